@@ -1,0 +1,28 @@
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stddef.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include "CVaultSystem.h"
+
+_Static_assert(sizeof(struct ucred) == sizeof(vv_ucred), "vv_ucred size differs from struct ucred");
+_Static_assert(offsetof(struct ucred, pid) == offsetof(vv_ucred, pid), "pid offset");
+_Static_assert(offsetof(struct ucred, uid) == offsetof(vv_ucred, uid), "uid offset");
+_Static_assert(offsetof(struct ucred, gid) == offsetof(vv_ucred, gid), "gid offset");
+
+int vv_harden_process(void) {
+    struct rlimit none = { 0, 0 };
+    if (setrlimit(RLIMIT_CORE, &none) != 0) {
+        return -errno;
+    }
+    if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) {
+        return -errno;
+    }
+    return 0;
+}
+
+int vv_is_dumpable(void) {
+    int r = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
+    return r < 0 ? -errno : r;
+}

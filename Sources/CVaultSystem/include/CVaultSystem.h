@@ -1,0 +1,21 @@
+#ifndef VOBIZ_VAULT_CVAULTSYSTEM_H
+#define VOBIZ_VAULT_CVAULTSYSTEM_H
+
+#include <sys/types.h>
+
+/// Mirror of Linux `struct ucred`, which Glibc only declares under _GNU_SOURCE.
+/// The layout is checked against the real struct at compile time in CVaultSystem.c.
+typedef struct vv_ucred {
+    pid_t pid;
+    uid_t uid;
+    gid_t gid;
+} vv_ucred;
+
+/// Makes the process non-dumpable and sets RLIMIT_CORE to 0, so a crash or a
+/// same-uid debugger cannot copy secrets out of memory. Returns 0 or -errno.
+int vv_harden_process(void);
+
+/// Whether the process is currently marked non-dumpable (1), dumpable (0), or -errno.
+int vv_is_dumpable(void);
+
+#endif

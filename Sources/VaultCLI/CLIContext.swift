@@ -1,0 +1,70 @@
+import Foundation
+import VaultCore
+import VaultCrypto
+import VaultService
+
+/// What every command needs: the configuration with command-line overrides applied, the
+/// console, who is acting, and a way to open the vault with or without its key.
+struct CLIContext {
+    let options: GlobalOptions
+    let console: Console
+    let config: VaultConfig
+    let actor: ActorIdentity
+
+    init(_ options: GlobalOptions) throws {
+        self.options = options
+        console = Console.current
+        let env = console.environment
+        var config = try ConfigLoader.load(path: options.config ?? env["VOBIZ_VAULT_CONFIG"])
+        if let dir = options.stateDir ?? env["VOBIZ_VAULT_STATE_DIR"] { config.vault.stateDir = dir }
+        if let key = options.keyFile ?? env["VOBIZ_VAULT_KEY_FILE"] { config.vault.keyFile = key }
+        self.config = config
+        actor = ActorIdentity.current()
+    }
+
+    var json: Bool { options.json }
+
+    /// `$CREDENTIALS_DIRECTORY/master.key`, where systemd's LoadCredentialEncrypted= puts it.
+    var credentialKeyPath: String? {
+        guard let dir = console.environment["CREDENTIALS_DIRECTORY"] else { return nil }
+        let path = dir + "/master.key"
+        return FileManager.default.fileExists(atPath: path) ? path : nil
+    }
+
+    /// Whether the operator has made a key available without being asked for it.
+    var keyIsAvailable: Bool {
+        config.vault.keyFile != nil || credentialKeyPath != nil || options.passphraseFile != nil
+    }
+
+    /// Opens the vault. `needKey`: the command changes or opens secrets, so the key is required;
+    /// otherwise the key is used when available (and then must be right) and the vault opens
+    /// read-only when it is not.
+    func openVault(needKey: Bool) async throws -> VaultService {
+        let unlock: MasterKeyProvider? = needKey || keyIsAvailable ? keyProvider() : nil
+        let service = try VaultService.open(config: config, unlock: unlock)
+        // Versions past their grace are destroyed by the next command that holds the key.
+        if unlock != nil { try await service.destroyExpired(actor: actor) }
+        return service
+    }
+
+    /// Supplies the master key in DESIGN §4 order: --key-file / [vault] key_file, then
+    /// $CREDENTIALS_DIRECTORY/master.key; for a passphrase vault, --passphrase-file or the prompt.
+    func keyProvider() -> MasterKeyProvider {
+        let keyFile = config.vault.keyFile ?? credentialKeyPath
+        let passphraseFile = options.passphraseFile
+        let console = self.console
+        return { needsPassphrase in
+            if needsPassphrase {
+                if let f = passphraseFile {
+                    return .passphrase(try SecretReader.firstLine(SecretReader.readFile(f, limit: 4096, what: "passphrase file")))
+                }
+                return .passphrase(try console.promptSecret("Vault passphrase: "))
+            }
+            guard let keyFile else {
+                throw ServiceError.masterKeyRequired(kind: "pass --key-file, set [vault] key_file, or run under systemd with LoadCredentialEncrypted=master.key")
+            }
+            return .key(try KeyFile.read(keyFile))
+        }
+    }
+}
+

@@ -1,0 +1,33 @@
+import ArgumentParser
+import VaultCore
+import VaultService
+
+extension Root {
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List credentials: metadata and fingerprints, never tokens.")
+
+        @OptionGroup var global: GlobalOptions
+
+        func run() async throws {
+            let ctx = try CLIContext(global)
+            let service = try await ctx.openVault(needKey: false)
+            let accounts = try await service.list()
+            await service.checkpoint()
+            let defaults = ctx.config.rotation.policy
+            let now = VaultService.systemClock()
+            if ctx.json {
+                ctx.console.out(JSONOutput.render(["credentials": accounts.map { $0.json(defaults: defaults, now: now, withVersions: false) }]))
+                return
+            }
+            guard !accounts.isEmpty else { ctx.console.out("no credentials (import some with `vobiz-vault import`)"); return }
+            var table = TextTable(["AUTH_ID", "KIND", "STATE", "VERSION", "FINGERPRINT", "ROTATION DUE", "LABEL"])
+            for a in accounts {
+                let s = a.schedule(defaults: defaults, now: now)
+                table.add([a.authID.rawValue, a.kind.rawValue, a.state.rawValue, a.activeVersion.map { String($0.version) } ?? "-",
+                           a.activeVersion?.fingerprint ?? "-",
+                           s.map { Timestamp.date($0.dueAt) + ($0.standing == .overdue ? " (overdue)" : "") } ?? "-", a.labelOrDash])
+            }
+            ctx.console.out(table.render())
+        }
+    }
+}

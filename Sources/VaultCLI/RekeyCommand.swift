@@ -1,0 +1,58 @@
+import ArgumentParser
+import Foundation
+import VaultCrypto
+import VaultService
+
+extension Root {
+    struct Rekey: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Replace the master key (rewraps the data key, atomically) and/or the data key itself.",
+            discussion: """
+                --new-key-file PATH uses that key file, creating it (mode 0400) when it does not exist; \
+                --new-passphrase asks for a passphrase twice (or reads --new-passphrase-file). --data-key \
+                re-encrypts every secret under a fresh data key in one transaction; fingerprints change \
+                and the audit chain is re-sealed, after it verified under the old key.
+                """)
+
+        @OptionGroup var global: GlobalOptions
+
+        @Option(name: .customLong("new-key-file"), help: "New master key file (created with mode 0400 if missing).")
+        var newKeyFile: String?
+
+        @Flag(name: .customLong("new-passphrase"), help: "Protect the vault with a new passphrase.")
+        var newPassphrase = false
+
+        @Option(name: .customLong("new-passphrase-file"), help: "Read the new passphrase from this file (mode 0600).")
+        var newPassphraseFile: String?
+
+        @Flag(name: .customLong("data-key"), help: "Also replace the data key and re-encrypt every secret.")
+        var dataKey = false
+
+        func validate() throws {
+            let masters = [newKeyFile != nil, newPassphrase || newPassphraseFile != nil].filter { $0 }.count
+            guard masters <= 1 else { throw ValidationError("give one new master key: --new-key-file or --new-passphrase") }
+            guard masters == 1 || dataKey else { throw ValidationError("nothing to do: give --new-key-file, --new-passphrase and/or --data-key") }
+        }
+
+        func run() async throws {
+            let ctx = try CLIContext(global)
+            let service = try await ctx.openVault(needKey: true)
+            var master: MasterKeyInput?
+            if let path = newKeyFile {
+                master = .key(FileManager.default.fileExists(atPath: path) ? try KeyFile.read(path) : try KeyFile.generate(path))
+            } else if newPassphrase || newPassphraseFile != nil {
+                master = .passphrase(try Passphrases.new(ctx, file: newPassphraseFile))
+            }
+            let status = try await service.rekey(newMaster: master, newDataKey: dataKey, actor: ctx.actor)
+            if ctx.json {
+                ctx.console.out(JSONOutput.render(status.json))
+            } else {
+                var what: [String] = []
+                if master != nil { what.append("master key replaced (\(status.masterKeyKind) \(status.masterKeyID))") }
+                if dataKey { what.append("data key replaced (\(status.dataKeyID)); every secret re-encrypted") }
+                ctx.console.out(what.joined(separator: "; "))
+                if let path = newKeyFile { ctx.console.out("from now on open the vault with --key-file \(path) (or set [vault] key_file)") }
+            }
+        }
+    }
+}

@@ -1,0 +1,24 @@
+import ArgumentParser
+import VaultService
+
+extension Root {
+    struct Rollback: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Make the previous token version active again (within its grace).")
+
+        @OptionGroup var global: GlobalOptions
+
+        @Argument(help: "An auth id (PA_… or MA_…) or `partner`.")
+        var credential: String
+
+        @Option(name: .long, help: "Why (recorded in the audit log).")
+        var reason: String?
+
+        func run() async throws {
+            let ctx = try CLIContext(global)
+            let service = try await ctx.openVault(needKey: true)
+            let r = try await service.rollback(credential, reason: reason, actor: ctx.actor)
+            await service.checkpoint()
+            ctx.console.out(ctx.json ? JSONOutput.render(r.json) : r.text(verb: "rolled back"))
+        }
+    }
+}

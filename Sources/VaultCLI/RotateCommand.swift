@@ -1,0 +1,58 @@
+import ArgumentParser
+import VaultCore
+import VaultService
+
+extension Root {
+    struct Rotate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Install a new token version; the old one stays `previous` until its grace ends.",
+            discussion: "The new token is read from stdin, a no-echo prompt, or --token-file; never from the command line.")
+
+        @OptionGroup var global: GlobalOptions
+
+        @Argument(help: "An auth id (PA_… or MA_…) or `partner`.")
+        var credential: String
+
+        @Option(name: .long, help: "Why (recorded with the version and in the audit log).")
+        var reason: String?
+
+        @Option(name: .long, help: "How long to keep the old version (default [rotation] grace; 0 destroys it now).")
+        var grace: String?
+
+        @Option(name: .customLong("token-file"), help: "Read the new token from this file (mode 0600 or 0400).")
+        var tokenFile: String?
+
+        func run() async throws {
+            let ctx = try CLIContext(global)
+            let span = try grace.map { try TimeSpan(parsing: $0) }
+            let service = try await ctx.openVault(needKey: true)
+            let id = try await service.resolveAuthID(credential)
+            let token = try TokenInput.read(ctx, file: tokenFile, prompt: "New token for \(id): ")
+            let r = try await service.rotate(credential, token: token, reason: reason, grace: span, actor: ctx.actor)
+            await service.checkpoint()
+            ctx.console.out(ctx.json ? JSONOutput.render(r.json) : r.text(verb: "rotated"))
+        }
+    }
+}
+
+extension RotationResult {
+    var json: [String: Any] {
+        [
+            "auth_id": authID.rawValue,
+            "version": activeVersion,
+            "fingerprint": activeFingerprint,
+            "previous_version": JSONOutput.opt(previousVersion),
+            "previous_destroy_after": JSONOutput.opt(previousDestroyAfter.map(Timestamp.iso)),
+        ]
+    }
+
+    func text(verb: String) -> String {
+        var s = "\(verb) \(authID): version \(activeVersion) active (fingerprint \(activeFingerprint))"
+        if let p = previousVersion, let d = previousDestroyAfter {
+            s += "; version \(p) kept as previous until \(Timestamp.iso(d))"
+        } else {
+            s += "; the old version was destroyed"
+        }
+        return s
+    }
+}

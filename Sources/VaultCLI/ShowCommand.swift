@@ -1,0 +1,45 @@
+import ArgumentParser
+import VaultCore
+import VaultService
+
+extension Root {
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show one credential and its token versions (fingerprints only).")
+
+        @OptionGroup var global: GlobalOptions
+
+        @Argument(help: "An auth id (PA_… or MA_…) or `partner`.")
+        var credential: String
+
+        func run() async throws {
+            let ctx = try CLIContext(global)
+            let service = try await ctx.openVault(needKey: false)
+            let a = try await service.show(credential)
+            await service.checkpoint()
+            let defaults = ctx.config.rotation.policy
+            let now = VaultService.systemClock()
+            if ctx.json {
+                ctx.console.out(JSONOutput.render(a.json(defaults: defaults, now: now, withVersions: true)))
+                return
+            }
+            let p = a.policy(defaults: defaults)
+            let s = a.schedule(defaults: defaults, now: now)
+            var lines = [
+                "auth_id:   \(a.authID)",
+                "kind:      \(a.kind.rawValue)\(a.parent.map { " (partner \($0))" } ?? "")",
+                "label:     \(a.labelOrDash)",
+                "state:     \(a.state.rawValue)\(a.stateChangedAt.map { " since \(Timestamp.iso($0))" } ?? "")\(a.stateReason.map { ": \($0)" } ?? "")",
+                "rotation:  every \(p.maxAge), warn \(p.warn) ahead\(a.maxAge == nil && a.warn == nil ? " (config default)" : "")",
+                "due:       \(s.map { "\(Timestamp.iso($0.dueAt)) (\($0.standing.rawValue))" } ?? "-")",
+                "",
+            ]
+            var table = TextTable(["VERSION", "STATUS", "FINGERPRINT", "SOURCE", "CREATED", "DESTROY AFTER", "BY", "REASON"])
+            for v in a.versions {
+                table.add([String(v.version), v.status.rawValue, v.fingerprint, v.source.rawValue, Timestamp.iso(v.createdAt),
+                           v.destroyAfter.map(Timestamp.iso) ?? "-", v.actor?.display ?? "-", v.reason ?? "-"])
+            }
+            lines.append(table.render())
+            ctx.console.out(lines.joined(separator: "\n"))
+        }
+    }
+}

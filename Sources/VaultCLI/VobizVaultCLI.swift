@@ -1,0 +1,57 @@
+import ArgumentParser
+import Foundation
+import VaultCore
+import VaultService
+
+/// Runs the CLI: parse, run, and turn every error into one line on stderr and an exit code.
+/// The executable's `main` and the tests both come through here.
+public enum VobizVaultCLI {
+    /// Exit code of a failed command (usage errors use 64, as swift-argument-parser does).
+    public static let failure: Int32 = 1
+
+    public static func main() async -> Never {
+        // Everything the vault creates (database, WAL, lock, key files) is private to its user.
+        umask(0o077)
+        let code = await run(Array(CommandLine.arguments.dropFirst()), console: .standard)
+        exit(code)
+    }
+
+    public static func run(_ arguments: [String], console: Console) async -> Int32 {
+        await Console.$current.withValue(console) {
+            var command: any ParsableCommand
+            do {
+                command = try Root.parseAsRoot(arguments)
+            } catch {
+                let code = Root.exitCode(for: error).rawValue
+                let message = Root.fullMessage(for: error)
+                if !message.isEmpty { code == 0 ? console.write(message) : console.writeError(message) }
+                return code
+            }
+            do {
+                if var async = command as? any AsyncParsableCommand {
+                    try await async.run()
+                } else {
+                    try command.run()
+                }
+                return 0
+            } catch let exit as ExitCode {
+                return exit.rawValue
+            } catch {
+                console.writeError("vobiz-vault: error: \(describe(error))")
+                return (command as? any FailureExitCode).map { type(of: $0).failureExitCode } ?? failure
+            }
+        }
+    }
+
+    static func describe(_ error: any Error) -> String {
+        switch error {
+        case let e as any CustomStringConvertible: e.description
+        default: "\(error)"
+        }
+    }
+}
+
+/// A command whose failures need another exit code than 1 (e.g. `remind`, where 1 and 2 are findings).
+protocol FailureExitCode {
+    static var failureExitCode: Int32 { get }
+}

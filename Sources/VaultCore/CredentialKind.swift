@@ -1,0 +1,5 @@
+/// Which Vobiz API scope a credential drives.
+public enum CredentialKind: String, Sendable, Codable, CaseIterable {
+    case partner
+    case customer
+}

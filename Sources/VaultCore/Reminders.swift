@@ -1,0 +1,44 @@
+import Foundation
+
+/// The rules behind `remind`: what about a credential must reach an operator, and how loudly.
+public enum Reminders {
+    public static func findings(for accounts: [AccountInfo], defaults: RotationPolicy, now: Int64) -> [Finding] {
+        accounts.sorted { $0.authID < $1.authID }.flatMap { findings(for: $0, defaults: defaults, now: now) }
+    }
+
+    static func findings(for a: AccountInfo, defaults: RotationPolicy, now: Int64) -> [Finding] {
+        func finding(_ s: Finding.Severity, _ k: Finding.Kind, _ m: String) -> Finding {
+            Finding(severity: s, kind: k, authID: a.authID.rawValue, label: a.label, message: m)
+        }
+        var out: [Finding] = []
+        switch a.state {
+        case .revoked:
+            out.append(finding(.critical, .revokedNotRotated,
+                               "credential revoked\(since(a.stateChangedAt)) and not rotated; run `vobiz-vault rotate \(a.authID)`"))
+        case .compromised:
+            out.append(finding(.critical, .compromisedNotRotated,
+                               "credential marked compromised\(since(a.stateChangedAt)) and not rotated; reissue it in the Vobiz console, then run `vobiz-vault rotate \(a.authID)`"))
+        case .active:
+            break
+        }
+        guard let schedule = a.schedule(defaults: defaults, now: now) else {
+            out.append(finding(.critical, .noActiveToken, "no active token version; import or rotate one"))
+            return out
+        }
+        switch schedule.standing {
+        case .overdue:
+            out.append(finding(.critical, .rotationOverdue,
+                               "rotation overdue by \(plural(schedule.daysOverdue, "day")) (was due \(Timestamp.date(schedule.dueAt)))"))
+        case .due:
+            out.append(finding(.warning, .rotationDue,
+                               "rotation due in \(plural(schedule.daysUntilDue, "day")) (on \(Timestamp.date(schedule.dueAt)))"))
+        case .ok:
+            break
+        }
+        return out
+    }
+
+    static func since(_ t: Int64?) -> String { t.map { " on \(Timestamp.date($0))" } ?? "" }
+
+    public static func plural(_ n: Int64, _ unit: String) -> String { n == 1 ? "1 \(unit)" : "\(n) \(unit)s" }
+}

@@ -1,0 +1,57 @@
+/// The configuration file's model (DESIGN §10). Every key has a default, so an empty file is
+/// a valid configuration. Parsing lives in VaultService; the values and their rules live here.
+public struct VaultConfig: Sendable, Equatable {
+    public struct Vault: Sendable, Equatable {
+        public var stateDir = "/var/lib/vobiz-vault"
+        public var keyFile: String?
+    }
+
+    public struct Upstream: Sendable, Equatable {
+        public var baseURL = "https://api.vobiz.ai"
+        public var allowInsecureUpstream = false
+    }
+
+    public struct Sockets: Sendable, Equatable {
+        public var client = "/run/vobiz-vault/vault.sock"
+        public var admin = "/run/vobiz-vault/admin.sock"
+        public var clientGroup = "vobiz-vault-clients"
+        public var clientMode: UInt32 = 0o660
+        public var adminGroup: String?
+        public var proxyTCP: String?
+    }
+
+    public struct Rotation: Sendable, Equatable {
+        public var maxAge = TimeSpan.days(90)
+        public var warn = TimeSpan.days(14)
+        public var grace = TimeSpan.days(7)
+        public var masterKeyMaxAge = TimeSpan.days(365)
+
+        public var policy: RotationPolicy { RotationPolicy(maxAge: maxAge, warn: warn) }
+    }
+
+    public struct JWT: Sendable, Equatable {
+        public var refreshMargin = TimeSpan(seconds: 300)
+    }
+
+    public enum Durability: String, Sendable, Equatable {
+        case batch, sync
+    }
+
+    public struct Audit: Sendable, Equatable {
+        public var durability = Durability.batch
+    }
+
+    public var vault = Vault()
+    public var upstream = Upstream()
+    public var sockets = Sockets()
+    public var rotation = Rotation()
+    public var jwt = JWT()
+    public var audit = Audit()
+    /// `[[grant]]` tables, kept as parsed key/value text until the policy engine reads them.
+    public var grantCount = 0
+
+    public init() {}
+
+    /// The default location of the configuration file.
+    public static let defaultPath = "/etc/vobiz-vault/config.toml"
+}

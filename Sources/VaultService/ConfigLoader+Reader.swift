@@ -1,0 +1,122 @@
+import TOMLKit
+import VaultCore
+
+extension ConfigLoader {
+    /// Typed access to one section, with errors that name `section.key`.
+    struct Reader {
+        let path: String
+
+        func table(_ v: (any TOMLValueConvertible)?, _ name: String) throws(ConfigError) -> TOMLTable {
+            guard let t = v?.table else { throw .wrongType(path: path, key: name, expected: "a table ([\(name)])") }
+            return t
+        }
+
+        func string(_ t: TOMLTable, _ section: String, _ key: String) throws(ConfigError) -> String {
+            guard let s = t[key]?.string else { throw .wrongType(path: path, key: "\(section).\(key)", expected: "a string") }
+            return s
+        }
+
+        func bool(_ t: TOMLTable, _ section: String, _ key: String) throws(ConfigError) -> Bool {
+            guard let b = t[key]?.bool else { throw .wrongType(path: path, key: "\(section).\(key)", expected: "true or false") }
+            return b
+        }
+
+        func span(_ t: TOMLTable, _ section: String, _ key: String) throws(ConfigError) -> TimeSpan {
+            let s = try string(t, section, key)
+            do { return try TimeSpan(parsing: s) } catch {
+                throw .invalidValue(path: path, key: "\(section).\(key)", reason: error.description)
+            }
+        }
+
+        func each(_ v: (any TOMLValueConvertible)?, _ section: String,
+                  _ body: (TOMLTable, String) throws(ConfigError) -> Bool) throws(ConfigError) {
+            let t = try table(v, section)
+            for key in t.keys where try !body(t, key) {
+                throw .unknownKey(path: path, key: "\(section).\(key)")
+            }
+        }
+
+        func vault(_ v: (any TOMLValueConvertible)?, into s: inout VaultConfig.Vault) throws(ConfigError) {
+            try each(v, "vault") { (t, k) throws(ConfigError) in
+                switch k {
+                case "state_dir": s.stateDir = try string(t, "vault", k)
+                case "key_file": s.keyFile = try string(t, "vault", k)
+                default: return false
+                }
+                return true
+            }
+        }
+
+        func upstream(_ v: (any TOMLValueConvertible)?, into s: inout VaultConfig.Upstream) throws(ConfigError) {
+            try each(v, "upstream") { (t, k) throws(ConfigError) in
+                switch k {
+                case "base_url": s.baseURL = try string(t, "upstream", k)
+                case "allow_insecure_upstream": s.allowInsecureUpstream = try bool(t, "upstream", k)
+                default: return false
+                }
+                return true
+            }
+            guard s.baseURL.hasPrefix("https://") || (s.allowInsecureUpstream && s.baseURL.hasPrefix("http://")) else {
+                throw .invalidValue(path: path, key: "upstream.base_url",
+                                    reason: "must be https:// (plain http only with allow_insecure_upstream = true, for tests)")
+            }
+        }
+
+        func sockets(_ v: (any TOMLValueConvertible)?, into s: inout VaultConfig.Sockets) throws(ConfigError) {
+            try each(v, "sockets") { (t, k) throws(ConfigError) in
+                switch k {
+                case "client": s.client = try string(t, "sockets", k)
+                case "admin": s.admin = try string(t, "sockets", k)
+                case "client_group": s.clientGroup = try string(t, "sockets", k)
+                case "admin_group": s.adminGroup = try string(t, "sockets", k)
+                case "proxy_tcp": s.proxyTCP = try string(t, "sockets", k)
+                case "client_mode":
+                    let m = try string(t, "sockets", k)
+                    guard let mode = UInt32(m, radix: 8), mode & ~0o777 == 0, mode & 0o007 == 0 else {
+                        throw .invalidValue(path: path, key: "sockets.client_mode",
+                                            reason: "must be an octal mode such as \"0660\" with no access for others")
+                    }
+                    s.clientMode = mode
+                default: return false
+                }
+                return true
+            }
+        }
+
+        func rotation(_ v: (any TOMLValueConvertible)?, into s: inout VaultConfig.Rotation) throws(ConfigError) {
+            try each(v, "rotation") { (t, k) throws(ConfigError) in
+                switch k {
+                case "max_age": s.maxAge = try span(t, "rotation", k)
+                case "warn": s.warn = try span(t, "rotation", k)
+                case "grace": s.grace = try span(t, "rotation", k)
+                case "master_key_max_age": s.masterKeyMaxAge = try span(t, "rotation", k)
+                default: return false
+                }
+                return true
+            }
+            guard s.maxAge.seconds > 0 else {
+                throw .invalidValue(path: path, key: "rotation.max_age", reason: "must be longer than 0")
+            }
+        }
+
+        func jwt(_ v: (any TOMLValueConvertible)?, into s: inout VaultConfig.JWT) throws(ConfigError) {
+            try each(v, "jwt") { (t, k) throws(ConfigError) in
+                guard k == "refresh_margin" else { return false }
+                s.refreshMargin = try span(t, "jwt", k)
+                return true
+            }
+        }
+
+        func audit(_ v: (any TOMLValueConvertible)?, into s: inout VaultConfig.Audit) throws(ConfigError) {
+            try each(v, "audit") { (t, k) throws(ConfigError) in
+                guard k == "durability" else { return false }
+                let d = try string(t, "audit", k)
+                guard let dur = VaultConfig.Durability(rawValue: d) else {
+                    throw .invalidValue(path: path, key: "audit.durability", reason: "must be \"batch\" or \"sync\"")
+                }
+                s.durability = dur
+                return true
+            }
+        }
+    }
+}

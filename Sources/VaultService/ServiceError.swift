@@ -1,0 +1,47 @@
+import VaultCore
+
+/// Why a vault operation was refused. Each message says what to do next and never carries a
+/// secret value.
+public enum ServiceError: Error, Equatable, Sendable, CustomStringConvertible {
+    case wrongMasterKey
+    case masterKeyRequired(kind: String)
+    case masterKeyKindMismatch(vaultUses: String)
+    case keyFile(path: String, problem: String)
+    case stateDirectory(path: String, problem: String)
+    case daemonRunning(lockPath: String)
+    case unknownCredential(String)
+    case noPartner
+    case secondPartner(existing: String)
+    case differentToken(String)
+    case sameToken(String)
+    case noPreviousVersion(String)
+    case noActiveVersion(String)
+    case tampered(String)
+    case auditBroken(String)
+    case invalidInput(String)
+    case store(String)
+    case crypto(String)
+
+    public var description: String {
+        switch self {
+        case .wrongMasterKey: "master key does not open this vault"
+        case .masterKeyRequired(let kind): "this command needs the master key: \(kind)"
+        case .masterKeyKindMismatch(let k): "this vault is protected by a \(k); supply that instead"
+        case .keyFile(let p, let why): "key file \(p): \(why)"
+        case .stateDirectory(let p, let why): "state directory \(p): \(why)"
+        case .daemonRunning(let lock): "a vobiz-vault daemon holds \(lock); run admin commands through it or stop it first"
+        case .unknownCredential(let id): "no credential \(id) in this vault (see `vobiz-vault list`)"
+        case .noPartner: "this vault holds no partner credential"
+        case .secondPartner(let p): "this vault already holds partner credential \(p); a vault holds one partner"
+        case .differentToken(let id): "\(id) is already in the vault with a different token; use `vobiz-vault rotate \(id)` to replace it"
+        case .sameToken(let id): "the new token for \(id) is the one already active; nothing to rotate"
+        case .noPreviousVersion(let id): "\(id) has no previous version within its grace period to roll back to"
+        case .noActiveVersion(let id): "\(id) has no active token version"
+        case .tampered(let what): "\(what) does not open with this vault's key: the row was altered or moved; restore it from a backup"
+        case .auditBroken(let why): "audit chain is broken (\(why)); investigate with `vobiz-vault audit verify` before this change"
+        case .invalidInput(let why): why
+        case .store(let why): why
+        case .crypto(let why): why
+        }
+    }
+}

@@ -1,0 +1,50 @@
+import Foundation
+import VaultCore
+import VaultCrypto
+
+/// The purpose keys of an unlocked vault, derived from its data key. Holding a `VaultKeys`
+/// is what "unlocked" means; it lives only in locked memory.
+final class VaultKeys: Sendable {
+    let dataKey: SecureBytes
+    let secrets: SecureBytes
+    let audit: AuditKey
+    let fingerprint: SecureBytes
+
+    init(dataKey: SecureBytes) throws(CryptoError) {
+        self.dataKey = dataKey
+        secrets = try KeyDerivation.derive(from: dataKey, purpose: .secrets)
+        audit = AuditKey(key: try KeyDerivation.derive(from: dataKey, purpose: .auditMAC))
+        fingerprint = try KeyDerivation.derive(from: dataKey, purpose: .fingerprint)
+    }
+
+    func seal(_ secret: SecureBytes, _ binding: SecretBinding) throws(ServiceError) -> Data {
+        do { return try AEAD.seal(secret, key: secrets, associatedData: binding.associatedData) } catch {
+            throw .crypto(error.description)
+        }
+    }
+
+    /// Opens a sealed secret; a failure names the row (`what`) so tampering is never silent.
+    func open(_ sealed: Data, _ binding: SecretBinding, what: @autoclosure () -> String) throws(ServiceError) -> SecureBytes {
+        do { return try AEAD.open(sealed, key: secrets, associatedData: binding.associatedData) } catch {
+            throw .tampered(what())
+        }
+    }
+
+    func fingerprint(of token: SecureBytes) throws(ServiceError) -> String {
+        do { return Fingerprint.render(try KeyedHash.blake2b(token, key: fingerprint)) } catch {
+            throw .crypto(error.description)
+        }
+    }
+}
+
+/// The audit chain's MAC: HMAC-SHA256 under the audit purpose key.
+struct AuditKey: AuditChain.AuditMAC, Sendable {
+    let key: SecureBytes
+
+    func mac(_ message: [UInt8]) -> Data {
+        // HMAC fails only if libsodium cannot initialise, which unlocking already proved it can.
+        (try? HMACSHA256.mac(key: key, message: message)) ?? Data(repeating: 0, count: 32)
+    }
+
+    func equal(_ a: Data, _ b: Data) -> Bool { ConstantTime.equals(a, b) }
+}

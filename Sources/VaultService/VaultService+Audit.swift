@@ -1,0 +1,21 @@
+import Foundation
+import VaultCore
+import VaultStore
+
+extension VaultService {
+    /// The last `count` audit rows, oldest first. Needs no key: rows hold no secret.
+    public func auditTail(_ count: Int) throws(ServiceError) -> [AuditEvent] {
+        try read { try $0.auditTail(limit: max(0, count)) }
+    }
+
+    /// Every audit row, oldest first (for `audit export`).
+    public func auditAll() throws(ServiceError) -> [AuditEvent] {
+        try read { try $0.auditEvents() }
+    }
+
+    /// Checks the whole MAC chain and its head; names the first row that breaks it.
+    public func auditVerify() throws(ServiceError) -> AuditChain.Verdict {
+        let keys = try requireKeys()
+        return try read { tx in AuditChain.verify(try tx.auditEvents(), head: try tx.auditHeadRecord(), using: keys.audit) }
+    }
+}

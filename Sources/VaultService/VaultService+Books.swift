@@ -1,0 +1,52 @@
+import Foundation
+import VaultCore
+import VaultStore
+
+extension VaultService {
+    public func list() throws(ServiceError) -> [AccountInfo] {
+        try read { try $0.accountInfos() }
+    }
+
+    public func show(_ name: String) throws(ServiceError) -> AccountInfo {
+        try read { tx in
+            let a = try resolve(name, in: tx)
+            guard let info = try tx.accountInfos(only: try AuthID(a.authID)).first else { throw ServiceError.unknownCredential(a.authID) }
+            return info
+        }
+    }
+
+    /// Credentials due within `within` (default: each account's `warn`) or overdue, most urgent first.
+    public func due(within: TimeSpan?) throws(ServiceError) -> [DueItem] {
+        let now = self.now
+        let defaults = config.rotation.policy
+        return try list().compactMap { a -> DueItem? in
+            guard let s = a.schedule(defaults: defaults, now: now, window: within), s.standing != .ok else { return nil }
+            return DueItem(account: a, schedule: s)
+        }.sorted { $0.schedule.secondsUntilDue < $1.schedule.secondsUntilDue }
+    }
+
+    /// Everything `remind` reports.
+    public func findings() throws(ServiceError) -> [Finding] {
+        Reminders.findings(for: try list(), defaults: config.rotation.policy, now: now)
+    }
+
+    public func status() throws(ServiceError) -> VaultStatus {
+        let unlocked = keys != nil
+        let dir = directory.path
+        return try read { tx in
+            let m = try tx.meta()
+            let accounts = try tx.accounts()
+            return VaultStatus(vaultID: m.vaultID, stateDir: dir, format: m.format, createdAt: m.createdAt,
+                               masterKeyKind: m.kekKind.rawValue, masterKeyID: m.kekID, masterKeySetAt: m.kekSetAt,
+                               dataKeyID: m.dekID, dataKeyCreatedAt: m.dekCreatedAt, unlocked: unlocked,
+                               accounts: accounts.count,
+                               accountsByState: Dictionary(grouping: accounts, by: \.state.rawValue).mapValues(\.count),
+                               auditRows: m.auditHeadSeq)
+        }
+    }
+
+    /// Folds the WAL into the database; called at the end of every offline command.
+    public func checkpoint() {
+        if keys != nil { try? store.checkpoint() }
+    }
+}

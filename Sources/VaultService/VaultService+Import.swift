@@ -1,0 +1,89 @@
+import Foundation
+import VaultCore
+import VaultCrypto
+import VaultStore
+
+extension VaultService {
+    /// Parses operator input (JSON or CSV) held in locked memory and imports it.
+    public func importInput(_ input: SecureBytes, format: ImportParser.Format?, actor: ActorIdentity,
+                            source: TokenSource = .import) throws(ServiceError) -> ImportSummary {
+        let records: [ImportRecord]
+        do {
+            records = try input.withUnsafeBytes { (b) throws(ImportParser.Failure) in try ImportParser.parse(b, format: format) }
+        } catch {
+            throw .invalidInput(error.description)
+        }
+        return try importRecords(records, actor: actor, source: source)
+    }
+
+    /// Imports all records in one transaction, or none. An identical token already in the vault
+    /// is a no-op; a different one is refused with a pointer to `rotate`.
+    public func importRecords(_ records: [ImportRecord], actor: ActorIdentity,
+                              source: TokenSource = .import) throws(ServiceError) -> ImportSummary {
+        let keys = try requireKeys()
+        let now = self.now
+        let summary: ImportSummary = try write { tx in
+            var summary = ImportSummary()
+            let incomingPartner = records.first { $0.kind == .partner }
+            if let p = incomingPartner, let existing = try tx.partner(), existing.authID != p.authID.rawValue {
+                throw ServiceError.secondPartner(existing: existing.authID)
+            }
+            if records.filter({ $0.kind == .partner }).count > 1 {
+                throw ServiceError.invalidInput("the input holds more than one partner credential; a vault holds one partner")
+            }
+            // The partner first, so customers of the same input can be linked to it.
+            for r in records.sorted(by: { $0.kind == .partner && $1.kind != .partner }) {
+                let token = try Self.secure(r.token)
+                if let existing = try tx.account(r.authID) {
+                    summary.unchanged.append(try unchanged(existing, token: token, keys: keys, tx: tx))
+                    continue
+                }
+                let parent = r.kind == .customer ? try tx.partner().flatMap { try? AuthID($0.authID) } : nil
+                var account = AccountRecord(authID: r.authID, label: r.label ?? "", parent: parent, createdAt: now)
+                try tx.insert(&account)
+                let v = try insertVersion(token, account: account, version: 1, source: source, reason: nil,
+                                          actor: actor, keys: keys, tx: tx, now: now)
+                try audit(tx, op: source.rawValue, actor: actor, authID: r.authID, version: 1,
+                          detail: ["fingerprint": v.fingerprint, "kind": r.kind.rawValue])
+                summary.imported.append(.init(authID: r.authID, kind: r.kind, version: 1, fingerprint: v.fingerprint))
+                if r.kind == .partner {
+                    let orphans = try tx.accounts().filter { $0.kind == .customer && $0.parentAuthID == nil }
+                    try tx.adoptOrphans(by: r.authID)
+                    summary.linked = orphans.compactMap { try? AuthID($0.authID) }
+                }
+            }
+            return summary
+        }
+        return summary
+    }
+
+    /// An existing account with the very same active token: nothing to do. Compared in
+    /// constant time after opening the stored token.
+    func unchanged(_ account: AccountRecord, token: SecureBytes, keys: VaultKeys, tx: StoreTransaction) throws -> ImportSummary.Entry {
+        let id = try AuthID(account.authID)
+        guard let active = try tx.activeVersion(of: account.id!), let sealed = active.ciphertext else {
+            throw ServiceError.noActiveVersion(id.rawValue)
+        }
+        let stored = try keys.open(sealed, .token(id, version: active.version), what: "token_versions row \(id) version \(active.version)")
+        guard stored.constantTimeEquals(token) else { throw ServiceError.differentToken(id.rawValue) }
+        return .init(authID: id, kind: id.kind, version: active.version, fingerprint: active.fingerprint)
+    }
+
+    /// Seals `token` as `version` of `account`, active from now.
+    func insertVersion(_ token: SecureBytes, account: AccountRecord, version: Int64, source: TokenSource, reason: String?,
+                       actor: ActorIdentity, keys: VaultKeys, tx: StoreTransaction, now: Int64) throws -> TokenVersionRecord {
+        let id = try AuthID(account.authID)
+        var v = TokenVersionRecord(accountID: account.id!, version: version, status: .active,
+                                   ciphertext: try keys.seal(token, .token(id, version: version)),
+                                   fingerprint: try keys.fingerprint(of: token), source: source, createdAt: now,
+                                   actor: actor, reason: reason)
+        try tx.insert(&v)
+        return v
+    }
+
+    /// Moves a parsed token into locked memory and wipes the parse buffer.
+    static func secure(_ scratch: SecretScratch) throws -> SecureBytes {
+        defer { scratch.wipe() }
+        return try scratch.withUnsafeBytes { b in try SecureBytes(copying: b) }
+    }
+}

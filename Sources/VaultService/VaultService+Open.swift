@@ -1,0 +1,142 @@
+import Foundation
+import VaultCore
+import VaultCrypto
+import VaultStore
+
+extension VaultService {
+    /// Creates a vault: state directory (0700), database, a random data key wrapped by the
+    /// master key. The database is built under a temporary name and renamed into place, so an
+    /// interrupted `init` leaves no half vault behind.
+    public static func initialize(config: VaultConfig, master: MasterKeyInput, actor: ActorIdentity,
+                                  kdfParameters: PassphraseKDFParameters? = nil,
+                                  clock: @escaping @Sendable () -> Int64 = systemClock) throws(ServiceError) -> VaultService {
+        let dir = StateDirectory(config.vault.stateDir)
+        try dir.prepare()
+        let lock = try dir.lock(exclusive: true)
+        guard !FileManager.default.fileExists(atPath: dir.databasePath) else {
+            throw .stateDirectory(path: dir.path, problem: "already holds a vault (vault.db); refusing to overwrite it")
+        }
+        let now = clock()
+        let vaultID = Hex.encode(Random.data(count: 16))
+        let dataKey: SecureBytes
+        let meta: VaultMetaRecord
+        do {
+            dataKey = try SecureBytes.random(count: 32)
+            let (wrapKey, params) = try deriveKEK(master, parameters: kdfParameters)
+            let wrapped = try AEAD.seal(dataKey, key: wrapKey, associatedData: SecretBinding.dataKey(vaultID: vaultID).associatedData)
+            meta = VaultMetaRecord(format: VaultStore.format, vaultID: vaultID, createdAt: now,
+                                   kekKind: params == nil ? .key : .passphrase, kdfSalt: params?.salt,
+                                   kdfOpsLimit: params.map { Int64($0.opsLimit) }, kdfMemLimit: params.map { Int64($0.memLimit) },
+                                   wrappedDEK: wrapped, kekID: newID(), kekSetAt: now, dekID: newID(), dekCreatedAt: now)
+        } catch let e as ServiceError { throw e } catch { throw map(error) }
+
+        let temp = dir.path + "/vault.db.init-\(getpid())"
+        let keys: VaultKeys
+        let kek: SecureBytes
+        do {
+            keys = try VaultKeys(dataKey: dataKey)
+            kek = try deriveKEK(master, parameters: meta.kdfSalt.map {
+                PassphraseKDFParameters(salt: $0, opsLimit: UInt64(meta.kdfOpsLimit!), memLimit: UInt64(meta.kdfMemLimit!))
+            }).0
+            let staging = try VaultStore.create(at: temp)
+            try staging.write { tx in
+                try tx.insertMeta(meta)
+                let e = AuditEvent(seq: 0, atMillis: now * 1000, actor: actor, op: "init", authID: nil, version: nil,
+                                   outcome: .ok, reason: nil,
+                                   detail: AuditDetail.json(["vault_id": vaultID, "master_key": master.kindName]))
+                try tx.appendAudit(e, using: keys.audit)
+            }
+            try staging.checkpoint()
+            staging.close()
+            guard rename(temp, dir.databasePath) == 0 else { throw ServiceError.store("cannot move new vault into place: \(String(cString: strerror(errno)))") }
+        } catch {
+            unlink(temp)
+            throw map(error)
+        }
+        for suffix in ["-wal", "-shm"] { unlink(temp + suffix) }
+        let store: VaultStore
+        do { store = try VaultStore.open(at: dir.databasePath, readOnly: false) } catch { throw .store(error.description) }
+        return VaultService(config: config, directory: dir, store: store, keys: keys, masterKey: kek, lock: lock, clock: clock)
+    }
+
+    /// Opens an existing vault. Without `unlock` it is opened read-only: metadata, due dates and
+    /// the audit log can be read, nothing can change. With it, the master key is checked first
+    /// on a read-only connection, so a wrong key changes no byte.
+    public static func open(config: VaultConfig, unlock: MasterKeyProvider?, exclusive: Bool = false,
+                            clock: @escaping @Sendable () -> Int64 = systemClock) throws(ServiceError) -> VaultService {
+        let dir = StateDirectory(config.vault.stateDir)
+        try dir.check()
+        let lock = try dir.lock(exclusive: exclusive)
+        // With a key to check, probe on a writable connection that writes nothing: when the key
+        // is wrong, closing it removes the -wal/-shm files it created and the vault is exactly as
+        // it was. Without a key, SQLite's read-only mode guarantees nothing is written.
+        let probe: VaultStore
+        do { probe = try VaultStore.open(at: dir.databasePath, readOnly: unlock == nil) } catch { throw .store(error.description) }
+        let meta: VaultMetaRecord
+        do { meta = try probe.read { try $0.meta() } } catch {
+            probe.close()
+            throw map(error)
+        }
+        guard meta.format <= VaultStore.format else {
+            throw .store(StoreError.newerFormat(found: meta.format, supported: VaultStore.format).description)
+        }
+        guard let unlock else {
+            return VaultService(config: config, directory: dir, store: probe, keys: nil, masterKey: nil, lock: lock, clock: clock)
+        }
+        let dataKey: SecureBytes, kek: SecureBytes
+        do { (dataKey, kek) = try unwrapDataKey(meta, unlock: unlock) } catch {
+            probe.close()
+            throw error
+        }
+        let keys: VaultKeys
+        do { keys = try VaultKeys(dataKey: dataKey) } catch { throw .crypto(error.description) }
+        probe.close()
+        let store: VaultStore
+        do {
+            store = try VaultStore.open(at: dir.databasePath, readOnly: false)
+            try store.migrate()
+        } catch { throw .store(error.description) }
+        let service = VaultService(config: config, directory: dir, store: store, keys: keys, masterKey: kek, lock: lock, clock: clock)
+        return service
+    }
+
+    /// Derives the key-encryption key from what the operator supplied.
+    static func deriveKEK(_ master: MasterKeyInput, parameters: PassphraseKDFParameters?) throws -> (SecureBytes, PassphraseKDFParameters?) {
+        switch master {
+        case .key(let k):
+            guard k.count == 32 else { throw ServiceError.invalidInput("master key must be 32 bytes") }
+            return (k, nil)
+        case .passphrase(let p):
+            guard p.count >= 8 else { throw ServiceError.invalidInput("passphrase too short: use at least 8 characters") }
+            let params = try parameters ?? PassphraseKDFParameters.fresh()
+            return (try PassphraseKDF.deriveKey(passphrase: p, parameters: params), params)
+        }
+    }
+
+    static func unwrapDataKey(_ meta: VaultMetaRecord, unlock: MasterKeyProvider) throws(ServiceError) -> (dataKey: SecureBytes, kek: SecureBytes) {
+        let input: MasterKeyInput
+        do { input = try unlock(meta.kekKind == .passphrase) } catch { throw map(error) }
+        let kek: SecureBytes
+        do {
+            switch (meta.kekKind, input) {
+            case (.key, .key(let k)):
+                guard k.count == 32 else { throw ServiceError.wrongMasterKey }
+                kek = k
+            case (.passphrase, .passphrase(let p)):
+                guard let salt = meta.kdfSalt, let ops = meta.kdfOpsLimit, let mem = meta.kdfMemLimit else { throw ServiceError.store("passphrase parameters missing") }
+                kek = try PassphraseKDF.deriveKey(passphrase: p, parameters: .init(salt: salt, opsLimit: UInt64(ops), memLimit: UInt64(mem)))
+            case (.key, .passphrase):
+                throw ServiceError.masterKeyKindMismatch(vaultUses: "key file (pass --key-file)")
+            case (.passphrase, .key):
+                throw ServiceError.masterKeyKindMismatch(vaultUses: "passphrase (type it at the prompt or pass --passphrase-file)")
+            }
+            return (try AEAD.open(meta.wrappedDEK, key: kek, associatedData: SecretBinding.dataKey(vaultID: meta.vaultID).associatedData), kek)
+        } catch CryptoError.openFailed {
+            throw .wrongMasterKey
+        } catch {
+            throw map(error)
+        }
+    }
+
+    static func newID() -> String { Hex.encode(Random.data(count: 8)) }
+}

@@ -1,0 +1,84 @@
+import Foundation
+import VaultCore
+import VaultCrypto
+import VaultStore
+
+extension VaultService {
+    /// Re-protects the vault. With `newMaster`, the data key is rewrapped under the new master
+    /// key (one row changes). With `newDataKey`, a fresh data key replaces the old one: every
+    /// secret is re-encrypted, every fingerprint recomputed and the audit chain re-MACed, in one
+    /// transaction, after the chain verified under the old key. Returns the new vault status.
+    public func rekey(newMaster: MasterKeyInput?, newDataKey: Bool, actor: ActorIdentity,
+                      kdfParameters: PassphraseKDFParameters? = nil) throws(ServiceError) -> VaultStatus {
+        let old = try requireKeys()
+        guard newMaster != nil || newDataKey else {
+            throw .invalidInput("nothing to do: give a new master key (--new-key-file, --new-passphrase) and/or --data-key")
+        }
+        if newDataKey, case .broken(let seq, let problem) = try auditVerify() {
+            throw .auditBroken("row \(seq): \(problem.explanation)")
+        }
+        let now = self.now
+        let (kek, params): (SecureBytes?, PassphraseKDFParameters?)
+        do {
+            if let newMaster { (kek, params) = try Self.deriveKEK(newMaster, parameters: kdfParameters) } else { (kek, params) = (nil, nil) }
+        } catch { throw Self.map(error) }
+        let dataKey: SecureBytes
+        let fresh: VaultKeys
+        do {
+            dataKey = newDataKey ? try SecureBytes.random(count: 32) : old.dataKey
+            fresh = newDataKey ? try VaultKeys(dataKey: dataKey) : old
+        } catch { throw .crypto(error.description) }
+
+        try write { tx in
+            var meta = try tx.meta()
+            if newDataKey {
+                try reseal(tx, from: old, to: fresh)
+                try tx.remacAudit(using: fresh.audit)
+                meta.dekID = Self.newID()
+                meta.dekCreatedAt = now
+            }
+            let wrappingKey = try kek ?? currentKEK(meta)
+            meta.wrappedDEK = try AEAD.seal(dataKey, key: wrappingKey, associatedData: SecretBinding.dataKey(vaultID: meta.vaultID).associatedData)
+            if newMaster != nil {
+                meta.kekKind = params == nil ? .key : .passphrase
+                meta.kdfSalt = params?.salt
+                meta.kdfOpsLimit = params.map { Int64($0.opsLimit) }
+                meta.kdfMemLimit = params.map { Int64($0.memLimit) }
+                meta.kekID = Self.newID()
+                meta.kekSetAt = now
+            }
+            try tx.updateMeta(meta)
+            let event = AuditEvent(seq: 0, atMillis: Int64(Date().timeIntervalSince1970 * 1000), actor: actor, op: "rekey",
+                                   authID: nil, version: nil, outcome: .ok, reason: nil,
+                                   detail: AuditDetail.json(["master_key": newMaster?.kindName ?? "unchanged",
+                                                             "data_key": newDataKey ? "replaced" : "unchanged"]))
+            try tx.appendAudit(event, using: fresh.audit)
+        }
+        if let kek { masterKey = kek }
+        do { try store.checkpoint() } catch { throw .store(error.description) }
+        return try status()
+    }
+
+    func currentKEK(_ meta: VaultMetaRecord) throws -> SecureBytes {
+        guard let masterKey else { throw ServiceError.masterKeyRequired(kind: "the current master key") }
+        return masterKey
+    }
+
+    /// Re-encrypts every sealed token under the new keys, recomputing fingerprints. A row that
+    /// does not open aborts the whole rekey, naming the row.
+    func reseal(_ tx: StoreTransaction, from old: VaultKeys, to new: VaultKeys) throws {
+        // Login credentials, JWT sessions and signing seeds are sealed under the same key; until
+        // this routine re-encrypts them too, refuse rather than strand them under a lost key.
+        if try tx.otherSealedRows() > 0 {
+            throw ServiceError.invalidInput("rekey --data-key cannot yet re-encrypt login credentials, JWT sessions or signing keys; forget them first")
+        }
+        for (account, var v) in try tx.sealedVersions() {
+            let id = try AuthID(account.authID)
+            let binding = SecretBinding.token(id, version: v.version)
+            let token = try old.open(v.ciphertext!, binding, what: "token_versions row \(id) version \(v.version)")
+            v.ciphertext = try new.seal(token, binding)
+            v.fingerprint = try new.fingerprint(of: token)
+            try tx.update(v)
+        }
+    }
+}

@@ -1,0 +1,84 @@
+import Foundation
+import VaultCore
+import VaultCrypto
+import VaultStore
+
+/// The vault: Core rules over the Store, with secrets opened by Crypto. The CLI (offline) and
+/// the daemon call the same methods, so both paths behave alike.
+public actor VaultService {
+    public let config: VaultConfig
+    let directory: StateDirectory
+    let store: VaultStore
+    let keys: VaultKeys?
+    /// The master key (KEK) that opened the vault, kept so `rekey --data-key` can rewrap.
+    var masterKey: SecureBytes?
+    let lock: StateLock
+    let clock: @Sendable () -> Int64
+
+    init(config: VaultConfig, directory: StateDirectory, store: VaultStore, keys: VaultKeys?, masterKey: SecureBytes?,
+         lock: StateLock, clock: @escaping @Sendable () -> Int64) {
+        self.masterKey = masterKey
+        self.config = config
+        self.directory = directory
+        self.store = store
+        self.keys = keys
+        self.lock = lock
+        self.clock = clock
+    }
+
+    public static let systemClock: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }
+
+    /// Whether this instance holds the data key (commands that change or open secrets need it).
+    public var isUnlocked: Bool { keys != nil }
+
+    var now: Int64 { clock() }
+
+    func requireKeys() throws(ServiceError) -> VaultKeys {
+        guard let keys else { throw .masterKeyRequired(kind: "pass --key-file, set [vault] key_file, or run under systemd with LoadCredentialEncrypted=master.key") }
+        return keys
+    }
+
+    /// Runs `body` in one write transaction, mapping store errors to service errors.
+    func write<T>(_ body: (StoreTransaction) throws -> T) throws(ServiceError) -> T {
+        do { return try store.write(body) } catch { throw Self.map(error) }
+    }
+
+    func read<T>(_ body: (StoreTransaction) throws -> T) throws(ServiceError) -> T {
+        do { return try store.read(body) } catch { throw Self.map(error) }
+    }
+
+    static func map(_ error: any Error) -> ServiceError {
+        switch error {
+        case let e as ServiceError: e
+        case let e as StoreError: .store(e.description)
+        case let e as CryptoError: .crypto(e.description)
+        case let e as CoreError: .invalidInput(e.description)
+        default: .store("\(error)")
+        }
+    }
+
+    /// Appends an audit row in the transaction `tx`.
+    func audit(_ tx: StoreTransaction, op: String, actor: ActorIdentity, authID: AuthID? = nil, version: Int64? = nil,
+               outcome: AuditEvent.Outcome = .ok, reason: String? = nil, detail: [String: any Sendable] = [:]) throws {
+        let keys = try requireKeys()
+        let event = AuditEvent(seq: 0, atMillis: Int64(Date().timeIntervalSince1970 * 1000), actor: actor, op: op,
+                               authID: authID?.rawValue, version: version, outcome: outcome, reason: reason,
+                               detail: AuditDetail.json(detail))
+        try tx.appendAudit(event, using: keys.audit)
+    }
+
+    /// Resolves `partner` to the partner's auth id; anything else must be a valid auth id.
+    func resolve(_ name: String, in tx: StoreTransaction) throws -> AccountRecord {
+        if name == "partner" {
+            guard let p = try tx.partner() else { throw ServiceError.noPartner }
+            return p
+        }
+        let id = try AuthID(name)
+        guard let a = try tx.account(id) else { throw ServiceError.unknownCredential(id.rawValue) }
+        return a
+    }
+
+    public func resolveAuthID(_ name: String) throws(ServiceError) -> AuthID {
+        try read { tx in try AuthID(try resolve(name, in: tx).authID) }
+    }
+}

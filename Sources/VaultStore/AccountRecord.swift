@@ -1,0 +1,38 @@
+import GRDB
+import VaultCore
+
+/// A row of `accounts`: one partner or customer credential and its rotation policy.
+public struct AccountRecord: Codable, Sendable, Equatable {
+    public var id: Int64?
+    public var authID: String
+    public var kind: CredentialKind
+    public var label: String
+    public var parentAuthID: String?
+    public var state: AccountState
+    public var stateChangedAt: Int64?
+    public var stateReason: String?
+    public var maxAgeSeconds: Int64?
+    public var warnSeconds: Int64?
+    public var createdAt: Int64
+
+    public init(authID: AuthID, label: String, parent: AuthID?, createdAt: Int64) {
+        self.authID = authID.rawValue
+        kind = authID.kind
+        self.label = label
+        parentAuthID = parent?.rawValue
+        state = .active
+        self.createdAt = createdAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, kind, label, state
+        case authID = "auth_id", parentAuthID = "parent_auth_id", stateChangedAt = "state_changed_at"
+        case stateReason = "state_reason", maxAgeSeconds = "max_age_seconds", warnSeconds = "warn_seconds"
+        case createdAt = "created_at"
+    }
+}
+
+extension AccountRecord: FetchableRecord, MutablePersistableRecord {
+    public static let databaseTableName = "accounts"
+    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}

@@ -1,0 +1,155 @@
+import Foundation
+import GRDB
+import VaultCore
+
+/// The named reads and writes of the vault, valid inside one `VaultStore.read`/`write`.
+/// Every SQL statement of the project lives in this module.
+public struct StoreTransaction {
+    let db: Database
+
+    // MARK: metadata
+
+    public func meta() throws -> VaultMetaRecord {
+        guard let m = try VaultMetaRecord.fetchOne(db, key: 1) else { throw StoreError.missingMeta }
+        return m
+    }
+
+    public func insertMeta(_ m: VaultMetaRecord) throws { try m.insert(db) }
+    public func updateMeta(_ m: VaultMetaRecord) throws { try m.update(db) }
+
+    // MARK: accounts
+
+    public func account(_ id: AuthID) throws -> AccountRecord? {
+        try AccountRecord.filter(Column("auth_id") == id.rawValue).fetchOne(db)
+    }
+
+    public func partner() throws -> AccountRecord? {
+        try AccountRecord.filter(Column("kind") == CredentialKind.partner.rawValue).fetchOne(db)
+    }
+
+    public func accounts() throws -> [AccountRecord] {
+        try AccountRecord.order(Column("kind").desc, Column("auth_id")).fetchAll(db)
+    }
+
+    public func insert(_ a: inout AccountRecord) throws { try a.insert(db) }
+    public func update(_ a: AccountRecord) throws { try a.update(db) }
+
+    /// Links every customer without a parent to `partner`.
+    public func adoptOrphans(by partner: AuthID) throws {
+        try db.execute(sql: "UPDATE accounts SET parent_auth_id = ? WHERE kind = 'customer' AND parent_auth_id IS NULL",
+                       arguments: [partner.rawValue])
+    }
+
+    // MARK: token versions
+
+    /// Newest first.
+    public func versions(of accountID: Int64) throws -> [TokenVersionRecord] {
+        try TokenVersionRecord.filter(Column("account_id") == accountID).order(Column("version").desc).fetchAll(db)
+    }
+
+    public func activeVersion(of accountID: Int64) throws -> TokenVersionRecord? {
+        try TokenVersionRecord.filter(Column("account_id") == accountID && Column("status") == TokenStatus.active.rawValue)
+            .fetchOne(db)
+    }
+
+    public func latestVersionNumber(of accountID: Int64) throws -> Int64 {
+        try Int64.fetchOne(db, sql: "SELECT MAX(version) FROM token_versions WHERE account_id = ?", arguments: [accountID]) ?? 0
+    }
+
+    public func insert(_ v: inout TokenVersionRecord) throws { try v.insert(db) }
+    public func update(_ v: TokenVersionRecord) throws { try v.update(db) }
+
+    /// Versions whose grace has ended and whose ciphertext is still there, with their account.
+    public func versionsPastGrace(now: Int64) throws -> [(AccountRecord, TokenVersionRecord)] {
+        let rows = try TokenVersionRecord
+            .filter(Column("status") == TokenStatus.previous.rawValue && Column("destroy_after") <= now)
+            .order(Column("id")).fetchAll(db)
+        return try rows.map { v in
+            guard let a = try AccountRecord.fetchOne(db, key: v.accountID) else { throw StoreError.constraint("orphan token version") }
+            return (a, v)
+        }
+    }
+
+    /// Every version that still holds ciphertext, with its account (for `rekey --data-key`).
+    public func sealedVersions() throws -> [(AccountRecord, TokenVersionRecord)] {
+        let accounts = Dictionary(uniqueKeysWithValues: try AccountRecord.fetchAll(db).map { ($0.id!, $0) })
+        return try TokenVersionRecord.filter(Column("ciphertext") != nil).order(Column("id")).fetchAll(db).map { v in
+            guard let a = accounts[v.accountID] else { throw StoreError.constraint("orphan token version") }
+            return (a, v)
+        }
+    }
+
+    /// Rows of the other sealed tables (login credentials, JWT sessions, signing keys).
+    public func otherSealedRows() throws -> Int {
+        try Int.fetchOne(db, sql: """
+            SELECT (SELECT COUNT(*) FROM login_credentials) + (SELECT COUNT(*) FROM jwt_sessions WHERE ciphertext IS NOT NULL)
+                 + (SELECT COUNT(*) FROM signing_keys)
+            """) ?? 0
+    }
+
+    /// `AccountInfo` of every account (or the named one), versions newest first.
+    public func accountInfos(only: AuthID? = nil) throws -> [AccountInfo] {
+        var request = AccountRecord.order(Column("kind").desc, Column("auth_id"))
+        if let only { request = request.filter(Column("auth_id") == only.rawValue) }
+        let byAccount = Dictionary(grouping: try TokenVersionRecord.order(Column("version").desc).fetchAll(db), by: \.accountID)
+        return try request.fetchAll(db).map { a in try a.info(versions: byAccount[a.id!] ?? []) }
+    }
+
+    // MARK: audit
+
+    public func auditHead() throws -> (seq: Int64, mac: Data) {
+        let m = try meta()
+        guard m.auditHeadSeq > 0 else { return (0, AuditChain.genesis) }
+        guard let last = try Data.fetchOne(db, sql: "SELECT mac FROM audit_events WHERE seq = ?", arguments: [m.auditHeadSeq]) else {
+            throw StoreError.constraint("audit head points at missing row \(m.auditHeadSeq); run `vobiz-vault audit verify`")
+        }
+        return (m.auditHeadSeq, last)
+    }
+
+    /// Appends `event` to the chain and moves the authenticated head, in this transaction.
+    @discardableResult
+    public func appendAudit(_ event: AuditEvent, using mac: some AuditChain.AuditMAC) throws -> AuditEvent {
+        let (seq, prev) = try auditHead()
+        var e = event
+        e.seq = seq + 1
+        e = AuditChain.seal(e, after: prev, using: mac)
+        try AuditEventRecord(e).insert(db)
+        try setAuditHead(seq: e.seq, lastMAC: e.mac, using: mac)
+        return e
+    }
+
+    func setAuditHead(seq: Int64, lastMAC: Data, using mac: some AuditChain.AuditMAC) throws {
+        try db.execute(sql: "UPDATE vault_meta SET audit_head_seq = ?, audit_head_tag = ? WHERE id = 1",
+                       arguments: [seq, AuditChain.headTag(seq: seq, lastMAC: lastMAC, using: mac)])
+    }
+
+    /// All audit rows, ascending.
+    public func auditEvents() throws -> [AuditEvent] {
+        try AuditEventRecord.order(Column("seq")).fetchAll(db).map(\.event)
+    }
+
+    /// The last `limit` audit rows, ascending.
+    public func auditTail(limit: Int) throws -> [AuditEvent] {
+        try AuditEventRecord.order(Column("seq").desc).limit(limit).fetchAll(db).map(\.event).reversed()
+    }
+
+    public func auditHeadRecord() throws -> AuditChain.Head? {
+        let m = try meta()
+        guard let tag = m.auditHeadTag else { return nil }
+        return AuditChain.Head(seq: m.auditHeadSeq, tag: tag)
+    }
+
+    /// Recomputes every MAC and the head under a new key (after `rekey --data-key`, which the
+    /// caller allows only on a chain that verified under the old key).
+    public func remacAudit(using mac: some AuditChain.AuditMAC) throws {
+        var prev = AuditChain.genesis
+        var last: Int64 = 0
+        for row in try auditEvents() {
+            let e = AuditChain.seal(row, after: prev, using: mac)
+            try db.execute(sql: "UPDATE audit_events SET prev_mac = ?, mac = ? WHERE seq = ?", arguments: [e.prevMAC, e.mac, e.seq])
+            prev = e.mac
+            last = e.seq
+        }
+        if last > 0 { try setAuditHead(seq: last, lastMAC: prev, using: mac) }
+    }
+}
