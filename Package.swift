@@ -52,8 +52,11 @@ let package = Package(
         .executableTarget(name: "vobiz-vault", dependencies: ["VaultCLI"], swiftSettings: strict),
         .testTarget(name: "VaultCryptoTests", dependencies: ["VaultCrypto"]),
         .testTarget(name: "VaultCoreTests", dependencies: ["VaultCore"]),
-        .testTarget(name: "VaultStoreTests", dependencies: ["VaultStore", "VaultCore"]),
-        .testTarget(name: "VaultServiceTests", dependencies: ["VaultService", "VaultCrypto", "VaultStore", "VaultCore"]),
+        .testTarget(name: "VaultStoreTests", dependencies: ["VaultStore", "VaultCore", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(
+            name: "VaultServiceTests",
+            dependencies: ["VaultService", "VaultCrypto", "VaultStore", "VaultCore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         .testTarget(name: "VaultCLITests", dependencies: ["VaultCLI", "VaultService", "VaultCore"]),
         .testTarget(name: "EndToEndTests", dependencies: ["VaultCore"]),
     ],

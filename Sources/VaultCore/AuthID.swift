@@ -34,9 +34,10 @@ public struct AuthID: Hashable, Comparable, Sendable, CustomStringConvertible, C
     }
 
     /// An operator-safe rendering of bad input for error messages: short, printable ASCII only.
-    /// (An auth id is not secret, but a pasted token in the wrong column might be.)
+    /// (An auth id is not secret, but a pasted token in the wrong column might be; only text
+    /// that already looks like an id is echoed.)
     static func printable(_ raw: String) -> String {
-        if raw.utf8.count > 24 { return "<\(raw.utf8.count)-byte value>" }
-        return String(raw.unicodeScalars.map { $0.isASCII && $0.value >= 0x20 && $0.value < 0x7F ? Character($0) : "?" })
+        guard raw.hasPrefix("PA_") || raw.hasPrefix("MA_") else { return "<\(raw.utf8.count)-byte value>" }
+        return Echo.short(raw)
     }
 }

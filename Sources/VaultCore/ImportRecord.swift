@@ -10,7 +10,7 @@ public struct ImportRecord: Sendable {
     public init(authID: String, token: SecretScratch, label: String?, declaredKind: String? = nil) throws(CoreError) {
         let id = try AuthID(authID)
         if let k = declaredKind, CredentialKind(rawValue: k) != id.kind {
-            throw .kindMismatch(authID: id.rawValue, declared: AuthID.printable(k))
+            throw .kindMismatch(authID: id.rawValue, declared: Echo.short(k))
         }
         try Self.validateToken(token)
         self.authID = id

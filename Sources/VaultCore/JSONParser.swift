@@ -10,7 +10,7 @@ public struct JSONParser {
             switch self {
             case .syntax(let o, let e): "invalid JSON at byte \(o): expected \(e)"
             case .tooDeep(let l): "invalid JSON: nested deeper than \(l) levels"
-            case .duplicateKey(let k): "invalid JSON: key \"\(AuthID.printable(k))\" appears twice in one object"
+            case .duplicateKey(let k): "invalid JSON: key \"\(Echo.short(k))\" appears twice in one object"
             }
         }
     }

@@ -15,7 +15,7 @@ public struct TimeSpan: Hashable, Comparable, Sendable, CustomStringConvertible 
         guard let unit = t.last, let scale = Self.scale(unit),
               let n = Int64(t.dropLast()), n >= 0, t.dropLast().allSatisfy(\.isASCII),
               n <= Self.maximum / scale else {
-            throw .invalidTimeSpan(AuthID.printable(text))
+            throw .invalidTimeSpan(Echo.short(text))
         }
         seconds = n * scale
     }

@@ -54,5 +54,8 @@ public struct StateDirectory: Sendable {
 public final class StateLock: Sendable {
     let fd: Int32
     init(fd: Int32) { self.fd = fd }
+
+    /// Turns an exclusive lock into a shared one (after `init`, which needs the vault to itself).
+    func downgrade() { _ = flock(fd, LOCK_SH) }
     deinit { close(fd) }
 }

@@ -54,6 +54,7 @@ extension VaultService {
             throw map(error)
         }
         for suffix in ["-wal", "-shm"] { unlink(temp + suffix) }
+        lock.downgrade()
         let store: VaultStore
         do { store = try VaultStore.open(at: dir.databasePath, readOnly: false) } catch { throw .store(error.description) }
         return VaultService(config: config, directory: dir, store: store, keys: keys, masterKey: kek, lock: lock, clock: clock)

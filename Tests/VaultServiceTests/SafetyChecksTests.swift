@@ -1,0 +1,83 @@
+import Foundation
+import Testing
+@testable import VaultCore
+@testable import VaultCrypto
+@testable import VaultService
+
+@Suite struct SafetyChecksTests {
+    @Test func daemonLockKeepsOfflineCommandsOut() async throws {
+        let f = try Fixture()
+        _ = try f.initialize()
+        let dir = StateDirectory(f.config.vault.stateDir)
+        let held = try dir.lock(exclusive: true)
+        #expect(throws: ServiceError.daemonRunning(lockPath: dir.lockPath)) { try f.open() }
+        _ = held
+    }
+
+    @Test func stateDirectoryMustBeOursAndPrivate() throws {
+        let f = try Fixture()
+        _ = try f.initialize()
+        let dir = f.config.vault.stateDir
+        chmod(dir, 0o777)
+        #expect(throws: ServiceError.self) { try f.open() }
+        chmod(dir, 0o700)
+        let link = f.root + "/link"
+        symlink(dir, link)
+        var c = f.config
+        c.vault.stateDir = link
+        #expect(throws: ServiceError.self) { try VaultService.open(config: c, unlock: nil) }
+        #expect(throws: ServiceError.self) { try VaultService.initialize(config: f.config, master: .key(f.key), actor: f.actor) }
+    }
+
+    @Test func keyFilesAreCheckedAndReadInEveryFormat() throws {
+        let f = try Fixture()
+        let path = f.root + "/master.key"
+        let key = try KeyFile.generate(path)
+        var st = stat()
+        stat(path, &st)
+        #expect(st.st_mode & 0o777 == 0o400)
+        #expect(try KeyFile.read(path).constantTimeEquals(key))
+        #expect(throws: ServiceError.self) { try KeyFile.generate(path) }
+
+        let raw = [UInt8](repeating: 7, count: 32)
+        for (name, content) in [("raw", Data(raw)), ("hex", Data((String(repeating: "07", count: 32) + "\n").utf8)),
+                                ("b64", Data((Base64.encode(raw) + "\n").utf8))] {
+            let p = f.root + "/" + name
+            FileManager.default.createFile(atPath: p, contents: content, attributes: [.posixPermissions: 0o600])
+            #expect(try KeyFile.read(p).withUnsafeBytes { Array($0) } == raw, "\(name)")
+        }
+        let loose = f.root + "/loose"
+        FileManager.default.createFile(atPath: loose, contents: Data(raw), attributes: [.posixPermissions: 0o644])
+        #expect(throws: ServiceError.self) { try KeyFile.read(loose) }
+        let short = f.root + "/short"
+        FileManager.default.createFile(atPath: short, contents: Data(raw.prefix(31)), attributes: [.posixPermissions: 0o600])
+        #expect(throws: ServiceError.self) { try KeyFile.read(short) }
+        let link = f.root + "/link.key"
+        symlink(f.root + "/raw", link)
+        #expect(throws: ServiceError.self) { try KeyFile.read(link) }
+    }
+
+    @Test func configIsStrict() throws {
+        let c = try ConfigLoader.parse("""
+            [vault]
+            state_dir = "/srv/vault"
+            [rotation]
+            max_age = "30d"
+            warn = "7d"
+            grace = "2d"
+            [audit]
+            durability = "sync"
+            [[grant]]
+            uid = 1000
+            """)
+        #expect(c.vault.stateDir == "/srv/vault")
+        #expect(c.rotation.maxAge == .days(30) && c.rotation.grace == .days(2))
+        #expect(c.audit.durability == .sync)
+        #expect(try ConfigLoader.parse("") == VaultConfig())
+        for bad in ["[vault]\nstate_dri = \"x\"", "[rotation]\nmax_age = 90", "[rotation]\nmax_age = \"90 days\"", "[nope]",
+                    "[upstream]\nbase_url = \"http://api.vobiz.ai\"", "[sockets]\nclient_mode = \"0666\"", "[vault", "[audit]\ndurability = \"often\""] {
+            #expect(throws: ConfigError.self, "\(bad)") { try ConfigLoader.parse(bad) }
+        }
+        #expect(try ConfigLoader.parse("[upstream]\nbase_url = \"http://127.0.0.1:9\"\nallow_insecure_upstream = true").upstream.allowInsecureUpstream)
+    }
+}
