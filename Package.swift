@@ -44,7 +44,7 @@ let package = Package(
         .target(
             name: "VaultCLI",
             dependencies: [
-                "VaultService", "VaultServer", "VaultClient", "VaultCrypto", "CVaultSystem",
+                "VaultService", "VaultServer", "VaultClient", "VaultCrypto", "VaultStore", "CVaultSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict

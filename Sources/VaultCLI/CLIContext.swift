@@ -53,14 +53,19 @@ struct CLIContext {
         let keyFile = config.vault.keyFile ?? credentialKeyPath
         let passphraseFile = options.passphraseFile
         let console = self.console
+        let explicitKey = options.keyFile != nil || console.environment["VOBIZ_VAULT_KEY_FILE"] != nil
         return { needsPassphrase in
             if needsPassphrase {
+                if passphraseFile == nil, explicitKey {
+                    throw ServiceError.masterKeyKindMismatch(vaultUses: "passphrase (type it at the prompt or pass --passphrase-file)")
+                }
                 if let f = passphraseFile {
                     return .passphrase(try SecretReader.firstLine(SecretReader.readFile(f, limit: 4096, what: "passphrase file")))
                 }
                 return .passphrase(try console.promptSecret("Vault passphrase: "))
             }
             guard let keyFile else {
+                if passphraseFile != nil { throw ServiceError.masterKeyKindMismatch(vaultUses: "key file (pass --key-file)") }
                 throw ServiceError.masterKeyRequired(kind: "pass --key-file, set [vault] key_file, or run under systemd with LoadCredentialEncrypted=master.key")
             }
             return .key(try KeyFile.read(keyFile))

@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import VaultCore
 import VaultService
+import VaultStore
+import VaultCrypto
 
 /// Runs the CLI: parse, run, and turn every error into one line on stderr and an exit code.
 /// The executable's `main` and the tests both come through here.
@@ -36,22 +38,36 @@ public enum VobizVaultCLI {
                 return 0
             } catch let exit as ExitCode {
                 return exit.rawValue
-            } catch {
-                console.writeError("vobiz-vault: error: \(describe(error))")
+            } catch let usage as ValidationError {
+                console.writeError("vobiz-vault: error: \(usage.message)")
+                return ExitCode.validationFailure.rawValue
+            } catch let e as any OperatorFacingError {
+                console.writeError("vobiz-vault: error: \(e.description)")
                 return (command as? any FailureExitCode).map { type(of: $0).failureExitCode } ?? failure
+            } catch {
+                // Help requests and other parser outcomes raised while running.
+                let code = Root.exitCode(for: error).rawValue
+                let message = Root.fullMessage(for: error)
+                if !message.isEmpty { code == 0 ? console.write(message) : console.writeError(message) }
+                return code == 0 ? 0 : ((command as? any FailureExitCode).map { type(of: $0).failureExitCode } ?? code)
             }
         }
     }
 
-    static func describe(_ error: any Error) -> String {
-        switch error {
-        case let e as any CustomStringConvertible: e.description
-        default: "\(error)"
-        }
-    }
 }
+
+/// Errors whose description is written for operators and holds no secret: printed as is.
+protocol OperatorFacingError: Error, CustomStringConvertible {}
+
+extension ServiceError: OperatorFacingError {}
+extension ConfigError: OperatorFacingError {}
+extension CoreError: OperatorFacingError {}
+extension CLIError: OperatorFacingError {}
+extension ImportParser.Failure: OperatorFacingError {}
 
 /// A command whose failures need another exit code than 1 (e.g. `remind`, where 1 and 2 are findings).
 protocol FailureExitCode {
     static var failureExitCode: Int32 { get }
 }
+extension StoreError: OperatorFacingError {}
+extension CryptoError: OperatorFacingError {}

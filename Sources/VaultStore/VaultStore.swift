@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import GRDB
 
 /// The vault's database: one SQLite file in WAL mode, opened with `synchronous=FULL`,
@@ -18,6 +21,8 @@ public final class VaultStore: Sendable {
     public static func create(at path: String) throws(StoreError) -> VaultStore {
         guard !FileManager.default.fileExists(atPath: path) else { throw .alreadyExists(path: path) }
         let store = try open(path: path, readOnly: false)
+        // SQLite gives -wal and -shm the main file's mode, so this keeps all three private.
+        guard chmod(path, 0o600) == 0 else { throw .io("cannot chmod \(path) to 0600") }
         do {
             try store.queue.writeWithoutTransaction { db in
                 guard try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL") == "wal" else {
