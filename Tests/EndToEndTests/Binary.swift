@@ -1,0 +1,104 @@
+import Foundation
+import Testing
+
+/// The real `vobiz-vault` executable, run as an operator or a cron job would run it.
+enum Binary {
+    /// Beside the test bundle in the build directory, or `$VOBIZ_VAULT_BIN`.
+    static var path: String {
+        if let p = ProcessInfo.processInfo.environment["VOBIZ_VAULT_BIN"] { return p }
+        let dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        return dir.appendingPathComponent("vobiz-vault").path
+    }
+
+    struct Result {
+        let code: Int32
+        let out: String
+        let err: String
+        var all: String { out + err }
+    }
+
+    /// Runs the binary to completion (at most `timeout` seconds) with `stdin` as its input.
+    static func run(_ args: [String], stdin: String? = nil, env: [String: String] = [:], timeout: Double = 60) throws -> Result {
+        let p = try start(args, stdin: stdin, env: env)
+        let deadline = Date().addingTimeInterval(timeout)
+        let outData = Data(p.out.fileHandleForReading.readDataToEndOfFile())
+        let errData = Data(p.err.fileHandleForReading.readDataToEndOfFile())
+        while p.process.isRunning {
+            if Date() > deadline { p.process.terminate(); throw TimeoutError(args: args) }
+            usleep(1000)
+        }
+        p.process.waitUntilExit()
+        return Result(code: p.process.terminationStatus, out: String(decoding: outData, as: UTF8.self),
+                      err: String(decoding: errData, as: UTF8.self))
+    }
+
+    struct Running {
+        let process: Process
+        let out: Pipe
+        let err: Pipe
+    }
+
+    struct TimeoutError: Error { let args: [String] }
+
+    static func start(_ args: [String], stdin: String? = nil, env: [String: String] = [:]) throws -> Running {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: path)
+        p.arguments = args
+        var environment = ["PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory()]
+        environment.merge(env) { $1 }
+        p.environment = environment
+        let out = Pipe(), err = Pipe(), input = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        p.standardInput = input
+        try p.run()
+        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+        try input.fileHandleForWriting.close()
+        return Running(process: p, out: out, err: err)
+    }
+}
+
+/// A scratch directory for one end-to-end test, with canary tokens unique to it.
+final class Scratch {
+    let root: String
+    let canary = "CANARY" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(24)
+    var captured: [String] = []
+
+    init() throws {
+        root = NSTemporaryDirectory() + "vv-e2e-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: root) }
+
+    var state: String { root + "/state" }
+    var key: String { root + "/master.key" }
+    var keyed: [String] { ["--state-dir", state, "--key-file", key] }
+    var readOnly: [String] { ["--state-dir", state] }
+
+    func token(_ s: String) -> String { canary + s }
+
+    /// Runs the binary and keeps its output for the leak sweep.
+    @discardableResult
+    func vv(_ args: [String], stdin: String? = nil, env: [String: String] = [:]) throws -> Binary.Result {
+        let r = try Binary.run(args, stdin: stdin, env: env)
+        captured.append(r.out)
+        captured.append(r.err)
+        return r
+    }
+
+    func files() throws -> [String: Data] {
+        var out: [String: Data] = [:]
+        for n in try FileManager.default.contentsOfDirectory(atPath: state) {
+            out[n] = try Data(contentsOf: URL(fileURLWithPath: state + "/" + n))
+        }
+        return out
+    }
+
+    /// Every place a canary must not be: captured output and every byte of every state file.
+    func canaryHits() throws -> [String] {
+        var hits = captured.filter { $0.contains(canary) }.map { "output: " + $0.prefix(100) }
+        for (name, bytes) in try files() where bytes.range(of: Data(canary.utf8)) != nil { hits.append("file: " + name) }
+        return hits
+    }
+}

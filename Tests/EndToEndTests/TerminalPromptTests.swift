@@ -1,0 +1,61 @@
+import Foundation
+import Testing
+
+/// `init --passphrase` on a real pseudo-terminal: asked twice, echo off, mismatch refused.
+@Suite(.serialized) struct TerminalPromptTests {
+    static let driver = #"""
+    import os, pty, sys, time
+    binary, state, first, second = sys.argv[1:5]
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.execv(binary, [binary, "init", "--passphrase", "--state-dir", state])
+    seen = b""
+    def read_until(marker, limit=10):
+        global seen
+        end = time.time() + limit
+        while marker not in seen and time.time() < end:
+            try:
+                chunk = os.read(fd, 1024)
+            except OSError:
+                break
+            if not chunk:
+                break
+            seen += chunk
+    read_until(b"passphrase: ")
+    os.write(fd, first.encode() + b"\n")
+    read_until(b"Repeat passphrase: ")
+    os.write(fd, second.encode() + b"\n")
+    read_until(b"\x00", limit=30)
+    _, status = os.waitpid(pid, 0)
+    sys.stdout.write(seen.decode(errors="replace"))
+    sys.exit(os.waitstatus_to_exitcode(status))
+    """#
+
+    func drive(_ s: Scratch, _ first: String, _ second: String) throws -> (Int32, String) {
+        let script = s.root + "/drive.py"
+        try Self.driver.write(toFile: script, atomically: true, encoding: .utf8)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", script, Binary.path, s.state, first, second]
+        let out = Pipe()
+        p.standardOutput = out
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    @Test func passphraseIsAskedTwiceWithoutEcho() throws {
+        let s = try Scratch()
+        let pass = s.canary + "-pass"
+        let (bad, badOut) = try drive(s, pass, pass + "x")
+        #expect(bad == 1 && badOut.contains("do not match"), "\(badOut)")
+        let (ok, out) = try drive(s, pass, pass)
+        #expect(ok == 0, "\(out)")
+        #expect(out.contains("New vault passphrase: ") && out.contains("Repeat passphrase: ") && out.contains("master key: passphrase"))
+        #expect(!out.contains(s.canary), "the passphrase was echoed")
+        let passFile = s.root + "/p"
+        FileManager.default.createFile(atPath: passFile, contents: Data((pass + "\n").utf8), attributes: [.posixPermissions: 0o600])
+        #expect(try s.vv(["audit", "verify", "--passphrase-file", passFile] + s.readOnly).code == 0)
+    }
+}
