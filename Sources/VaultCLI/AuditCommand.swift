@@ -23,9 +23,7 @@ extension Root {
 
             func run() async throws {
                 let ctx = try CLIContext(global)
-                let service = try await ctx.openVault(needKey: false)
-                let events = try await service.auditTail(n)
-                await service.checkpoint()
+                let events = try await ctx.withVault(needKey: false) { try await $0.auditTail(n) }
                 if ctx.json {
                     ctx.console.out(JSONOutput.render(["events": events.map(\.json)]))
                 } else {
@@ -42,9 +40,7 @@ extension Root {
 
             func run() async throws {
                 let ctx = try CLIContext(global)
-                let service = try await ctx.openVault(needKey: true)
-                let verdict = try await service.auditVerify()
-                await service.checkpoint()
+                let verdict = try await ctx.withVault(needKey: true) { try await $0.auditVerify() }
                 switch verdict {
                 case .intact(let rows):
                     ctx.console.out(ctx.json ? JSONOutput.render(["intact": true, "rows": rows]) : "audit chain intact: \(rows) rows")
@@ -67,9 +63,7 @@ extension Root {
 
             func run() async throws {
                 let ctx = try CLIContext(global)
-                let service = try await ctx.openVault(needKey: false)
-                let events = try await service.auditAll()
-                await service.checkpoint()
+                let events = try await ctx.withVault(needKey: false) { try await $0.auditAll() }
                 for e in events {
                     var o = e.json
                     o["prev_mac"] = Hex.encode(e.prevMAC)

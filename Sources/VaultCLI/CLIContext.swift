@@ -47,6 +47,14 @@ struct CLIContext {
         return service
     }
 
+    /// Opens the vault, runs `body` on it, and folds the WAL back in afterwards.
+    func withVault<T: Sendable>(needKey: Bool, _ body: (VaultService) async throws -> T) async throws -> T {
+        let service = try await openVault(needKey: needKey)
+        let result = try await body(service)
+        await service.checkpoint()
+        return result
+    }
+
     /// Supplies the master key in DESIGN §4 order: --key-file / [vault] key_file, then
     /// $CREDENTIALS_DIRECTORY/master.key; for a passphrase vault, --passphrase-file or the prompt.
     func keyProvider() -> MasterKeyProvider {

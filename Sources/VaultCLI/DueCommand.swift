@@ -14,9 +14,7 @@ extension Root {
         func run() async throws {
             let ctx = try CLIContext(global)
             let window = try within.map { try TimeSpan(parsing: $0) }
-            let service = try await ctx.openVault(needKey: false)
-            let items = try await service.due(within: window)
-            await service.checkpoint()
+            let items = try await ctx.withVault(needKey: false) { try await $0.due(within: window) }
             if ctx.json {
                 ctx.console.out(JSONOutput.render(["due": items.map(\.json)]))
                 return

@@ -33,9 +33,7 @@ extension Root {
             let ctx = try CLIContext(global)
             let m = try maxAge.map { try TimeSpan(parsing: $0) }
             let w = try warn.map { try TimeSpan(parsing: $0) }
-            let service = try await ctx.openVault(needKey: true)
-            let a = try await service.edit(credential, label: label, maxAge: m, warn: w, resetPolicy: defaultPolicy, actor: ctx.actor)
-            await service.checkpoint()
+            let a = try await ctx.withVault(needKey: true) { try await $0.edit(credential, label: label, maxAge: m, warn: w, resetPolicy: defaultPolicy, actor: ctx.actor) }
             let defaults = ctx.config.rotation.policy
             if ctx.json {
                 ctx.console.out(JSONOutput.render(a.json(defaults: defaults, now: VaultService.systemClock(), withVersions: false)))

@@ -10,9 +10,7 @@ extension Root {
 
         func run() async throws {
             let ctx = try CLIContext(global)
-            let service = try await ctx.openVault(needKey: false)
-            let accounts = try await service.list()
-            await service.checkpoint()
+            let accounts = try await ctx.withVault(needKey: false) { try await $0.list() }
             let defaults = ctx.config.rotation.policy
             let now = VaultService.systemClock()
             if ctx.json {

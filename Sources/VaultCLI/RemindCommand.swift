@@ -19,9 +19,7 @@ extension Root {
 
         func run() async throws {
             let ctx = try CLIContext(global)
-            let service = try await ctx.openVault(needKey: false)
-            let findings = try await service.findings()
-            await service.checkpoint()
+            let findings = try await ctx.withVault(needKey: false) { try await $0.findings() }
             let code = Finding.exitCode(for: findings)
             if ctx.json {
                 let rows: [[String: Any]] = findings.map {

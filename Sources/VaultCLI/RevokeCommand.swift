@@ -19,9 +19,7 @@ extension Root {
 
         func run() async throws {
             let ctx = try CLIContext(global)
-            let service = try await ctx.openVault(needKey: true)
-            let a = try await service.revoke(credential, compromised: compromised, reason: reason, actor: ctx.actor)
-            await service.checkpoint()
+            let a = try await ctx.withVault(needKey: true) { try await $0.revoke(credential, compromised: compromised, reason: reason, actor: ctx.actor) }
             if ctx.json {
                 ctx.console.out(JSONOutput.render(a.json(defaults: ctx.config.rotation.policy, now: VaultService.systemClock(), withVersions: false)))
             } else {

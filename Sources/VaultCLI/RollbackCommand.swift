@@ -15,9 +15,7 @@ extension Root {
 
         func run() async throws {
             let ctx = try CLIContext(global)
-            let service = try await ctx.openVault(needKey: true)
-            let r = try await service.rollback(credential, reason: reason, actor: ctx.actor)
-            await service.checkpoint()
+            let r = try await ctx.withVault(needKey: true) { try await $0.rollback(credential, reason: reason, actor: ctx.actor) }
             ctx.console.out(ctx.json ? JSONOutput.render(r.json) : r.text(verb: "rolled back"))
         }
     }

@@ -56,9 +56,11 @@ enum SecretReader {
         var quiet = saved
         quiet.c_lflag &= ~tcflag_t(ECHO)
         quiet.c_lflag |= tcflag_t(ECHONL)
-        _ = text.withCString { Glibc.write(fd, $0, strlen($0)) }
+        // Echo goes off (and earlier typeahead is discarded) before the prompt appears, so
+        // whatever is typed after it is neither shown nor lost.
         guard tcsetattr(fd, TCSAFLUSH, &quiet) == 0 else { throw CLIError.noTerminal }
-        defer { _ = tcsetattr(fd, TCSAFLUSH, &saved) }
+        defer { _ = tcsetattr(fd, TCSADRAIN, &saved) }
+        _ = text.withCString { Glibc.write(fd, $0, strlen($0)) }
         let line = try SecureBytes(count: 1024)
         var used = 0
         while used < line.count {

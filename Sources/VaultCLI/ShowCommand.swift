@@ -13,9 +13,7 @@ extension Root {
 
         func run() async throws {
             let ctx = try CLIContext(global)
-            let service = try await ctx.openVault(needKey: false)
-            let a = try await service.show(credential)
-            await service.checkpoint()
+            let a = try await ctx.withVault(needKey: false) { try await $0.show(credential) }
             let defaults = ctx.config.rotation.policy
             let now = VaultService.systemClock()
             if ctx.json {

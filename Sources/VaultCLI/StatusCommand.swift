@@ -9,9 +9,7 @@ extension Root {
 
         func run() async throws {
             let ctx = try CLIContext(global)
-            let service = try await ctx.openVault(needKey: false)
-            let status = try await service.status()
-            await service.checkpoint()
+            let status = try await ctx.withVault(needKey: false) { try await $0.status() }
             ctx.console.out(ctx.json ? JSONOutput.render(status.json) : status.text)
         }
     }

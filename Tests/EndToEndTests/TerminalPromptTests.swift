@@ -26,7 +26,15 @@ import Testing
     read_until(b"Repeat passphrase: ")
     os.write(fd, second.encode() + b"\n")
     read_until(b"\x00", limit=30)
-    _, status = os.waitpid(pid, 0)
+    for _ in range(100):
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            break
+        time.sleep(0.1)
+    else:
+        os.kill(pid, 9)
+        _, status = os.waitpid(pid, 0)
+        seen += b"[driver: killed a hung prompt]"
     sys.stdout.write(seen.decode(errors="replace"))
     sys.exit(os.waitstatus_to_exitcode(status))
     """#
