@@ -229,6 +229,27 @@ import Testing
         #expect(try h.leaks().isEmpty)
     }
 
+    @Test func statusAndTheSystemdCredentialsDirectory() async throws {
+        let h = try CLIHarness()
+        let creds = h.root + "/credentials"
+        try FileManager.default.createDirectory(atPath: creds, withIntermediateDirectories: true)
+        _ = h.writeSecretFile("credentials/master.key", String(repeating: "5a", count: 32), mode: 0o400)
+        let env = ["CREDENTIALS_DIRECTORY": creds]
+        let i = await h.run(["init"] + h.base, env: env)
+        #expect(i.code == 0, "\(i.err)")
+        #expect(await h.run(["import"] + h.base, stdin: "MA_SYS,\(h.token("s"))", env: env).code == 0)
+        // Without the credential the key is missing, so a change is refused…
+        let noKey = await h.run(["rotate", "MA_SYS"] + h.base, stdin: h.token("t"))
+        #expect(noKey.code == 1 && noKey.err.contains("needs the master key"))
+        // …but read-only commands work, and say the key was not checked.
+        let status = await h.run(["status"] + h.base)
+        #expect(status.code == 0 && status.out.contains("credentials:  1 (1 active)") && status.out.contains("key checked:  no"))
+        let sj = try h.json(await h.run(["status", "--json"] + h.base, env: env))
+        #expect(sj["unlocked"] as? Bool == true && sj["audit_rows"] as? Int == 2)
+        #expect((sj["master_key"] as? [String: Any])?["kind"] as? String == "key")
+        #expect(try h.leaks().isEmpty)
+    }
+
     @Test func helpAndUnknownCommands() async throws {
         let h = try CLIHarness()
         let help = await h.run(["--help"])
