@@ -1,0 +1,29 @@
+/// Who is on the other end of a socket: from `SO_PEERCRED` and `/proc/<pid>` at accept.
+public struct Caller: Hashable, Sendable {
+    public var uid: UInt32
+    public var gid: UInt32
+    public var pid: Int32
+    /// User name of `uid`, when it has one.
+    public var user: String?
+    /// Primary and supplementary groups.
+    public var groups: [UInt32]
+    /// `/proc/<pid>/exe` at accept.
+    public var exe: String?
+    /// The systemd unit the process runs in (from its cgroup), e.g. `billing.service`.
+    public var unit: String?
+    /// Process start time in clock ticks since boot (`/proc/<pid>/stat` field 22).
+    public var startTime: UInt64
+
+    public init(uid: UInt32, gid: UInt32, pid: Int32, user: String?, groups: [UInt32], exe: String?, unit: String?, startTime: UInt64) {
+        self.uid = uid
+        self.gid = gid
+        self.pid = pid
+        self.user = user
+        self.groups = groups
+        self.exe = exe
+        self.unit = unit
+        self.startTime = startTime
+    }
+
+    public var identity: ActorIdentity { ActorIdentity(uid: uid, user: user ?? String(uid), pid: pid, exe: exe) }
+}

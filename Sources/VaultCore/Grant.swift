@@ -1,0 +1,65 @@
+/// One `[[grant]]` of the policy (DESIGN §5): which callers may do what with which credentials.
+/// Selectors are ANDed; a grant with no selector matches no caller.
+public struct Grant: Hashable, Sendable {
+    public var name: String
+    public var uids: Set<UInt32>?
+    public var gids: Set<UInt32>?
+    public var exes: Set<String>?
+    public var units: Set<String>?
+    public var credentials: [CredentialPattern]
+    public var operations: Set<Operation>
+    /// Upper-case methods; nil allows any.
+    public var methods: Set<String>?
+    public var paths: [PathGlob]
+    public var reveal: Bool
+    /// Requests per second per caller uid; nil is unlimited.
+    public var rate: Double?
+
+    public init(name: String, uids: Set<UInt32>? = nil, gids: Set<UInt32>? = nil, exes: Set<String>? = nil,
+                units: Set<String>? = nil, credentials: [CredentialPattern], operations: Set<Operation>,
+                methods: Set<String>? = nil, paths: [PathGlob]? = nil, reveal: Bool = false, rate: Double? = nil) throws(PolicyError) {
+        guard uids != nil || gids != nil || exes != nil || units != nil else {
+            throw .invalid("grant \(name) names no caller: give uid/user, gid/group, exe or unit")
+        }
+        guard !credentials.isEmpty else { throw .invalid("grant \(name) allows no credential") }
+        guard !operations.isEmpty else { throw .invalid("grant \(name) allows no operation") }
+        if let rate, !(rate > 0) { throw .invalid("grant \(name): rate must be above 0") }
+        self.name = name
+        self.uids = uids
+        self.gids = gids
+        self.exes = exes
+        self.units = units
+        self.credentials = credentials
+        self.operations = operations
+        self.methods = methods
+        if let paths { self.paths = paths } else { self.paths = [try PathGlob("/**")] }
+        self.reveal = reveal
+        self.rate = rate
+    }
+
+    /// Every reason this grant does not match the caller (empty: it matches).
+    public func callerMismatches(_ c: Caller) -> [String] {
+        var out: [String] = []
+        if let uids, !uids.contains(c.uid) { out.append("uid \(c.uid) is not \(Self.list(uids))") }
+        if let gids, gids.isDisjoint(with: [c.gid] + c.groups) { out.append("caller is in none of groups \(Self.list(gids))") }
+        if let exes, !exes.contains(c.exe ?? "") { out.append("exe \(c.exe ?? "unknown") is not \(Self.list(exes))") }
+        if let units, !units.contains(c.unit ?? "") { out.append("unit \(c.unit ?? "none") is not \(Self.list(units))") }
+        return out
+    }
+
+    /// Every reason this grant does not allow the request (empty: it allows it).
+    public func requestMismatches(_ r: PolicyRequest) -> [String] {
+        var out: [String] = []
+        if !operations.contains(r.operation) { out.append("operation \(r.operation.rawValue) is not allowed") }
+        if !credentials.contains(where: { $0.matches(r.credential) }) {
+            out.append("credential \(r.credential) is not in \(credentials.map(\.description))")
+        }
+        if let methods, !methods.contains(r.method) { out.append("method \(r.method) is not in \(methods.sorted())") }
+        if !paths.contains(where: { $0.matches(r.path) }) { out.append("path \(r.path) matches none of \(paths.map(\.pattern))") }
+        return out
+    }
+
+    static func list<T: Comparable & CustomStringConvertible>(_ s: Set<T>) -> String {
+        s.count == 1 ? s.first!.description : "[" + s.sorted().map(\.description).joined(separator: ", ") + "]"
+    }
+}

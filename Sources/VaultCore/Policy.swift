@@ -1,0 +1,64 @@
+/// What a caller asks for, in the terms grants speak.
+public struct PolicyRequest: Hashable, Sendable {
+    public var operation: Operation
+    public var credential: AuthID
+    public var method: String
+    /// Canonical path, without the query.
+    public var path: String
+
+    public init(operation: Operation, credential: AuthID, method: String, path: String) {
+        self.operation = operation
+        self.credential = credential
+        self.method = method
+        self.path = path
+    }
+}
+
+/// The grants of the configuration, consulted in order; default deny.
+public struct Policy: Hashable, Sendable {
+    public let grants: [Grant]
+
+    public init(grants: [Grant]) { self.grants = grants }
+
+    public enum Decision: Hashable, Sendable {
+        case allowed(Grant)
+        /// Every grant and every reason it did not allow the request.
+        case denied([(grant: String, reasons: [String])])
+
+        public static func == (a: Decision, b: Decision) -> Bool {
+            switch (a, b) {
+            case (.allowed(let x), .allowed(let y)): x == y
+            case (.denied(let x), .denied(let y)): x.map(\.grant) == y.map(\.grant) && x.map(\.reasons) == y.map(\.reasons)
+            default: false
+            }
+        }
+
+        public func hash(into h: inout Hasher) {
+            switch self {
+            case .allowed(let g): h.combine(g)
+            case .denied(let d): h.combine(d.map(\.grant))
+            }
+        }
+
+        public var grant: Grant? {
+            if case .allowed(let g) = self { return g }
+            return nil
+        }
+    }
+
+    /// The first grant that matches the caller and allows all of the request.
+    public func decide(_ caller: Caller, _ request: PolicyRequest) -> Decision {
+        var reasons: [(String, [String])] = []
+        for g in grants {
+            let why = g.callerMismatches(caller) + g.requestMismatches(request)
+            if why.isEmpty { return .allowed(g) }
+            reasons.append((g.name, why))
+        }
+        return .denied(reasons)
+    }
+
+    /// Whether any grant matches the caller at all (for the operations that name no credential).
+    public func matchingGrants(_ caller: Caller) -> [Grant] {
+        grants.filter { $0.callerMismatches(caller).isEmpty }
+    }
+}

@@ -1,0 +1,58 @@
+/// The stable `type` suffixes of problem+json errors (DESIGN §7) and their HTTP statuses.
+public enum ProblemType: String, Sendable, CaseIterable {
+    case badRequest = "bad_request"
+    case notGranted = "not_granted"
+    case scopeMismatch = "scope_mismatch"
+    case unknownCredential = "unknown_credential"
+    case credentialRevoked = "credential_revoked"
+    case sealed
+    case rateLimited = "rate_limited"
+    case replayed
+    case signatureInvalid = "signature_invalid"
+    case upstreamUnavailable = "upstream_unavailable"
+    case payloadTooLarge = "payload_too_large"
+    case notFound = "not_found"
+    case methodNotAllowed = "method_not_allowed"
+    case `internal`
+
+    public var status: Int {
+        switch self {
+        case .badRequest: 400
+        case .notGranted: 403
+        case .scopeMismatch: 403
+        case .unknownCredential: 404
+        case .credentialRevoked: 403
+        case .sealed: 503
+        case .rateLimited: 429
+        case .replayed: 409
+        case .signatureInvalid: 401
+        case .upstreamUnavailable: 502
+        case .payloadTooLarge: 413
+        case .notFound: 404
+        case .methodNotAllowed: 405
+        case .internal: 500
+        }
+    }
+
+    public var title: String {
+        switch self {
+        case .badRequest: "Bad request"
+        case .notGranted: "Not granted"
+        case .scopeMismatch: "Credential does not match the URL's scope"
+        case .unknownCredential: "Unknown credential"
+        case .credentialRevoked: "Credential revoked"
+        case .sealed: "Vault is sealed"
+        case .rateLimited: "Rate limited"
+        case .replayed: "Replayed"
+        case .signatureInvalid: "Invalid signature"
+        case .upstreamUnavailable: "Upstream unavailable"
+        case .payloadTooLarge: "Payload too large"
+        case .notFound: "Not found"
+        case .methodNotAllowed: "Method not allowed"
+        case .internal: "Internal error"
+        }
+    }
+
+    /// `urn:vobiz-vault:problem:<suffix>`.
+    public var uri: String { "urn:vobiz-vault:problem:" + rawValue }
+}
