@@ -45,17 +45,18 @@ let package = Package(
         .target(
             name: "VaultServer",
             dependencies: [
-                "VaultService", "VaultCore", "CVaultSystem",
+                "VaultService", "VaultCore", "VaultCrypto", "CVaultSystem",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: strict
         ),
-        .target(name: "VaultClient", dependencies: ["VaultCore"], swiftSettings: strict),
+        .target(name: "VaultClient", dependencies: ["VaultCore", "CVaultSystem"], swiftSettings: strict),
         .target(
             name: "VaultCLI",
             dependencies: [

@@ -14,6 +14,11 @@ struct CLIContext {
     init(_ options: GlobalOptions) throws {
         self.options = options
         console = Console.current
+        if let session = DaemonSession.current {
+            config = session.service.config
+            actor = session.actor
+            return
+        }
         let env = console.environment
         var config = try ConfigLoader.load(path: options.config ?? env["VOBIZ_VAULT_CONFIG"])
         if let dir = options.stateDir ?? env["VOBIZ_VAULT_STATE_DIR"] { config.vault.stateDir = dir }
@@ -40,6 +45,11 @@ struct CLIContext {
     /// otherwise the key is used when available (and then must be right) and the vault opens
     /// read-only when it is not.
     func openVault(needKey: Bool) async throws -> VaultService {
+        if let session = DaemonSession.current {
+            if needKey, await !session.service.isUnlocked { throw ServiceError.masterKeyRequired(kind: "the daemon is sealed; run `vobiz-vault unseal`") }
+            if await session.service.isUnlocked { try await session.service.destroyExpired(actor: actor) }
+            return session.service
+        }
         let unlock: MasterKeyProvider? = needKey || keyIsAvailable ? keyProvider() : nil
         let service = try VaultService.open(config: config, unlock: unlock)
         // Versions past their grace are destroyed by the next command that holds the key.

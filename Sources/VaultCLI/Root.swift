@@ -7,7 +7,8 @@ public struct Root: AsyncParsableCommand {
         abstract: "Holds Vobiz API credentials encrypted and lets local processes use them without holding them.",
         subcommands: [
             Init.self, Status.self, Import.self, List.self, Show.self, Rotate.self, Rollback.self, Revoke.self,
-            Edit.self, Due.self, Remind.self, Audit.self, Rekey.self,
+            Edit.self, Due.self, Remind.self, Audit.self, Rekey.self, Serve.self, Unseal.self, PolicyGroup.self, Headers.self,
+            Exec.self,
         ])
 
     public init() {}

@@ -4,6 +4,7 @@ import VaultCore
 import VaultService
 import VaultStore
 import VaultCrypto
+import VaultClient
 
 /// Runs the CLI: parse, run, and turn every error into one line on stderr and an exit code.
 /// The executable's `main` and the tests both come through here.
@@ -38,6 +39,32 @@ public enum VobizVaultCLI {
                 return 0
             } catch let exit as ExitCode {
                 return exit.rawValue
+            } catch ServiceError.daemonRunning(let lock) where DaemonSession.current == nil && !(command is any LocalOnly) {
+                guard let g = (command as? any HasGlobalOptions)?.global else {
+                    console.writeError("vobiz-vault: error: \(ServiceError.daemonRunning(lockPath: lock))")
+                    return failure
+                }
+                do {
+                    return try await AdminForwarder.forward(arguments, global: g, console: console)
+                } catch let e as any OperatorFacingError {
+                    console.writeError("vobiz-vault: error: \(e.description)")
+                } catch {
+                    console.writeError("vobiz-vault: error: \(error)")
+                }
+                return (command as? any FailureExitCode).map { type(of: $0).failureExitCode } ?? failure
+            } catch let e as ConfigError where DaemonSession.current == nil && !(command is any LocalOnly) {
+                // A broken config file must not lock operators out of a daemon that still runs
+                // on the last good one (SIGHUP keeps it): reach it with the paths given as flags.
+                guard let g = (command as? any HasGlobalOptions)?.global, AdminForwarder.daemonHolds(g, console: console) else {
+                    console.writeError("vobiz-vault: error: \(e.description)")
+                    return (command as? any FailureExitCode).map { type(of: $0).failureExitCode } ?? failure
+                }
+                do {
+                    return try await AdminForwarder.forward(arguments, global: g, console: console)
+                } catch {
+                    console.writeError("vobiz-vault: error: \(e.description)")
+                    return (command as? any FailureExitCode).map { type(of: $0).failureExitCode } ?? failure
+                }
             } catch let usage as ValidationError {
                 console.writeError("vobiz-vault: error: \(usage.message)")
                 return ExitCode.validationFailure.rawValue
@@ -70,4 +97,5 @@ protocol FailureExitCode {
     static var failureExitCode: Int32 { get }
 }
 extension StoreError: OperatorFacingError {}
+extension ClientError: OperatorFacingError {}
 extension CryptoError: OperatorFacingError {}

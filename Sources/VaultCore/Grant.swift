@@ -7,16 +7,19 @@ public struct Grant: Hashable, Sendable {
     public var exes: Set<String>?
     public var units: Set<String>?
     public var credentials: [CredentialPattern]
-    public var operations: Set<Operation>
+    public var operations: Set<GrantOperation>
     /// Upper-case methods; nil allows any.
     public var methods: Set<String>?
     public var paths: [PathGlob]
+    /// Whether `paths` was written in the config (a path outside the partner and customer
+    /// trees needs an explicit pattern, not the default `/**`).
+    public var pathsExplicit: Bool
     public var reveal: Bool
     /// Requests per second per caller uid; nil is unlimited.
     public var rate: Double?
 
     public init(name: String, uids: Set<UInt32>? = nil, gids: Set<UInt32>? = nil, exes: Set<String>? = nil,
-                units: Set<String>? = nil, credentials: [CredentialPattern], operations: Set<Operation>,
+                units: Set<String>? = nil, credentials: [CredentialPattern], operations: Set<GrantOperation>,
                 methods: Set<String>? = nil, paths: [PathGlob]? = nil, reveal: Bool = false, rate: Double? = nil) throws(PolicyError) {
         guard uids != nil || gids != nil || exes != nil || units != nil else {
             throw .invalid("grant \(name) names no caller: give uid/user, gid/group, exe or unit")
@@ -33,6 +36,7 @@ public struct Grant: Hashable, Sendable {
         self.operations = operations
         self.methods = methods
         if let paths { self.paths = paths } else { self.paths = [try PathGlob("/**")] }
+        pathsExplicit = paths != nil
         self.reveal = reveal
         self.rate = rate
     }

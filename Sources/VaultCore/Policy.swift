@@ -1,12 +1,12 @@
 /// What a caller asks for, in the terms grants speak.
 public struct PolicyRequest: Hashable, Sendable {
-    public var operation: Operation
+    public var operation: GrantOperation
     public var credential: AuthID
     public var method: String
     /// Canonical path, without the query.
     public var path: String
 
-    public init(operation: Operation, credential: AuthID, method: String, path: String) {
+    public init(operation: GrantOperation, credential: AuthID, method: String, path: String) {
         self.operation = operation
         self.credential = credential
         self.method = method

@@ -18,6 +18,9 @@ public struct VaultConfig: Sendable, Equatable {
         public var clientMode: UInt32 = 0o660
         public var adminGroup: String?
         public var proxyTCP: String?
+        /// The user the daemon runs as; clients refuse a socket served by anyone else.
+        /// Default: the owner of `[vault] state_dir`.
+        public var daemonUser: String?
     }
 
     public struct Rotation: Sendable, Equatable {
@@ -47,8 +50,10 @@ public struct VaultConfig: Sendable, Equatable {
     public var rotation = Rotation()
     public var jwt = JWT()
     public var audit = Audit()
-    /// `[[grant]]` tables, kept as parsed key/value text until the policy engine reads them.
-    public var grantCount = 0
+    /// `[[grant]]` tables: the policy, default deny.
+    public var grants: [Grant] = []
+
+    public var policy: Policy { Policy(grants: grants) }
 
     public init() {}
 

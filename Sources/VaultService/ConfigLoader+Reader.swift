@@ -70,6 +70,7 @@ extension ConfigLoader {
                 case "client_group": s.clientGroup = try string(t, "sockets", k)
                 case "admin_group": s.adminGroup = try string(t, "sockets", k)
                 case "proxy_tcp": s.proxyTCP = try string(t, "sockets", k)
+                case "daemon_user": s.daemonUser = try string(t, "sockets", k)
                 case "client_mode":
                     let m = try string(t, "sockets", k)
                     guard let mode = UInt32(m, radix: 8), mode & ~0o777 == 0, mode & 0o007 == 0 else {

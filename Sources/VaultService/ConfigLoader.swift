@@ -37,9 +37,7 @@ public enum ConfigLoader {
             case "rotation": try r.rotation(root[key], into: &c.rotation)
             case "jwt": try r.jwt(root[key], into: &c.jwt)
             case "audit": try r.audit(root[key], into: &c.audit)
-            case "grant":
-                guard let a = root[key]?.array else { throw .wrongType(path: path, key: "grant", expected: "an array of tables ([[grant]])") }
-                c.grantCount = a.count
+            case "grant": c.grants = try r.grants(root[key])
             default: throw .unknownKey(path: path, key: key)
             }
         }

@@ -67,10 +67,16 @@ extension VaultService {
     /// Re-encrypts every sealed token under the new keys, recomputing fingerprints. A row that
     /// does not open aborts the whole rekey, naming the row.
     func reseal(_ tx: StoreTransaction, from old: VaultKeys, to new: VaultKeys) throws {
-        // Login credentials, JWT sessions and signing seeds are sealed under the same key; until
-        // this routine re-encrypts them too, refuse rather than strand them under a lost key.
+        // Login credentials and JWT sessions are sealed under the same key; until this routine
+        // re-encrypts them too, refuse rather than strand them under a lost key.
         if try tx.otherSealedRows() > 0 {
-            throw ServiceError.invalidInput("rekey --data-key cannot yet re-encrypt login credentials, JWT sessions or signing keys; forget them first")
+            throw ServiceError.invalidInput("rekey --data-key cannot yet re-encrypt login credentials or JWT sessions; forget them first")
+        }
+        for var k in try tx.signingKeys() {
+            let binding = SecretBinding.signingSeed(kid: k.kid)
+            let seed = try old.open(k.sealedSeed, binding, what: "signing_keys row \(k.kid)")
+            k.sealedSeed = try new.seal(seed, binding)
+            try tx.update(k)
         }
         for (account, var v) in try tx.sealedVersions() {
             let id = try AuthID(account.authID)

@@ -6,14 +6,24 @@ import VaultStore
 /// The vault: Core rules over the Store, with secrets opened by Crypto. The CLI (offline) and
 /// the daemon call the same methods, so both paths behave alike.
 public actor VaultService {
-    public let config: VaultConfig
+    public nonisolated let config: VaultConfig
     let directory: StateDirectory
-    let store: VaultStore
-    let keys: VaultKeys?
+    var store: VaultStore
+    var keys: VaultKeys?
     /// The master key (KEK) that opened the vault, kept so `rekey --data-key` can rewrap.
     var masterKey: SecureBytes?
     let lock: StateLock
     let clock: @Sendable () -> Int64
+
+    // Daemon state: the policy in force, the key that signs sealed headers, the audit queue
+    // and the per-caller rate buckets.
+    var policy: Policy
+    var signer: SigningKey?
+    var auditQueue = AuditQueue()
+    var buckets: [String: TokenBucket] = [:]
+    /// Why the last SIGHUP reload failed (nil when the file on disk is the policy in force).
+    public internal(set) var reloadError: String?
+    var failedUnseals = 0
 
     init(config: VaultConfig, directory: StateDirectory, store: VaultStore, keys: VaultKeys?, masterKey: SecureBytes?,
          lock: StateLock, clock: @escaping @Sendable () -> Int64) {
@@ -24,6 +34,7 @@ public actor VaultService {
         self.keys = keys
         self.lock = lock
         self.clock = clock
+        policy = config.policy
     }
 
     public static let systemClock: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }

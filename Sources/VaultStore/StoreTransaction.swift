@@ -79,11 +79,10 @@ public struct StoreTransaction {
         }
     }
 
-    /// Rows of the other sealed tables (login credentials, JWT sessions, signing keys).
+    /// Rows of the sealed tables not yet re-encrypted by `rekey --data-key` (login credentials, JWT sessions).
     public func otherSealedRows() throws -> Int {
         try Int.fetchOne(db, sql: """
             SELECT (SELECT COUNT(*) FROM login_credentials) + (SELECT COUNT(*) FROM jwt_sessions WHERE ciphertext IS NOT NULL)
-                 + (SELECT COUNT(*) FROM signing_keys)
             """) ?? 0
     }
 
@@ -94,6 +93,19 @@ public struct StoreTransaction {
         let byAccount = Dictionary(grouping: try TokenVersionRecord.order(Column("version").desc).fetchAll(db), by: \.accountID)
         return try request.fetchAll(db).map { a in try a.info(versions: byAccount[a.id!] ?? []) }
     }
+
+    // MARK: signing keys
+
+    public func activeSigningKey() throws -> SigningKeyRecord? {
+        try SigningKeyRecord.filter(Column("status") == SigningKeyRecord.Status.active.rawValue).fetchOne(db)
+    }
+
+    public func signingKeys() throws -> [SigningKeyRecord] {
+        try SigningKeyRecord.order(Column("id")).fetchAll(db)
+    }
+
+    public func insert(_ k: inout SigningKeyRecord) throws { try k.insert(db) }
+    public func update(_ k: SigningKeyRecord) throws { try k.update(db) }
 
     // MARK: audit
 

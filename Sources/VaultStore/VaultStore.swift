@@ -117,7 +117,7 @@ public final class VaultStore: Sendable {
         return .io(describe(error))
     }
 
-    static func describe(_ error: any Error) -> String {
+    public static func describe(_ error: any Error) -> String {
         if let e = error as? DatabaseError { return "\(e.resultCode): \(e.message ?? "")" }
         return "\(error)"
     }

@@ -1,5 +1,5 @@
 /// What a caller asks to do with a credential; grants list the operations they allow.
-public enum Operation: String, Sendable, Hashable, CaseIterable, Codable {
+public enum GrantOperation: String, Sendable, Hashable, CaseIterable, Codable {
     case headers
     case proxy
     case jwt

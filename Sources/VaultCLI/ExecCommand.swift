@@ -1,0 +1,44 @@
+import ArgumentParser
+import Foundation
+import VaultCore
+import VaultCrypto
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension Root {
+    struct Exec: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run a program with VOBIZ_AUTH_ID and VOBIZ_AUTH_TOKEN set (needs a grant with reveal = true).",
+            discussion: "For tools such as the Vobiz SDK that read the credential from the environment.")
+
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "partner or an auth id.") var credential: String
+        @Argument(parsing: .captureForPassthrough, help: "-- CMD [ARGS…]") var command: [String] = []
+
+        func run() async throws {
+            let ctx = try CLIContext(global)
+            let argv = command.first == "--" ? Array(command.dropFirst()) : command
+            guard let program = argv.first else { throw ValidationError("give the program to run after --") }
+            let base = ctx.config.upstream.baseURL.hasSuffix("/") ? String(ctx.config.upstream.baseURL.dropLast()) : ctx.config.upstream.baseURL
+            let url = credential == "partner" ? base + "/api/v1/partner/" : base + "/api/v1/Account/\(credential)/"
+            let body = try JSONSerialization.data(withJSONObject: ["method": "GET", "url": url])
+            let response = try DaemonCall.client(ctx).send(method: "POST", path: "/v1/headers", body: Array(body))
+            try DaemonCall.check(response)
+            let doc = try response.body.withUnsafeBytes { try JSONParser.parse($0) }
+            guard case .string(let token)? = doc["headers"]?["X-Auth-Token"], case .string(let id)? = doc["headers"]?["X-Auth-ID"] else {
+                throw CLIError.usage("the grant for \(credential) does not reveal the token (reveal = true is needed for exec)")
+            }
+            setenv("VOBIZ_AUTH_ID", id.plainText, 1)
+            _ = token.withUnsafeBytes { t in
+                var z = Array(t) + [0]
+                defer { for i in z.indices { z[i] = 0 } }
+                return z.withUnsafeBufferPointer { p in p.baseAddress!.withMemoryRebound(to: CChar.self, capacity: z.count) { setenv("VOBIZ_AUTH_TOKEN", $0, 1) } }
+            }
+            token.wipe()
+            var cargs = argv.map { strdup($0) } + [nil]
+            execvp(program, &cargs)
+            throw CLIError.io("cannot run \(program): \(String(cString: strerror(errno)))")
+        }
+    }
+}

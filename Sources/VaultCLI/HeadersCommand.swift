@@ -1,0 +1,69 @@
+import ArgumentParser
+import Foundation
+import VaultClient
+import VaultCore
+import VaultCrypto
+import VaultService
+
+extension Root {
+    struct Headers: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Ask the daemon for the headers of one API request.",
+            discussion: """
+                --format json prints the daemon's answer; --format curl prints a header file for \
+                `curl -H @file`, so the headers (and a revealed token) never reach an argv.
+                """)
+
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "HTTP method.") var method: String
+        @Argument(help: "Absolute upstream URL.") var url: String
+        @Option(help: "Credential (partner or an auth id), when the path implies none.") var credential: String?
+        @Option(help: "json or curl.") var format = "json"
+        @Option(name: .customLong("body-file"), help: "The request body; its SHA-256 is bound into sealed headers.") var bodyFile: String?
+
+        func validate() throws {
+            guard ["json", "curl"].contains(format) else { throw ValidationError("--format must be json or curl") }
+        }
+
+        func run() async throws {
+            let ctx = try CLIContext(global)
+            var body: [String: Any] = ["method": method.uppercased(), "url": url]
+            if let credential { body["credential"] = credential }
+            if let bodyFile {
+                let data = try Data(contentsOf: URL(fileURLWithPath: bodyFile))
+                body["body_sha256"] = Hex.encode(SHA256.hash(Array(data)))
+            }
+            let response = try DaemonCall.client(ctx).send(method: "POST", path: "/v1/headers",
+                                                          body: Array(try JSONSerialization.data(withJSONObject: body)))
+            try DaemonCall.check(response)
+            guard format == "curl" else {
+                ctx.console.out(String(decoding: response.body, as: UTF8.self))
+                return
+            }
+            let doc = try response.body.withUnsafeBytes { try JSONParser.parse($0) }
+            guard case .object(let headers)? = doc["headers"] else { throw CLIError.io("the daemon's answer has no headers") }
+            for (name, value) in headers {
+                guard case .string(let v) = value else { continue }
+                ctx.console.out("\(name): \(v.plainText)")
+            }
+        }
+    }
+}
+
+/// Talking to the client socket: which socket, which daemon user, and problem answers.
+enum DaemonCall {
+    static func client(_ ctx: CLIContext) throws -> VaultClient {
+        VaultClient(socketPath: ctx.options.socket ?? ctx.config.sockets.client,
+                    expectedUID: try DaemonUser.uid(ctx.config, stateDir: ctx.config.vault.stateDir))
+    }
+
+    /// Turns a problem+json answer into an error naming its type and detail.
+    static func check(_ r: VaultClient.Response) throws {
+        guard r.status != 200 else { return }
+        let doc = try? r.body.withUnsafeBytes { try JSONParser.parse($0) }
+        var type = "error", detail = "HTTP \(r.status)"
+        if case .string(let t)? = doc?["type"] { type = String(t.plainText.split(separator: ":").last ?? "") }
+        if case .string(let d)? = doc?["detail"] { detail = d.plainText }
+        throw CLIError.io("\(type): \(detail)")
+    }
+}

@@ -1,0 +1,94 @@
+import ArgumentParser
+import CVaultSystem
+import Foundation
+import Logging
+import Synchronization
+import VaultCore
+import VaultCrypto
+import VaultServer
+import VaultService
+
+extension Root {
+    struct Serve: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run the daemon: the client socket API, the admin socket, audit and reminders of state.",
+            discussion: """
+                Holds the vault exclusively. A key-file vault is unlocked at start; a passphrase vault starts \
+                sealed and issues nothing until `vobiz-vault unseal`. SIGHUP reloads the policy (a broken \
+                file keeps the old one); SIGTERM drains in-flight requests and exits 0. Under systemd it \
+                adopts the sockets named client and admin and reports READY, RELOADING, STOPPING and \
+                watchdog pings.
+                """)
+
+        @OptionGroup var global: GlobalOptions
+
+        func run() async throws {
+            guard DaemonSession.current == nil else { throw CLIError.usage("serve cannot run through the admin socket") }
+            let hardened = vv_harden_process()
+            let ctx = try CLIContext(global)
+            LoggingSystem.bootstrap { label in
+                var h = StreamLogHandler.standardError(label: label)
+                h.logLevel = .info
+                return h
+            }
+            let logger = Logger(label: "vobiz-vault")
+            if hardened != 0 { logger.warning("could not disable core dumps", metadata: ["errno": "\(-hardened)"]) }
+            let service = try open(ctx, logger)
+            if await service.isUnlocked { try await service.prepareSigning(actor: ctx.actor) }
+            let overrides = (stateDir: global.stateDir, keyFile: global.keyFile)
+            let daemon = VaultDaemon(
+                service: service, configPath: global.config ?? ctx.console.environment["VOBIZ_VAULT_CONFIG"],
+                loadConfig: { path in
+                    var c = try ConfigLoader.load(path: path)
+                    if let d = overrides.stateDir { c.vault.stateDir = d }
+                    if let k = overrides.keyFile { c.vault.keyFile = k }
+                    return c
+                },
+                runner: { args, stdin, caller in await AdminSessionRunner.run(args, stdin: stdin, caller: caller, service: service) },
+                logger: logger)
+            try await daemon.run()
+        }
+
+        /// A key vault opens unlocked (the key is required); a passphrase vault without a
+        /// passphrase file opens sealed.
+        func open(_ ctx: CLIContext, _ logger: Logger) throws -> VaultService {
+            let provider = ctx.keyProvider()
+            let deferred = Mutex(false)
+            let passphraseFile = global.passphraseFile
+            do {
+                return try VaultService.open(config: ctx.config, unlock: { needsPassphrase in
+                    if needsPassphrase, passphraseFile == nil {
+                        deferred.withLock { $0 = true }
+                        throw ServiceError.masterKeyRequired(kind: "passphrase")
+                    }
+                    return try provider(needsPassphrase)
+                }, exclusive: true)
+            } catch {
+                guard deferred.withLock({ $0 }) else { throw error }
+                logger.notice("passphrase vault: starting sealed; run `vobiz-vault unseal`")
+                return try VaultService.open(config: ctx.config, unlock: nil, exclusive: true)
+            }
+        }
+    }
+}
+
+/// Runs one admin command inside the daemon, capturing what it prints.
+enum AdminSessionRunner {
+    static func run(_ args: [String], stdin: SecureBytes, caller: Caller, service: VaultService) async -> AdminResult {
+        let out = Mutex<[String]>([]), err = Mutex<[String]>([])
+        let console = Console(
+            write: { s in out.withLock { $0.append(s) } },
+            writeError: { s in err.withLock { $0.append(s) } },
+            readStandardInput: { limit in
+                guard stdin.count <= limit else { throw CLIError.inputTooLarge(limit: limit) }
+                return try stdin.prefix(stdin.count)
+            },
+            standardInputIsTerminal: { false },
+            promptSecret: { _ in throw CLIError.noTerminal },
+            environment: [:])
+        let code = await DaemonSession.$current.withValue(DaemonSession(service: service, actor: caller.identity)) {
+            await VobizVaultCLI.run(args, console: console)
+        }
+        return AdminResult(exitCode: code, stdout: out.withLock { $0.joined(separator: "\n") }, stderr: err.withLock { $0.joined(separator: "\n") })
+    }
+}

@@ -1,0 +1,110 @@
+import Foundation
+import NIOCore
+import NIOHTTP1
+import VaultCore
+import VaultService
+
+/// The client socket: `POST /v1/headers`, `GET /v1/keys`, `GET /v1/health`.
+struct ClientRouter: Router {
+    let service: VaultService
+    let metrics: DaemonMetrics
+
+    func respond(to request: VaultRequest, peer: PeerContext) async -> VaultResponse {
+        switch (request.method, request.path) {
+        case (.POST, "/v1/headers"):
+            return await headers(request, peer)
+        case (.GET, "/v1/keys"):
+            return await keys()
+        case (.GET, "/v1/health"):
+            return await Health.response(service)
+        case (_, "/v1/headers"), (_, "/v1/keys"), (_, "/v1/health"):
+            return Problem.response(.methodNotAllowed, "\(request.method) is not allowed on \(request.path)")
+        default:
+            return Problem.response(.notFound, "no such endpoint: \(Echo.short(String(request.path), limit: 80))")
+        }
+    }
+
+    func headers(_ request: VaultRequest, _ peer: PeerContext) async -> VaultResponse {
+        let start = ContinuousClock.now
+        let parsed: HeadersRequest
+        do {
+            parsed = try request.body.withUnsafeReadableBytes { (b) throws(RequestError) in try HeadersRequest(json: b) }
+        } catch {
+            metrics.request(.headers, decision: "refused", since: start)
+            return Problem.response(.badRequest, error.description)
+        }
+        do {
+            let issued = try await service.issueHeaders(caller: peer.caller, request: parsed)
+            metrics.request(.headers, decision: "allowed", since: start)
+            return VaultResponse(status: .ok, contentType: "application/json", body: Self.render(issued))
+        } catch {
+            metrics.request(.headers, decision: "refused", since: start)
+            return Problem.response(error.type, error.detail)
+        }
+    }
+
+    static func render(_ h: IssuedHeaders) -> ByteBuffer {
+        let w = JSONWriter()
+        w.object {
+            w.field("headers") {
+                w.object {
+                    for (name, value) in h.headers { w.field(name) { w.string(value) } }
+                    if let token = h.token { w.field("X-Auth-Token") { w.secret(token) } }
+                }
+            }
+            w.field("credential") {
+                w.object {
+                    w.field("auth_id") { w.string(h.authID.rawValue) }
+                    w.field("version") { w.raw(String(h.version)) }
+                    w.field("fingerprint") { w.string(h.fingerprint) }
+                }
+            }
+            w.field("mode") { w.string(h.mode.rawValue) }
+            w.field("expires_at") { if let e = h.expiresAt { w.string(Timestamp.iso(e)) } else { w.null() } }
+            w.field("request_id") { w.string(h.requestID) }
+        }
+        return w.buffer
+    }
+
+    func keys() async -> VaultResponse {
+        do {
+            let keys = try await service.publicKeys()
+            let w = JSONWriter()
+            w.object {
+                w.field("keys") {
+                    w.array {
+                        for k in keys {
+                            w.object {
+                                w.field("kid") { w.string(k.kid) }
+                                w.field("public_key") { w.string(Base64.encode(k.publicKey, urlSafe: true)) }
+                            }
+                        }
+                    }
+                }
+            }
+            return VaultResponse(status: .ok, contentType: "application/json", body: w.buffer)
+        } catch {
+            return Problem.response(.internal, "cannot read signing keys")
+        }
+    }
+}
+
+/// `GET /v1/health` on both sockets.
+enum Health {
+    static func response(_ service: VaultService) async -> VaultResponse {
+        let unlocked = await service.isUnlocked
+        let audit = await service.auditStatus
+        let w = JSONWriter()
+        w.object {
+            w.field("status") { w.string(unlocked ? (audit.failing ? "degraded" : "ok") : "sealed") }
+            w.field("version") { w.string(VaultVersion.current) }
+            if audit.failing { w.field("audit") { w.string("failing") } }
+        }
+        return VaultResponse(status: .ok, contentType: "application/json", body: w.buffer)
+    }
+}
+
+/// The version this binary reports.
+public enum VaultVersion {
+    public static let current = "0.1.0"
+}

@@ -1,0 +1,118 @@
+import NIOCore
+import NIOHTTP1
+import VaultCore
+
+/// One HTTP/1.1 connection: collects a request within the limits, re-checks the caller, hands
+/// the request to the router, writes the answer. NIO's pipelining handler upstream keeps one
+/// request in flight per connection.
+final class ConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
+    // @unchecked: all state is touched on the channel's event loop only; the router runs
+    // elsewhere and its answer is hopped back onto the loop before it is written.
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    private let router: any Router
+    private let peer: PeerContext
+    private let state: ConnectionState
+    private var head: HTTPRequestHead?
+    private var body: ByteBuffer?
+    private var tooLarge = false
+    private var inFlight: InFlight
+
+    init(router: any Router, peer: PeerContext, state: ConnectionState, inFlight: InFlight) {
+        self.router = router
+        self.peer = peer
+        self.state = state
+        self.inFlight = inFlight
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        state.responded(context.channel)
+        context.fireChannelActive()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        state.stop()
+        context.fireChannelInactive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let h):
+            state.headReceived()
+            head = h
+            body = context.channel.allocator.buffer(capacity: 0)
+            tooLarge = false
+            if let length = h.headers.first(name: "Content-Length").flatMap(Int.init), length > state.limits.maxBody {
+                tooLarge = true
+            }
+        case .body(var chunk):
+            guard !tooLarge else { return }
+            if (body?.readableBytes ?? 0) + chunk.readableBytes > state.limits.maxBody {
+                tooLarge = true
+                body = nil
+            } else {
+                body?.writeBuffer(&chunk)
+            }
+        case .end:
+            state.requestRead()
+            guard let h = head else { return }
+            head = nil
+            if tooLarge {
+                write(context, Problem.response(.payloadTooLarge, "request body exceeds \(state.limits.maxBody) bytes"), keepAlive: false)
+                return
+            }
+            let request = VaultRequest(method: h.method, uri: h.uri, headers: h.headers,
+                                       body: body ?? context.channel.allocator.buffer(capacity: 0), keepAlive: h.isKeepAlive)
+            body = nil
+            dispatch(context, request)
+        }
+    }
+
+    private func dispatch(_ context: ChannelHandlerContext, _ request: VaultRequest) {
+        guard peer.stillSame() else {
+            write(context, Problem.response(.notGranted, "the calling process changed since it connected (pid reused or exec); reconnect"),
+                  keepAlive: false)
+            return
+        }
+        let promise = context.eventLoop.makePromise(of: VaultResponse.self)
+        let router = self.router, peer = self.peer
+        let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        inFlight.enter()
+        promise.completeWithTask { await router.respond(to: request, peer: peer) }
+        promise.futureResult.whenComplete { [self] result in
+            inFlight.leave()
+            switch result {
+            case .success(let response): write(bound.value, response, keepAlive: request.keepAlive && !inFlight.draining)
+            case .failure: write(bound.value, Problem.response(.internal, "internal error"), keepAlive: false)
+            }
+        }
+    }
+
+    private func write(_ context: ChannelHandlerContext, _ response: VaultResponse, keepAlive: Bool) {
+        var headers = response.headers
+        headers.replaceOrAdd(name: "Connection", value: keepAlive ? "keep-alive" : "close")
+        let head = HTTPResponseHead(version: .http1_1, status: response.status, headers: headers)
+        context.write(wrapOutboundOut(.head(head)), promise: nil)
+        context.write(wrapOutboundOut(.body(.byteBuffer(response.body))), promise: nil)
+        let done = context.writeAndFlushPromise(wrapOutboundOut(.end(nil)))
+        if keepAlive {
+            state.responded(context.channel)
+        } else {
+            let channel = context.channel
+            done.whenComplete { _ in channel.close(promise: nil) }
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        context.close(promise: nil)
+    }
+}
+
+extension ChannelHandlerContext {
+    func writeAndFlushPromise(_ data: NIOAny) -> EventLoopFuture<Void> {
+        let p = eventLoop.makePromise(of: Void.self)
+        writeAndFlush(data, promise: p)
+        return p.futureResult
+    }
+}

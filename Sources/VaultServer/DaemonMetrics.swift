@@ -1,0 +1,48 @@
+import Foundation
+import Prometheus
+import VaultCore
+
+/// The Prometheus metrics of `GET /metrics` (admin socket). Names are part of the operator
+/// contract (see Docs/api.md).
+public final class DaemonMetrics: Sendable {
+    public let registry = PrometheusCollectorRegistry()
+    private let latency: DurationHistogram
+
+    public init() {
+        latency = registry.makeDurationHistogram(
+            descriptor: Self.name("request_duration", "seconds", "Time to answer a client request."),
+            buckets: [.microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2),
+                      .milliseconds(5), .milliseconds(10), .milliseconds(50), .milliseconds(250), .seconds(1)])
+    }
+
+    static func name(_ metric: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "vobiz_vault", metricName: metric, unitName: unit, helpText: help)
+    }
+
+    func request(_ op: GrantOperation, decision: String, since start: ContinuousClock.Instant) {
+        registry.makeCounter(descriptor: Self.name("requests", "total", "Client requests by operation and decision."),
+                             labels: [("operation", op.rawValue), ("decision", decision)]).increment()
+        latency.record(ContinuousClock.now - start)
+    }
+
+    private func gauge(_ metric: String, _ unit: String, _ help: String, _ labels: [(String, String)] = []) -> Gauge {
+        registry.makeGauge(descriptor: Self.name(metric, unit, help), labels: labels)
+    }
+
+    /// Sets the gauges that describe the vault's books, just before a scrape.
+    func refresh(accounts: [AccountInfo], defaults: RotationPolicy, now: Int64, auditPending: Int, auditFailing: Bool, auditDropped: Int) {
+        var byState: [AccountState: Int] = [:]
+        for a in accounts { byState[a.state, default: 0] += 1 }
+        for s in AccountState.allCases {
+            gauge("credentials", "", "Credentials by state.", [("state", s.rawValue)]).set(Double(byState[s] ?? 0))
+        }
+        for a in accounts {
+            guard let sched = a.schedule(defaults: defaults, now: now) else { continue }
+            gauge("rotation_due", "seconds", "Seconds until the credential is due for rotation (negative: overdue).",
+                  [("auth_id", a.authID.rawValue)]).set(Double(sched.secondsUntilDue))
+        }
+        gauge("audit_pending", "rows", "Audit rows waiting to be committed.").set(Double(auditPending))
+        gauge("audit_failing", "", "1 while audit rows cannot be written (requests are refused).").set(Double(auditFailing ? 1 : 0))
+        gauge("audit_dropped", "rows", "Audit rows dropped while the log could not be written.").set(Double(auditDropped))
+    }
+}

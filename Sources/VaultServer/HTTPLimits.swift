@@ -1,0 +1,13 @@
+import NIOCore
+
+/// Limits of DESIGN §7, all configurable; past one the connection gets the matching error.
+public struct HTTPLimits: Sendable {
+    public var maxBody = 64 * 1024
+    public var maxHead = 16 * 1024
+    public var readTimeout = TimeAmount.seconds(10)
+    public var idleTimeout = TimeAmount.seconds(30)
+    public var maxConnections = 1024
+    public var maxResponseBody = 10 * 1024 * 1024
+
+    public init() {}
+}

@@ -1,0 +1,62 @@
+import CVaultSystem
+import Foundation
+import NIOCore
+import VaultCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension vv_ucred: @retroactive @unchecked Sendable {}
+
+/// The caller on one connection, identified once at accept: `SO_PEERCRED` (uid, gid, pid), then
+/// `/proc/<pid>`, and a pidfd (`SO_PEERPIDFD`) where the kernel has it.
+final class PeerContext: Sendable {
+    let caller: Caller
+    /// A pidfd for the peer process, or -1. Readable once the process has exited.
+    private let pidfd: Int32
+
+    init(caller: Caller, pidfd: Int32) {
+        self.caller = caller
+        self.pidfd = pidfd
+    }
+
+    deinit { if pidfd >= 0 { close(pidfd) } }
+
+    static let soPeerPidfd: Int32 = 77
+
+    /// Reads the peer's credentials from the accepted channel.
+    static func resolve(_ channel: any Channel) -> EventLoopFuture<PeerContext> {
+        guard let provider = channel as? any SocketOptionProvider else {
+            return channel.eventLoop.makeFailedFuture(PeerError.noCredentials)
+        }
+        let cred: EventLoopFuture<vv_ucred> = provider.unsafeGetSocketOption(level: SocketOptionLevel(SOL_SOCKET),
+                                                                              name: SocketOptionName(SO_PEERCRED))
+        let pidfd: EventLoopFuture<Int32> = provider.unsafeGetSocketOption(level: SocketOptionLevel(SOL_SOCKET),
+                                                                            name: SocketOptionName(soPeerPidfd))
+        return cred.and(pidfd.recover { _ in -1 }).flatMapThrowing { (cred, fd) in
+            guard cred.pid > 0, let start = ProcFS.startTime(cred.pid) else {
+                if fd >= 0 { close(fd) }
+                throw PeerError.noCredentials
+            }
+            let caller = Caller(uid: cred.uid, gid: cred.gid, pid: cred.pid, user: ProcFS.userName(cred.uid),
+                                groups: ProcFS.groups(cred.pid), exe: ProcFS.exe(cred.pid), unit: ProcFS.unit(cred.pid),
+                                startTime: start)
+            return PeerContext(caller: caller, pidfd: fd)
+        }
+    }
+
+    /// Whether the process that connected is still the one there, running the same program:
+    /// a pid reused by another process, or a caller that exec'd something else, is refused.
+    func stillSame() -> Bool {
+        if pidfd >= 0 {
+            var p = pollfd(fd: pidfd, events: Int16(POLLIN), revents: 0)
+            if poll(&p, 1, 0) != 0 { return false }
+        }
+        guard ProcFS.startTime(caller.pid) == caller.startTime else { return false }
+        return ProcFS.exe(caller.pid) == caller.exe
+    }
+}
+
+enum PeerError: Error {
+    case noCredentials
+}

@@ -1,0 +1,179 @@
+import CVaultSystem
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import VaultCore
+import VaultService
+
+/// `vobiz-vault serve`: the client and admin sockets over one event loop, the audit flusher,
+/// systemd notifications, SIGHUP reloads and a draining SIGTERM.
+public final class VaultDaemon: Sendable {
+    let service: VaultService
+    let configPath: String?
+    let loadConfig: @Sendable (String?) throws -> VaultConfig
+    let runner: AdminRunner
+    let limits: HTTPLimits
+    let logger: Logger
+    let metrics = DaemonMetrics()
+    let inFlight = InFlight()
+    let connections = ConnectionCount()
+
+    public init(service: VaultService, configPath: String?, loadConfig: @escaping @Sendable (String?) throws -> VaultConfig,
+                runner: @escaping AdminRunner, limits: HTTPLimits = HTTPLimits(), logger: Logger) {
+        self.service = service
+        self.configPath = configPath
+        self.loadConfig = loadConfig
+        self.runner = runner
+        self.limits = limits
+        self.logger = logger
+    }
+
+    /// Runs until SIGTERM or SIGINT; returns after draining.
+    public func run() async throws {
+        let env = ProcessInfo.processInfo.environment
+        let config = service.config
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let passed = Systemd.listenFDs(env)
+        let adminGID = config.sockets.adminGroup.flatMap(SocketPaths.gid(of:))
+        let client = try await bind(name: "client", path: config.sockets.client, fd: passed["client"], group: group,
+                                    mode: mode_t(config.sockets.clientMode), socketGroup: config.sockets.clientGroup,
+                                    router: ClientRouter(service: service, metrics: metrics))
+        let admin = try await bind(name: "admin", path: config.sockets.admin, fd: passed["admin"], group: group,
+                                   mode: adminGID == nil ? 0o600 : 0o660, socketGroup: config.sockets.adminGroup,
+                                   router: AdminRouter(service: service, metrics: metrics, adminGID: adminGID, runner: runner))
+        let signals = SignalStream([SIGHUP, SIGTERM, SIGINT])
+        let flusher = Task { await flushAudit() }
+        let watchdog = Systemd.watchdogInterval(env).map { interval in
+            Task {
+                while !Task.isCancelled {
+                    Systemd.notify("WATCHDOG=1")
+                    try? await Task.sleep(for: interval)
+                }
+            }
+        }
+        Systemd.notify("READY=1\nSTATUS=serving on \(config.sockets.client)")
+        logger.info("serving", metadata: ["client": "\(config.sockets.client)", "admin": "\(config.sockets.admin)",
+                                          "pid": "\(getpid())"])
+        for await signal in signals.stream {
+            if signal == SIGHUP {
+                await reload()
+                continue
+            }
+            logger.info("stopping: draining in-flight requests", metadata: ["signal": "\(signal)"])
+            Systemd.notify("STOPPING=1")
+            break
+        }
+        inFlight.startDraining()
+        try? await client.close()
+        try? await admin.close()
+        let deadline = ContinuousClock.now + .seconds(10)
+        while inFlight.count > 0 && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(10)) }
+        flusher.cancel()
+        watchdog?.cancel()
+        await service.flushAudit()
+        await service.checkpoint()
+        try? await group.shutdownGracefully()
+        if passed["client"] == nil { unlink(config.sockets.client) }
+        if passed["admin"] == nil { unlink(config.sockets.admin) }
+        logger.info("stopped")
+    }
+
+    /// Rereads the configuration; a broken file keeps the policy in force and says why.
+    func reload() async {
+        Systemd.notify("RELOADING=1\nMONOTONIC_USEC=\(DispatchTime.now().uptimeNanoseconds / 1000)")
+        do {
+            let fresh = try loadConfig(configPath)
+            await service.reload(policy: fresh.policy)
+            await service.noteReload(error: nil)
+            logger.info("policy reloaded", metadata: ["grants": "\(fresh.grants.count)"])
+        } catch {
+            await service.noteReload(error: "\(error)")
+            logger.error("reload failed; keeping the policy in force", metadata: ["error": "\(error)"])
+        }
+        Systemd.notify("READY=1")
+    }
+
+    func flushAudit() async {
+        var wasFailing = false
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .milliseconds(50))
+            let ok = await service.flushAudit()
+            if ok == wasFailing {
+                wasFailing = !ok
+                if ok {
+                    logger.notice("audit log writable again; requests accepted")
+                } else {
+                    let why = await service.auditStatus.lastError ?? ""
+                    logger.critical("audit log cannot be written; refusing requests that use credentials", metadata: ["error": "\(why)"])
+                }
+            }
+        }
+    }
+
+    func bind(name: String, path: String, fd: Int32?, group: MultiThreadedEventLoopGroup, mode: mode_t, socketGroup: String?,
+              router: any Router) async throws -> any Channel {
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 1024)
+            .childChannelInitializer { [limits, inFlight, connections, logger] channel in
+                Self.initialize(channel, router: router, limits: limits, inFlight: inFlight, connections: connections, logger: logger)
+            }
+        if let fd {
+            logger.info("adopting socket from systemd", metadata: ["socket": "\(name)", "fd": "\(fd)"])
+            return try await bootstrap.withBoundSocket(fd).get()
+        }
+        try SocketPaths.prepareDirectory(for: path, mode: SocketPaths.directoryMode(for: mode_t(service.config.sockets.clientMode)))
+        try SocketPaths.clearStale(path)
+        // The socket is created private and opened up only after its owner and group are set.
+        let old = umask(0o177)
+        defer { umask(old) }
+        let channel = try await bootstrap.bind(unixDomainSocketPath: path).get()
+        try SocketPaths.secure(path, mode: mode, group: socketGroup)
+        return channel
+    }
+
+    static func initialize(_ channel: any Channel, router: any Router, limits: HTTPLimits, inFlight: InFlight,
+                           connections: ConnectionCount, logger: Logger) -> EventLoopFuture<Void> {
+        guard connections.open(limit: limits.maxConnections) else {
+            var out = channel.allocator.buffer(capacity: 256)
+            let body = Problem.body(.rateLimited, "too many connections (limit \(limits.maxConnections))")
+            out.writeString("HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/problem+json\r\nContent-Length: \(body.readableBytes)\r\nConnection: close\r\n\r\n")
+            out.writeImmutableBuffer(body)
+            return channel.writeAndFlush(out).flatMap { channel.close() }
+        }
+        channel.closeFuture.whenComplete { _ in connections.closed() }
+        return PeerContext.resolve(channel).flatMap { peer in
+            let state = ConnectionState(limits: limits)
+            do {
+                let sync = channel.pipeline.syncOperations
+                try sync.addHandler(HeadLimiter(state: state))
+                try sync.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: true)
+                try sync.addHandler(ConnectionHandler(router: router, peer: peer, state: state, inFlight: inFlight))
+                return channel.eventLoop.makeSucceededVoidFuture()
+            } catch {
+                return channel.eventLoop.makeFailedFuture(error)
+            }
+        }.flatMapError { error in
+            logger.warning("refused a connection whose peer could not be identified")
+            return channel.close()
+        }
+    }
+}
+
+/// Open connections across both sockets.
+final class ConnectionCount: Sendable {
+    private let count = NIOLockedValueBox(0)
+
+    func open(limit: Int) -> Bool {
+        count.withLockedValue {
+            guard $0 < limit else { return false }
+            $0 += 1
+            return true
+        }
+    }
+
+    func closed() { count.withLockedValue { $0 -= 1 } }
+}
+
+import NIOConcurrencyHelpers

@@ -1,0 +1,31 @@
+import NIOCore
+import NIOHTTP1
+
+/// A complete request as routes see it.
+struct VaultRequest: Sendable {
+    let method: HTTPMethod
+    let uri: String
+    let headers: HTTPHeaders
+    let body: ByteBuffer
+    let keepAlive: Bool
+
+    var path: Substring { uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? "" }
+}
+
+/// A complete response.
+struct VaultResponse: Sendable {
+    var status: HTTPResponseStatus
+    var headers: HTTPHeaders
+    var body: ByteBuffer
+
+    init(status: HTTPResponseStatus, contentType: String, body: ByteBuffer) {
+        self.status = status
+        headers = HTTPHeaders([("Content-Type", contentType), ("Content-Length", String(body.readableBytes))])
+        self.body = body
+    }
+}
+
+/// Answers requests of one socket (client or admin).
+protocol Router: Sendable {
+    func respond(to request: VaultRequest, peer: PeerContext) async -> VaultResponse
+}

@@ -1,0 +1,22 @@
+import VaultCore
+
+/// Audit rows of requests waiting to be committed in a group, and whether the last commit
+/// failed (then requests that would use a credential are refused: audit is fail-closed).
+struct AuditQueue: Sendable {
+    /// Bound on rows held while the disk refuses writes; beyond it the oldest are dropped and counted.
+    static let limit = 100_000
+
+    var pending: [AuditEvent] = []
+    var failing = false
+    var lastError: String?
+    var dropped = 0
+    var committed = 0
+
+    mutating func append(_ e: AuditEvent) {
+        if pending.count >= Self.limit {
+            pending.removeFirst()
+            dropped += 1
+        }
+        pending.append(e)
+    }
+}

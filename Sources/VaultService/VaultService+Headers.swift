@@ -1,0 +1,144 @@
+import Foundation
+import VaultCore
+import VaultCrypto
+import VaultStore
+
+extension VaultService {
+    /// Replaces the policy in force (SIGHUP). The caller has already parsed the new file.
+    public func reload(policy: Policy) { self.policy = policy }
+
+    public var currentPolicy: Policy { policy }
+
+    public func noteReload(error: String?) { reloadError = error }
+
+    /// `POST /v1/headers`: checks scope, state, policy and rate, then answers with sealed or
+    /// revealed headers bound to this one request. Every answer and every refusal is audited.
+    public func issueHeaders(caller: Caller, request: HeadersRequest) throws(Refusal) -> IssuedHeaders {
+        let requestID = Hex.encode(Random.data(count: 8))
+        var audit = RequestAudit(caller: caller, operation: .headers, method: request.method, requestID: requestID)
+        do {
+            let result = try headers(caller: caller, request: request, audit: &audit)
+            try record(audit.allowed(mode: result.mode.rawValue))
+            return result
+        } catch {
+            try? record(audit.refused(error))
+            throw error
+        }
+    }
+
+    private func headers(caller: Caller, request: HeadersRequest, audit: inout RequestAudit) throws(Refusal) -> IssuedHeaders {
+        guard let keys else { throw Refusal(.sealed, "the vault is sealed; run `vobiz-vault unseal`") }
+        let upstream: Upstream
+        do { upstream = try Upstream(baseURL: config.upstream.baseURL) } catch { throw Refusal(.internal, error.description) }
+        let url: ScopedURL
+        do { url = try ScopedURL(request.url, upstream: upstream) } catch {
+            throw Refusal(error.problemType == "scope_mismatch" ? .scopeMismatch : .badRequest, error.description)
+        }
+        audit.path = url.path
+        let (account, version) = try credential(named: request.credential, for: url)
+        let id = try! AuthID(account.authID)
+        audit.authID = id
+        audit.version = version.version
+        let decision = policy.decide(caller, PolicyRequest(operation: .headers, credential: id, method: request.method, path: url.path))
+        guard let grant = decision.grant, url.implied != .none || grant.pathsExplicit else {
+            throw Refusal(.notGranted, Self.denial(decision, implied: url.implied))
+        }
+        audit.grant = grant.name
+        try takeToken(grant, caller)
+        guard !auditQueue.failing else { throw Refusal(.internal, "the audit log cannot be written; requests are refused until it can") }
+
+        var headers: [(String, String)] = [("X-Auth-ID", id.rawValue), ("Accept", "application/json")]
+        if Self.hasBody(request) { headers.append(("Content-Type", "application/json")) }
+        if grant.reveal {
+            let token = try open(version, id, keys)
+            return IssuedHeaders(headers: headers, token: token, authID: id, version: version.version, fingerprint: version.fingerprint,
+                                 mode: .revealed, expiresAt: nil, requestID: audit.requestID, grant: grant.name)
+        }
+        guard let signer else { throw Refusal(.internal, "no signing key loaded") }
+        let ts = now, exp = now + SealedSignature.defaultLifetime
+        let nonce = Array(Random.data(count: 16))
+        let text = SealedSignature.canonicalString(method: request.method, canonicalURL: url.canonical, bodySHA256: request.bodySHA256,
+                                                   authID: id, ts: ts, exp: exp, nonce: nonce)
+        let sig = signer.signer.sign(Array(text.utf8))
+        headers.append((SealedSignature.headerName,
+                        SealedSignature(kid: signer.kid, ts: ts, exp: exp, nonce: nonce, sig: Array(sig)).headerValue))
+        return IssuedHeaders(headers: headers, token: nil, authID: id, version: version.version, fingerprint: version.fingerprint,
+                             mode: .sealed, expiresAt: exp, requestID: audit.requestID, grant: grant.name)
+    }
+
+    /// The credential a request uses: the one its path implies, or the one it names when the
+    /// path implies none. Naming a different one than the path implies is a scope mismatch.
+    func credential(named: String?, for url: ScopedURL) throws(Refusal) -> (AccountRecord, TokenVersionRecord) {
+        let result: Result<(AccountRecord, TokenVersionRecord), Refusal>
+        do {
+            result = try store.read { tx -> Result<(AccountRecord, TokenVersionRecord), Refusal> in
+                let account: AccountRecord?
+                let namedID: AuthID?
+                if let named {
+                    if named == "partner" { namedID = try tx.partner().flatMap { try? AuthID($0.authID) } } else {
+                        guard let id = try? AuthID(named) else { return .failure(Refusal(.badRequest, "credential must be \"partner\" or an auth id")) }
+                        namedID = id
+                    }
+                    if named == "partner", namedID == nil { return .failure(Refusal(.unknownCredential, "this vault holds no partner credential")) }
+                } else {
+                    namedID = nil
+                }
+                switch url.implied {
+                case .partner:
+                    if let n = namedID, n.kind != .partner { return .failure(Refusal(.scopeMismatch, ScopeError.mismatch(path: url.path, named: n.rawValue).description)) }
+                    account = try tx.partner()
+                    if account == nil { return .failure(Refusal(.unknownCredential, "this vault holds no partner credential")) }
+                case .customer(let id):
+                    if let n = namedID, n != id { return .failure(Refusal(.scopeMismatch, ScopeError.mismatch(path: url.path, named: n.rawValue).description)) }
+                    account = try tx.account(id)
+                    if account == nil { return .failure(Refusal(.unknownCredential, "no credential \(id) in this vault")) }
+                case .none:
+                    guard let n = namedID else { return .failure(Refusal(.badRequest, ScopeError.credentialRequired.description)) }
+                    account = try tx.account(n)
+                    if account == nil { return .failure(Refusal(.unknownCredential, "no credential \(n) in this vault")) }
+                }
+                guard let a = account else { return .failure(Refusal(.internal, "account lookup failed")) }
+                guard a.state == .active else { return .failure(Refusal(.credentialRevoked, "\(a.authID) is \(a.state.rawValue); it must be rotated before use")) }
+                guard let v = try tx.activeVersion(of: a.id!), v.ciphertext != nil else {
+                    return .failure(Refusal(.internal, "\(a.authID) has no active token version"))
+                }
+                return .success((a, v))
+            }
+        } catch {
+            throw Refusal(.internal, "storage error")
+        }
+        return try result.get()
+    }
+
+    func open(_ v: TokenVersionRecord, _ id: AuthID, _ keys: VaultKeys) throws(Refusal) -> SecureBytes {
+        guard let sealed = v.ciphertext else { throw Refusal(.internal, "\(id) version \(v.version) is destroyed") }
+        do { return try keys.open(sealed, .token(id, version: v.version), what: "token_versions row \(id) version \(v.version)") } catch {
+            throw Refusal(.internal, error.description)
+        }
+    }
+
+    /// One token from the grant's bucket for this caller uid.
+    func takeToken(_ grant: Grant, _ caller: Caller) throws(Refusal) {
+        guard let rate = grant.rate else { return }
+        let key = "\(grant.name)|\(caller.uid)"
+        let t = Date().timeIntervalSince1970
+        var bucket = buckets[key] ?? TokenBucket(rate: rate, now: t)
+        let ok = bucket.take(now: t)
+        buckets[key] = bucket
+        guard ok else { throw Refusal(.rateLimited, "grant \(grant.name) allows \(rate) requests per second") }
+    }
+
+    /// POST, PUT and PATCH carry a JSON body unless the caller says it is empty.
+    static func hasBody(_ r: HeadersRequest) -> Bool {
+        guard ["POST", "PUT", "PATCH"].contains(r.method) else { return false }
+        return r.bodySHA256 != "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+    }
+
+    static func denial(_ d: Policy.Decision, implied: ScopedURL.ImpliedCredential) -> String {
+        if case .allowed(let g) = d {
+            return "grant \(g.name) allows this only with an explicit path pattern (the path is outside the partner and customer trees)"
+        }
+        guard case .denied(let reasons) = d, !reasons.isEmpty else { return "no grant allows this (the policy has no grants)" }
+        return "no grant allows this: " + reasons.map { "\($0.grant): \($0.reasons.joined(separator: "; "))" }.joined(separator: " | ")
+    }
+}
