@@ -25,6 +25,7 @@ extension Root {
         func run() async throws {
             guard DaemonSession.current == nil else { throw CLIError.usage("serve cannot run through the admin socket") }
             let hardened = vv_harden_process()
+            RaiseFileLimit.toHard()
             let ctx = try CLIContext(global)
             LoggingSystem.bootstrap { label in
                 var h = StreamLogHandler.standardError(label: label)
@@ -45,7 +46,7 @@ extension Root {
                     return c
                 },
                 runner: { args, stdin, caller in await AdminSessionRunner.run(args, stdin: stdin, caller: caller, service: service) },
-                logger: logger)
+                limits: HTTPLimits(ctx.config.limits), logger: logger)
             try await daemon.run()
         }
 

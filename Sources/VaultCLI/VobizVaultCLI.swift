@@ -57,6 +57,7 @@ public enum VobizVaultCLI {
                 // on the last good one (SIGHUP keeps it): reach it with the paths given as flags.
                 guard let g = (command as? any HasGlobalOptions)?.global, AdminForwarder.daemonHolds(g, console: console) else {
                     console.writeError("vobiz-vault: error: \(e.description)")
+                    console.writeError("(a running daemon keeps its last good configuration; reach it with --state-dir and --admin-socket)")
                     return (command as? any FailureExitCode).map { type(of: $0).failureExitCode } ?? failure
                 }
                 do {

@@ -44,6 +44,16 @@ public struct VaultConfig: Sendable, Equatable {
         public var durability = Durability.batch
     }
 
+    /// `[limits]` of the socket API (DESIGN §7).
+    public struct Limits: Sendable, Equatable {
+        public var maxBody = 64 * 1024
+        public var maxHeaders = 16 * 1024
+        public var readTimeout = TimeSpan(seconds: 10)
+        public var idleTimeout = TimeSpan(seconds: 30)
+        public var maxConnections = 1024
+    }
+
+    public var limits = Limits()
     public var vault = Vault()
     public var upstream = Upstream()
     public var sockets = Sockets()

@@ -13,6 +13,15 @@ public final class DaemonMetrics: Sendable {
             descriptor: Self.name("request_duration", "seconds", "Time to answer a client request."),
             buckets: [.microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2),
                       .milliseconds(5), .milliseconds(10), .milliseconds(50), .milliseconds(250), .seconds(1)])
+        // Every series exists from the start, so a dashboard shows 0 rather than nothing.
+        for op in GrantOperation.allCases {
+            for decision in ["allowed", "refused"] { _ = counter(op, decision) }
+        }
+    }
+
+    private func counter(_ op: GrantOperation, _ decision: String) -> Counter {
+        registry.makeCounter(descriptor: Self.name("requests", "total", "Client requests by operation and decision."),
+                             labels: [("operation", op.rawValue), ("decision", decision)])
     }
 
     static func name(_ metric: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
@@ -20,8 +29,7 @@ public final class DaemonMetrics: Sendable {
     }
 
     func request(_ op: GrantOperation, decision: String, since start: ContinuousClock.Instant) {
-        registry.makeCounter(descriptor: Self.name("requests", "total", "Client requests by operation and decision."),
-                             labels: [("operation", op.rawValue), ("decision", decision)]).increment()
+        counter(op, decision).increment()
         latency.record(ContinuousClock.now - start)
     }
 

@@ -1,4 +1,5 @@
 import NIOCore
+import VaultCore
 
 /// Limits of DESIGN §7, all configurable; past one the connection gets the matching error.
 public struct HTTPLimits: Sendable {
@@ -10,4 +11,12 @@ public struct HTTPLimits: Sendable {
     public var maxResponseBody = 10 * 1024 * 1024
 
     public init() {}
+
+    public init(_ c: VaultConfig.Limits) {
+        maxBody = c.maxBody
+        maxHead = c.maxHeaders
+        readTimeout = .seconds(c.readTimeout.seconds)
+        idleTimeout = .seconds(c.idleTimeout.seconds)
+        maxConnections = c.maxConnections
+    }
 }

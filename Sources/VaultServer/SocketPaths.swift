@@ -1,4 +1,5 @@
 import Foundation
+import VaultService
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -18,9 +19,11 @@ enum SocketPaths {
     }
 
     /// Ensures the parent directory of `socket` exists, is a real directory and is ours.
-    static func prepareDirectory(for socket: String, mode: mode_t) throws {
+    static func prepareDirectory(for socket: String, mode: mode_t, group: String?) throws {
         let dir = (socket as NSString).deletingLastPathComponent
         if mkdir(dir, mode) == 0 {
+            // The group class of the directory is the client group, so its members can reach the socket.
+            if let group, let gid = gid(of: group) { _ = chown(dir, geteuid(), gid) }
             chmod(dir, mode)
             return
         }
@@ -66,12 +69,7 @@ enum SocketPaths {
         guard chmod(path, mode) == 0 else { throw Failure.refused("cannot chmod \(path)") }
     }
 
-    static func gid(of group: String) -> gid_t? {
-        var grp = Glibc.group(), result: UnsafeMutablePointer<Glibc.group>?
-        var buffer = [CChar](repeating: 0, count: 8192)
-        guard getgrnam_r(group, &grp, &buffer, buffer.count, &result) == 0, result != nil else { return nil }
-        return grp.gr_gid
-    }
+    static func gid(of group: String) -> gid_t? { SystemUsers.gid(of: group) }
 
     /// Search permission on the directory for the classes that may use the socket.
     static func directoryMode(for socketMode: mode_t) -> mode_t {

@@ -123,7 +123,8 @@ public final class VaultDaemon: Sendable {
             logger.info("adopting socket from systemd", metadata: ["socket": "\(name)", "fd": "\(fd)"])
             return try await bootstrap.withBoundSocket(fd).get()
         }
-        try SocketPaths.prepareDirectory(for: path, mode: SocketPaths.directoryMode(for: mode_t(service.config.sockets.clientMode)))
+        try SocketPaths.prepareDirectory(for: path, mode: SocketPaths.directoryMode(for: mode_t(service.config.sockets.clientMode)),
+                                         group: service.config.sockets.clientGroup)
         try SocketPaths.clearStale(path)
         // The socket is created private and opened up only after its owner and group are set.
         let old = umask(0o177)

@@ -108,6 +108,29 @@ extension ConfigLoader {
             }
         }
 
+        func int(_ t: TOMLTable, _ section: String, _ key: String, range: ClosedRange<Int>) throws(ConfigError) -> Int {
+            guard let n = t[key]?.int else { throw .wrongType(path: path, key: "\(section).\(key)", expected: "an integer") }
+            guard range.contains(n) else { throw .invalidValue(path: path, key: "\(section).\(key)", reason: "must be within \(range)") }
+            return n
+        }
+
+        func limits(_ v: (any TOMLValueConvertible)?, into s: inout VaultConfig.Limits) throws(ConfigError) {
+            try each(v, "limits") { (t, k) throws(ConfigError) in
+                switch k {
+                case "max_body": s.maxBody = try int(t, "limits", k, range: 1024...(16 << 20))
+                case "max_headers": s.maxHeaders = try int(t, "limits", k, range: 1024...(1 << 20))
+                case "max_connections": s.maxConnections = try int(t, "limits", k, range: 1...65536)
+                case "read_timeout": s.readTimeout = try span(t, "limits", k)
+                case "idle_timeout": s.idleTimeout = try span(t, "limits", k)
+                default: return false
+                }
+                return true
+            }
+            guard s.readTimeout.seconds > 0, s.idleTimeout.seconds > 0 else {
+                throw .invalidValue(path: path, key: "limits", reason: "timeouts must be longer than 0")
+            }
+        }
+
         func audit(_ v: (any TOMLValueConvertible)?, into s: inout VaultConfig.Audit) throws(ConfigError) {
             try each(v, "audit") { (t, k) throws(ConfigError) in
                 guard k == "durability" else { return false }

@@ -37,6 +37,7 @@ public enum ConfigLoader {
             case "rotation": try r.rotation(root[key], into: &c.rotation)
             case "jwt": try r.jwt(root[key], into: &c.jwt)
             case "audit": try r.audit(root[key], into: &c.audit)
+            case "limits": try r.limits(root[key], into: &c.limits)
             case "grant": c.grants = try r.grants(root[key])
             default: throw .unknownKey(path: path, key: key)
             }

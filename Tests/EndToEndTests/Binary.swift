@@ -40,9 +40,9 @@ enum Binary {
 
     struct TimeoutError: Error { let args: [String] }
 
-    static func start(_ args: [String], stdin: String? = nil, env: [String: String] = [:]) throws -> Running {
+    static func start(_ args: [String], stdin: String? = nil, env: [String: String] = [:], executable: String? = nil) throws -> Running {
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: path)
+        p.executableURL = URL(fileURLWithPath: executable ?? path)
         p.arguments = args
         var environment = ["PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory()]
         environment.merge(env) { $1 }

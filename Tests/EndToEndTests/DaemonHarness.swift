@@ -1,0 +1,134 @@
+import Foundation
+import Testing
+
+/// A vault with a running `vobiz-vault serve` on sockets in a temporary directory.
+final class DaemonHarness {
+    let s: Scratch
+    var process: Process?
+    let logPath: String
+
+    var config: String { s.root + "/config.toml" }
+    var client: String { s.root + "/run/vault.sock" }
+    var admin: String { s.root + "/run/admin.sock" }
+    var cfg: [String] { ["--config", config] }
+
+    static var pythonDir: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("python").path
+    }
+
+    /// `grants` is TOML appended to the configuration.
+    init(grants: String = DaemonHarness.defaultGrants, extra: String = "") throws {
+        s = try Scratch()
+        chmod(s.root, 0o755)
+        logPath = s.root + "/serve.log"
+        try """
+            [vault]
+            state_dir = "\(s.state)"
+            key_file = "\(s.key)"
+
+            [sockets]
+            client = "\(s.root)/run/vault.sock"
+            admin = "\(s.root)/run/admin.sock"
+            client_group = "nogroup"
+
+            [limits]
+            read_timeout = "2s"
+            idle_timeout = "5s"
+
+            \(extra)
+            \(grants)
+            """.write(toFile: config, atomically: true, encoding: .utf8)
+        #expect(try s.vv(["init"] + cfg).code == 0)
+        let imp = try s.vv(["import"] + cfg, stdin: """
+            [{"auth_id":"PA_MAIN","auth_token":"\(s.token("partner"))"},
+             {"auth_id":"MA_ACME","auth_token":"\(s.token("acme"))","label":"Acme"},
+             {"auth_id":"MA_BETA","auth_token":"\(s.token("beta"))"},
+             {"auth_id":"MA_GONE","auth_token":"\(s.token("gone"))"}]
+            """)
+        #expect(imp.code == 0, "\(imp.err)")
+        #expect(try s.vv(["revoke", "MA_GONE"] + cfg).code == 0)
+    }
+
+    static let defaultGrants = """
+        [[grant]]
+        name = "reveal-beta"
+        uid = 0
+        credentials = ["MA_BETA"]
+        operations = ["headers"]
+        reveal = true
+
+        [[grant]]
+        name = "root"
+        uid = 0
+        credentials = ["partner", "MA_*"]
+        operations = ["headers"]
+        methods = ["GET", "POST", "PUT"]
+        """
+
+    func start() throws {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: Binary.path)
+        p.arguments = ["serve"] + cfg
+        if !FileManager.default.fileExists(atPath: logPath) { _ = FileManager.default.createFile(atPath: logPath, contents: nil) }
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        handle.seekToEndOfFile()
+        p.standardError = handle
+        p.standardOutput = handle
+        p.environment = ["PATH": "/usr/bin:/bin"]
+        try p.run()
+        process = p
+        for _ in 0..<200 {
+            if (try? curl(["http://v/v1/health"]))?.contains("\"ok\"") == true { return }
+            usleep(25_000)
+        }
+        Issue.record("daemon did not come up: \(log())")
+    }
+
+    /// SIGTERM and wait; returns the exit status.
+    @discardableResult
+    func stop(signal: Int32 = SIGTERM) -> Int32 {
+        guard let p = process else { return -1 }
+        kill(p.processIdentifier, signal)
+        p.waitUntilExit()
+        process = nil
+        return p.terminationStatus
+    }
+
+    deinit { stop(signal: SIGKILL) }
+
+    func log() -> String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+
+    /// curl on the client socket (or `socket`); returns the body.
+    @discardableResult
+    func curl(_ args: [String], socket: String? = nil, asNobody: Bool = false) throws -> String {
+        let base = ["curl", "-s", "--max-time", "20", "--unix-socket", socket ?? client] + args
+        let argv = asNobody ? ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] + base : base
+        let out = try Process.run("/usr/bin/env", argv)
+        s.captured.append(out)
+        return out
+    }
+
+    func headers(_ method: String, _ url: String, credential: String? = nil, asNobody: Bool = false) throws -> [String: Any] {
+        var body: [String: Any] = ["method": method, "url": url]
+        if let credential { body["credential"] = credential }
+        let json = String(decoding: try JSONSerialization.data(withJSONObject: body), as: UTF8.self)
+        let out = try curl(["-X", "POST", "-H", "Content-Type: application/json", "-d", json, "http://v/v1/headers"], asNobody: asNobody)
+        return try JSONSerialization.jsonObject(with: Data(out.utf8)) as? [String: Any] ?? [:]
+    }
+
+    /// Runs one of Tests/python/*.py and parses the JSON it prints.
+    func python(_ script: String, _ args: [String]) throws -> [String: Any] {
+        let out = try Process.run("/usr/bin/env", ["python3", DaemonHarness.pythonDir + "/" + script] + args)
+        s.captured.append(out)
+        return try JSONSerialization.jsonObject(with: Data(out.utf8)) as? [String: Any] ?? ["unparsed": out]
+    }
+
+    func auditJSON() throws -> [[String: Any]] {
+        let r = try s.vv(["audit", "tail", "-n", "1000", "--json"] + cfg)
+        return (try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])?["events"] as? [[String: Any]] ?? []
+    }
+}
+
+func problemType(_ answer: [String: Any]) -> String? {
+    (answer["type"] as? String)?.split(separator: ":").last.map(String.init)
+}

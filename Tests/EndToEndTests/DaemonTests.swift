@@ -1,0 +1,166 @@
+import Foundation
+import Testing
+
+@Suite(.serialized) struct DaemonTests {
+    @Test func sealedAndRevealedHeadersWithAnIndependentSignatureCheck() throws {
+        let d = try DaemonHarness()
+        try d.start()
+        let health = try d.curl(["http://v/v1/health"])
+        #expect(health.contains(#""status":"ok""#))
+
+        // Sealed: verified by libsodium from Python against GET /v1/keys.
+        let v = try d.python("verify_sealed.py", [d.client, "POST", "https://api.vobiz.ai/api/v1/partner/accounts", #"{"name":"x"}"#])
+        #expect(v["valid"] as? Bool == true, "\(v)")
+        #expect(v["tampered_method"] as? Bool == false && v["tampered_url"] as? Bool == false && v["tampered_body"] as? Bool == false)
+        #expect(v["lifetime"] as? Int == 60 && v["content_type"] as? String == "application/json" && v["auth_id"] as? String == "PA_MAIN")
+        let get = try d.python("verify_sealed.py", [d.client, "GET", "https://API.vobiz.ai/api/v1/Account/MA_ACME/Call/?page=2"])
+        #expect(get["valid"] as? Bool == true && get["content_type"] is NSNull, "\(get)")
+
+        // Revealed: the grant for MA_BETA reveals the token itself.
+        let r = try d.headers("GET", "https://api.vobiz.ai/api/v1/Account/MA_BETA/Call/")
+        let h = r["headers"] as? [String: Any]
+        #expect(r["mode"] as? String == "revealed" && h?["X-Auth-Token"] as? String == d.s.token("beta"))
+        #expect((r["credential"] as? [String: Any])?["auth_id"] as? String == "MA_BETA")
+        d.s.captured.removeAll { $0.contains(d.s.token("beta")) } // the revealed answer is the one place a token may appear
+
+        // Audit rows name caller, grant, operation, credential, method and path without query.
+        let rows = try d.auditJSON().filter { $0["op"] as? String == "headers" }
+        #expect(rows.count == 3)
+        let detail = rows[1]["detail"] as? [String: Any]
+        #expect(detail?["grant"] as? String == "root" && detail?["path"] as? String == "/api/v1/Account/MA_ACME/Call/")
+        #expect(rows[1]["actor_uid"] as? Int == 0 && (rows[1]["actor_exe"] as? String)?.contains("python") == true)
+        #expect(d.stop() == 0)
+        #expect(try d.s.vv(["audit", "verify"] + d.cfg).code == 0)
+        #expect(try d.s.canaryHits().isEmpty)
+        #expect(!d.log().contains(d.s.canary))
+    }
+
+    @Test func scopeTable() throws {
+        let d = try DaemonHarness()
+        try d.start()
+        let t = try d.python("scope_table.py", [d.client])
+        #expect((t["wrong"] as? [Any])?.isEmpty == true, "\(t)")
+        #expect(t["cases"] as? Int ?? 0 > 25)
+    }
+
+    @Test func anotherUidIsRefusedAndAudited() throws {
+        let d = try DaemonHarness()
+        try d.start()
+        let r = try d.headers("GET", "https://api.vobiz.ai/api/v1/Account/MA_ACME/Call/", asNobody: true)
+        #expect(problemType(r) == "not_granted", "\(r)")
+        let refusal = try d.auditJSON().last
+        #expect(refusal?["actor_uid"] as? Int == 65534 && refusal?["outcome"] as? String == "refused" && refusal?["reason"] as? String == "not_granted")
+        // The admin socket is not even reachable for that uid.
+        let admin = try d.curl(["-o", "/dev/null", "-w", "%{http_code}", "http://v/v1/health"], socket: d.admin, asNobody: true)
+        #expect(admin == "000")
+    }
+
+    @Test func hostileClientsDoNotBringItDown() throws {
+        let d = try DaemonHarness()
+        try d.start()
+        let a = try d.python("abuse.py", [d.client, "2"])
+        #expect((a["oversize_body"] as? [Any])?.first as? Int == 413 && (a["oversize_body"] as? [Any])?.last as? String == "payload_too_large", "\(a)")
+        #expect(a["oversize_headers_type"] as? Bool == true, "\(a)")
+        #expect((a["garbage_status"] as? String)?.hasPrefix("HTTP/1.1 400") == true, "\(a)")
+        #expect(a["good_after_abuse"] as? Bool == true)
+        #expect(a["stall_closed"] as? Bool == true && (a["stall_seconds"] as? Double ?? 99) < 6, "\(a)")
+        #expect(a["concurrent_ok"] as? Int == 1000, "\(a)")
+        #expect(a["good_while_1000_open"] as? Bool == true && a["good_at_end"] as? Bool == true)
+        #expect(d.process?.isRunning == true)
+    }
+
+    @Test func adminCommandsGoThroughTheDaemonWithTheSameOutput() throws {
+        let d = try DaemonHarness()
+        let offline = try d.s.vv(["list"] + d.cfg)
+        let offlineDue = try d.s.vv(["due", "--within", "100d", "--json"] + d.cfg)
+        try d.start()
+        let online = try d.s.vv(["list"] + d.cfg)
+        #expect(online.code == 0 && online.out == offline.out, "\(online.err)")
+        let onlineDue = try d.s.vv(["due", "--within", "100d", "--json"] + d.cfg)
+        #expect(onlineDue.out.count == offlineDue.out.count)
+        let rot = try d.s.vv(["rotate", "MA_ACME", "--reason", "through the daemon"] + d.cfg, stdin: d.s.token("acme-2"))
+        #expect(rot.code == 0 && rot.out.contains("version 2 active"), "\(rot.err)")
+        let same = try d.s.vv(["rotate", "MA_ACME"] + d.cfg, stdin: d.s.token("acme-2"))
+        #expect(same.code == 1 && same.err.contains("already active"))
+        let remind = try d.s.vv(["remind"] + d.cfg)
+        #expect(remind.code == 2 && remind.out.contains("CRITICAL MA_GONE"))
+        let rotatedBy = try d.auditJSON().last { $0["op"] as? String == "rotate" }
+        #expect(rotatedBy?["actor_uid"] as? Int == 0 && rotatedBy?["actor_pid"] is Int)
+        let metrics = try d.curl(["http://v/metrics"], socket: d.admin)
+        for name in ["vobiz_vault_requests_total", "vobiz_vault_request_duration_seconds_bucket", "vobiz_vault_credentials{state=\"revoked\"} 1",
+                     "vobiz_vault_rotation_due_seconds{auth_id=\"MA_ACME\"}"] {
+            #expect(metrics.contains(name), "missing \(name)")
+        }
+        #expect(d.stop() == 0)
+        #expect(try d.s.vv(["audit", "verify"] + d.cfg).code == 0)
+        #expect(try d.s.canaryHits().isEmpty)
+    }
+
+    @Test func sighupWithABrokenPolicyKeepsTheOldOne() throws {
+        let d = try DaemonHarness()
+        try d.start()
+        let url = "https://api.vobiz.ai/api/v1/Account/MA_ACME/Call/"
+        #expect(try d.headers("GET", url)["mode"] as? String == "sealed")
+        let good = try String(contentsOfFile: d.config, encoding: .utf8)
+        try (good + "\n[[grant]\n").write(toFile: d.config, atomically: true, encoding: .utf8)
+        kill(d.process!.processIdentifier, SIGHUP)
+        usleep(300_000)
+        #expect(try d.headers("GET", url)["mode"] as? String == "sealed")
+        #expect(d.log().contains("reload failed; keeping the policy in force"))
+        let check = try d.s.vv(["policy", "check", "--uid", "0", "GET", url] + d.cfg + ["--state-dir", d.s.state, "--admin-socket", d.admin])
+        #expect(check.code == 0 && check.out.contains("does not load") && check.out.contains("allowed by grant \"root\""), "\(check)")
+        // A good file that drops the grant takes effect.
+        try good.replacingOccurrences(of: "name = \"root\"\nuid = 0", with: "name = \"root\"\nuid = 4242")
+            .write(toFile: d.config, atomically: true, encoding: .utf8)
+        kill(d.process!.processIdentifier, SIGHUP)
+        usleep(300_000)
+        #expect(problemType(try d.headers("GET", url)) == "not_granted")
+        #expect(d.stop() == 0)
+    }
+
+    @Test func killDashNineMidLoadLosesNoCredential() throws {
+        let d = try DaemonHarness()
+        try d.start()
+        let load = try Binary.start(["-c", """
+            import sys; sys.path.insert(0, '\(DaemonHarness.pythonDir)')
+            from vault_client import call
+            for i in range(100000):
+                call('\(d.client)', 'POST', '/v1/headers', {'method': 'GET', 'url': 'https://api.vobiz.ai/api/v1/Account/MA_ACME/Call/'})
+            """], executable: "/usr/bin/python3")
+        usleep(700_000)
+        d.stop(signal: SIGKILL)
+        load.process.terminate()
+        load.process.waitUntilExit()
+        #expect(try d.s.vv(["audit", "verify"] + d.cfg).code == 0)
+        let list = try d.s.vv(["list", "--json"] + d.cfg)
+        let creds = (try JSONSerialization.jsonObject(with: Data(list.out.utf8)) as? [String: Any])?["credentials"] as? [[String: Any]] ?? []
+        #expect(creds.count == 4 && creds.allSatisfy { $0["active_version"] is Int })
+        try d.start()
+        #expect(try d.headers("GET", "https://api.vobiz.ai/api/v1/Account/MA_ACME/Call/")["mode"] as? String == "sealed")
+        #expect(d.stop() == 0)
+        #expect(try d.s.vv(["audit", "verify"] + d.cfg).code == 0)
+    }
+
+    @Test func socketActivation() throws {
+        let d = try DaemonHarness()
+        try FileManager.default.createDirectory(atPath: d.s.root + "/run", withIntermediateDirectories: true)
+        let r = try d.python("socket_activate.py", [Binary.path, d.config, d.client, d.admin])
+        #expect((r["health"] as? [String: Any])?["status"] as? String == "ok", "\(r)")
+        #expect((r["admin"] as? [String: Any])?["status"] as? String == "ok", "\(r)")
+        #expect(r["exit"] as? Int == 0)
+    }
+
+    @Test func headersAndExecCommands() throws {
+        let d = try DaemonHarness()
+        try d.start()
+        let curl = try d.s.vv(["headers", "GET", "https://api.vobiz.ai/api/v1/Account/MA_ACME/Call/", "--format", "curl"] + d.cfg)
+        #expect(curl.code == 0 && curl.out.contains("X-Auth-ID: MA_ACME\n") && curl.out.contains("X-Vault-Signature: v1; kid="), "\(curl.err)")
+        let refused = try d.s.vv(["headers", "DELETE", "https://api.vobiz.ai/api/v1/Account/MA_ACME/Call/"] + d.cfg)
+        #expect(refused.code == 1 && refused.err.contains("not_granted"))
+        let exec = try d.s.vv(["exec", "--credential", "MA_BETA"] + d.cfg + ["--", "/bin/sh", "-c", "echo $VOBIZ_AUTH_ID ${#VOBIZ_AUTH_TOKEN}"])
+        #expect(exec.code == 0 && exec.out == "MA_BETA \(d.s.token("beta").count)\n", "\(exec.err)")
+        let sealedOnly = try d.s.vv(["exec", "--credential", "MA_ACME"] + d.cfg + ["--", "/bin/true"])
+        #expect(sealedOnly.code == 1 && sealedOnly.err.contains("reveal"))
+        #expect(try d.s.canaryHits().isEmpty)
+    }
+}

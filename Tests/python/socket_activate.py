@@ -1,0 +1,43 @@
+"""Starts the daemon the way systemd's socket activation does: binds the client and admin
+sockets here, passes them as fds 3 and 4 with LISTEN_FDS/LISTEN_PID/LISTEN_FDNAMES, then asks
+the client socket for its health through the inherited fd."""
+import json
+import os
+import socket
+import sys
+import time
+
+from vault_client import call
+
+binary, config, client_path, admin_path = sys.argv[1:5]
+socks = []
+for path in (client_path, admin_path):
+    if os.path.exists(path):
+        os.unlink(path)
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.bind(path)
+    s.listen(16)
+    socks.append(s)
+pid = os.fork()
+if pid == 0:
+    os.dup2(socks[0].fileno(), 3)
+    os.dup2(socks[1].fileno(), 4)
+    os.set_inheritable(3, True)
+    os.set_inheritable(4, True)
+    env = dict(os.environ, LISTEN_FDS="2", LISTEN_PID=str(os.getpid()), LISTEN_FDNAMES="client:admin")
+    log = os.open(os.path.join(os.path.dirname(config), "activated.log"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.dup2(log, 2)
+    os.execve(binary, [binary, "serve", "--config", config], env)
+for s in socks:
+    s.close()
+answer = None
+for _ in range(100):
+    try:
+        status, answer, _ = call(client_path, "GET", "/v1/health")
+        break
+    except OSError:
+        time.sleep(0.1)
+admin = call(admin_path, "GET", "/v1/health")[1]
+os.kill(pid, 15)
+_, status = os.waitpid(pid, 0)
+print(json.dumps({"health": answer, "admin": admin, "exit": os.waitstatus_to_exitcode(status)}))
