@@ -66,6 +66,14 @@ let package = Package(
             swiftSettings: strict
         ),
         .executableTarget(name: "vobiz-vault", dependencies: ["VaultCLI"], swiftSettings: strict),
+        .executableTarget(
+            name: "vault-bench",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         .testTarget(name: "VaultCryptoTests", dependencies: ["VaultCrypto"]),
         .testTarget(name: "VaultCoreTests", dependencies: ["VaultCore"]),
         .testTarget(name: "VaultStoreTests", dependencies: ["VaultStore", "VaultCore", .product(name: "GRDB", package: "GRDB.swift")]),

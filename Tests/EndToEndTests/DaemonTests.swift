@@ -148,6 +148,11 @@ import Testing
         #expect((r["health"] as? [String: Any])?["status"] as? String == "ok", "\(r)")
         #expect((r["admin"] as? [String: Any])?["status"] as? String == "ok", "\(r)")
         #expect(r["exit"] as? Int == 0)
+        let notes = (r["notify"] as? [String]) ?? []
+        for state in ["READY=1", "WATCHDOG=1", "RELOADING=1", "STOPPING=1"] {
+            #expect(notes.contains { $0.hasPrefix(state) }, "no \(state) in \(notes)")
+        }
+        #expect(r["core"] as? [String] == ["0", "0"], "core dumps are not off: \(r["core"] ?? "")")
     }
 
     @Test func headersAndExecCommands() throws {

@@ -68,14 +68,35 @@ import Testing
             [audit]
             durability = "sync"
             [[grant]]
-            uid = 1000
+            name = "billing"
+            uid = [1000, 1001]
+            user = "root"
+            group = "root"
+            credentials = ["MA_*"]
+            operations = ["headers", "proxy"]
+            methods = ["get"]
+            paths = ["/api/v1/Account/*/Call/**"]
+            rate = 20
+            [[grant]]
+            exe = "/usr/bin/python3"
+            credentials = "partner"
+            operations = "headers"
+            reveal = true
             """)
+        #expect(c.grants.count == 2)
+        #expect(c.grants[0].uids == [0, 1000, 1001] && c.grants[0].gids == [0] && c.grants[0].methods == ["GET"] && c.grants[0].rate == 20)
+        #expect(c.grants[0].pathsExplicit && !c.grants[1].pathsExplicit && c.grants[1].name == "grant-2" && c.grants[1].reveal)
         #expect(c.vault.stateDir == "/srv/vault")
         #expect(c.rotation.maxAge == .days(30) && c.rotation.grace == .days(2))
         #expect(c.audit.durability == .sync)
         #expect(try ConfigLoader.parse("") == VaultConfig())
         for bad in ["[vault]\nstate_dri = \"x\"", "[rotation]\nmax_age = 90", "[rotation]\nmax_age = \"90 days\"", "[nope]",
-                    "[upstream]\nbase_url = \"http://api.vobiz.ai\"", "[sockets]\nclient_mode = \"0666\"", "[vault", "[audit]\ndurability = \"often\""] {
+                    "[upstream]\nbase_url = \"http://api.vobiz.ai\"", "[sockets]\nclient_mode = \"0666\"", "[vault", "[audit]\ndurability = \"often\"",
+                    "[[grant]]\nuid = 1\noperations = [\"headers\"]", "[[grant]]\nuid = 1\ncredentials = [\"MA_*\"]\noperations = [\"steal\"]",
+                    "[[grant]]\nuser = \"no-such-user-here\"\ncredentials = [\"MA_*\"]\noperations = [\"headers\"]",
+                    "[[grant]]\ncredentials = [\"MA_*\"]\noperations = [\"headers\"]", "[[grant]]\nuid = 1\ncredentials = [\"PA_X\"]\noperations = [\"headers\"]",
+                    "[[grant]]\nuid = 1\ncredentials = [\"MA_*\"]\noperations = [\"headers\"]\nsurprise = 1",
+                    "[limits]\nread_timeout = \"0\"", "[limits]\nmax_body = 1"] {
             #expect(throws: ConfigError.self, "\(bad)") { try ConfigLoader.parse(bad) }
         }
         #expect(try ConfigLoader.parse("[upstream]\nbase_url = \"http://127.0.0.1:9\"\nallow_insecure_upstream = true").upstream.allowInsecureUpstream)

@@ -10,6 +10,10 @@ import time
 from vault_client import call
 
 binary, config, client_path, admin_path = sys.argv[1:5]
+notify_path = os.path.join(os.path.dirname(config), "notify.sock")
+notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+notify.bind(notify_path)
+notify.settimeout(0.2)
 socks = []
 for path in (client_path, admin_path):
     if os.path.exists(path):
@@ -24,7 +28,8 @@ if pid == 0:
     os.dup2(socks[1].fileno(), 4)
     os.set_inheritable(3, True)
     os.set_inheritable(4, True)
-    env = dict(os.environ, LISTEN_FDS="2", LISTEN_PID=str(os.getpid()), LISTEN_FDNAMES="client:admin")
+    env = dict(os.environ, LISTEN_FDS="2", LISTEN_PID=str(os.getpid()), LISTEN_FDNAMES="client:admin",
+               NOTIFY_SOCKET=notify_path, WATCHDOG_USEC="400000")
     log = os.open(os.path.join(os.path.dirname(config), "activated.log"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     os.dup2(log, 2)
     os.execve(binary, [binary, "serve", "--config", config], env)
@@ -38,6 +43,17 @@ for _ in range(100):
     except OSError:
         time.sleep(0.1)
 admin = call(admin_path, "GET", "/v1/health")[1]
+with open("/proc/%d/limits" % pid) as f:
+    core = [l for l in f if l.startswith("Max core file size")][0].split()[4:6]
+time.sleep(0.6)
+os.kill(pid, 1)
+time.sleep(0.3)
 os.kill(pid, 15)
 _, status = os.waitpid(pid, 0)
-print(json.dumps({"health": answer, "admin": admin, "exit": os.waitstatus_to_exitcode(status)}))
+messages = []
+while True:
+    try:
+        messages.append(notify.recv(4096).decode())
+    except socket.timeout:
+        break
+print(json.dumps({"health": answer, "admin": admin, "exit": os.waitstatus_to_exitcode(status), "notify": messages, "core": core}))

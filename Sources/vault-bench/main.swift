@@ -1,0 +1,175 @@
+import Foundation
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+
+// vault-bench: drives N keep-alive connections against the client socket for D seconds and
+// prints throughput and latency percentiles, first for GET /v1/health (the floor), then for
+// the endpoint under test.
+//
+//   vault-bench --socket /run/vobiz-vault/vault.sock --connections 16 --duration 10 \
+//               --url https://api.vobiz.ai/api/v1/Account/MA_X/Call/ [--method GET] [--json]
+
+struct Options {
+    var socket = "/run/vobiz-vault/vault.sock"
+    var connections = 16
+    var duration = 10.0
+    var url = ""
+    var method = "GET"
+    var credential: String?
+    var json = false
+    var skipFloor = false
+
+    init(_ args: [String]) {
+        var i = 0
+        func next() -> String {
+            i += 1
+            guard i < args.count else { fatalError("missing value for \(args[i - 1])") }
+            return args[i]
+        }
+        while i < args.count {
+            switch args[i] {
+            case "--socket": socket = next()
+            case "--connections": connections = Int(next()) ?? 16
+            case "--duration": duration = Double(next()) ?? 10
+            case "--url": url = next()
+            case "--method": method = next()
+            case "--credential": credential = next()
+            case "--json": json = true
+            case "--no-floor": skipFloor = true
+            default: fatalError("unknown option \(args[i])")
+            }
+            i += 1
+        }
+    }
+}
+
+/// Latencies in nanoseconds, per connection (no locking on the hot path).
+final class Recorder: @unchecked Sendable {
+    var samples: [UInt64] = []
+    var errors = 0
+    init() { samples.reserveCapacity(1 << 20) }
+}
+
+final class LoadHandler: ChannelInboundHandler, @unchecked Sendable {
+    typealias InboundIn = HTTPClientResponsePart
+    typealias OutboundOut = HTTPClientRequestPart
+
+    let head: HTTPRequestHead
+    let body: ByteBuffer?
+    let recorder: Recorder
+    let deadline: UInt64
+    let done: EventLoopPromise<Void>
+    var started: UInt64 = 0
+    var status: UInt = 0
+
+    init(head: HTTPRequestHead, body: ByteBuffer?, recorder: Recorder, deadline: UInt64, done: EventLoopPromise<Void>) {
+        self.head = head
+        self.body = body
+        self.recorder = recorder
+        self.deadline = deadline
+        self.done = done
+    }
+
+    func channelActive(context: ChannelHandlerContext) { send(context) }
+
+    func send(_ context: ChannelHandlerContext) {
+        started = DispatchTime.now().uptimeNanoseconds
+        context.write(wrapOutboundOut(.head(head)), promise: nil)
+        if let body { context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil) }
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let h): status = h.status.code
+        case .body: break
+        case .end:
+            let now = DispatchTime.now().uptimeNanoseconds
+            if status == 200 { recorder.samples.append(now - started) } else { recorder.errors += 1 }
+            if now < deadline { send(context) } else { context.close(promise: nil) }
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) { done.succeed(()) }
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        recorder.errors += 1
+        context.close(promise: nil)
+    }
+}
+
+struct Phase {
+    let name: String
+    let requests: Int
+    let errors: Int
+    let seconds: Double
+    let p50: Double, p99: Double, p999: Double
+
+    var throughput: Double { Double(requests) / seconds }
+
+    var text: String {
+        String(format: "%-10@ %8.0f req/s  p50 %7.1f µs  p99 %7.1f µs  p99.9 %7.1f µs  (%d requests, %d errors)",
+               name, throughput, p50, p99, p999, requests, errors)
+    }
+
+    var json: [String: Any] {
+        ["name": name, "requests": requests, "errors": errors, "seconds": seconds, "throughput": throughput,
+         "p50_us": p50, "p99_us": p99, "p999_us": p999]
+    }
+}
+
+func run(_ o: Options, name: String, method: HTTPMethod, path: String, body: String?, group: any EventLoopGroup) throws -> Phase {
+    var headers = HTTPHeaders([("Host", "vobiz-vault")])
+    var buffer: ByteBuffer?
+    if let body {
+        buffer = ByteBuffer(string: body)
+        headers.add(name: "Content-Type", value: "application/json")
+        headers.add(name: "Content-Length", value: String(body.utf8.count))
+    }
+    let head = HTTPRequestHead(version: .http1_1, method: method, uri: path, headers: headers)
+    let start = DispatchTime.now().uptimeNanoseconds
+    let deadline = start + UInt64(o.duration * 1e9)
+    var recorders: [Recorder] = []
+    var done: [EventLoopFuture<Void>] = []
+    for _ in 0..<o.connections {
+        let recorder = Recorder()
+        recorders.append(recorder)
+        let promise = group.next().makePromise(of: Void.self)
+        done.append(promise.futureResult)
+        _ = try ClientBootstrap(group: group)
+            .channelInitializer { channel in
+                channel.pipeline.addHTTPClientHandlers().flatMap {
+                    channel.pipeline.addHandler(LoadHandler(head: head, body: buffer, recorder: recorder, deadline: deadline, done: promise))
+                }
+            }
+            .connect(unixDomainSocketPath: o.socket).wait()
+    }
+    try EventLoopFuture.andAllComplete(done, on: group.next()).wait()
+    let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    let all = recorders.flatMap(\.samples).sorted()
+    func pct(_ p: Double) -> Double { all.isEmpty ? 0 : Double(all[min(all.count - 1, Int(Double(all.count) * p))]) / 1000 }
+    return Phase(name: name, requests: all.count, errors: recorders.reduce(0) { $0 + $1.errors }, seconds: seconds,
+                 p50: pct(0.5), p99: pct(0.99), p999: pct(0.999))
+}
+
+let options = Options(Array(CommandLine.arguments.dropFirst()))
+// One event-loop thread: on a 2-core machine the daemon needs the other core.
+let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+var phases: [Phase] = []
+if !options.skipFloor {
+    phases.append(try run(options, name: "health", method: .GET, path: "/v1/health", body: nil, group: group))
+}
+if !options.url.isEmpty {
+    var request: [String: Any] = ["method": options.method, "url": options.url]
+    if let c = options.credential { request["credential"] = c }
+    let body = String(decoding: try JSONSerialization.data(withJSONObject: request), as: UTF8.self)
+    phases.append(try run(options, name: "headers", method: .POST, path: "/v1/headers", body: body, group: group))
+}
+try group.syncShutdownGracefully()
+if options.json {
+    let doc: [String: Any] = ["connections": options.connections, "duration": options.duration, "phases": phases.map(\.json)]
+    print(String(decoding: try JSONSerialization.data(withJSONObject: doc, options: [.sortedKeys]), as: UTF8.self))
+} else {
+    print("vault-bench: \(options.connections) connections, \(options.duration) s per phase, \(options.socket)")
+    phases.forEach { print($0.text) }
+}
