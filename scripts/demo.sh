@@ -6,8 +6,29 @@ set -euo pipefail
 
 export VOBIZ_VAULT_STATE_DIR="$DEMO_DIR/state"
 export VOBIZ_VAULT_KEY_FILE="$DEMO_DIR/master.key"
+export VOBIZ_VAULT_CONFIG="$DEMO_DIR/config.toml"
 mkdir -p "$DEMO_DIR"
 chmod 700 "$DEMO_DIR"
+if [ ! -f "$VOBIZ_VAULT_CONFIG" ]; then
+    cat > "$VOBIZ_VAULT_CONFIG" <<TOML
+# Demo configuration: sockets under $DEMO_DIR/run, one grant for you (uid $(id -u)).
+[vault]
+state_dir = "$VOBIZ_VAULT_STATE_DIR"
+key_file = "$VOBIZ_VAULT_KEY_FILE"
+
+[sockets]
+client = "$DEMO_DIR/run/vault.sock"
+admin = "$DEMO_DIR/run/admin.sock"
+client_group = "$(id -gn)"
+
+[[grant]]
+name = "demo"
+uid = $(id -u)
+credentials = ["partner", "MA_*"]
+operations = ["headers"]
+methods = ["GET", "POST"]
+TOML
+fi
 
 step() { printf '\n\033[1m$ vobiz-vault %s\033[0m\n' "$*"; }
 demo_token() { head -c 24 /dev/urandom | base64 | tr -d '/+=' ; }
@@ -44,11 +65,16 @@ step "audit verify"
 
 cat <<MSG
 
-The demo vault lives in $DEMO_DIR (key file: $VOBIZ_VAULT_KEY_FILE).
-Try more commands with the same environment:
+Now the daemon, on the demo vault (Ctrl-C stops it). From another terminal:
 
-  export VOBIZ_VAULT_STATE_DIR=$VOBIZ_VAULT_STATE_DIR VOBIZ_VAULT_KEY_FILE=$VOBIZ_VAULT_KEY_FILE
-  $BIN --help
+  curl -s --unix-socket $DEMO_DIR/run/vault.sock http://vault/v1/headers \\
+       -d '{"method":"GET","url":"https://api.vobiz.ai/api/v1/Account/MA_DEMO0001/Call/"}'
 
-Remove it with: rm -rf $DEMO_DIR
+  export VOBIZ_VAULT_CONFIG=$VOBIZ_VAULT_CONFIG
+  $BIN list                  # admin commands now go through the daemon's admin socket
+  $BIN headers GET https://api.vobiz.ai/api/v1/partner/accounts --format curl
+
+Remove the demo with: rm -rf $DEMO_DIR
 MSG
+step serve
+exec "$BIN" serve

@@ -34,11 +34,12 @@ extension Root {
             }
             let logger = Logger(label: "vobiz-vault")
             if hardened != 0 { logger.warning("could not disable core dumps", metadata: ["errno": "\(-hardened)"]) }
-            let service = try open(ctx, logger)
+            let group = VaultDaemon.makeEventLoopGroup()
+            let service = try open(ctx, logger, executor: group.next().executor)
             if await service.isUnlocked { try await service.prepareSigning(actor: ctx.actor) }
             let overrides = (stateDir: global.stateDir, keyFile: global.keyFile)
             let daemon = VaultDaemon(
-                service: service, configPath: global.config ?? ctx.console.environment["VOBIZ_VAULT_CONFIG"],
+                service: service, group: group, configPath: global.config ?? ctx.console.environment["VOBIZ_VAULT_CONFIG"],
                 loadConfig: { path in
                     var c = try ConfigLoader.load(path: path)
                     if let d = overrides.stateDir { c.vault.stateDir = d }
@@ -52,7 +53,7 @@ extension Root {
 
         /// A key vault opens unlocked (the key is required); a passphrase vault without a
         /// passphrase file opens sealed.
-        func open(_ ctx: CLIContext, _ logger: Logger) throws -> VaultService {
+        func open(_ ctx: CLIContext, _ logger: Logger, executor: any SerialExecutor) throws -> VaultService {
             let provider = ctx.keyProvider()
             let deferred = Mutex(false)
             let passphraseFile = global.passphraseFile
@@ -63,11 +64,11 @@ extension Root {
                         throw ServiceError.masterKeyRequired(kind: "passphrase")
                     }
                     return try provider(needsPassphrase)
-                }, exclusive: true)
+                }, exclusive: true, executor: executor)
             } catch {
                 guard deferred.withLock({ $0 }) else { throw error }
                 logger.notice("passphrase vault: starting sealed; run `vobiz-vault unseal`")
-                return try VaultService.open(config: ctx.config, unlock: nil, exclusive: true)
+                return try VaultService.open(config: ctx.config, unlock: nil, exclusive: true, executor: executor)
             }
         }
     }

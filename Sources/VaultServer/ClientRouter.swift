@@ -9,6 +9,19 @@ struct ClientRouter: Router {
     let service: VaultService
     let metrics: DaemonMetrics
 
+    /// On the daemon the vault's actor runs on this event loop, so the routes of this socket,
+    /// which never suspend, are answered in place.
+    func respondNow(to request: VaultRequest, peer: PeerContext, on loop: any EventLoop) -> VaultResponse? {
+        guard loop.inEventLoop, (service.executor as AnyObject) === (loop as AnyObject) else { return nil }
+        return service.assumeIsolated { service in
+            switch (request.method, request.path) {
+            case (.POST, "/v1/headers"): return headers(request, peer, service)
+            case (.GET, "/v1/health"): return Health.response(unlocked: service.isUnlocked, auditFailing: service.auditStatus.failing)
+            default: return nil
+            }
+        }
+    }
+
     func respond(to request: VaultRequest, peer: PeerContext) async -> VaultResponse {
         switch (request.method, request.path) {
         case (.POST, "/v1/headers"):
@@ -25,6 +38,10 @@ struct ClientRouter: Router {
     }
 
     func headers(_ request: VaultRequest, _ peer: PeerContext) async -> VaultResponse {
+        await headers(request, peer, service)
+    }
+
+    func headers(_ request: VaultRequest, _ peer: PeerContext, _ service: isolated VaultService) -> VaultResponse {
         let start = ContinuousClock.now
         let parsed: HeadersRequest
         do {
@@ -34,7 +51,7 @@ struct ClientRouter: Router {
             return Problem.response(.badRequest, error.description)
         }
         do {
-            let issued = try await service.issueHeaders(caller: peer.caller, request: parsed)
+            let issued = try service.issueHeaders(caller: peer.caller, request: parsed)
             metrics.request(.headers, decision: "allowed", since: start)
             return VaultResponse(status: .ok, contentType: "application/json", body: Self.render(issued))
         } catch {
@@ -92,13 +109,15 @@ struct ClientRouter: Router {
 /// `GET /v1/health` on both sockets.
 enum Health {
     static func response(_ service: VaultService) async -> VaultResponse {
-        let unlocked = await service.isUnlocked
-        let audit = await service.auditStatus
+        response(unlocked: await service.isUnlocked, auditFailing: await service.auditStatus.failing)
+    }
+
+    static func response(unlocked: Bool, auditFailing: Bool) -> VaultResponse {
         let w = JSONWriter()
         w.object {
-            w.field("status") { w.string(unlocked ? (audit.failing ? "degraded" : "ok") : "sealed") }
+            w.field("status") { w.string(unlocked ? (auditFailing ? "degraded" : "ok") : "sealed") }
             w.field("version") { w.string(VaultVersion.current) }
-            if audit.failing { w.field("audit") { w.string("failing") } }
+            if auditFailing { w.field("audit") { w.string("failing") } }
         }
         return VaultResponse(status: .ok, contentType: "application/json", body: w.buffer)
     }

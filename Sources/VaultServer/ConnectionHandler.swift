@@ -75,6 +75,10 @@ final class ConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
                   keepAlive: false)
             return
         }
+        if let now = router.respondNow(to: request, peer: peer, on: context.eventLoop) {
+            write(context, now, keepAlive: request.keepAlive && !inFlight.draining)
+            return
+        }
         let promise = context.eventLoop.makePromise(of: VaultResponse.self)
         let router = self.router, peer = self.peer
         let bound = NIOLoopBound(context, eventLoop: context.eventLoop)

@@ -19,9 +19,19 @@ public final class VaultDaemon: Sendable {
     let metrics = DaemonMetrics()
     let inFlight = InFlight()
     let connections = ConnectionCount()
+    let group: MultiThreadedEventLoopGroup
 
-    public init(service: VaultService, configPath: String?, loadConfig: @escaping @Sendable (String?) throws -> VaultConfig,
+    /// The event loop the vault's actor should run on, so requests need no thread hop:
+    /// pass `loop.executor` to `VaultService.open`, then the same group here.
+    public static func makeEventLoopGroup() -> MultiThreadedEventLoopGroup {
+        // One thread: on a two-core machine the other core serves SQLite and the callers.
+        MultiThreadedEventLoopGroup(numberOfThreads: 1)
+    }
+
+    public init(service: VaultService, group: MultiThreadedEventLoopGroup, configPath: String?,
+                loadConfig: @escaping @Sendable (String?) throws -> VaultConfig,
                 runner: @escaping AdminRunner, limits: HTTPLimits = HTTPLimits(), logger: Logger) {
+        self.group = group
         self.service = service
         self.configPath = configPath
         self.loadConfig = loadConfig
@@ -34,7 +44,6 @@ public final class VaultDaemon: Sendable {
     public func run() async throws {
         let env = ProcessInfo.processInfo.environment
         let config = service.config
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let passed = Systemd.listenFDs(env)
         let adminGID = config.sockets.adminGroup.flatMap(SocketPaths.gid(of:))
         let client = try await bind(name: "client", path: config.sockets.client, fd: passed["client"], group: group,
@@ -95,11 +104,21 @@ public final class VaultDaemon: Sendable {
         Systemd.notify("READY=1")
     }
 
+    /// Commits queued audit rows every 50 ms. In batch mode the commit runs here, off the
+    /// event loop, so requests are not held up by the disk; in sync mode each request commits
+    /// its own row and this only retries after a failure.
     func flushAudit() async {
         var wasFailing = false
         while !Task.isCancelled {
             try? await Task.sleep(for: .milliseconds(50))
-            let ok = await service.flushAudit()
+            let ok: Bool
+            if service.config.audit.durability == .batch, let batch = await service.takeAuditBatch() {
+                let error = batch.commit()
+                await service.finishAuditBatch(batch, error: error)
+                ok = error == nil
+            } else {
+                ok = await service.flushAudit()
+            }
             if ok == wasFailing {
                 wasFailing = !ok
                 if ok {

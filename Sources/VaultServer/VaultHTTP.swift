@@ -28,4 +28,11 @@ struct VaultResponse: Sendable {
 /// Answers requests of one socket (client or admin).
 protocol Router: Sendable {
     func respond(to request: VaultRequest, peer: PeerContext) async -> VaultResponse
+    /// Answers at once on the event loop when the route can (no suspension, no thread hop);
+    /// nil sends the request down the asynchronous path.
+    func respondNow(to request: VaultRequest, peer: PeerContext, on loop: any EventLoop) -> VaultResponse?
+}
+
+extension Router {
+    func respondNow(to request: VaultRequest, peer: PeerContext, on loop: any EventLoop) -> VaultResponse? { nil }
 }

@@ -1,13 +1,42 @@
-import Foundation
-
 /// Builds the `detail` column of an audit row: a compact JSON object with sorted keys, for
-/// non-secret facts only (fingerprints, grace periods, counts).
+/// non-secret facts only (fingerprints, grace periods, counts). Hand-written because it runs
+/// for every request the daemon answers.
 enum AuditDetail {
     static func json(_ fields: [String: any Sendable]) -> String? {
-        guard !fields.isEmpty,
-              let data = try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys, .withoutEscapingSlashes]) else {
-            return nil
+        guard !fields.isEmpty else { return nil }
+        var out = "{"
+        for (i, key) in fields.keys.sorted().enumerated() {
+            if i > 0 { out += "," }
+            out += quoted(key) + ":"
+            switch fields[key] {
+            case let v as String: out += quoted(v)
+            case let v as Int: out += String(v)
+            case let v as Int64: out += String(v)
+            case let v as Bool: out += v ? "true" : "false"
+            case let v?: out += quoted("\(v)")
+            case nil: out += "null"
+            }
         }
-        return String(decoding: data, as: UTF8.self)
+        return out + "}"
+    }
+
+    static func quoted(_ s: String) -> String {
+        var out = "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if u.value < 0x20 || u.value == 0x7F {
+                    out += "\\u" + String(repeating: "0", count: 4 - String(u.value, radix: 16).count) + String(u.value, radix: 16)
+                } else {
+                    out.unicodeScalars.append(u)
+                }
+            }
+        }
+        return out + "\""
     }
 }

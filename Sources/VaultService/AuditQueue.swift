@@ -8,12 +8,14 @@ struct AuditQueue: Sendable {
 
     var pending: [AuditEvent] = []
     var failing = false
+    /// A batch is being committed off the actor; it stays in `pending` until that succeeds.
+    var flushing = false
     var lastError: String?
     var dropped = 0
     var committed = 0
 
     mutating func append(_ e: AuditEvent) {
-        if pending.count >= Self.limit {
+        if pending.count >= Self.limit, !flushing {
             pending.removeFirst()
             dropped += 1
         }

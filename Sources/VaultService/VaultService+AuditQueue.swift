@@ -16,12 +16,10 @@ extension VaultService {
     /// that would use a credential are refused, and the next flush tries again.
     @discardableResult
     public func flushAudit() -> Bool {
-        guard !auditQueue.pending.isEmpty, let keys else { return !auditQueue.failing }
+        guard !auditQueue.flushing, !auditQueue.pending.isEmpty, let keys else { return !auditQueue.failing }
         let batch = auditQueue.pending
         do {
-            try store.write { tx in
-                for e in batch { try tx.appendAudit(e, using: keys.audit) }
-            }
+            try store.write { tx in try tx.appendAudit(batch, using: keys.audit) }
             auditQueue.pending.removeFirst(min(batch.count, auditQueue.pending.count))
             auditQueue.committed += batch.count
             auditQueue.failing = false
@@ -34,8 +32,48 @@ extension VaultService {
         }
     }
 
+    /// For the daemon's flusher: hands out the queued rows (they stay queued until committed)
+    /// with what is needed to commit them away from the actor's executor.
+    public func takeAuditBatch() -> AuditBatch? {
+        guard !auditQueue.flushing, !auditQueue.pending.isEmpty, let keys else { return nil }
+        auditQueue.flushing = true
+        return AuditBatch(events: auditQueue.pending, store: store, key: keys.audit)
+    }
+
+    /// Records the outcome of committing a batch from `takeAuditBatch`.
+    public func finishAuditBatch(_ batch: AuditBatch, error: String?) {
+        auditQueue.flushing = false
+        if let error {
+            auditQueue.failing = true
+            auditQueue.lastError = error
+            return
+        }
+        auditQueue.pending.removeFirst(min(batch.events.count, auditQueue.pending.count))
+        auditQueue.committed += batch.events.count
+        auditQueue.failing = false
+        auditQueue.lastError = nil
+    }
+
     /// Audit queue state for health and metrics.
     public var auditStatus: (pending: Int, failing: Bool, lastError: String?, dropped: Int, committed: Int) {
         (auditQueue.pending.count, auditQueue.failing, auditQueue.lastError, auditQueue.dropped, auditQueue.committed)
+    }
+}
+
+/// Audit rows on their way to the database, committed off the actor so the request path does
+/// not wait for the disk.
+public struct AuditBatch: Sendable {
+    let events: [AuditEvent]
+    let store: VaultStore
+    let key: AuditKey
+
+    /// Commits the rows in one transaction; returns the error text on failure.
+    public func commit() -> String? {
+        do {
+            try store.write { tx in try tx.appendAudit(events, using: key) }
+            return nil
+        } catch {
+            return VaultStore.describe(error)
+        }
     }
 }

@@ -29,7 +29,7 @@ extension VaultService {
     private func headers(caller: Caller, request: HeadersRequest, audit: inout RequestAudit) throws(Refusal) -> IssuedHeaders {
         guard let keys else { throw Refusal(.sealed, "the vault is sealed; run `vobiz-vault unseal`") }
         let upstream: Upstream
-        do { upstream = try Upstream(baseURL: config.upstream.baseURL) } catch { throw Refusal(.internal, error.description) }
+        do { upstream = try self.upstream.get() } catch { throw Refusal(.internal, error.description) }
         let url: ScopedURL
         do { url = try ScopedURL(request.url, upstream: upstream) } catch {
             throw Refusal(error.problemType == "scope_mismatch" ? .scopeMismatch : .badRequest, error.description)
@@ -69,45 +69,46 @@ extension VaultService {
     /// The credential a request uses: the one its path implies, or the one it names when the
     /// path implies none. Naming a different one than the path implies is a scope mismatch.
     func credential(named: String?, for url: ScopedURL) throws(Refusal) -> (AccountRecord, TokenVersionRecord) {
-        let result: Result<(AccountRecord, TokenVersionRecord), Refusal>
-        do {
-            result = try store.read { tx -> Result<(AccountRecord, TokenVersionRecord), Refusal> in
-                let account: AccountRecord?
-                let namedID: AuthID?
-                if let named {
-                    if named == "partner" { namedID = try tx.partner().flatMap { try? AuthID($0.authID) } } else {
-                        guard let id = try? AuthID(named) else { return .failure(Refusal(.badRequest, "credential must be \"partner\" or an auth id")) }
-                        namedID = id
-                    }
-                    if named == "partner", namedID == nil { return .failure(Refusal(.unknownCredential, "this vault holds no partner credential")) }
-                } else {
-                    namedID = nil
-                }
-                switch url.implied {
-                case .partner:
-                    if let n = namedID, n.kind != .partner { return .failure(Refusal(.scopeMismatch, ScopeError.mismatch(path: url.path, named: n.rawValue).description)) }
-                    account = try tx.partner()
-                    if account == nil { return .failure(Refusal(.unknownCredential, "this vault holds no partner credential")) }
-                case .customer(let id):
-                    if let n = namedID, n != id { return .failure(Refusal(.scopeMismatch, ScopeError.mismatch(path: url.path, named: n.rawValue).description)) }
-                    account = try tx.account(id)
-                    if account == nil { return .failure(Refusal(.unknownCredential, "no credential \(id) in this vault")) }
-                case .none:
-                    guard let n = namedID else { return .failure(Refusal(.badRequest, ScopeError.credentialRequired.description)) }
-                    account = try tx.account(n)
-                    if account == nil { return .failure(Refusal(.unknownCredential, "no credential \(n) in this vault")) }
-                }
-                guard let a = account else { return .failure(Refusal(.internal, "account lookup failed")) }
-                guard a.state == .active else { return .failure(Refusal(.credentialRevoked, "\(a.authID) is \(a.state.rawValue); it must be rotated before use")) }
-                guard let v = try tx.activeVersion(of: a.id!), v.ciphertext != nil else {
-                    return .failure(Refusal(.internal, "\(a.authID) has no active token version"))
-                }
-                return .success((a, v))
+        let cache = try credentials()
+        var namedID: AuthID?
+        if let named {
+            if named == "partner" {
+                guard let p = cache.partner else { throw Refusal(.unknownCredential, "this vault holds no partner credential") }
+                namedID = try? AuthID(p)
+            } else {
+                guard let id = try? AuthID(named) else { throw Refusal(.badRequest, "credential must be \"partner\" or an auth id") }
+                namedID = id
             }
+        }
+        let chosen: String
+        switch url.implied {
+        case .partner:
+            if let n = namedID, n.kind != .partner { throw Refusal(.scopeMismatch, ScopeError.mismatch(path: url.path, named: n.rawValue).description) }
+            guard let p = cache.partner else { throw Refusal(.unknownCredential, "this vault holds no partner credential") }
+            chosen = p
+        case .customer(let id):
+            if let n = namedID, n != id { throw Refusal(.scopeMismatch, ScopeError.mismatch(path: url.path, named: n.rawValue).description) }
+            chosen = id.rawValue
+        case .none:
+            guard let n = namedID else { throw Refusal(.badRequest, ScopeError.credentialRequired.description) }
+            chosen = n.rawValue
+        }
+        guard let (a, version) = cache.byID[chosen] else { throw Refusal(.unknownCredential, "no credential \(chosen) in this vault") }
+        guard a.state == .active else { throw Refusal(.credentialRevoked, "\(a.authID) is \(a.state.rawValue); it must be rotated before use") }
+        guard let v = version, v.ciphertext != nil else { throw Refusal(.internal, "\(a.authID) has no active token version") }
+        return (a, v)
+    }
+
+    /// The credential cache, loaded on first use after a write.
+    func credentials() throws(Refusal) -> CredentialCache {
+        if let c = credentialCache { return c }
+        do {
+            let c = try store.read { try CredentialCache.load($0) }
+            credentialCache = c
+            return c
         } catch {
             throw Refusal(.internal, "storage error")
         }
-        return try result.get()
     }
 
     func open(_ v: TokenVersionRecord, _ id: AuthID, _ keys: VaultKeys) throws(Refusal) -> SecureBytes {

@@ -64,7 +64,8 @@ extension VaultService {
     /// the audit log can be read, nothing can change. With it, the master key is checked first
     /// on a read-only connection, so a wrong key changes no byte.
     public static func open(config: VaultConfig, unlock: MasterKeyProvider?, exclusive: Bool = false,
-                            clock: @escaping @Sendable () -> Int64 = systemClock) throws(ServiceError) -> VaultService {
+                            clock: @escaping @Sendable () -> Int64 = systemClock,
+                            executor: (any SerialExecutor)? = nil) throws(ServiceError) -> VaultService {
         let dir = StateDirectory(config.vault.stateDir)
         try dir.check()
         let lock = try dir.lock(exclusive: exclusive)
@@ -82,7 +83,8 @@ extension VaultService {
             throw .store(StoreError.newerFormat(found: meta.format, supported: VaultStore.format).description)
         }
         guard let unlock else {
-            return VaultService(config: config, directory: dir, store: probe, keys: nil, masterKey: nil, lock: lock, clock: clock)
+            return VaultService(config: config, directory: dir, store: probe, keys: nil, masterKey: nil, lock: lock, clock: clock,
+                                executor: executor)
         }
         let dataKey: SecureBytes, kek: SecureBytes
         do { (dataKey, kek) = try unwrapDataKey(meta, unlock: unlock) } catch {
@@ -97,7 +99,8 @@ extension VaultService {
             store = try VaultStore.open(at: dir.databasePath, readOnly: false)
             try store.migrate()
         } catch { throw .store(error.description) }
-        let service = VaultService(config: config, directory: dir, store: store, keys: keys, masterKey: kek, lock: lock, clock: clock)
+        let service = VaultService(config: config, directory: dir, store: store, keys: keys, masterKey: kek, lock: lock, clock: clock,
+                                   executor: executor)
         return service
     }
 

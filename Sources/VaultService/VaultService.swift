@@ -7,6 +7,9 @@ import VaultStore
 /// the daemon call the same methods, so both paths behave alike.
 public actor VaultService {
     public nonisolated let config: VaultConfig
+    /// Where the actor runs: the daemon's event loop, or a private queue.
+    public nonisolated let executor: any SerialExecutor
+    public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
     let directory: StateDirectory
     var store: VaultStore
     var keys: VaultKeys?
@@ -21,12 +24,17 @@ public actor VaultService {
     var signer: SigningKey?
     var auditQueue = AuditQueue()
     var buckets: [String: TokenBucket] = [:]
+    /// Accounts and their active versions, for the request path; rebuilt after any write.
+    var credentialCache: CredentialCache?
+    /// The upstream origin, parsed once (`[upstream] base_url` is validated at load).
+    let upstream: Result<Upstream, ScopeError>
     /// Why the last SIGHUP reload failed (nil when the file on disk is the policy in force).
     public internal(set) var reloadError: String?
     var failedUnseals = 0
 
     init(config: VaultConfig, directory: StateDirectory, store: VaultStore, keys: VaultKeys?, masterKey: SecureBytes?,
-         lock: StateLock, clock: @escaping @Sendable () -> Int64) {
+         lock: StateLock, clock: @escaping @Sendable () -> Int64, executor: (any SerialExecutor)? = nil) {
+        self.executor = executor ?? QueueExecutor()
         self.masterKey = masterKey
         self.config = config
         self.directory = directory
@@ -35,6 +43,7 @@ public actor VaultService {
         self.lock = lock
         self.clock = clock
         policy = config.policy
+        upstream = Result { () throws(ScopeError) in try Upstream(baseURL: config.upstream.baseURL) }
     }
 
     public static let systemClock: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }
@@ -49,8 +58,10 @@ public actor VaultService {
         return keys
     }
 
-    /// Runs `body` in one write transaction, mapping store errors to service errors.
+    /// Runs `body` in one write transaction, mapping store errors to service errors. Any
+    /// write may change a credential, so the in-memory credential cache is dropped.
     func write<T>(_ body: (StoreTransaction) throws -> T) throws(ServiceError) -> T {
+        credentialCache = nil
         do { return try store.write(body) } catch { throw Self.map(error) }
     }
 

@@ -130,6 +130,21 @@ public struct StoreTransaction {
         return e
     }
 
+    /// Appends several events with one head read and one head write (the daemon's group commit).
+    public func appendAudit(_ events: [AuditEvent], using mac: some AuditChain.AuditMAC) throws {
+        guard !events.isEmpty else { return }
+        var (seq, prev) = try auditHead()
+        for event in events {
+            var e = event
+            seq += 1
+            e.seq = seq
+            e = AuditChain.seal(e, after: prev, using: mac)
+            try AuditEventRecord(e).insert(db)
+            prev = e.mac
+        }
+        try setAuditHead(seq: seq, lastMAC: prev, using: mac)
+    }
+
     func setAuditHead(seq: Int64, lastMAC: Data, using mac: some AuditChain.AuditMAC) throws {
         try db.execute(sql: "UPDATE vault_meta SET audit_head_seq = ?, audit_head_tag = ? WHERE id = 1",
                        arguments: [seq, AuditChain.headTag(seq: seq, lastMAC: lastMAC, using: mac)])

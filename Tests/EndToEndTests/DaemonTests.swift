@@ -168,4 +168,33 @@ import Testing
         #expect(sealedOnly.code == 1 && sealedOnly.err.contains("reveal"))
         #expect(try d.s.canaryHits().isEmpty)
     }
+
+    @Test func socketPathsOwnedByOthersOrSymlinksAreRefused() throws {
+        let d = try DaemonHarness()
+        // The socket directory is a symlink: the daemon refuses to start rather than follow it.
+        try FileManager.default.createDirectory(atPath: d.s.root + "/elsewhere", withIntermediateDirectories: true)
+        symlink(d.s.root + "/elsewhere", d.s.root + "/run")
+        let r = try Binary.run(["serve"] + d.cfg, timeout: 20)
+        #expect(r.code != 0 && r.err.contains("symlinks are refused"), "\(r.err)")
+        unlink(d.s.root + "/run")
+        // A regular file where the socket goes is not replaced.
+        try FileManager.default.createDirectory(atPath: d.s.root + "/run", withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: d.client, contents: Data("mine".utf8))
+        let r2 = try Binary.run(["serve"] + d.cfg, timeout: 20)
+        #expect(r2.code != 0 && r2.err.contains("is not a socket"), "\(r2.err)")
+        #expect(try String(contentsOfFile: d.client, encoding: .utf8) == "mine")
+    }
+
+    @Test func clientRefusesASocketServedByAnotherUser() throws {
+        let d = try DaemonHarness(extra: "")
+        try d.start()
+        // Expect the daemon to run as nobody: root's daemon on the socket is then an impostor.
+        var text = try String(contentsOfFile: d.config, encoding: .utf8)
+        text = text.replacingOccurrences(of: "client_group = \"nogroup\"", with: "client_group = \"nogroup\"\ndaemon_user = \"nobody\"")
+        let other = d.s.root + "/client.toml"
+        try text.write(toFile: other, atomically: true, encoding: .utf8)
+        let r = try d.s.vv(["headers", "GET", "https://api.vobiz.ai/api/v1/Account/MA_ACME/Call/", "--config", other])
+        #expect(r.code == 1 && r.err.contains("served by uid 0, not the vault's uid 65534"), "\(r.err)")
+        #expect(d.stop() == 0)
+    }
 }
