@@ -41,6 +41,18 @@ public struct Grant: Hashable, Sendable {
         self.rate = rate
     }
 
+    /// Whether this grant matches the caller and allows the whole request (the fast check;
+    /// `callerMismatches` and `requestMismatches` explain a refusal).
+    public func allows(_ c: Caller, _ r: PolicyRequest) -> Bool {
+        if let uids, !uids.contains(c.uid) { return false }
+        if let gids, gids.isDisjoint(with: [c.gid] + c.groups) { return false }
+        if let exes, !exes.contains(c.exe ?? "") { return false }
+        if let units, !units.contains(c.unit ?? "") { return false }
+        guard operations.contains(r.operation), credentials.contains(where: { $0.matches(r.credential) }) else { return false }
+        if let methods, !methods.contains(r.method) { return false }
+        return paths.contains { $0.matches(r.path) }
+    }
+
     /// Every reason this grant does not match the caller (empty: it matches).
     public func callerMismatches(_ c: Caller) -> [String] {
         var out: [String] = []

@@ -12,11 +12,19 @@ public enum Timestamp {
         format(seconds, "%04d-%02d-%02d", time: false)
     }
 
+    /// Formats by hand: this runs for every answer the daemon gives, and `String(format:)`
+    /// goes through Foundation's locale machinery.
     static func format(_ seconds: Int64, _ pattern: String, time: Bool) -> String {
         let (y, mo, d) = civil(fromDays: floorDiv(seconds, 86_400))
         let s = seconds - floorDiv(seconds, 86_400) * 86_400
-        if time { return String(format: pattern, y, mo, d, Int(s / 3600), Int(s / 60 % 60), Int(s % 60)) }
-        return String(format: pattern, y, mo, d)
+        var out = pad(y, 4) + "-" + pad(mo, 2) + "-" + pad(d, 2)
+        if time { out += "T" + pad(Int(s / 3600), 2) + ":" + pad(Int(s / 60 % 60), 2) + ":" + pad(Int(s % 60), 2) + "Z" }
+        return out
+    }
+
+    static func pad(_ n: Int, _ width: Int) -> String {
+        let digits = String(n)
+        return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
     }
 
     static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 { a >= 0 ? a / b : -((-a + b - 1) / b) }

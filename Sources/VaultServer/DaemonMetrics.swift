@@ -7,6 +7,8 @@ import VaultCore
 public final class DaemonMetrics: Sendable {
     public let registry = PrometheusCollectorRegistry()
     private let latency: DurationHistogram
+    /// The request counters, made once: looking them up in the registry takes a lock per request.
+    private let counters: [String: Counter]
 
     public init() {
         latency = registry.makeDurationHistogram(
@@ -14,14 +16,15 @@ public final class DaemonMetrics: Sendable {
             buckets: [.microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2),
                       .milliseconds(5), .milliseconds(10), .milliseconds(50), .milliseconds(250), .seconds(1)])
         // Every series exists from the start, so a dashboard shows 0 rather than nothing.
+        var counters: [String: Counter] = [:]
         for op in GrantOperation.allCases {
-            for decision in ["allowed", "refused"] { _ = counter(op, decision) }
+            for decision in ["allowed", "refused"] {
+                counters[op.rawValue + "|" + decision] = registry.makeCounter(
+                    descriptor: Self.name("requests", "total", "Client requests by operation and decision."),
+                    labels: [("operation", op.rawValue), ("decision", decision)])
+            }
         }
-    }
-
-    private func counter(_ op: GrantOperation, _ decision: String) -> Counter {
-        registry.makeCounter(descriptor: Self.name("requests", "total", "Client requests by operation and decision."),
-                             labels: [("operation", op.rawValue), ("decision", decision)])
+        self.counters = counters
     }
 
     static func name(_ metric: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
@@ -29,7 +32,7 @@ public final class DaemonMetrics: Sendable {
     }
 
     func request(_ op: GrantOperation, decision: String, since start: ContinuousClock.Instant) {
-        counter(op, decision).increment()
+        counters[op.rawValue + "|" + decision]?.increment()
         latency.record(ContinuousClock.now - start)
     }
 

@@ -27,7 +27,7 @@ final class JSONWriter {
 
     func field(_ key: String, _ value: () -> Void) {
         separate()
-        writeEscaped(Array(key.utf8)[...])
+        writeEscaped(key)
         buffer.writeStaticString(":")
         needsComma[needsComma.count - 1] = false
         value()
@@ -36,7 +36,18 @@ final class JSONWriter {
 
     func string(_ s: String) {
         separate()
-        writeEscaped(Array(s.utf8)[...])
+        writeEscaped(s)
+    }
+
+    /// Most strings need no escaping; they are copied in one piece.
+    private func writeEscaped(_ s: String) {
+        if s.utf8.allSatisfy({ $0 >= 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") && $0 != 0x7F }) {
+            buffer.writeStaticString("\"")
+            buffer.writeString(s)
+            buffer.writeStaticString("\"")
+        } else {
+            writeEscaped(Array(s.utf8)[...])
+        }
     }
 
     func raw(_ s: String) {

@@ -49,10 +49,13 @@ final class PeerContext: Sendable {
     /// a pid reused by another process, or a caller that exec'd something else, is refused.
     func stillSame() -> Bool {
         if pidfd >= 0 {
+            // A pidfd refers to this very process: while it has not exited, its pid cannot have
+            // been reused, so the start time need not be read again.
             var p = pollfd(fd: pidfd, events: Int16(POLLIN), revents: 0)
             if poll(&p, 1, 0) != 0 { return false }
+        } else if ProcFS.startTime(caller.pid) != caller.startTime {
+            return false
         }
-        guard ProcFS.startTime(caller.pid) == caller.startTime else { return false }
         return ProcFS.exe(caller.pid) == caller.exe
     }
 }

@@ -111,6 +111,7 @@ public final class VaultDaemon: Sendable {
         var wasFailing = false
         while !Task.isCancelled {
             try? await Task.sleep(for: .milliseconds(50))
+            await service.evictTokens()
             let ok: Bool
             if service.config.audit.durability == .batch, let batch = await service.takeAuditBatch() {
                 let error = batch.commit()

@@ -7,6 +7,8 @@ struct AuditQueue: Sendable {
     static let limit = 100_000
 
     var pending: [AuditEvent] = []
+    /// Rows handed to the flusher and not yet committed (they go back in front on failure).
+    var inFlight: [AuditEvent] = []
     var failing = false
     /// A batch is being committed off the actor; it stays in `pending` until that succeeds.
     var flushing = false
@@ -15,7 +17,7 @@ struct AuditQueue: Sendable {
     var committed = 0
 
     mutating func append(_ e: AuditEvent) {
-        if pending.count >= Self.limit, !flushing {
+        if pending.count >= Self.limit {
             pending.removeFirst()
             dropped += 1
         }

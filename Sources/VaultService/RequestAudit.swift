@@ -21,19 +21,24 @@ struct RequestAudit {
     }
 
     func allowed(mode: String) -> AuditEvent {
-        event(outcome: .ok, reason: nil, extra: ["decision": "allowed", "mode": mode])
+        event(outcome: .ok, reason: nil, decision: "allowed", mode: mode, refusal: nil)
     }
 
     func refused(_ r: Refusal) -> AuditEvent {
-        event(outcome: .refused, reason: r.type.rawValue, extra: ["decision": "refused", "detail": String(r.detail.prefix(500))])
+        event(outcome: .refused, reason: r.type.rawValue, decision: "refused", mode: nil, refusal: String(r.detail.prefix(500)))
     }
 
-    private func event(outcome: AuditEvent.Outcome, reason: String?, extra: [String: any Sendable]) -> AuditEvent {
-        var detail: [String: any Sendable] = ["operation": operation.rawValue, "method": method, "request_id": requestID]
-        if let path { detail["path"] = path }
-        if let grant { detail["grant"] = grant }
-        detail.merge(extra) { $1 }
+    /// The detail object, written key by key in sorted order (this runs for every request).
+    private func event(outcome: AuditEvent.Outcome, reason: String?, decision: String, mode: String?, refusal: String?) -> AuditEvent {
+        var d = "{\"decision\":" + AuditDetail.quoted(decision)
+        if let refusal { d += ",\"detail\":" + AuditDetail.quoted(refusal) }
+        if let grant { d += ",\"grant\":" + AuditDetail.quoted(grant) }
+        d += ",\"method\":" + AuditDetail.quoted(method)
+        if let mode { d += ",\"mode\":" + AuditDetail.quoted(mode) }
+        d += ",\"operation\":" + AuditDetail.quoted(operation.rawValue)
+        if let path { d += ",\"path\":" + AuditDetail.quoted(path) }
+        d += ",\"request_id\":" + AuditDetail.quoted(requestID) + "}"
         return AuditEvent(seq: 0, atMillis: Int64(Date().timeIntervalSince1970 * 1000), actor: caller.identity, op: operation.rawValue,
-                          authID: authID?.rawValue, version: version, outcome: outcome, reason: reason, detail: AuditDetail.json(detail))
+                          authID: authID?.rawValue, version: version, outcome: outcome, reason: reason, detail: d)
     }
 }

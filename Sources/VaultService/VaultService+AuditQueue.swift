@@ -37,18 +37,24 @@ extension VaultService {
     public func takeAuditBatch() -> AuditBatch? {
         guard !auditQueue.flushing, !auditQueue.pending.isEmpty, let keys else { return nil }
         auditQueue.flushing = true
-        return AuditBatch(events: auditQueue.pending, store: store, key: keys.audit)
+        // Hand the array over whole, so rows queued meanwhile do not copy it.
+        let batch = auditQueue.pending
+        auditQueue.pending = []
+        auditQueue.inFlight = batch
+        return AuditBatch(events: batch, store: store, key: keys.audit)
     }
 
     /// Records the outcome of committing a batch from `takeAuditBatch`.
     public func finishAuditBatch(_ batch: AuditBatch, error: String?) {
         auditQueue.flushing = false
+        let sent = auditQueue.inFlight
+        auditQueue.inFlight = []
         if let error {
+            auditQueue.pending = sent + auditQueue.pending
             auditQueue.failing = true
             auditQueue.lastError = error
             return
         }
-        auditQueue.pending.removeFirst(min(batch.events.count, auditQueue.pending.count))
         auditQueue.committed += batch.events.count
         auditQueue.failing = false
         auditQueue.lastError = nil
@@ -56,7 +62,7 @@ extension VaultService {
 
     /// Audit queue state for health and metrics.
     public var auditStatus: (pending: Int, failing: Bool, lastError: String?, dropped: Int, committed: Int) {
-        (auditQueue.pending.count, auditQueue.failing, auditQueue.lastError, auditQueue.dropped, auditQueue.committed)
+        (auditQueue.pending.count + auditQueue.inFlight.count, auditQueue.failing, auditQueue.lastError, auditQueue.dropped, auditQueue.committed)
     }
 }
 

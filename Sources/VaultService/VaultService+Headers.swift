@@ -112,10 +112,29 @@ extension VaultService {
     }
 
     func open(_ v: TokenVersionRecord, _ id: AuthID, _ keys: VaultKeys) throws(Refusal) -> SecureBytes {
+        let cacheKey = "\(id.rawValue)#\(v.version)"
+        let t = now
+        if let hit = tokenCache[cacheKey] {
+            tokenCache[cacheKey] = (hit.token, t)
+            return hit.token
+        }
         guard let sealed = v.ciphertext else { throw Refusal(.internal, "\(id) version \(v.version) is destroyed") }
-        do { return try keys.open(sealed, .token(id, version: v.version), what: "token_versions row \(id) version \(v.version)") } catch {
+        do {
+            let token = try keys.open(sealed, .token(id, version: v.version), what: "token_versions row \(id) version \(v.version)")
+            tokenCache[cacheKey] = (token, t)
+            return token
+        } catch {
             throw Refusal(.internal, error.description)
         }
+    }
+
+    /// How long an opened token stays in memory after its last use.
+    public static let tokenCacheSeconds: Int64 = 30
+
+    /// Releases (and so zeroes) opened tokens unused for `tokenCacheSeconds`.
+    public func evictTokens() {
+        let cutoff = now - Self.tokenCacheSeconds
+        tokenCache = tokenCache.filter { $0.value.lastUse > cutoff }
     }
 
     /// One token from the grant's bucket for this caller uid.

@@ -26,6 +26,9 @@ public actor VaultService {
     var buckets: [String: TokenBucket] = [:]
     /// Accounts and their active versions, for the request path; rebuilt after any write.
     var credentialCache: CredentialCache?
+    /// Opened tokens of revealed grants, kept in locked memory briefly so that a burst of
+    /// requests opens each once (`sodium_malloc` costs page mappings); see `evictTokens`.
+    var tokenCache: [String: (token: SecureBytes, lastUse: Int64)] = [:]
     /// The upstream origin, parsed once (`[upstream] base_url` is validated at load).
     let upstream: Result<Upstream, ScopeError>
     /// Why the last SIGHUP reload failed (nil when the file on disk is the policy in force).
@@ -62,6 +65,7 @@ public actor VaultService {
     /// write may change a credential, so the in-memory credential cache is dropped.
     func write<T>(_ body: (StoreTransaction) throws -> T) throws(ServiceError) -> T {
         credentialCache = nil
+        tokenCache.removeAll()
         do { return try store.write(body) } catch { throw Self.map(error) }
     }
 

@@ -134,12 +134,18 @@ public struct StoreTransaction {
     public func appendAudit(_ events: [AuditEvent], using mac: some AuditChain.AuditMAC) throws {
         guard !events.isEmpty else { return }
         var (seq, prev) = try auditHead()
+        let insert = try db.cachedStatement(sql: """
+            INSERT INTO audit_events (seq, at_ms, actor_uid, actor_user, actor_pid, actor_exe, op, auth_id, version, outcome,
+                                      reason, detail, prev_mac, mac) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
         for event in events {
             var e = event
             seq += 1
             e.seq = seq
             e = AuditChain.seal(e, after: prev, using: mac)
-            try AuditEventRecord(e).insert(db)
+            let r = AuditEventRecord(e)
+            try insert.execute(arguments: [r.seq, r.atMs, r.actorUID, r.actorUser, r.actorPID, r.actorExe, r.op, r.authID, r.version,
+                                           r.outcome, r.reason, r.detail, r.prevMAC, r.mac])
             prev = e.mac
         }
         try setAuditHead(seq: seq, lastMAC: prev, using: mac)
