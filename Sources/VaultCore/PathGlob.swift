@@ -16,7 +16,8 @@ public struct PathGlob: Hashable, Sendable, CustomStringConvertible {
     public var description: String { pattern }
 
     public func matches(_ path: String) -> Bool {
-        Self.match(segments[...], Self.split(path)[...])
+        if segments == ["**"] { return true }
+        return Self.match(segments[...], Self.split(path)[...])
     }
 
     static func split(_ path: String) -> [Substring] {

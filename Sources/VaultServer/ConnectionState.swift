@@ -1,11 +1,15 @@
 import NIOCore
 
 /// Per-connection timers and the head-size budget, shared by the handlers of one channel and
-/// touched only on its event loop.
+/// touched only on its event loop. One scheduled task serves both timeouts: it is re-armed only
+/// when the deadline moves earlier, and on firing it checks the current deadline, so a busy
+/// keep-alive connection does not schedule and cancel tasks for every request.
 final class ConnectionState: @unchecked Sendable {
     let limits: HTTPLimits
-    private var readTimer: Scheduled<Void>?
-    private var idleTimer: Scheduled<Void>?
+    private var deadline = NIODeadline.distantFuture
+    private var timer: Scheduled<Void>?
+    private var timerFiresAt = NIODeadline.distantFuture
+    private weak var channel: (any Channel)?
     /// Bytes received since the current request began, until its head was parsed.
     var headBytes = 0
     var awaitingHead = true
@@ -17,10 +21,7 @@ final class ConnectionState: @unchecked Sendable {
     func requestStarted(_ context: ChannelHandlerContext) {
         guard !inRequest else { return }
         inRequest = true
-        idleTimer?.cancel()
-        idleTimer = nil
-        let channel = context.channel
-        readTimer = context.eventLoop.scheduleTask(in: limits.readTimeout) { channel.close(promise: nil) }
+        arm(context.channel, .now() + limits.readTimeout)
     }
 
     func headReceived() {
@@ -28,9 +29,9 @@ final class ConnectionState: @unchecked Sendable {
         headBytes = 0
     }
 
+    /// The whole request is in: no timeout runs while it is being answered.
     func requestRead() {
-        readTimer?.cancel()
-        readTimer = nil
+        deadline = .distantFuture
     }
 
     /// The response is out: the connection may idle for a while, then it is closed.
@@ -38,13 +39,35 @@ final class ConnectionState: @unchecked Sendable {
         inRequest = false
         awaitingHead = true
         headBytes = 0
-        readTimer?.cancel()
-        idleTimer?.cancel()
-        idleTimer = channel.eventLoop.scheduleTask(in: limits.idleTimeout) { channel.close(promise: nil) }
+        arm(channel, .now() + limits.idleTimeout)
     }
 
     func stop() {
-        readTimer?.cancel()
-        idleTimer?.cancel()
+        timer?.cancel()
+        timer = nil
+        deadline = .distantFuture
+    }
+
+    private func arm(_ channel: any Channel, _ at: NIODeadline) {
+        self.channel = channel
+        deadline = at
+        guard timer == nil || at < timerFiresAt else { return }
+        timer?.cancel()
+        schedule(channel.eventLoop, at)
+    }
+
+    private func schedule(_ loop: any EventLoop, _ at: NIODeadline) {
+        timerFiresAt = at
+        timer = loop.scheduleTask(deadline: at) { [self] in fire() }
+    }
+
+    private func fire() {
+        timer = nil
+        guard let channel else { return }
+        if deadline <= .now() {
+            channel.close(promise: nil)
+        } else if deadline != .distantFuture {
+            schedule(channel.eventLoop, deadline)
+        }
     }
 }

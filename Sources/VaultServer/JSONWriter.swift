@@ -57,6 +57,11 @@ final class JSONWriter {
 
     func null() { raw("null") }
 
+    /// Unstructured writing for hot paths: the caller places commas and colons itself.
+    func literal(_ s: String) { buffer.writeString(s) }
+    func rawString(_ s: String) { writeEscaped(s) }
+    func rawSecret(_ s: SecureBytes) { s.withUnsafeBytes { writeEscaped($0) } }
+
     /// A secret as a JSON string, escaped byte by byte from locked memory.
     func secret(_ s: SecureBytes) {
         separate()
