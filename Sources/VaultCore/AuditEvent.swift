@@ -40,11 +40,14 @@ public struct AuditEvent: Hashable, Sendable {
     /// The exact bytes the MAC covers: a version tag and every field, each length-prefixed so
     /// no two different rows share an encoding.
     public var canonicalBytes: [UInt8] {
-        var out = Array("vobiz-vault-audit-v1".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(256 + (detail?.utf8.count ?? 0) + (actor?.exe?.utf8.count ?? 0))
+        out.append(contentsOf: "vobiz-vault-audit-v1".utf8)
         func field(_ s: String?) {
-            guard let s else { out.append(contentsOf: Array("-1:".utf8)); return }
-            out.append(contentsOf: Array("\(s.utf8.count):".utf8))
-            out.append(contentsOf: Array(s.utf8))
+            guard let s else { out.append(contentsOf: "-1:".utf8); return }
+            out.append(contentsOf: String(s.utf8.count).utf8)
+            out.append(UInt8(ascii: ":"))
+            out.append(contentsOf: s.utf8)
         }
         field(String(seq))
         field(String(atMillis))

@@ -18,37 +18,48 @@ public struct ScopedURL: Hashable, Sendable {
 
     public static let maxPathLength = 2048
 
-    /// Parses an absolute URL that must live on `upstream`.
+    /// Parses an absolute URL that must live on `upstream`. Works on the UTF-8 bytes in one
+    /// pass per concern: this runs for every request the daemon answers.
     public init(_ url: String, upstream: Upstream) throws(ScopeError) {
-        for u in url.unicodeScalars {
-            if u.value < 0x21 || u.value == 0x7F { throw .forbiddenCharacter("a control character or space") }
-            if u.value > 0x7E { throw .forbiddenCharacter("a non-ASCII character") }
-            if u == "\\" { throw .forbiddenCharacter("a backslash") }
-            if u == "#" { throw .forbiddenCharacter("a fragment (#)") }
+        let b = Array(url.utf8)
+        for c in b {
+            if c < 0x21 || c == 0x7F { throw .forbiddenCharacter("a control character or space") }
+            if c > 0x7E { throw .forbiddenCharacter("a non-ASCII character") }
+            if c == UInt8(ascii: "\\") { throw .forbiddenCharacter("a backslash") }
+            if c == UInt8(ascii: "#") { throw .forbiddenCharacter("a fragment (#)") }
         }
-        guard let sep = url.range(of: "://") else { throw .malformed("expected an absolute URL such as \(upstream.origin)/api/v1/…") }
-        let scheme = url[..<sep.lowerBound].lowercased()
+        guard let sep = Self.find(b, [0x3A, 0x2F, 0x2F], from: 0) else {
+            throw .malformed("expected an absolute URL such as \(upstream.origin)/api/v1/…")
+        }
+        let scheme = String(decoding: b[..<sep].map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
         guard scheme == upstream.scheme else { throw .wrongOrigin("scheme \(Echo.short(scheme)) is not \(upstream.scheme)") }
-        let afterScheme = url[sep.upperBound...]
-        let slash = afterScheme.firstIndex(of: "/") ?? afterScheme.endIndex
-        let authority = afterScheme[..<slash]
-        if authority.contains("@") { throw .wrongOrigin("userinfo (user@) is not allowed") }
-        let (host, port) = try Self.splitAuthority(authority, scheme: scheme)
+        let authorityStart = sep + 3
+        let slash = b[authorityStart...].firstIndex(of: UInt8(ascii: "/")) ?? b.count
+        if b[authorityStart..<slash].contains(UInt8(ascii: "@")) { throw .wrongOrigin("userinfo (user@) is not allowed") }
+        let (host, port) = try Self.splitAuthority(Substring(String(decoding: b[authorityStart..<slash], as: UTF8.self)), scheme: scheme)
         guard host == upstream.host else { throw .wrongOrigin("host \(Echo.short(host, limit: 64)) is not \(upstream.host)") }
         guard port == upstream.port else { throw .wrongOrigin("port \(port) is not \(upstream.port)") }
 
-        let target = afterScheme[slash...]
-        let q = target.firstIndex(of: "?")
-        let path = String(q.map { target[..<$0] } ?? target)
-        let query = q.map { String(target[target.index(after: $0)...]) }
-        guard !path.isEmpty else { throw .malformed("the path is empty") }
-        guard path.utf8.count <= Self.maxPathLength else { throw .tooLong(path.utf8.count) }
-        try Self.checkPath(path)
-        if let query { try Self.checkPercents(query, inPath: false) }
-        self.path = path
-        self.query = query
+        let q = b[slash...].firstIndex(of: UInt8(ascii: "?"))
+        let pathBytes = b[slash..<(q ?? b.count)]
+        guard !pathBytes.isEmpty else { throw .malformed("the path is empty") }
+        guard pathBytes.count <= Self.maxPathLength else { throw .tooLong(pathBytes.count) }
+        try Self.checkPath(pathBytes)
+        if let q { try Self.checkPercents(b[(q + 1)...], inPath: false) }
+        path = String(decoding: pathBytes, as: UTF8.self)
+        query = q.map { String(decoding: b[($0 + 1)...], as: UTF8.self) }
         canonical = upstream.origin + path + (query.map { "?" + $0 } ?? "")
-        implied = try Self.implied(by: path)
+        implied = try Self.implied(by: pathBytes)
+    }
+
+    static func find(_ b: [UInt8], _ needle: [UInt8], from: Int) -> Int? {
+        guard b.count >= needle.count else { return nil }
+        var i = from
+        while i + needle.count <= b.count {
+            if b[i] == needle[0], b[i..<(i + needle.count)].elementsEqual(needle) { return i }
+            i += 1
+        }
+        return nil
     }
 
     /// `host[:port]` → lower-cased host and numeric port; refuses a trailing dot, an empty host,
@@ -75,24 +86,33 @@ public struct ScopedURL: Hashable, Sendable {
     }
 
     /// Segments must be non-empty (one trailing `/` is allowed, as the Vobiz API uses it) and not
-    /// `.`/`..`; percent-escapes must be well formed and must not hide `/`, `\`, `.`, `%` or NUL.
-    static func checkPath(_ path: String) throws(ScopeError) {
-        guard path.hasPrefix("/") else { throw .malformed("the path must start with /") }
-        var segments = path.dropFirst().split(separator: "/", omittingEmptySubsequences: false)
-        if segments.count > 1, segments.last == "" { segments.removeLast() }
-        for s in segments {
-            if s.isEmpty { throw .forbiddenSegment("an empty segment (//)") }
-            if s == "." || s == ".." { throw .forbiddenSegment("a '\(s)' segment") }
+    /// `.`/`..`; percent-escapes must be well formed and must not hide `/`, `\\`, `.`, `%` or NUL.
+    static func checkPath(_ path: ArraySlice<UInt8>) throws(ScopeError) {
+        guard path.first == UInt8(ascii: "/") else { throw .malformed("the path must start with /") }
+        var segStart = path.startIndex + 1
+        var i = segStart
+        while i <= path.endIndex {
+            if i == path.endIndex || path[i] == UInt8(ascii: "/") {
+                let seg = path[segStart..<i]
+                let last = i == path.endIndex
+                if seg.isEmpty, !(last && segStart > path.startIndex + 1) {
+                    if !(last && path.count == 1) { throw .forbiddenSegment("an empty segment (//)") }
+                }
+                if seg.elementsEqual([0x2E]) || seg.elementsEqual([0x2E, 0x2E]) {
+                    throw .forbiddenSegment("a '\(String(decoding: seg, as: UTF8.self))' segment")
+                }
+                segStart = i + 1
+            }
+            i += 1
         }
         try checkPercents(path, inPath: true)
     }
 
-    static func checkPercents(_ text: String, inPath: Bool) throws(ScopeError) {
-        let b = Array(text.utf8)
-        var i = 0
-        while i < b.count {
+    static func checkPercents(_ b: ArraySlice<UInt8>, inPath: Bool) throws(ScopeError) {
+        var i = b.startIndex
+        while i < b.endIndex {
             if b[i] == UInt8(ascii: "%") {
-                guard i + 2 < b.count, let hi = JSONParser.hexValue(b[i + 1]), let lo = JSONParser.hexValue(b[i + 2]) else {
+                guard i + 2 < b.endIndex, let hi = JSONParser.hexValue(b[i + 1]), let lo = JSONParser.hexValue(b[i + 2]) else {
                     throw .malformed("a '%' not followed by two hex digits")
                 }
                 let v = hi << 4 | lo
@@ -108,18 +128,19 @@ public struct ScopedURL: Hashable, Sendable {
     }
 
     /// `/api/v1/partner[/…]` → partner; `/api/v1/Account/{id}/…` (or `account`) → that customer.
-    static func implied(by path: String) throws(ScopeError) -> ImpliedCredential {
-        let parts = path.split(separator: "/", omittingEmptySubsequences: true)
-        guard parts.count >= 3, parts[0] == "api", parts[1] == "v1" else { return .none }
-        if parts[2] == "partner" { return .partner }
-        if parts[2] == "Account" || parts[2] == "account" {
-            guard parts.count >= 4 else { return .none }
-            guard let id = try? AuthID(String(parts[3])), id.kind == .customer else {
-                throw .malformed("the account segment must be a customer auth id (MA_…)")
-            }
-            return .customer(id)
+    static func implied(by path: ArraySlice<UInt8>) throws(ScopeError) -> ImpliedCredential {
+        func follows(_ prefix: String) -> ArraySlice<UInt8>? {
+            let p = Array(prefix.utf8)
+            guard path.starts(with: p) else { return nil }
+            return path[(path.startIndex + p.count)...]
         }
-        return .none
+        if let rest = follows("/api/v1/partner"), rest.isEmpty || rest.first == UInt8(ascii: "/") { return .partner }
+        guard let rest = follows("/api/v1/Account/") ?? follows("/api/v1/account/"), !rest.isEmpty else { return .none }
+        let idBytes = rest.prefix { $0 != UInt8(ascii: "/") }
+        guard let id = try? AuthID(String(decoding: idBytes, as: UTF8.self)), id.kind == .customer else {
+            throw .malformed("the account segment must be a customer auth id (MA_…)")
+        }
+        return .customer(id)
     }
 }
 

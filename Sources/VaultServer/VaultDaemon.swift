@@ -108,13 +108,14 @@ public final class VaultDaemon: Sendable {
     /// event loop, so requests are not held up by the disk; in sync mode each request commits
     /// its own row and this only retries after a failure.
     func flushAudit() async {
+        let committer = BackgroundThread(name: "audit-commit")
         var wasFailing = false
         while !Task.isCancelled {
             try? await Task.sleep(for: .milliseconds(50))
             await service.evictTokens()
             let ok: Bool
             if service.config.audit.durability == .batch, let batch = await service.takeAuditBatch() {
-                let error = batch.commit()
+                let error = await committer.run { batch.commit() }
                 await service.finishAuditBatch(batch, error: error)
                 ok = error == nil
             } else {

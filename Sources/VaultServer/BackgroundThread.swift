@@ -1,0 +1,38 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One long-lived thread at a lower scheduling priority (nice 10), for work that must not
+/// preempt the event loop: committing audit batches (fsync, MACs) while requests are served.
+final class BackgroundThread: @unchecked Sendable {
+    // @unchecked: `jobs` is guarded by `lock`; the thread is the only consumer.
+    private let lock = NSCondition()
+    private var jobs: [@Sendable () -> Void] = []
+
+    init(name: String) {
+        let thread = Thread { [self] in
+            // On Linux, nice is per thread: who = 0 is this thread only.
+            _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10)
+            while true {
+                lock.lock()
+                while jobs.isEmpty { lock.wait() }
+                let job = jobs.removeFirst()
+                lock.unlock()
+                job()
+            }
+        }
+        thread.name = name
+        thread.start()
+    }
+
+    /// Runs `body` on the thread and returns its result.
+    func run<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { (c: CheckedContinuation<T, Never>) in
+            lock.lock()
+            jobs.append { c.resume(returning: body()) }
+            lock.signal()
+            lock.unlock()
+        }
+    }
+}
