@@ -4,17 +4,28 @@ import VaultStore
 
 extension VaultService {
     /// The last `count` audit rows, oldest first. Needs no key: rows hold no secret.
-    public func auditTail(_ count: Int) throws(ServiceError) -> [AuditEvent] {
+    public func auditTail(_ count: Int) async throws(ServiceError) -> [AuditEvent] {
+        await settleAudit()
+        return try auditRows(count)
+    }
+
+    func auditRows(_ count: Int) throws(ServiceError) -> [AuditEvent] {
         try read { try $0.auditTail(limit: max(0, count)) }
     }
 
     /// Every audit row, oldest first (for `audit export`).
-    public func auditAll() throws(ServiceError) -> [AuditEvent] {
-        try read { try $0.auditEvents() }
+    public func auditAll() async throws(ServiceError) -> [AuditEvent] {
+        await settleAudit()
+        return try read { try $0.auditEvents() }
     }
 
     /// Checks the whole MAC chain and its head; names the first row that breaks it.
-    public func auditVerify() throws(ServiceError) -> AuditChain.Verdict {
+    public func auditVerify() async throws(ServiceError) -> AuditChain.Verdict {
+        await settleAudit()
+        return try verifyChain()
+    }
+
+    func verifyChain() throws(ServiceError) -> AuditChain.Verdict {
         let keys = try requireKeys()
         return try read { tx in AuditChain.verify(try tx.auditEvents(), head: try tx.auditHeadRecord(), using: keys.audit) }
     }

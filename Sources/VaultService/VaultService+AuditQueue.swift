@@ -60,6 +60,15 @@ extension VaultService {
         auditQueue.lastError = nil
     }
 
+    /// Commits every queued row before an operator reads the log, waiting (briefly) for a batch
+    /// already on its way, so `audit tail` shows the request that just happened.
+    public func settleAudit() async {
+        for _ in 0..<200 where auditQueue.flushing {
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+        flushAudit()
+    }
+
     /// Audit queue state for health and metrics.
     public var auditStatus: (pending: Int, failing: Bool, lastError: String?, dropped: Int, committed: Int) {
         (auditQueue.pending.count + auditQueue.inFlight.count, auditQueue.failing, auditQueue.lastError, auditQueue.dropped, auditQueue.committed)

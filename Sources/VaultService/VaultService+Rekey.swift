@@ -9,12 +9,16 @@ extension VaultService {
     /// secret is re-encrypted, every fingerprint recomputed and the audit chain re-MACed, in one
     /// transaction, after the chain verified under the old key. Returns the new vault status.
     public func rekey(newMaster: MasterKeyInput?, newDataKey: Bool, actor: ActorIdentity,
-                      kdfParameters: PassphraseKDFParameters? = nil) throws(ServiceError) -> VaultStatus {
+                      kdfParameters: PassphraseKDFParameters? = nil) async throws(ServiceError) -> VaultStatus {
+        // Audit rows queued or on their way are MACed with the current key: commit them all
+        // first. From here on nothing suspends, so no new batch starts before the switch.
+        await settleAudit()
+        guard !auditQueue.flushing else { throw .store("an audit commit is still in progress; retry the rekey") }
         let old = try requireKeys()
         guard newMaster != nil || newDataKey else {
             throw .invalidInput("nothing to do: give a new master key (--new-key-file, --new-passphrase) and/or --data-key")
         }
-        if newDataKey, case .broken(let seq, let problem) = try auditVerify() {
+        if newDataKey, case .broken(let seq, let problem) = try verifyChain() {
             throw .auditBroken("row \(seq): \(problem.explanation)")
         }
         let now = self.now
@@ -55,6 +59,10 @@ extension VaultService {
             try tx.appendAudit(event, using: fresh.audit)
         }
         if let kek { masterKey = kek }
+        // A running daemon goes on with the new keys at once.
+        keys = fresh
+        credentialCache = nil
+        tokenCache.removeAll()
         do { try store.checkpoint() } catch { throw .store(error.description) }
         return try status()
     }

@@ -86,6 +86,16 @@ import Testing
         #expect(remind.code == 2 && remind.out.contains("CRITICAL MA_GONE"))
         let rotatedBy = try d.auditJSON().last { $0["op"] as? String == "rotate" }
         #expect(rotatedBy?["actor_uid"] as? Int == 0 && rotatedBy?["actor_pid"] is Int)
+        // Rekeying the data key inside the running daemon: it goes on with the new keys.
+        let before = try d.headers("GET", "https://api.vobiz.ai/api/v1/Account/MA_BETA/Call/")
+        let rekey = try d.s.vv(["rekey", "--data-key"] + d.cfg)
+        #expect(rekey.code == 0, "\(rekey.err)")
+        let after = try d.headers("GET", "https://api.vobiz.ai/api/v1/Account/MA_BETA/Call/")
+        #expect((after["headers"] as? [String: Any])?["X-Auth-Token"] as? String == d.s.token("beta"))
+        #expect((after["credential"] as? [String: Any])?["fingerprint"] as? String != (before["credential"] as? [String: Any])?["fingerprint"] as? String)
+        d.s.captured.removeAll { $0.contains(d.s.token("beta")) }
+        #expect(try d.s.vv(["rotate", "MA_BETA"] + d.cfg, stdin: d.s.token("beta-2")).code == 0)
+        #expect(try d.s.vv(["audit", "verify"] + d.cfg).code == 0)
         let metrics = try d.curl(["http://v/metrics"], socket: d.admin)
         for name in ["vobiz_vault_requests_total", "vobiz_vault_request_duration_seconds_bucket", "vobiz_vault_credentials{state=\"revoked\"} 1",
                      "vobiz_vault_rotation_due_seconds{auth_id=\"MA_ACME\"}"] {
