@@ -30,7 +30,11 @@ let package = Package(
         .target(name: "VaultCore", swiftSettings: strict),
         .target(
             name: "VaultStore",
-            dependencies: ["VaultCore", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "VaultCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ],
             swiftSettings: strict
         ),
         .target(

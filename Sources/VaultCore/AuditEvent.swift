@@ -61,7 +61,9 @@ public struct AuditEvent: Hashable, Sendable {
         field(outcome.rawValue)
         field(reason)
         field(detail)
-        field(Hex.encode(prevMAC))
+        out.append(contentsOf: String(prevMAC.count).utf8)
+        out.append(UInt8(ascii: ":"))
+        out.append(contentsOf: prevMAC)
         return out
     }
 }

@@ -143,9 +143,7 @@ public struct StoreTransaction {
             seq += 1
             e.seq = seq
             e = AuditChain.seal(e, after: prev, using: mac)
-            let r = AuditEventRecord(e)
-            try insert.execute(arguments: [r.seq, r.atMs, r.actorUID, r.actorUser, r.actorPID, r.actorExe, r.op, r.authID, r.version,
-                                           r.outcome, r.reason, r.detail, r.prevMAC, r.mac])
+            try AuditRowBinder.insert(e, into: insert, db: db)
             prev = e.mac
         }
         try setAuditHead(seq: seq, lastMAC: prev, using: mac)
