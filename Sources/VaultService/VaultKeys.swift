@@ -13,7 +13,7 @@ final class VaultKeys: Sendable {
     init(dataKey: SecureBytes) throws(CryptoError) {
         self.dataKey = dataKey
         secrets = try KeyDerivation.derive(from: dataKey, purpose: .secrets)
-        audit = AuditKey(key: try KeyDerivation.derive(from: dataKey, purpose: .auditMAC))
+        audit = AuditKey(hmac: try HMACSHA256.Keyed(key: try KeyDerivation.derive(from: dataKey, purpose: .auditMAC)))
         fingerprint = try KeyDerivation.derive(from: dataKey, purpose: .fingerprint)
     }
 
@@ -39,12 +39,9 @@ final class VaultKeys: Sendable {
 
 /// The audit chain's MAC: HMAC-SHA256 under the audit purpose key.
 struct AuditKey: AuditChain.AuditMAC, Sendable {
-    let key: SecureBytes
+    let hmac: HMACSHA256.Keyed
 
-    func mac(_ message: [UInt8]) -> Data {
-        // HMAC fails only if libsodium cannot initialise, which unlocking already proved it can.
-        (try? HMACSHA256.mac(key: key, message: message)) ?? Data(repeating: 0, count: 32)
-    }
+    func mac(_ message: [UInt8]) -> Data { hmac.mac(message) }
 
     func equal(_ a: Data, _ b: Data) -> Bool { ConstantTime.equals(a, b) }
 }

@@ -21,6 +21,16 @@ func secure(_ b: [UInt8]) throws -> SecureBytes { try b.withUnsafeBytes { try Se
         #expect(hex(mac) == "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
     }
 
+    @Test func keyedHMACMatchesTheOneShot() throws {
+        let key = try SecureBytes.random(count: 32)
+        let keyed = try HMACSHA256.Keyed(key: key)
+        for message in [[], Array("audit row".utf8), [UInt8](repeating: 7, count: 1000)] {
+            #expect(keyed.mac(message) == (try HMACSHA256.mac(key: key, message: message)))
+        }
+        #expect(try HMACSHA256.Keyed(key: secure(Array("Jefe".utf8))).mac(Array("what do ya want for nothing?".utf8))
+                == (try HMACSHA256.mac(key: secure(Array("Jefe".utf8)), message: Array("what do ya want for nothing?".utf8))))
+    }
+
     @Test func hmacAcceptsLongKeys() throws {
         // RFC 4231 case 6: a 131-byte key is hashed first.
         let mac = try HMACSHA256.mac(key: secure([UInt8](repeating: 0xaa, count: 131)),
