@@ -4,9 +4,10 @@
 
 SWIFT      ?= swift
 DEMO_DIR   ?= $(CURDIR)/.demo
+BENCH_SECONDS ?= 10
 DEBIAN_PKGS = libsodium-dev libsqlite3-dev pkg-config curl python3 binutils
 
-.PHONY: all deps build release test run clean
+.PHONY: all deps build release test run bench clean
 
 all: build
 
@@ -34,6 +35,12 @@ test: deps
 ## run: build, then create or reuse a demo vault under ./.demo and tour it
 run: build
 	@DEMO_DIR="$(DEMO_DIR)" BIN="$$($(SWIFT) build --show-bin-path)/vobiz-vault" ./scripts/demo.sh
+
+## bench: release build, then vault-bench against a temporary vault (figures in Docs/benchmarks.md)
+bench: deps
+	$(SWIFT) build -c release --product vobiz-vault
+	$(SWIFT) build -c release --product vault-bench
+	./scripts/bench.sh $(BENCH_SECONDS)
 
 clean:
 	rm -rf .build "$(DEMO_DIR)"
