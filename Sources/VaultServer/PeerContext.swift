@@ -2,6 +2,7 @@ import CVaultSystem
 import Foundation
 import NIOCore
 import VaultCore
+import VaultService
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -38,7 +39,7 @@ final class PeerContext: Sendable {
                 if fd >= 0 { close(fd) }
                 throw PeerError.noCredentials
             }
-            let caller = Caller(uid: cred.uid, gid: cred.gid, pid: cred.pid, user: ProcFS.userName(cred.uid),
+            let caller = Caller(uid: cred.uid, gid: cred.gid, pid: cred.pid, user: SystemUsers.name(of: cred.uid),
                                 groups: ProcFS.groups(cred.pid), exe: ProcFS.exe(cred.pid), unit: ProcFS.unit(cred.pid),
                                 startTime: start)
             return PeerContext(caller: caller, pidfd: fd)

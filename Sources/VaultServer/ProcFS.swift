@@ -46,13 +46,6 @@ enum ProcFS {
         return nil
     }
 
-    static func userName(_ uid: uid_t) -> String? {
-        var pwd = passwd(), result: UnsafeMutablePointer<passwd>?
-        var buffer = [CChar](repeating: 0, count: 4096)
-        guard getpwuid_r(uid, &pwd, &buffer, buffer.count, &result) == 0, result != nil, let name = pwd.pw_name else { return nil }
-        return String(cString: name)
-    }
-
     static func read(_ path: String) -> String? {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }

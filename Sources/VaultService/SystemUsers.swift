@@ -18,6 +18,14 @@ public enum SystemUsers {
         return grp.gr_gid
     }
 
+    /// The user name of a uid, when it has one.
+    public static func name(of uid: UInt32) -> String? {
+        var pwd = passwd(), result: UnsafeMutablePointer<passwd>?
+        var buffer = [CChar](repeating: 0, count: 4096)
+        guard getpwuid_r(uid, &pwd, &buffer, buffer.count, &result) == 0, result != nil, let name = pwd.pw_name else { return nil }
+        return String(cString: name)
+    }
+
     /// Primary gid of a user.
     public static func primaryGID(of uid: UInt32) -> UInt32? {
         var pwd = passwd(), result: UnsafeMutablePointer<passwd>?
