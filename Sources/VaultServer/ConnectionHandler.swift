@@ -44,7 +44,10 @@ final class ConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
             body = context.channel.allocator.buffer(capacity: 0)
             tooLarge = false
             if let length = h.headers.first(name: "Content-Length").flatMap(Int.init), length > state.limits.maxBody {
+                // Refuse at once rather than read (and discard) a body that is announced too big.
                 tooLarge = true
+                head = nil
+                write(context, Problem.response(.payloadTooLarge, "request body exceeds \(state.limits.maxBody) bytes"), keepAlive: false)
             }
         case .body(var chunk):
             guard !tooLarge else { return }

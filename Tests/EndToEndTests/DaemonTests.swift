@@ -61,6 +61,8 @@ import Testing
         let a = try d.python("abuse.py", [d.client, "2"])
         #expect((a["oversize_body"] as? [Any])?.first as? Int == 413 && (a["oversize_body"] as? [Any])?.last as? String == "payload_too_large", "\(a)")
         #expect(a["oversize_headers_type"] as? Bool == true, "\(a)")
+        #expect((a["announced_oversize"] as? String)?.hasPrefix("HTTP/1.1 413") == true && (a["announced_oversize_seconds"] as? Double ?? 9) < 1,
+                "\(a)")
         #expect((a["garbage_status"] as? String)?.hasPrefix("HTTP/1.1 400") == true, "\(a)")
         #expect(a["good_after_abuse"] as? Bool == true)
         #expect(a["stall_closed"] as? Bool == true && (a["stall_seconds"] as? Double ?? 99) < 6, "\(a)")

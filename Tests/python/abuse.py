@@ -39,6 +39,11 @@ def raw(data, wait=2.0):
 # 1. A body over the limit.
 status, answer, _ = call(sock_path, "POST", "/v1/headers", "x" * (70 * 1024))
 out["oversize_body"] = [status, problem_type(answer)]
+# 1b. A body announced too big is refused at once, before it is sent.
+start = time.time()
+answer = raw(b"POST /v1/headers HTTP/1.1\r\nHost: v\r\nContent-Length: 10000000\r\n\r\n", wait=5)
+out["announced_oversize"] = answer.split(b"\r\n", 1)[0].decode(errors="replace")
+out["announced_oversize_seconds"] = round(time.time() - start, 2)
 # 2. Headers over the limit.
 answer = raw(b"POST /v1/headers HTTP/1.1\r\nHost: v\r\nX-Pad: " + b"a" * 20000 + b"\r\n\r\n")
 out["oversize_headers"] = answer.split(b"\r\n", 1)[0].decode(errors="replace")
