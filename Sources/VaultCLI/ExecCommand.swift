@@ -21,7 +21,8 @@ extension Root {
             let argv = command.first == "--" ? Array(command.dropFirst()) : command
             guard let program = argv.first else { throw ValidationError("give the program to run after --") }
             let base = ctx.config.upstream.baseURL.hasSuffix("/") ? String(ctx.config.upstream.baseURL.dropLast()) : ctx.config.upstream.baseURL
-            let url = credential == "partner" ? base + "/api/v1/partner/" : base + "/api/v1/Account/\(credential)/"
+            let isPartner = credential == "partner" || credential.hasPrefix("PA_")
+            let url = isPartner ? base + "/api/v1/partner/" : base + "/api/v1/Account/\(credential)/"
             let body = try JSONSerialization.data(withJSONObject: ["method": "GET", "url": url])
             let response = try DaemonCall.client(ctx).send(method: "POST", path: "/v1/headers", body: Array(body))
             try DaemonCall.check(response)

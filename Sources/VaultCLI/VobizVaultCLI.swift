@@ -30,6 +30,10 @@ public enum VobizVaultCLI {
                 if !message.isEmpty { code == 0 ? console.write(message) : console.writeError(message) }
                 return code
             }
+            if DaemonSession.current != nil, command is any LocalOnly {
+                console.writeError("vobiz-vault: error: this command does not run through the admin socket")
+                return ExitCode.validationFailure.rawValue
+            }
             do {
                 if var async = command as? any AsyncParsableCommand {
                     try await async.run()

@@ -52,6 +52,10 @@ public struct ScopedURL: Hashable, Sendable {
         implied = try Self.implied(by: pathBytes)
     }
 
+    static func isUnreserved(_ c: UInt8) -> Bool {
+        (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || c == 0x2D || c == 0x2E || c == 0x5F || c == 0x7E
+    }
+
     static func find(_ b: [UInt8], _ needle: [UInt8], from: Int) -> Int? {
         guard b.count >= needle.count else { return nil }
         var i = from
@@ -89,6 +93,8 @@ public struct ScopedURL: Hashable, Sendable {
     /// `.`/`..`; percent-escapes must be well formed and must not hide `/`, `\\`, `.`, `%` or NUL.
     static func checkPath(_ path: ArraySlice<UInt8>) throws(ScopeError) {
         guard path.first == UInt8(ascii: "/") else { throw .malformed("the path must start with /") }
+        // Matrix parameters (`Account;x`) would hide a segment's name from the scope checks.
+        if path.contains(UInt8(ascii: ";")) { throw .forbiddenCharacter("';' in the path") }
         var segStart = path.startIndex + 1
         var i = segStart
         while i <= path.endIndex {
@@ -117,6 +123,11 @@ public struct ScopedURL: Hashable, Sendable {
                 }
                 let v = hi << 4 | lo
                 if v == 0 { throw .forbiddenEncoding("NUL (%00)") }
+                // Letters, digits and -._~ never need escaping (RFC 3986 §2.3); escaped, they
+                // would let `%41ccount` slip past the scope checks below.
+                if inPath, Self.isUnreserved(UInt8(v)) {
+                    throw .forbiddenEncoding(String(format: "the unreserved character '%@' (%%%02X)", String(UnicodeScalar(UInt8(v))), v))
+                }
                 if inPath, [0x2F, 0x5C, 0x2E, 0x25].contains(v) {
                     throw .forbiddenEncoding(String(format: "'%@' (%%%02X)", String(UnicodeScalar(UInt8(v))), v))
                 }
@@ -133,6 +144,14 @@ public struct ScopedURL: Hashable, Sendable {
             let p = Array(prefix.utf8)
             guard path.starts(with: p) else { return nil }
             return path[(path.startIndex + p.count)...]
+        }
+        // Another spelling of a tree's name must not take a path out of its tree.
+        let lower = path.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
+        for tree in ["/api/v1/partner", "/api/v1/account/"] where lower.starts(with: Array(tree.utf8)) {
+            let exact = tree == "/api/v1/partner" ? ["/api/v1/partner"] : ["/api/v1/Account/", "/api/v1/account/"]
+            if !exact.contains(where: { path.starts(with: Array($0.utf8)) }) {
+                throw .malformed("the path spells \(tree) in another case; use the API's spelling")
+            }
         }
         if let rest = follows("/api/v1/partner"), rest.isEmpty || rest.first == UInt8(ascii: "/") { return .partner }
         guard let rest = follows("/api/v1/Account/") ?? follows("/api/v1/account/"), !rest.isEmpty else { return .none }

@@ -12,6 +12,8 @@ final class ConnectionState: @unchecked Sendable {
     private weak var channel: (any Channel)?
     /// Bytes received since the current request began, until its head was parsed.
     var headBytes = 0
+    /// The last bytes of the previous read, so a head end split across reads is found.
+    var headTail: [UInt8] = []
     var awaitingHead = true
     var inRequest = false
 
@@ -27,6 +29,7 @@ final class ConnectionState: @unchecked Sendable {
     func headReceived() {
         awaitingHead = false
         headBytes = 0
+        headTail = []
     }
 
     /// The whole request is in: no timeout runs while it is being answered.
@@ -39,6 +42,7 @@ final class ConnectionState: @unchecked Sendable {
         inRequest = false
         awaitingHead = true
         headBytes = 0
+        headTail = []
         arm(channel, .now() + limits.idleTimeout)
     }
 

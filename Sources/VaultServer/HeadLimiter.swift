@@ -11,12 +11,34 @@ final class HeadLimiter: ChannelInboundHandler, RemovableChannelHandler {
 
     init(state: ConnectionState) { self.state = state }
 
+    /// Where `\r\n\r\n` ends within `bytes` (counting the last bytes of the previous read).
+    static func headEnd(_ bytes: UnsafeBufferPointer<UInt8>, carried: [UInt8]) -> Int? {
+        var window = carried
+        for (i, b) in bytes.enumerated() {
+            window.append(b)
+            if window.count > 4 { window.removeFirst() }
+            if window == [13, 10, 13, 10] { return i + 1 }
+        }
+        return nil
+    }
+
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !refused else { return }
         let buffer = unwrapInboundIn(data)
         state.requestStarted(context)
         if state.awaitingHead {
-            state.headBytes += buffer.readableBytes
+            // Only bytes up to the blank line that ends the head count; body bytes that arrive
+            // in the same read are the body limit's business.
+            let headPart = buffer.readableBytesView.withContiguousStorageIfAvailable { bytes -> Int? in
+                Self.headEnd(bytes, carried: state.headTail)
+            } ?? nil
+            if let end = headPart {
+                state.headBytes += end
+                state.awaitingHead = false
+            } else {
+                state.headBytes += buffer.readableBytes
+                state.headTail = Array(buffer.readableBytesView.suffix(3))
+            }
             if state.headBytes > state.limits.maxHead {
                 refused = true
                 let body = Problem.body(.payloadTooLarge, "request headers exceed \(state.limits.maxHead) bytes")

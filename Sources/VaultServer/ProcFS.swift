@@ -39,6 +39,9 @@ enum ProcFS {
         guard let text = read("/proc/\(pid)/cgroup") else { return nil }
         for line in text.split(separator: "\n") {
             let path = line.split(separator: ":", maxSplits: 2).last ?? ""
+            // Units under a user's own systemd (user@UID.service) are named by that user and
+            // prove nothing; only system units count.
+            if path.contains("/user.slice/") || path.contains("user@") { return nil }
             if let u = path.split(separator: "/").last(where: { $0.hasSuffix(".service") || $0.hasSuffix(".scope") }) {
                 return String(u)
             }

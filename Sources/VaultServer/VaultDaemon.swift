@@ -18,7 +18,9 @@ public final class VaultDaemon: Sendable {
     let logger: Logger
     let metrics = DaemonMetrics()
     let inFlight = InFlight()
-    let connections = ConnectionCount()
+    let clientConnections = ConnectionCount()
+    /// Admins keep their way in however many clients are connected.
+    let adminConnections = ConnectionCount()
     let group: MultiThreadedEventLoopGroup
 
     /// The event loop the vault's actor should run on, so requests need no thread hop:
@@ -48,10 +50,16 @@ public final class VaultDaemon: Sendable {
         let adminGID = config.sockets.adminGroup.flatMap(SocketPaths.gid(of:))
         let client = try await bind(name: "client", path: config.sockets.client, fd: passed["client"], group: group,
                                     mode: mode_t(config.sockets.clientMode), socketGroup: config.sockets.clientGroup,
-                                    router: ClientRouter(service: service, metrics: metrics))
+                                    router: ClientRouter(service: service, metrics: metrics), limits: limits,
+                                    connections: clientConnections)
+        // Admin calls carry whole import files (base64) in their body.
+        var adminLimits = limits
+        adminLimits.maxBody = 24 << 20
+        adminLimits.maxConnections = 64
         let admin = try await bind(name: "admin", path: config.sockets.admin, fd: passed["admin"], group: group,
                                    mode: adminGID == nil ? 0o600 : 0o660, socketGroup: config.sockets.adminGroup,
-                                   router: AdminRouter(service: service, metrics: metrics, adminGID: adminGID, runner: runner))
+                                   router: AdminRouter(service: service, metrics: metrics, adminGID: adminGID, runner: runner),
+                                   limits: adminLimits, connections: adminConnections)
         let signals = SignalStream([SIGHUP, SIGTERM, SIGINT])
         let flusher = Task { await flushAudit() }
         let watchdog = Systemd.watchdogInterval(env).map { interval in
@@ -80,8 +88,9 @@ public final class VaultDaemon: Sendable {
         let deadline = ContinuousClock.now + .seconds(10)
         while inFlight.count > 0 && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(10)) }
         flusher.cancel()
+        await flusher.value
         watchdog?.cancel()
-        await service.flushAudit()
+        await service.settleAudit()
         await service.checkpoint()
         try? await group.shutdownGracefully()
         if passed["client"] == nil { unlink(config.sockets.client) }
@@ -134,10 +143,10 @@ public final class VaultDaemon: Sendable {
     }
 
     func bind(name: String, path: String, fd: Int32?, group: MultiThreadedEventLoopGroup, mode: mode_t, socketGroup: String?,
-              router: any Router) async throws -> any Channel {
+              router: any Router, limits: HTTPLimits, connections: ConnectionCount) async throws -> any Channel {
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
-            .childChannelInitializer { [limits, inFlight, connections, logger] channel in
+            .childChannelInitializer { [inFlight, logger] channel in
                 Self.initialize(channel, router: router, limits: limits, inFlight: inFlight, connections: connections, logger: logger)
             }
         if let fd {

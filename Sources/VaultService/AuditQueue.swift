@@ -3,7 +3,7 @@ import VaultCore
 /// Audit rows of requests waiting to be committed in a group, and whether the last commit
 /// failed (then requests that would use a credential are refused: audit is fail-closed).
 struct AuditQueue: Sendable {
-    /// Bound on rows held while the disk refuses writes; beyond it the oldest are dropped and counted.
+    /// Bound on rows held while the disk refuses writes; beyond it new rows are refused and counted.
     static let limit = 100_000
 
     var pending: [AuditEvent] = []
@@ -16,10 +16,14 @@ struct AuditQueue: Sendable {
     var dropped = 0
     var committed = 0
 
+    /// A full queue refuses new rows and marks the log failing (requests are then refused) —
+    /// rows already queued are never dropped.
     mutating func append(_ e: AuditEvent) {
-        if pending.count >= Self.limit {
-            pending.removeFirst()
+        guard pending.count < Self.limit else {
             dropped += 1
+            failing = true
+            lastError = "audit queue full (\(Self.limit) rows waiting)"
+            return
         }
         pending.append(e)
     }

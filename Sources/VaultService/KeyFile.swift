@@ -23,7 +23,7 @@ public enum KeyFile {
         guard st.st_uid == geteuid() else {
             throw .keyFile(path: path, problem: "is owned by uid \(st.st_uid); it must belong to the vault's user (uid \(geteuid()))")
         }
-        guard st.st_mode & 0o077 == 0 else {
+        guard st.st_mode & 0o777 == 0o400 || st.st_mode & 0o777 == 0o600 else {
             throw .keyFile(path: path, problem: String(format: "is mode %04o; group and others must have no access (fix: chmod 400 %@)", st.st_mode & 0o7777, path))
         }
         let raw: SecureBytes

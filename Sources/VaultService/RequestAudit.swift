@@ -12,6 +12,8 @@ struct RequestAudit {
     var authID: AuthID?
     var version: Int64?
     var grant: String?
+    /// Every grant's reasons for a policy refusal: for the audit row, not for the caller.
+    var denial: String?
 
     init(caller: Caller, operation: GrantOperation, method: String, requestID: String) {
         self.caller = caller
@@ -25,7 +27,7 @@ struct RequestAudit {
     }
 
     func refused(_ r: Refusal) -> AuditEvent {
-        event(outcome: .refused, reason: r.type.rawValue, decision: "refused", mode: nil, refusal: String(r.detail.prefix(500)))
+        event(outcome: .refused, reason: r.type.rawValue, decision: "refused", mode: nil, refusal: String((denial ?? r.detail).prefix(1000)))
     }
 
     /// The detail object, written key by key in sorted order (this runs for every request).

@@ -8,7 +8,11 @@ extension VaultService {
     func record(_ event: AuditEvent) throws(Refusal) {
         auditQueue.append(event)
         if config.audit.durability == .sync {
-            guard flushAudit() else { throw Refusal(.internal, "the audit log cannot be written; requests are refused until it can") }
+            guard flushAudit() else {
+                // The request is refused, so its "allowed" row must not be written later.
+                if auditQueue.pending.last == event { auditQueue.pending.removeLast() }
+                throw Refusal(.internal, "the audit log cannot be written; requests are refused until it can")
+            }
         }
     }
 

@@ -5,7 +5,10 @@ import VaultStore
 
 extension VaultService {
     /// Replaces the policy in force (SIGHUP). The caller has already parsed the new file.
-    public func reload(policy: Policy) { self.policy = policy }
+    public func reload(policy: Policy) {
+        self.policy = policy
+        buckets.removeAll()
+    }
 
     public var currentPolicy: Policy { policy }
 
@@ -39,9 +42,12 @@ extension VaultService {
         let id = try! AuthID(account.authID)
         audit.authID = id
         audit.version = version.version
-        let decision = policy.decide(caller, PolicyRequest(operation: .headers, credential: id, method: request.method, path: url.path))
-        guard let grant = decision.grant, url.implied != .none || grant.pathsExplicit else {
-            throw Refusal(.notGranted, Self.denial(decision, implied: url.implied))
+        // A path outside the partner and customer trees needs a grant whose paths are written out.
+        let applicable = url.implied == .none ? Policy(grants: policy.grants.filter(\.pathsExplicit)) : policy
+        let decision = applicable.decide(caller, PolicyRequest(operation: .headers, credential: id, method: request.method, path: url.path))
+        guard let grant = decision.grant else {
+            audit.denial = Self.denial(decision, implied: url.implied)
+            throw Refusal(.notGranted, "no grant allows this caller \(request.method) on \(url.path) with \(id); `vobiz-vault policy check` explains")
         }
         audit.grant = grant.name
         try takeToken(grant, caller)
@@ -83,7 +89,9 @@ extension VaultService {
         let chosen: String
         switch url.implied {
         case .partner:
-            if let n = namedID, n.kind != .partner { throw Refusal(.scopeMismatch, ScopeError.mismatch(path: url.path, named: n.rawValue).description) }
+            if let n = namedID, n.kind != .partner || n.rawValue != cache.partner {
+                throw Refusal(.scopeMismatch, ScopeError.mismatch(path: url.path, named: n.rawValue).description)
+            }
             guard let p = cache.partner else { throw Refusal(.unknownCredential, "this vault holds no partner credential") }
             chosen = p
         case .customer(let id):

@@ -68,7 +68,6 @@ extension VaultService {
             current.destroyAfter = back.destroyAfter
             try tx.update(current)
             back.status = .active
-            back.activatedAt = now
             back.retiredAt = nil
             back.destroyAfter = nil
             try tx.update(back)

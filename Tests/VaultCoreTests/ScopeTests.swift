@@ -61,6 +61,13 @@ import Testing
         "https://api.vobiz.ai",
         "https://api.vobiz.ai/api/v1/Account/PA_X/",
         "https://api.vobiz.ai/api/v1/Account/not-an-id/",
+        // other spellings and encodings of the trees' names
+        "https://api.vobiz.ai/api/v1/%41ccount/MA_A/",
+        "https://api.vobiz.ai/api/v1/%70artner/accounts",
+        "https://api.vobiz.ai/api/v1/ACCOUNT/MA_A/",
+        "https://api.vobiz.ai/api/v1/Partner/accounts",
+        "https://api.vobiz.ai/api/v1/Account;x/MA_A/",
+        "https://api.vobiz.ai/api/v1/Account/MA_A;v=1/",
     ])
     func refusedURLs(_ url: String) {
         #expect(throws: ScopeError.self) { try scoped(url) }
