@@ -21,8 +21,13 @@ enum AdminForwarder {
         let config = (try? ConfigLoader.load(path: global.config ?? console.environment["VOBIZ_VAULT_CONFIG"])) ?? VaultConfig()
         let stateDir = global.stateDir ?? console.environment["VOBIZ_VAULT_STATE_DIR"] ?? config.vault.stateDir
         let client = VaultClient(socketPath: global.adminSocket ?? config.sockets.admin, expectedUID: try DaemonUser.uid(config, stateDir: stateDir))
-        let (args, files) = split(arguments)
-        let stdin = try input(for: args, files: files, console: console)
+        var (args, files) = split(arguments)
+        let stdin: SecureBytes
+        if args.first == "import", args.contains("--from-env") {
+            (args, stdin) = try environmentImport(args, console: console)
+        } else {
+            stdin = try input(for: args, files: files, console: console)
+        }
         var body = try requestBody(args, stdin)
         defer { body.withUnsafeMutableBytes { for i in $0.indices { $0[i] = 0 } } }
         let words = commandWords(args)
@@ -67,6 +72,28 @@ enum AdminForwarder {
             i += 1
         }
         return (out, files)
+    }
+
+    /// `import --from-env [--label L]` becomes `import --format json` with the record on stdin:
+    /// the daemon does not see this shell's environment.
+    static func environmentImport(_ args: [String], console: Console) throws -> ([String], SecureBytes) {
+        guard let id = console.environment["VOBIZ_AUTH_ID"], let token = console.environment["VOBIZ_AUTH_TOKEN"] else {
+            throw CLIError.usage("--from-env needs both VOBIZ_AUTH_ID and VOBIZ_AUTH_TOKEN in the environment")
+        }
+        var rest: [String] = [], label: String?
+        var i = 0
+        while i < args.count {
+            if args[i] == "--from-env" { i += 1; continue }
+            if args[i] == "--label", i + 1 < args.count { label = args[i + 1]; i += 2; continue }
+            if args[i].hasPrefix("--label=") { label = String(args[i].dropFirst(8)); i += 1; continue }
+            rest.append(args[i])
+            i += 1
+        }
+        var record: [String: String] = ["auth_id": id, "auth_token": token]
+        if let label { record["label"] = label }
+        var bytes = Array(try JSONSerialization.data(withJSONObject: record))
+        defer { bytes.withUnsafeMutableBytes { for i in $0.indices { $0[i] = 0 } } }
+        return (rest + ["--format", "json"], try bytes.withUnsafeBytes { try SecureBytes(copying: $0) })
     }
 
     /// The subcommand words at the front of the arguments (`audit tail`, `rotate`).

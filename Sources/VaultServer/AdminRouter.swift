@@ -23,7 +23,7 @@ public typealias AdminRunner = @Sendable (_ args: [String], _ stdin: SecureBytes
 
 /// The admin socket: `POST /v1/admin/<command…>` for every admin command, `GET /metrics`,
 /// `GET /v1/health`. Only uid 0 and members of `[sockets] admin_group` get past the door.
-struct AdminRouter: Router {
+struct AdminRouter: AuditingRouter {
     let service: VaultService
     let metrics: DaemonMetrics
     let adminGID: UInt32?
@@ -32,7 +32,9 @@ struct AdminRouter: Router {
     func respond(to request: VaultRequest, peer: PeerContext) async -> VaultResponse {
         let c = peer.caller
         guard c.uid == 0 || adminGID.map({ ([c.gid] + c.groups).contains($0) }) == true else {
-            return Problem.response(.notGranted, "the admin socket accepts root and members of the admin group only")
+            let refusal = Refusal(.notGranted, "the admin socket accepts root and members of the admin group only")
+            await service.auditRefusal(caller: c, operation: .headers, method: request.method.rawValue, path: String(request.path), refusal)
+            return Problem.response(refusal.type, refusal.detail)
         }
         let path = String(request.path)
         switch (request.method, path) {

@@ -5,7 +5,7 @@ import VaultCore
 import VaultService
 
 /// The client socket: `POST /v1/headers`, `GET /v1/keys`, `GET /v1/health`.
-struct ClientRouter: Router {
+struct ClientRouter: AuditingRouter {
     let service: VaultService
     let metrics: DaemonMetrics
 
@@ -48,7 +48,9 @@ struct ClientRouter: Router {
             parsed = try request.body.withUnsafeReadableBytes { (b) throws(RequestError) in try HeadersRequest(json: b) }
         } catch {
             metrics.request(.headers, decision: "refused", since: start)
-            return Problem.response(.badRequest, error.description)
+            let refusal = Refusal(.badRequest, error.description)
+            service.auditRefusal(caller: peer.caller, operation: .headers, method: "-", path: nil, refusal)
+            return Problem.response(refusal.type, refusal.detail)
         }
         do {
             let issued = try service.issueHeaders(caller: peer.caller, request: parsed)

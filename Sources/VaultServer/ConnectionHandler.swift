@@ -1,6 +1,7 @@
 import NIOCore
 import NIOHTTP1
 import VaultCore
+import VaultService
 
 /// One HTTP/1.1 connection: collects a request within the limits, re-checks the caller, hands
 /// the request to the router, writes the answer. NIO's pipelining handler upstream keeps one
@@ -74,8 +75,9 @@ final class ConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
 
     private func dispatch(_ context: ChannelHandlerContext, _ request: VaultRequest) {
         guard peer.stillSame() else {
-            write(context, Problem.response(.notGranted, "the calling process changed since it connected (pid reused or exec); reconnect"),
-                  keepAlive: false)
+            let refusal = Refusal(.notGranted, "the calling process changed since it connected (pid reused or exec); reconnect")
+            router.auditRefusal(refusal, request: request, peer: peer)
+            write(context, Problem.response(refusal.type, refusal.detail), keepAlive: false)
             return
         }
         if let now = router.respondNow(to: request, peer: peer, on: context.eventLoop) {

@@ -63,7 +63,10 @@ enum SocketPaths {
 
     /// Sets mode and group of a freshly bound socket.
     static func secure(_ path: String, mode: mode_t, group: String?) throws {
-        if let group, let gid = gid(of: group) {
+        if let group {
+            guard let gid = gid(of: group) else {
+                throw Failure.refused("group \(group) does not exist; create it or set [sockets] client_group / admin_group")
+            }
             guard chown(path, geteuid(), gid) == 0 else { throw Failure.refused("cannot give \(path) to group \(group): \(String(cString: strerror(errno)))") }
         }
         guard chmod(path, mode) == 0 else { throw Failure.refused("cannot chmod \(path)") }

@@ -1,5 +1,7 @@
 import NIOCore
 import NIOHTTP1
+import VaultCore
+import VaultService
 
 /// A complete request as routes see it.
 struct VaultRequest: Sendable {
@@ -35,4 +37,18 @@ protocol Router: Sendable {
 
 extension Router {
     func respondNow(to request: VaultRequest, peer: PeerContext, on loop: any EventLoop) -> VaultResponse? { nil }
+}
+
+/// Routers that can put a transport-level refusal in the audit log.
+protocol AuditingRouter: Router {
+    var service: VaultService { get }
+}
+
+extension Router {
+    /// Audits a refusal decided by the transport (in the background: the answer does not wait).
+    func auditRefusal(_ refusal: Refusal, request: VaultRequest, peer: PeerContext) {
+        guard let r = self as? any AuditingRouter else { return }
+        let service = r.service, caller = peer.caller, method = request.method.rawValue, path = String(request.path)
+        Task { await service.auditRefusal(caller: caller, operation: .headers, method: method, path: path, refusal) }
+    }
 }

@@ -72,6 +72,14 @@ extension VaultService {
                              mode: .sealed, expiresAt: exp, requestID: audit.requestID, grant: grant.name)
     }
 
+    /// Audits a refusal decided before the vault saw the request (unreadable body, a caller that
+    /// changed, the admin socket's door), so every refusal is in the log.
+    public func auditRefusal(caller: Caller, operation: GrantOperation, method: String, path: String?, _ refusal: Refusal) {
+        var audit = RequestAudit(caller: caller, operation: operation, method: method, requestID: Hex.encode(Random.data(count: 8)))
+        audit.path = path
+        try? record(audit.refused(refusal))
+    }
+
     /// The credential a request uses: the one its path implies, or the one it names when the
     /// path implies none. Naming a different one than the path implies is a scope mismatch.
     func credential(named: String?, for url: ScopedURL) throws(Refusal) -> (AccountRecord, TokenVersionRecord) {

@@ -73,7 +73,10 @@ extension VaultService {
         // is wrong, closing it removes the -wal/-shm files it created and the vault is exactly as
         // it was. Without a key, SQLite's read-only mode guarantees nothing is written.
         let probe: VaultStore
-        do { probe = try VaultStore.open(at: dir.databasePath, readOnly: unlock == nil) } catch { throw .store(error.description) }
+        // A WAL left behind by a crash would be checkpointed when a writable probe closes: then
+        // probe read-only, which writes nothing to the database file either.
+        let walSize = (try? FileManager.default.attributesOfItem(atPath: dir.databasePath + "-wal")[.size] as? Int) ?? 0
+        do { probe = try VaultStore.open(at: dir.databasePath, readOnly: unlock == nil || walSize > 0) } catch { throw .store(error.description) }
         let meta: VaultMetaRecord
         do { meta = try probe.read { try $0.meta() } } catch {
             probe.close()
