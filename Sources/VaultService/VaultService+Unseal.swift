@@ -8,13 +8,24 @@ extension VaultService {
     /// passphrase changes nothing; a growing delay after each failure slows guessing.
     public func unseal(_ input: MasterKeyInput, actor: ActorIdentity) async throws(ServiceError) {
         guard keys == nil else { return }
+        // One attempt at a time, so the growing delay cannot be sidestepped in parallel.
+        guard !unsealing else { throw .invalidInput("an unseal is already in progress") }
+        unsealing = true
+        defer { unsealing = false }
         if failedUnseals > 0 {
             try? await Task.sleep(for: .milliseconds(min(250 << min(failedUnseals, 5), 8_000)))
         }
         let meta: VaultMetaRecord
         do { meta = try store.read { try $0.meta() } } catch { throw Self.map(error) }
+        // Argon2id takes ~1 s and 256 MiB: run it off the actor, whose executor is the daemon's
+        // event loop, so other connections are answered meanwhile.
         let unwrapped: (dataKey: SecureBytes, kek: SecureBytes)
-        do { unwrapped = try Self.unwrapDataKey(meta, unlock: { _ in input }) } catch {
+        let attempt = Task.detached { () -> Result<(dataKey: SecureBytes, kek: SecureBytes), ServiceError> in
+            do throws(ServiceError) { return .success(try Self.unwrapDataKey(meta, unlock: { _ in input })) } catch { return .failure(error) }
+        }
+        switch await attempt.value {
+        case .success(let u): unwrapped = u
+        case .failure(let error):
             failedUnseals += 1
             throw error
         }

@@ -34,6 +34,7 @@ public actor VaultService {
     /// Why the last SIGHUP reload failed (nil when the file on disk is the policy in force).
     public internal(set) var reloadError: String?
     var failedUnseals = 0
+    var unsealing = false
 
     init(config: VaultConfig, directory: StateDirectory, store: VaultStore, keys: VaultKeys?, masterKey: SecureBytes?,
          lock: StateLock, clock: @escaping @Sendable () -> Int64, executor: (any SerialExecutor)? = nil) {
