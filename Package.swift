@@ -85,6 +85,7 @@ let package = Package(
             name: "VaultServiceTests",
             dependencies: ["VaultService", "VaultCrypto", "VaultStore", "VaultCore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
+        .testTarget(name: "VaultServerTests", dependencies: ["VaultServer"]),
         .testTarget(name: "VaultCLITests", dependencies: ["VaultCLI", "VaultService", "VaultCore"]),
         .testTarget(name: "EndToEndTests", dependencies: ["VaultCore"]),
     ],

@@ -13,11 +13,21 @@ final class HeadLimiter: ChannelInboundHandler, RemovableChannelHandler {
 
     /// Where `\r\n\r\n` ends within `bytes` (counting the last bytes of the previous read).
     static func headEnd(_ bytes: UnsafeBufferPointer<UInt8>, carried: [UInt8]) -> Int? {
-        var window = carried
-        for (i, b) in bytes.enumerated() {
-            window.append(b)
-            if window.count > 4 { window.removeFirst() }
-            if window == [13, 10, 13, 10] { return i + 1 }
+        // A terminator that straddles the previous read: at most 3 carried bytes.
+        if !carried.isEmpty {
+            let joined = carried + bytes.prefix(3)
+            var j = 3
+            while j < joined.count {
+                if joined[j] == 10, joined[j - 1] == 13, joined[j - 2] == 10, joined[j - 3] == 13, j + 1 > carried.count {
+                    return j + 1 - carried.count
+                }
+                j += 1
+            }
+        }
+        var i = 3
+        while i < bytes.count {
+            if bytes[i] == 10, bytes[i - 1] == 13, bytes[i - 2] == 10, bytes[i - 3] == 13 { return i + 1 }
+            i += 1
         }
         return nil
     }

@@ -42,6 +42,9 @@ final class PeerContext: Sendable {
             let caller = Caller(uid: cred.uid, gid: cred.gid, pid: cred.pid, user: SystemUsers.name(of: cred.uid),
                                 groups: ProcFS.groups(cred.pid), exe: ProcFS.exe(cred.pid), unit: ProcFS.unit(cred.pid),
                                 startTime: start)
+            // Without a pidfd, the details above must come from the process that connected:
+            // the same start time before and after reading them.
+            guard fd >= 0 || ProcFS.startTime(cred.pid) == start else { throw PeerError.noCredentials }
             return PeerContext(caller: caller, pidfd: fd)
         }
     }
