@@ -1,3 +1,5 @@
+import Foundation
+
 /// A request URL checked against the upstream and DESIGN §6: parsed strictly and *rejected*,
 /// never normalised, when anything about it could mean two things.
 public struct ScopedURL: Hashable, Sendable {
@@ -162,5 +164,3 @@ public struct ScopedURL: Hashable, Sendable {
         return .customer(id)
     }
 }
-
-import Foundation

@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 import VaultCrypto
 
@@ -90,5 +91,3 @@ final class JSONWriter {
         buffer.writeStaticString("\"")
     }
 }
-
-import Foundation

@@ -1,3 +1,4 @@
+import NIOConcurrencyHelpers
 import CVaultSystem
 import Foundation
 import Logging
@@ -206,5 +207,3 @@ final class ConnectionCount: Sendable {
 
     func closed() { count.withLockedValue { $0 -= 1 } }
 }
-
-import NIOConcurrencyHelpers

@@ -30,7 +30,7 @@ final class VaultKeys: Sendable {
         }
     }
 
-    func fingerprint(of token: SecureBytes) throws(ServiceError) -> String {
+    func fingerprintOf(_ token: SecureBytes) throws(ServiceError) -> String {
         do { return Fingerprint.render(try KeyedHash.blake2b(token, key: fingerprint)) } catch {
             throw .crypto(error.description)
         }

@@ -75,7 +75,7 @@ extension VaultService {
         let id = try AuthID(account.authID)
         var v = TokenVersionRecord(accountID: account.id!, version: version, status: .active,
                                    ciphertext: try keys.seal(token, .token(id, version: version)),
-                                   fingerprint: try keys.fingerprint(of: token), source: source, createdAt: now,
+                                   fingerprint: try keys.fingerprintOf(token), source: source, createdAt: now,
                                    actor: actor, reason: reason)
         try tx.insert(&v)
         return v

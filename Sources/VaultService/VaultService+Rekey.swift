@@ -91,7 +91,7 @@ extension VaultService {
             let binding = SecretBinding.token(id, version: v.version)
             let token = try old.open(v.ciphertext!, binding, what: "token_versions row \(id) version \(v.version)")
             v.ciphertext = try new.seal(token, binding)
-            v.fingerprint = try new.fingerprint(of: token)
+            v.fingerprint = try new.fingerprintOf(token)
             try tx.update(v)
         }
     }

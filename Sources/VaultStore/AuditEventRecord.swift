@@ -2,7 +2,8 @@ import Foundation
 import GRDB
 import VaultCore
 
-/// A row of `audit_events`, mapped one to one onto `AuditEvent`.
+/// A row of `audit_events` as read back, mapped one to one onto `AuditEvent` (rows are written by
+/// `AuditRowBinder`).
 struct AuditEventRecord: Codable, Sendable {
     var seq: Int64
     var atMs: Int64
@@ -25,23 +26,6 @@ struct AuditEventRecord: Codable, Sendable {
         case actorExe = "actor_exe", authID = "auth_id", prevMAC = "prev_mac"
     }
 
-    init(_ e: AuditEvent) {
-        seq = e.seq
-        atMs = e.atMillis
-        actorUID = e.actor.map { Int64($0.uid) }
-        actorUser = e.actor?.user
-        actorPID = e.actor?.pid.map { Int64($0) }
-        actorExe = e.actor?.exe
-        op = e.op
-        authID = e.authID
-        version = e.version
-        outcome = e.outcome.rawValue
-        reason = e.reason
-        detail = e.detail
-        prevMAC = e.prevMAC
-        mac = e.mac
-    }
-
     /// An unknown outcome string cannot come from us; it is kept as `failed` so the MAC check,
     /// not this mapping, reports the row as edited.
     var event: AuditEvent {
@@ -56,6 +40,6 @@ struct AuditEventRecord: Codable, Sendable {
     }
 }
 
-extension AuditEventRecord: FetchableRecord, PersistableRecord {
+extension AuditEventRecord: FetchableRecord, TableRecord {
     static let databaseTableName = "audit_events"
 }

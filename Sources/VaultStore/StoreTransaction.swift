@@ -119,15 +119,8 @@ public struct StoreTransaction {
     }
 
     /// Appends `event` to the chain and moves the authenticated head, in this transaction.
-    @discardableResult
-    public func appendAudit(_ event: AuditEvent, using mac: some AuditChain.AuditMAC) throws -> AuditEvent {
-        let (seq, prev) = try auditHead()
-        var e = event
-        e.seq = seq + 1
-        e = AuditChain.seal(e, after: prev, using: mac)
-        try AuditEventRecord(e).insert(db)
-        try setAuditHead(seq: e.seq, lastMAC: e.mac, using: mac)
-        return e
+    public func appendAudit(_ event: AuditEvent, using mac: some AuditChain.AuditMAC) throws {
+        try appendAudit([event], using: mac)
     }
 
     /// Appends several events with one head read and one head write (the daemon's group commit).

@@ -55,8 +55,11 @@ import Testing
         let again = try await v.issueHeaders(caller: caller, request: request("POST", "/api/v1/Account/MA_A/Call/"))
         #expect(try SealedSignature(parsing: again.headers[3].value).nonce != sig.nonce)
         // The same signing key survives a restart.
-        let w = try VaultService.open(config: await v.config, unlock: { _ in .key(f.key) }, clock: f.clock.closure)
-        _ = w
+        let w = try VaultService.open(config: v.config, unlock: { _ in .key(f.key) }, clock: f.clock.closure)
+        try await w.prepareSigning(actor: f.actor)
+        let later = try await w.issueHeaders(caller: caller, request: request("GET", "/api/v1/Account/MA_A/Call/"))
+        #expect(try SealedSignature(parsing: later.headers[2].value).kid == sig.kid)
+        #expect(try await w.publicKeys().count == 1)
     }
 
     @Test func revealedHeadersCarryTheToken() async throws {
