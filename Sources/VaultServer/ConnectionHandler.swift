@@ -17,7 +17,8 @@ final class ConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
     private let state: ConnectionState
     private var head: HTTPRequestHead?
     private var body: ByteBuffer?
-    private var tooLarge = false
+    /// Set once a 413 is out; never cleared, the connection is closing.
+    private var answeredTooLarge = false
     private var inFlight: InFlight
 
     init(router: any Router, peer: PeerContext, state: ConnectionState, inFlight: InFlight) {
@@ -38,23 +39,20 @@ final class ConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        // After a 413 the connection only drains until it closes.
+        guard !answeredTooLarge else { return }
         switch unwrapInboundIn(data) {
         case .head(let h):
             state.headReceived()
             head = h
             body = context.channel.allocator.buffer(capacity: 0)
-            tooLarge = false
             if let length = h.headers.first(name: "Content-Length").flatMap(Int.init), length > state.limits.maxBody {
-                // Refuse at once rather than read (and discard) a body that is announced too big.
-                tooLarge = true
-                head = nil
-                write(context, Problem.response(.payloadTooLarge, "request body exceeds \(state.limits.maxBody) bytes"), keepAlive: false)
+                // Refuse at once rather than read a body that is announced too big.
+                refuseTooLarge(context)
             }
         case .body(var chunk):
-            guard !tooLarge else { return }
             if (body?.readableBytes ?? 0) + chunk.readableBytes > state.limits.maxBody {
-                tooLarge = true
-                body = nil
+                refuseTooLarge(context)
             } else {
                 body?.writeBuffer(&chunk)
             }
@@ -62,15 +60,22 @@ final class ConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
             state.requestRead()
             guard let h = head else { return }
             head = nil
-            if tooLarge {
-                write(context, Problem.response(.payloadTooLarge, "request body exceeds \(state.limits.maxBody) bytes"), keepAlive: false)
-                return
-            }
             let request = VaultRequest(method: h.method, uri: h.uri, headers: h.headers,
                                        body: body ?? context.channel.allocator.buffer(capacity: 0), keepAlive: h.isKeepAlive)
             body = nil
             dispatch(context, request)
         }
+    }
+
+    /// Answers 413 and then half-closes: the rest of the body is read and dropped until the client
+    /// stops sending (or a short linger ends), so a client still writing its body is not reset
+    /// before it reads the answer.
+    private func refuseTooLarge(_ context: ChannelHandlerContext) {
+        answeredTooLarge = true
+        head = nil
+        body = nil
+        write(context, Problem.response(.payloadTooLarge, "request body exceeds \(state.limits.maxBody) bytes"),
+              keepAlive: false, linger: true)
     }
 
     private func dispatch(_ context: ChannelHandlerContext, _ request: VaultRequest) {
@@ -98,7 +103,7 @@ final class ConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
         }
     }
 
-    private func write(_ context: ChannelHandlerContext, _ response: VaultResponse, keepAlive: Bool) {
+    private func write(_ context: ChannelHandlerContext, _ response: VaultResponse, keepAlive: Bool, linger: Bool = false) {
         var headers = response.headers
         headers.replaceOrAdd(name: "Connection", value: keepAlive ? "keep-alive" : "close")
         let head = HTTPResponseHead(version: .http1_1, status: response.status, headers: headers)
@@ -107,6 +112,12 @@ final class ConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
         let done = context.writeAndFlushPromise(wrapOutboundOut(.end(nil)))
         if keepAlive {
             state.responded(context.channel)
+        } else if linger {
+            let channel = context.channel, state = self.state
+            done.whenComplete { _ in
+                state.linger(channel)
+                channel.close(mode: .output, promise: nil)
+            }
         } else {
             let channel = context.channel
             done.whenComplete { _ in channel.close(promise: nil) }

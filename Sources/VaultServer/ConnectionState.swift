@@ -46,6 +46,13 @@ final class ConnectionState: @unchecked Sendable {
         arm(channel, .now() + limits.idleTimeout)
     }
 
+    /// The answer is out and the write side closed: input is drained for a short while at most,
+    /// then the connection is closed whatever the client still sends.
+    func linger(_ channel: any Channel) {
+        inRequest = true
+        arm(channel, .now() + min(limits.readTimeout, .seconds(2)))
+    }
+
     func stop() {
         timer?.cancel()
         timer = nil

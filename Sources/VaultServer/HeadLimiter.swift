@@ -56,8 +56,12 @@ final class HeadLimiter: ChannelInboundHandler, RemovableChannelHandler {
                 out.writeString("HTTP/1.1 413 Payload Too Large\r\nContent-Type: application/problem+json\r\n")
                 out.writeString("Content-Length: \(body.readableBytes)\r\nConnection: close\r\n\r\n")
                 out.writeImmutableBuffer(body)
-                let channel = context.channel
-                context.writeAndFlush(NIOAny(out)).whenComplete { _ in channel.close(promise: nil) }
+                // Same lingering close as an oversized body: what follows is read and dropped.
+                let channel = context.channel, state = self.state
+                context.writeAndFlush(NIOAny(out)).whenComplete { _ in
+                    state.linger(channel)
+                    channel.close(mode: .output, promise: nil)
+                }
                 return
             }
         }

@@ -39,6 +39,29 @@ def raw(data, wait=2.0):
 # 1. A body over the limit.
 status, answer, _ = call(sock_path, "POST", "/v1/headers", "x" * (70 * 1024))
 out["oversize_body"] = [status, problem_type(answer)]
+# 1a. A body far larger than the socket buffers: the client is still writing when the 413 is out,
+# and must be able to finish and read it rather than be reset.
+status, answer, _ = call(sock_path, "POST", "/v1/headers", "y" * (4 * 1024 * 1024))
+out["oversize_streamed"] = [status, problem_type(answer)]
+# 1c. A chunked body that grows past the limit is refused without waiting for its end.
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.settimeout(5)
+s.connect(sock_path)
+s.sendall(b"POST /v1/headers HTTP/1.1\r\nHost: v\r\nTransfer-Encoding: chunked\r\n\r\n")
+start = time.time()
+try:
+    for _ in range(64):
+        s.sendall(b"4000\r\n" + b"z" * 0x4000 + b"\r\n")
+except (BrokenPipeError, ConnectionResetError):
+    pass
+first = b""
+try:
+    first = s.recv(65536)
+except (socket.timeout, ConnectionResetError):
+    pass
+s.close()
+out["oversize_chunked"] = first.split(b"\r\n", 1)[0].decode(errors="replace")
+out["oversize_chunked_seconds"] = round(time.time() - start, 2)
 # 1b. A body announced too big is refused at once, before it is sent.
 start = time.time()
 answer = raw(b"POST /v1/headers HTTP/1.1\r\nHost: v\r\nContent-Length: 10000000\r\n\r\n", wait=5)
