@@ -28,12 +28,16 @@ extension AccountInfo {
                 "seconds_until_due": JSONOutput.opt(schedule?.secondsUntilDue),
             ] as [String: Any],
             "versions_count": versions.count,
+            "upstream_rejected": JSONOutput.opt(rejection.map { ["at": Timestamp.iso($0.at), "by": $0.by] as [String: Any] }),
         ]
         if withVersions { o["versions"] = versions.map(\.json) }
         return o
     }
 
     var labelOrDash: String { label.isEmpty ? "-" : label }
+
+    /// The state column of `list`: the account state, flagged when Vobiz refused the token.
+    var stateText: String { rejection == nil ? state.rawValue : state.rawValue + " (rejected)" }
 }
 
 extension TokenVersionInfo {

@@ -21,7 +21,7 @@ extension Root {
             var table = TextTable(["AUTH_ID", "KIND", "STATE", "VERSION", "FINGERPRINT", "ROTATION DUE", "LABEL"])
             for a in accounts {
                 let s = a.schedule(defaults: defaults, now: now)
-                table.add([a.authID.rawValue, a.kind.rawValue, a.state.rawValue, a.activeVersion.map { String($0.version) } ?? "-",
+                table.add([a.authID.rawValue, a.kind.rawValue, a.stateText, a.activeVersion.map { String($0.version) } ?? "-",
                            a.activeVersion?.fingerprint ?? "-",
                            s.map { Timestamp.date($0.dueAt) + ($0.standing == .overdue ? " (overdue)" : "") } ?? "-", a.labelOrDash])
             }

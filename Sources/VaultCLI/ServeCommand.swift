@@ -38,7 +38,7 @@ extension Root {
             let service = try open(ctx, logger, executor: group.next().executor)
             if await service.isUnlocked { try await service.prepareSigning(actor: ctx.actor) }
             let overrides = (stateDir: global.stateDir, keyFile: global.keyFile)
-            let daemon = VaultDaemon(
+            let daemon = try VaultDaemon(
                 service: service, group: group, configPath: global.config ?? ctx.console.environment["VOBIZ_VAULT_CONFIG"],
                 loadConfig: { path in
                     var c = try ConfigLoader.load(path: path)
@@ -47,7 +47,7 @@ extension Root {
                     return c
                 },
                 runner: { args, stdin, caller in await AdminSessionRunner.run(args, stdin: stdin, caller: caller, service: service) },
-                limits: HTTPLimits(ctx.config.limits), logger: logger)
+                limits: HTTPLimits(ctx.config.limits, upstream: ctx.config.upstream), logger: logger)
             try await daemon.run()
         }
 

@@ -27,6 +27,7 @@ extension Root {
                 "kind:      \(a.kind.rawValue)\(a.parent.map { " (partner \($0))" } ?? "")",
                 "label:     \(a.labelOrDash)",
                 "state:     \(a.state.rawValue)\(a.stateChangedAt.map { " since \(Timestamp.iso($0))" } ?? "")\(a.stateReason.map { ": \($0)" } ?? "")",
+                "upstream:  \(a.rejection.map { "REJECTED by Vobiz (401 on \($0.by)) since \(Timestamp.iso($0.at))" } ?? "no rejection recorded")",
                 "rotation:  every \(p.maxAge), warn \(p.warn) ahead\(a.maxAge == nil && a.warn == nil ? " (config default)" : "")",
                 "due:       \(s.map { "\(Timestamp.iso($0.dueAt)) (\($0.standing.rawValue))" } ?? "-")",
                 "",

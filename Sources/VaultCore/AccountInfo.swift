@@ -13,10 +13,12 @@ public struct AccountInfo: Hashable, Sendable {
     public var createdAt: Int64
     /// Newest first.
     public var versions: [TokenVersionInfo]
+    /// Vobiz refused the active token (401) at its last use; nil when it was accepted since.
+    public var rejection: UpstreamRejection?
 
     public init(authID: AuthID, kind: CredentialKind, label: String, parent: AuthID?, state: AccountState,
                 stateChangedAt: Int64?, stateReason: String?, maxAge: TimeSpan?, warn: TimeSpan?,
-                createdAt: Int64, versions: [TokenVersionInfo]) {
+                createdAt: Int64, versions: [TokenVersionInfo], rejection: UpstreamRejection? = nil) {
         self.authID = authID
         self.kind = kind
         self.label = label
@@ -28,6 +30,7 @@ public struct AccountInfo: Hashable, Sendable {
         self.warn = warn
         self.createdAt = createdAt
         self.versions = versions
+        self.rejection = rejection
     }
 
     public var activeVersion: TokenVersionInfo? { versions.first { $0.status == .active } }

@@ -15,6 +15,7 @@ public struct Finding: Hashable, Sendable, Codable {
         case revokedNotRotated = "revoked_not_rotated"
         case compromisedNotRotated = "compromised_not_rotated"
         case noActiveToken = "no_active_token"
+        case upstreamRejected = "upstream_rejected"
     }
 
     public let severity: Severity

@@ -18,18 +18,29 @@ public struct JSONParser {
     public static let maxDepth = 32
     private let input: UnsafeRawBufferPointer
     private var pos = 0
+    /// A member of the top-level object whose value's byte range is wanted, and that range.
+    private var wanted: String?
+    private var span: Range<Int>?
 
     private init(_ input: UnsafeRawBufferPointer) { self.input = input }
 
     /// Parses exactly one JSON value (surrounded by optional whitespace).
     public static func parse(_ input: UnsafeRawBufferPointer) throws(Failure) -> JSONValue {
+        try parse(input, spanOf: nil).value
+    }
+
+    /// Parses like `parse`, and also gives the byte range of the value of the top-level
+    /// object's member `key` (nil when the document is not an object or has no such member),
+    /// so that one value can be replaced without re-serialising the rest.
+    public static func parse(_ input: UnsafeRawBufferPointer, spanOf key: String?) throws(Failure) -> (value: JSONValue, span: Range<Int>?) {
         var p = JSONParser(input)
+        p.wanted = key
         p.skipWhitespace()
         if p.peek() == 0xEF, p.byte(at: p.pos + 1) == 0xBB, p.byte(at: p.pos + 2) == 0xBF { p.pos += 3 }
         let v = try p.value(depth: 0)
         p.skipWhitespace()
         guard p.pos == input.count else { throw .syntax(offset: p.pos, expected: "end of input") }
-        return v
+        return (v, p.span)
     }
 
     private func byte(at i: Int) -> UInt8? { i < input.count ? input[i] : nil }
@@ -76,7 +87,9 @@ public struct JSONParser {
             skipWhitespace()
             try expect(UInt8(ascii: ":"), "':'")
             skipWhitespace()
+            let start = pos
             members.append((key, try value(depth: depth + 1)))
+            if depth == 0, key == wanted { span = start..<pos }
             skipWhitespace()
             if peek() == UInt8(ascii: ",") { pos += 1; continue }
             try expect(UInt8(ascii: "}"), "',' or '}'")

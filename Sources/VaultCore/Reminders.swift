@@ -21,6 +21,10 @@ public enum Reminders {
         case .active:
             break
         }
+        if let r = a.rejection {
+            out.append(finding(.critical, .upstreamRejected,
+                               "Vobiz rejected this token (401, on \(r.by)) since \(Timestamp.iso(r.at)); if it was reissued in the console, run `vobiz-vault rotate \(a.authID)`"))
+        }
         guard let schedule = a.schedule(defaults: defaults, now: now) else {
             out.append(finding(.critical, .noActiveToken, "no active token version; import or rotate one"))
             return out

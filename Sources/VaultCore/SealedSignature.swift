@@ -55,6 +55,18 @@ public struct SealedSignature: Hashable, Sendable {
         self.init(kid: kid, ts: ts, exp: exp, nonce: nonce, sig: sig)
     }
 
+    /// Clock skew tolerated between the vault and a signer that stamped `ts` (seconds).
+    public static let allowedSkew: Int64 = 5
+
+    /// The time rules of an accepted signature: not expired, not from the future (beyond the
+    /// allowed skew), and no longer-lived than the maximum. The signature itself is checked
+    /// by the caller, which holds the keys.
+    public func checkTimes(now: Int64) throws(SignatureError) {
+        guard exp - ts <= Self.maxLifetime else { throw .lifetimeTooLong }
+        guard ts <= now + Self.allowedSkew else { throw .notYetValid }
+        guard now <= exp else { throw .expired }
+    }
+
     /// A key id for a public key: base64url of its first 9 bytes (12 characters).
     public static func kid(for publicKey: [UInt8]) -> String {
         Base64.encode(Array(publicKey.prefix(9)), urlSafe: true)

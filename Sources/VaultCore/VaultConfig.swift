@@ -9,6 +9,12 @@ public struct VaultConfig: Sendable, Equatable {
     public struct Upstream: Sendable, Equatable {
         public var baseURL = "https://api.vobiz.ai"
         public var allowInsecureUpstream = false
+        /// How long a connection to the upstream may take to open.
+        public var connectTimeout = TimeSpan(seconds: 5)
+        /// How long one upstream call may take in all, answer included.
+        public var timeout = TimeSpan(seconds: 30)
+        /// The largest request or answer body the proxy carries (bytes).
+        public var maxBody = 10 << 20
     }
 
     public struct Sockets: Sendable, Equatable {
@@ -17,6 +23,7 @@ public struct VaultConfig: Sendable, Equatable {
         public var clientGroup = "vobiz-vault-clients"
         public var clientMode: UInt32 = 0o660
         public var adminGroup: String?
+        /// `host:port` of the loopback TCP listener of the proxy (off when nil); see `LoopbackEndpoint`.
         public var proxyTCP: String?
         /// The user the daemon runs as; clients refuse a socket served by anyone else.
         /// Default: the owner of `[vault] state_dir`.
@@ -28,6 +35,8 @@ public struct VaultConfig: Sendable, Equatable {
         public var warn = TimeSpan.days(14)
         public var grace = TimeSpan.days(7)
         public var masterKeyMaxAge = TimeSpan.days(365)
+        /// Whether `rotate` checks a new token with the upstream unless told `--no-verify`.
+        public var verify = false
 
         public var policy: RotationPolicy { RotationPolicy(maxAge: maxAge, warn: warn) }
     }
@@ -53,6 +62,13 @@ public struct VaultConfig: Sendable, Equatable {
         public var maxConnections = 1024
     }
 
+    /// `[sealed]`: sealed headers (DESIGN §8).
+    public struct Sealed: Sendable, Equatable {
+        /// How long a sealed signature is valid (at most `SealedSignature.maxLifetime`).
+        public var lifetime = TimeSpan(seconds: SealedSignature.defaultLifetime)
+    }
+
+    public var sealed = Sealed()
     public var limits = Limits()
     public var vault = Vault()
     public var upstream = Upstream()

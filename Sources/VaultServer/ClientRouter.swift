@@ -8,6 +8,7 @@ import VaultService
 struct ClientRouter: AuditingRouter {
     let service: VaultService
     let metrics: DaemonMetrics
+    let proxy: ProxyRoute
 
     /// On the daemon the vault's actor runs on this event loop, so the routes of this socket,
     /// which never suspend, are answered in place.
@@ -30,6 +31,8 @@ struct ClientRouter: AuditingRouter {
             return await keys()
         case (.GET, "/v1/health"):
             return await Health.response(service)
+        case (_, let path) where path.hasPrefix(ProxyRules.prefix + "/") || path == ProxyRules.prefix:
+            return await proxy.respond(to: request, peer: peer, signedOnly: false)
         case (_, "/v1/headers"), (_, "/v1/keys"), (_, "/v1/health"):
             return Problem.response(.methodNotAllowed, "\(request.method) is not allowed on \(request.path)")
         default:
@@ -111,6 +114,20 @@ struct ClientRouter: AuditingRouter {
         } catch {
             return Problem.response(.internal, "cannot read signing keys")
         }
+    }
+}
+
+/// The loopback TCP listener: the proxy only, for sealed-signed requests only (DESIGN §8).
+struct TCPProxyRouter: AuditingRouter {
+    let service: VaultService
+    let proxy: ProxyRoute
+
+    func respond(to request: VaultRequest, peer: PeerContext) async -> VaultResponse {
+        if request.path.hasPrefix(ProxyRules.prefix + "/") || request.path == ProxyRules.prefix {
+            return await proxy.respond(to: request, peer: peer, signedOnly: true)
+        }
+        if request.method == .GET && request.path == "/v1/health" { return await Health.response(service) }
+        return Problem.response(.notFound, "this listener serves \(ProxyRules.prefix)/… only")
     }
 }
 

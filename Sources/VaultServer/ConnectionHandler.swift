@@ -17,6 +17,8 @@ final class ConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
     private let state: ConnectionState
     private var head: HTTPRequestHead?
     private var body: ByteBuffer?
+    /// The body limit of the request being read.
+    private var maxBody = 0
     /// Set once a 413 is out; never cleared, the connection is closing.
     private var answeredTooLarge = false
     private var inFlight: InFlight
@@ -46,12 +48,13 @@ final class ConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
             state.headReceived()
             head = h
             body = context.channel.allocator.buffer(capacity: 0)
-            if let length = h.headers.first(name: "Content-Length").flatMap(Int.init), length > state.limits.maxBody {
+            maxBody = state.limits.maxBody(forURI: h.uri)
+            if let length = h.headers.first(name: "Content-Length").flatMap(Int.init), length > maxBody {
                 // Refuse at once rather than read a body that is announced too big.
                 refuseTooLarge(context)
             }
         case .body(var chunk):
-            if (body?.readableBytes ?? 0) + chunk.readableBytes > state.limits.maxBody {
+            if (body?.readableBytes ?? 0) + chunk.readableBytes > maxBody {
                 refuseTooLarge(context)
             } else {
                 body?.writeBuffer(&chunk)
@@ -74,7 +77,7 @@ final class ConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
         answeredTooLarge = true
         head = nil
         body = nil
-        write(context, Problem.response(.payloadTooLarge, "request body exceeds \(state.limits.maxBody) bytes"),
+        write(context, Problem.response(.payloadTooLarge, "request body exceeds \(maxBody) bytes"),
               keepAlive: false, linger: true)
     }
 
@@ -108,6 +111,10 @@ final class ConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
         headers.replaceOrAdd(name: "Connection", value: keepAlive ? "keep-alive" : "close")
         let head = HTTPResponseHead(version: .http1_1, status: response.status, headers: headers)
         context.write(wrapOutboundOut(.head(head)), promise: nil)
+        if let pump = response.stream {
+            stream(context, pump, keepAlive: keepAlive)
+            return
+        }
         context.write(wrapOutboundOut(.body(.byteBuffer(response.body))), promise: nil)
         let done = context.writeAndFlushPromise(wrapOutboundOut(.end(nil)))
         if keepAlive {
@@ -121,6 +128,33 @@ final class ConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
         } else {
             let channel = context.channel
             done.whenComplete { _ in channel.close(promise: nil) }
+        }
+    }
+
+    /// Writes a streamed body chunk by chunk, each write awaited so a slow reader slows the
+    /// producer rather than filling memory. A producer that fails mid-way (upstream gone, body
+    /// over the limit) leaves the client a truncated answer: the connection is closed.
+    private func stream(_ context: ChannelHandlerContext, _ pump: BodyPump, keepAlive: Bool) {
+        let loop = context.eventLoop
+        let bound = NIOLoopBound(context, eventLoop: loop)
+        let state = self.state
+        inFlight.enter()
+        let writer = BodyWriter { [self] chunk in
+            try await loop.flatSubmit { bound.value.writeAndFlushPromise(self.wrapOutboundOut(.body(.byteBuffer(chunk)))) }.get()
+        }
+        Task { [inFlight] in
+            do {
+                try await pump.run(writer)
+                try await loop.flatSubmit { () -> EventLoopFuture<Void> in
+                    let done = bound.value.writeAndFlushPromise(self.wrapOutboundOut(.end(nil)))
+                    if keepAlive { state.responded(bound.value.channel) }
+                    return done
+                }.get()
+                if !keepAlive { loop.execute { bound.value.close(promise: nil) } }
+            } catch {
+                loop.execute { bound.value.close(promise: nil) }
+            }
+            inFlight.leave()
         }
     }
 

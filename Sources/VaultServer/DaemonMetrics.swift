@@ -36,6 +36,19 @@ public final class DaemonMetrics: Sendable {
         latency.record(ContinuousClock.now - start)
     }
 
+    /// Answers of the upstream to proxied requests, by status class (`error`: no answer).
+    func upstream(status: Int?) {
+        let label = status.map { "\($0 / 100)xx" } ?? "error"
+        registry.makeCounter(descriptor: Self.name("upstream_responses", "total", "Upstream answers to proxied requests by status class."),
+                             labels: [("status", label)]).increment()
+    }
+
+    /// A 401 from Vobiz to a credential the vault attached.
+    func rejected(_ id: AuthID) {
+        registry.makeCounter(descriptor: Self.name("upstream_rejections", "total", "401 answers from Vobiz by credential."),
+                             labels: [("auth_id", id.rawValue)]).increment()
+    }
+
     private func gauge(_ metric: String, _ unit: String, _ help: String, _ labels: [(String, String)] = []) -> Gauge {
         registry.makeGauge(descriptor: Self.name(metric, unit, help), labels: labels)
     }
@@ -52,6 +65,8 @@ public final class DaemonMetrics: Sendable {
             gauge("rotation_due", "seconds", "Seconds until the credential is due for rotation (negative: overdue).",
                   [("auth_id", a.authID.rawValue)]).set(Double(sched.secondsUntilDue))
         }
+        gauge("credentials_rejected", "", "Credentials whose token Vobiz refused (401) at last use.")
+            .set(Double(accounts.filter { $0.rejection != nil }.count))
         gauge("audit_pending", "rows", "Audit rows waiting to be committed.").set(Double(auditPending))
         gauge("audit_failing", "", "1 while audit rows cannot be written (requests are refused).").set(Double(auditFailing ? 1 : 0))
         gauge("audit_dropped", "rows", "Audit rows dropped while the log could not be written.").set(Double(auditDropped))

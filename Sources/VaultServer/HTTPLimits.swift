@@ -8,15 +8,22 @@ public struct HTTPLimits: Sendable {
     public var readTimeout = TimeAmount.seconds(10)
     public var idleTimeout = TimeAmount.seconds(30)
     public var maxConnections = 1024
-    public var maxResponseBody = 10 * 1024 * 1024
+    /// Request and answer bodies carried by the proxy (`[upstream] max_body`).
+    public var maxProxyBody = 10 * 1024 * 1024
 
     public init() {}
 
-    public init(_ c: VaultConfig.Limits) {
+    public init(_ c: VaultConfig.Limits, upstream: VaultConfig.Upstream = VaultConfig().upstream) {
+        maxProxyBody = upstream.maxBody
         maxBody = c.maxBody
         maxHead = c.maxHeaders
         readTimeout = .seconds(c.readTimeout.seconds)
         idleTimeout = .seconds(c.idleTimeout.seconds)
         maxConnections = c.maxConnections
+    }
+
+    /// The body limit of one request: the proxy carries API payloads, the RPC routes small JSON.
+    func maxBody(forURI uri: String) -> Int {
+        uri.hasPrefix(ProxyRules.prefix + "/") ? max(maxBody, maxProxyBody) : maxBody
     }
 }

@@ -15,10 +15,21 @@ final class PeerContext: Sendable {
     let caller: Caller
     /// A pidfd for the peer process, or -1. Readable once the process has exited.
     private let pidfd: Int32
+    /// A TCP peer: no process to identify; only signed requests are accepted from it.
+    let isTCP: Bool
 
-    init(caller: Caller, pidfd: Int32) {
+    init(caller: Caller, pidfd: Int32, isTCP: Bool = false) {
         self.caller = caller
         self.pidfd = pidfd
+        self.isTCP = isTCP
+    }
+
+    /// A peer of the loopback TCP listener, named by its address in audit rows. It matches no
+    /// grant (uid and gid are the overflow ids no account has).
+    static func tcp(_ channel: any Channel) -> EventLoopFuture<PeerContext> {
+        let remote = channel.remoteAddress.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" } ?? "?"
+        let caller = Caller(uid: UInt32.max, gid: UInt32.max, pid: 0, user: "tcp:" + remote, groups: [], exe: nil, unit: nil, startTime: 0)
+        return channel.eventLoop.makeSucceededFuture(PeerContext(caller: caller, pidfd: -1, isTCP: true))
     }
 
     deinit { if pidfd >= 0 { close(pidfd) } }
@@ -52,6 +63,7 @@ final class PeerContext: Sendable {
     /// Whether the process that connected is still the one there, running the same program:
     /// a pid reused by another process, or a caller that exec'd something else, is refused.
     func stillSame() -> Bool {
+        if isTCP { return true }
         if pidfd >= 0 {
             // A pidfd refers to this very process: while it has not exited, its pid cannot have
             // been reused, so the start time need not be read again.

@@ -23,6 +23,8 @@ public final class VaultDaemon: Sendable {
     /// Admins keep their way in however many clients are connected.
     let adminConnections = ConnectionCount()
     let group: MultiThreadedEventLoopGroup
+    /// The Vobiz API client of the proxy, on the daemon's event loop.
+    let upstream: UpstreamClient
 
     /// The event loop the vault's actor should run on, so requests need no thread hop:
     /// pass `loop.executor` to `VaultService.open`, then the same group here.
@@ -33,7 +35,8 @@ public final class VaultDaemon: Sendable {
 
     public init(service: VaultService, group: MultiThreadedEventLoopGroup, configPath: String?,
                 loadConfig: @escaping @Sendable (String?) throws -> VaultConfig,
-                runner: @escaping AdminRunner, limits: HTTPLimits = HTTPLimits(), logger: Logger) {
+                runner: @escaping AdminRunner, limits: HTTPLimits = HTTPLimits(), logger: Logger) throws {
+        upstream = try UpstreamClient(config: service.config.upstream, eventLoopGroup: group)
         self.group = group
         self.service = service
         self.configPath = configPath
@@ -49,10 +52,12 @@ public final class VaultDaemon: Sendable {
         let config = service.config
         let passed = Systemd.listenFDs(env)
         let adminGID = config.sockets.adminGroup.flatMap(SocketPaths.gid(of:))
+        let proxy = ProxyRoute(service: service, upstream: upstream, metrics: metrics, logger: logger, maxBody: limits.maxProxyBody)
         let client = try await bind(name: "client", path: config.sockets.client, fd: passed["client"], group: group,
                                     mode: mode_t(config.sockets.clientMode), socketGroup: config.sockets.clientGroup,
-                                    router: ClientRouter(service: service, metrics: metrics), limits: limits,
+                                    router: ClientRouter(service: service, metrics: metrics, proxy: proxy), limits: limits,
                                     connections: clientConnections)
+        let tcp = try await bindTCP(config.sockets.proxyTCP, fd: passed["proxy"], router: TCPProxyRouter(service: service, proxy: proxy))
         // Admin calls carry whole import files (base64) in their body.
         var adminLimits = limits
         adminLimits.maxBody = 24 << 20
@@ -86,11 +91,13 @@ public final class VaultDaemon: Sendable {
         inFlight.startDraining()
         try? await client.close()
         try? await admin.close()
+        try? await tcp?.close()
         let deadline = ContinuousClock.now + .seconds(10)
         while inFlight.count > 0 && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(10)) }
         flusher.cancel()
         await flusher.value
         watchdog?.cancel()
+        await upstream.shutdown()
         await service.settleAudit()
         await service.checkpoint()
         try? await group.shutdownGracefully()
@@ -143,6 +150,28 @@ public final class VaultDaemon: Sendable {
         }
     }
 
+    /// The proxy's loopback TCP listener, when `[sockets] proxy_tcp` is set (or systemd passes
+    /// a socket named `proxy`). The address was checked to be loopback when the config loaded;
+    /// it is checked again here so no path binds anything else.
+    func bindTCP(_ address: String?, fd: Int32?, router: any Router) async throws -> (any Channel)? {
+        guard address != nil || fd != nil else { return nil }
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { [inFlight, logger, limits, clientConnections] channel in
+                Self.initialize(channel, router: router, limits: limits, inFlight: inFlight, connections: clientConnections,
+                                logger: logger, peer: PeerContext.tcp)
+            }
+        if let fd {
+            logger.info("adopting socket from systemd", metadata: ["socket": "proxy", "fd": "\(fd)"])
+            return try await bootstrap.withBoundSocket(fd).get()
+        }
+        let endpoint = try LoopbackEndpoint(parsing: address!)
+        let channel = try await bootstrap.bind(host: endpoint.host, port: endpoint.port).get()
+        logger.info("proxy listening on loopback TCP", metadata: ["address": "\(address!)"])
+        return channel
+    }
+
     func bind(name: String, path: String, fd: Int32?, group: MultiThreadedEventLoopGroup, mode: mode_t, socketGroup: String?,
               router: any Router, limits: HTTPLimits, connections: ConnectionCount) async throws -> any Channel {
         let bootstrap = ServerBootstrap(group: group)
@@ -166,7 +195,8 @@ public final class VaultDaemon: Sendable {
     }
 
     static func initialize(_ channel: any Channel, router: any Router, limits: HTTPLimits, inFlight: InFlight,
-                           connections: ConnectionCount, logger: Logger) -> EventLoopFuture<Void> {
+                           connections: ConnectionCount, logger: Logger,
+                           peer: (any Channel) -> EventLoopFuture<PeerContext> = PeerContext.resolve) -> EventLoopFuture<Void> {
         guard connections.open(limit: limits.maxConnections) else {
             var out = channel.allocator.buffer(capacity: 256)
             let body = Problem.body(.rateLimited, "too many connections (limit \(limits.maxConnections))")
@@ -175,7 +205,7 @@ public final class VaultDaemon: Sendable {
             return channel.writeAndFlush(out).flatMap { channel.close() }
         }
         channel.closeFuture.whenComplete { _ in connections.closed() }
-        return PeerContext.resolve(channel).flatMap { peer in
+        return peer(channel).flatMap { peer in
             let state = ConnectionState(limits: limits)
             do {
                 let sync = channel.pipeline.syncOperations

@@ -14,17 +14,42 @@ struct VaultRequest: Sendable {
     var path: Substring { uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? "" }
 }
 
-/// A complete response.
+/// A response: a complete body, or a stream of chunks written as they come.
 struct VaultResponse: Sendable {
     var status: HTTPResponseStatus
     var headers: HTTPHeaders
     var body: ByteBuffer
+    var stream: BodyPump?
+
+    init(status: HTTPResponseStatus, headers: HTTPHeaders, body: ByteBuffer) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+
+    init(status: HTTPResponseStatus, headers: HTTPHeaders, stream: BodyPump) {
+        self.status = status
+        self.headers = headers
+        body = ByteBuffer()
+        self.stream = stream
+    }
 
     init(status: HTTPResponseStatus, contentType: String, body: ByteBuffer) {
         self.status = status
         headers = HTTPHeaders([("Content-Type", contentType), ("Content-Length", String(body.readableBytes))])
         self.body = body
     }
+}
+
+/// Produces a streamed body by handing chunks to a writer, in order.
+struct BodyPump: Sendable {
+    let run: @Sendable (BodyWriter) async throws -> Void
+}
+
+/// Sends one chunk of a streamed body to the client; returns once it is written.
+struct BodyWriter: Sendable {
+    let write: @Sendable (ByteBuffer) async throws -> Void
+    func callAsFunction(_ chunk: ByteBuffer) async throws { try await write(chunk) }
 }
 
 /// Answers requests of one socket (client or admin).

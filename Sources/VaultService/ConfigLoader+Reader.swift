@@ -28,6 +28,12 @@ extension ConfigLoader {
             }
         }
 
+        func positiveSpan(_ t: TOMLTable, _ section: String, _ key: String) throws(ConfigError) -> TimeSpan {
+            let s = try span(t, section, key)
+            guard s.seconds > 0 else { throw .invalidValue(path: path, key: "\(section).\(key)", reason: "must be longer than 0") }
+            return s
+        }
+
         func each(_ v: (any TOMLValueConvertible)?, _ section: String,
                   _ body: (TOMLTable, String) throws(ConfigError) -> Bool) throws(ConfigError) {
             let t = try table(v, section)
@@ -52,6 +58,9 @@ extension ConfigLoader {
                 switch k {
                 case "base_url": s.baseURL = try string(t, "upstream", k)
                 case "allow_insecure_upstream": s.allowInsecureUpstream = try bool(t, "upstream", k)
+                case "connect_timeout": s.connectTimeout = try positiveSpan(t, "upstream", k)
+                case "timeout": s.timeout = try positiveSpan(t, "upstream", k)
+                case "max_body": s.maxBody = try int(t, "upstream", k, range: 1024...(256 << 20))
                 default: return false
                 }
                 return true
@@ -69,7 +78,12 @@ extension ConfigLoader {
                 case "admin": s.admin = try string(t, "sockets", k)
                 case "client_group": s.clientGroup = try string(t, "sockets", k)
                 case "admin_group": s.adminGroup = try string(t, "sockets", k)
-                case "proxy_tcp": s.proxyTCP = try string(t, "sockets", k)
+                case "proxy_tcp":
+                    let text = try string(t, "sockets", k)
+                    do { _ = try LoopbackEndpoint(parsing: text) } catch {
+                        throw .invalidValue(path: path, key: "sockets.proxy_tcp", reason: "\(error)")
+                    }
+                    s.proxyTCP = text
                 case "daemon_user": s.daemonUser = try string(t, "sockets", k)
                 case "client_mode":
                     let m = try string(t, "sockets", k)
@@ -91,6 +105,7 @@ extension ConfigLoader {
                 case "warn": s.warn = try span(t, "rotation", k)
                 case "grace": s.grace = try span(t, "rotation", k)
                 case "master_key_max_age": s.masterKeyMaxAge = try span(t, "rotation", k)
+                case "verify": s.verify = try bool(t, "rotation", k)
                 default: return false
                 }
                 return true
@@ -128,6 +143,17 @@ extension ConfigLoader {
             }
             guard s.readTimeout.seconds > 0, s.idleTimeout.seconds > 0 else {
                 throw .invalidValue(path: path, key: "limits", reason: "timeouts must be longer than 0")
+            }
+        }
+
+        func sealed(_ v: (any TOMLValueConvertible)?, into s: inout VaultConfig.Sealed) throws(ConfigError) {
+            try each(v, "sealed") { (t, k) throws(ConfigError) in
+                guard k == "lifetime" else { return false }
+                s.lifetime = try positiveSpan(t, "sealed", k)
+                guard s.lifetime.seconds <= SealedSignature.maxLifetime else {
+                    throw .invalidValue(path: path, key: "sealed.lifetime", reason: "must be at most \(SealedSignature.maxLifetime)s")
+                }
+                return true
             }
         }
 

@@ -38,6 +38,7 @@ public enum ConfigLoader {
             case "jwt": try r.jwt(root[key], into: &c.jwt)
             case "audit": try r.audit(root[key], into: &c.audit)
             case "limits": try r.limits(root[key], into: &c.limits)
+            case "sealed": try r.sealed(root[key], into: &c.sealed)
             case "grant": c.grants = try r.grants(root[key])
             default: throw .unknownKey(path: path, key: key)
             }

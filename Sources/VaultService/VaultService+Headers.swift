@@ -61,7 +61,7 @@ extension VaultService {
                                  mode: .revealed, expiresAt: nil, requestID: audit.requestID, grant: grant.name)
         }
         guard let signer else { throw Refusal(.internal, "no signing key loaded") }
-        let ts = now, exp = now + SealedSignature.defaultLifetime
+        let ts = now, exp = now + config.sealed.lifetime.seconds
         let nonce = Array(Random.data(count: 16))
         let text = SealedSignature.canonicalString(method: request.method, canonicalURL: url.canonical, bodySHA256: request.bodySHA256,
                                                    authID: id, ts: ts, exp: exp, nonce: nonce)

@@ -33,6 +33,10 @@ public actor VaultService {
     let upstream: Result<Upstream, ScopeError>
     /// Why the last SIGHUP reload failed (nil when the file on disk is the policy in force).
     public internal(set) var reloadError: String?
+    /// Nonces of sealed signatures the proxy accepted, refused again until they expire.
+    var proxyNonces = ReplayCache<[UInt8]>()
+    /// Public keys of sealed signatures by kid, loaded on first use.
+    var verifyKeys: [String: Data] = [:]
     var failedUnseals = 0
     var unsealing = false
 

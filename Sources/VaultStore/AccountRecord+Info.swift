@@ -9,6 +9,7 @@ extension AccountRecord {
         return AccountInfo(authID: id, kind: kind, label: label, parent: parentAuthID.flatMap { try? AuthID($0) },
                            state: state, stateChangedAt: stateChangedAt, stateReason: stateReason,
                            maxAge: maxAgeSeconds.map(TimeSpan.init(seconds:)), warn: warnSeconds.map(TimeSpan.init(seconds:)),
-                           createdAt: createdAt, versions: versions.map(\.info))
+                           createdAt: createdAt, versions: versions.map(\.info),
+                           rejection: rejectedAt.map { UpstreamRejection(at: $0, by: rejectedBy ?? "proxy") })
     }
 }

@@ -14,6 +14,9 @@ public struct AccountRecord: Codable, Sendable, Equatable {
     public var maxAgeSeconds: Int64?
     public var warnSeconds: Int64?
     public var createdAt: Int64
+    /// When Vobiz last answered 401 to this credential, and to what; nil once it succeeds again.
+    public var rejectedAt: Int64?
+    public var rejectedBy: String?
 
     public init(authID: AuthID, label: String, parent: AuthID?, createdAt: Int64) {
         self.authID = authID.rawValue
@@ -28,7 +31,7 @@ public struct AccountRecord: Codable, Sendable, Equatable {
         case id, kind, label, state
         case authID = "auth_id", parentAuthID = "parent_auth_id", stateChangedAt = "state_changed_at"
         case stateReason = "state_reason", maxAgeSeconds = "max_age_seconds", warnSeconds = "warn_seconds"
-        case createdAt = "created_at"
+        case createdAt = "created_at", rejectedAt = "rejected_at", rejectedBy = "rejected_by"
     }
 }
 

@@ -6,7 +6,18 @@ enum Migrations {
     static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()
         m.registerMigration("v1-schema", migrate: v1)
+        m.registerMigration("v2-upstream-rejections", migrate: v2)
         return m
+    }
+
+    /// Vobiz answered 401 to a credential: since when, and on what (proxy, verify, jwt-login).
+    /// Cleared by the next success.
+    static func v2(_ db: Database) throws {
+        try db.execute(sql: """
+            ALTER TABLE accounts ADD COLUMN rejected_at INTEGER;
+            ALTER TABLE accounts ADD COLUMN rejected_by TEXT
+                CHECK (rejected_by IS NULL OR rejected_by IN ('proxy', 'verify', 'jwt-login'));
+            """)
     }
 
     static func v1(_ db: Database) throws {

@@ -1,0 +1,60 @@
+/// What the egress proxy forwards and what it drops (DESIGN §8). Pure rules over header lists,
+/// so the transport and the tests share one definition.
+public enum ProxyRules {
+    /// Requests for the upstream arrive under this prefix on the client socket and the TCP listener.
+    public static let prefix = "/v1/proxy"
+
+    /// Hop-by-hop headers (RFC 9110 §7.6.1) and their historical spellings: never forwarded.
+    static let hopByHop: Set<String> = [
+        "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "proxy-connection",
+        "te", "trailer", "trailers", "transfer-encoding", "upgrade",
+    ]
+    /// Headers that carry or claim a credential: the vault attaches its own, and nothing the
+    /// caller supplies may ride along or override it.
+    static let credentialBearing: Set<String> = ["x-auth-id", "x-auth-token", "authorization", "cookie", "x-vault-signature"]
+    /// Headers the forwarding client sets itself for the new connection.
+    static let recomputed: Set<String> = ["host", "content-length", "expect"]
+    /// The vault's own request headers (for example, the credential to use off the known trees).
+    static let vaultControl: Set<String> = ["x-vault-credential"]
+
+    /// `/v1/proxy/api/v1/…?q` → `/api/v1/…?q`; nil when the URI is not under the prefix or
+    /// names no upstream path.
+    public static func upstreamTarget(uri: String) -> String? {
+        guard uri.hasPrefix(prefix + "/") else { return nil }
+        let target = String(uri.dropFirst(prefix.utf8.count))
+        return target.count > 1 ? target : nil
+    }
+
+    /// The request headers to forward: the caller's, without hop-by-hop headers (including any
+    /// named in `Connection`), credential-bearing headers, and headers the client recomputes.
+    public static func forwardedRequestHeaders(_ headers: [(name: String, value: String)]) -> [(name: String, value: String)] {
+        let named = connectionTokens(headers)
+        return headers.filter { h in
+            let n = h.name.lowercased()
+            return !hopByHop.contains(n) && !credentialBearing.contains(n) && !recomputed.contains(n)
+                && !vaultControl.contains(n) && !named.contains(n)
+        }
+    }
+
+    /// The upstream's answer headers to pass back: without hop-by-hop headers, framing (the vault
+    /// frames its own answer) and `Set-Cookie` (an upstream session belongs to the vault's
+    /// credential, not to the caller).
+    public static func returnedResponseHeaders(_ headers: [(name: String, value: String)]) -> [(name: String, value: String)] {
+        let named = connectionTokens(headers)
+        return headers.filter { h in
+            let n = h.name.lowercased()
+            return !hopByHop.contains(n) && n != "content-length" && n != "set-cookie" && !named.contains(n)
+        }
+    }
+
+    static func connectionTokens(_ headers: [(name: String, value: String)]) -> Set<String> {
+        var out = Set<String>()
+        for h in headers where h.name.lowercased() == "connection" {
+            for token in h.value.split(separator: ",") { out.insert(token.trimmingSpaces().lowercased()) }
+        }
+        return out
+    }
+
+    /// The SHA-256 (hex) of an empty body: a request without a body may be signed over it or over `-`.
+    public static let emptyBodySHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+}

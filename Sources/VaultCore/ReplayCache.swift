@@ -1,0 +1,35 @@
+/// Keys seen before and until when they stay refused: one-use nonces of sealed signatures
+/// (until the signature expires) and callback nonces (for ten minutes). Expired entries are
+/// dropped as the cache grows, so its size is bounded by the rate of accepted keys times their
+/// lifetime; past `capacity` live entries new keys are refused rather than old ones forgotten.
+public struct ReplayCache<Key: Hashable & Sendable>: Sendable {
+    public enum Verdict: Equatable, Sendable {
+        case fresh
+        case replayed
+        case full
+    }
+
+    public let capacity: Int
+    private var until: [Key: Int64] = [:]
+    private var nextSweep: Int
+
+    public init(capacity: Int = 1_000_000) {
+        self.capacity = capacity
+        nextSweep = min(capacity, 1024)
+    }
+
+    public var count: Int { until.count }
+
+    /// Records `key` as used until `expiry` unless it was already used and has not expired.
+    public mutating func admit(_ key: Key, until expiry: Int64, now: Int64) -> Verdict {
+        if let seen = until[key], seen >= now { return .replayed }
+        if until.count >= nextSweep {
+            until = until.filter { $0.value >= now }
+            // Sweep again when the cache has doubled, so sweeping stays amortised O(1).
+            nextSweep = min(capacity, max(1024, until.count * 2))
+            if until.count >= capacity { return .full }
+        }
+        until[key] = expiry
+        return .fresh
+    }
+}

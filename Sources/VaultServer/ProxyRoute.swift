@@ -1,0 +1,106 @@
+import AsyncHTTPClient
+import Logging
+import NIOCore
+import NIOHTTP1
+import VaultCore
+import VaultCrypto
+import VaultService
+
+/// `ANY /v1/proxy/<upstream path and query>` (DESIGN §8): authorised by the caller's `proxy`
+/// grant or by a sealed signature, forwarded with the credential attached, the answer streamed
+/// back; a create-account answer is captured before it is released.
+struct ProxyRoute: Sendable {
+    let service: VaultService
+    let upstream: UpstreamClient
+    let metrics: DaemonMetrics
+    let logger: Logger
+    let maxBody: Int
+
+    func respond(to request: VaultRequest, peer: PeerContext, signedOnly: Bool) async -> VaultResponse {
+        let start = ContinuousClock.now
+        guard let target = ProxyRules.upstreamTarget(uri: request.uri) else {
+            return Problem.response(.notFound, "name the upstream path after \(ProxyRules.prefix)/, e.g. \(ProxyRules.prefix)/api/v1/partner/me")
+        }
+        let call = ProxyCall(method: request.method.rawValue, target: target,
+                             credential: request.headers.first(name: "X-Vault-Credential"),
+                             signature: request.headers.first(name: SealedSignature.headerName),
+                             bodySHA256: Hex.encode(request.body.withUnsafeReadableBytes { SHA256.hash(Array($0)) }),
+                             signedOnly: signedOnly)
+        let ticket: ProxyTicket
+        do {
+            ticket = try await service.authorizeProxy(caller: peer.caller, call: call)
+        } catch {
+            metrics.request(.proxy, decision: "refused", since: start)
+            return Problem.response(error.type, error.detail)
+        }
+        metrics.request(.proxy, decision: "allowed", since: start)
+        let headers = ProxyRules.forwardedRequestHeaders(request.headers.map { ($0.name, $0.value) })
+        let answer: HTTPClientResponse
+        do {
+            answer = try await upstream.send(method: call.method, target: target, headers: headers, body: request.body,
+                                             authID: ticket.authID, token: ticket.token)
+        } catch {
+            metrics.upstream(status: nil)
+            logger.warning("upstream call failed", metadata: ["request_id": "\(ticket.requestID)", "error": "\(error)"])
+            return Problem.response(.upstreamUnavailable, error.description)
+        }
+        let status = Int(answer.status.code)
+        metrics.upstream(status: status)
+        if status == 401 || (200..<300).contains(status) {
+            await service.noteUpstream(status: status, authID: ticket.authID, by: "proxy", actor: ticket.caller.identity)
+            if status == 401 { metrics.rejected(ticket.authID) }
+        }
+        if ticket.capture && (200..<300).contains(status) {
+            return await captured(answer, ticket)
+        }
+        return streamed(answer)
+    }
+
+    /// Passes the answer through as it arrives, within the body limit.
+    func streamed(_ answer: HTTPClientResponse) -> VaultResponse {
+        var headers = HTTPHeaders(ProxyRules.returnedResponseHeaders(answer.headers.map { ($0.name, $0.value) }))
+        if let length = answer.headers.first(name: "Content-Length").flatMap(Int.init) {
+            guard length <= maxBody else {
+                return Problem.response(.upstreamUnavailable, "the upstream answer (\(length) bytes) exceeds [upstream] max_body (\(maxBody))")
+            }
+            headers.add(name: "Content-Length", value: String(length))
+        }
+        let body = answer.body, limit = maxBody
+        return VaultResponse(status: answer.status, headers: headers, stream: BodyPump { write in
+            var sent = 0
+            for try await chunk in body {
+                sent += chunk.readableBytes
+                guard sent <= limit else { throw UpstreamError.tooLarge(limit: limit) }
+                try await write(chunk)
+            }
+        })
+    }
+
+    /// Reads the whole create-account answer, stores the new customer durably, then releases
+    /// the answer with the token replaced. A failed store never loses the one-time token: the
+    /// original answer goes back, flagged.
+    func captured(_ answer: HTTPClientResponse, _ ticket: ProxyTicket) async -> VaultResponse {
+        let body: ByteBuffer
+        do {
+            body = try await answer.body.collect(upTo: maxBody)
+        } catch {
+            return Problem.response(.upstreamUnavailable, "the create-account answer could not be read whole: \(UpstreamError.classify(error))")
+        }
+        var headers = HTTPHeaders(ProxyRules.returnedResponseHeaders(answer.headers.map { ($0.name, $0.value) }))
+        var out = body
+        let bytes = Array(body.readableBytesView)
+        do {
+            let result = try await service.capture(answer: bytes, actor: ticket.caller.identity, reveal: ticket.reveal)
+            out = ByteBuffer(bytes: result.body)
+            headers.add(name: "X-Vault-Capture", value: "stored")
+            logger.info("captured a new customer", metadata: ["auth_id": "\(result.entry.authID)", "fingerprint": "\(result.entry.fingerprint)",
+                                                              "request_id": "\(ticket.requestID)"])
+        } catch {
+            headers.add(name: "X-Vault-Capture", value: "failed")
+            logger.error("CAPTURE FAILED: the new customer's token was NOT stored; the caller received it and must import it",
+                         metadata: ["request_id": "\(ticket.requestID)", "error": "\(error)"])
+        }
+        headers.add(name: "Content-Length", value: String(out.readableBytes))
+        return VaultResponse(status: answer.status, headers: headers, body: out)
+    }
+}

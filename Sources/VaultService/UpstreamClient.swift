@@ -1,0 +1,103 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import VaultCore
+
+/// The vault's one way to the Vobiz API (DESIGN §3 Upstream): AsyncHTTPClient with the
+/// system's trust store, a connection pool, connect and total timeouts, no redirects (a
+/// redirect would carry the credential elsewhere), no proxy from the environment.
+public final class UpstreamClient: Sendable {
+    public let base: Upstream
+    let settings: VaultConfig.Upstream
+    private let client: HTTPClient
+
+    public init(config: VaultConfig.Upstream, eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) throws(UpstreamError) {
+        do { base = try Upstream(baseURL: config.baseURL) } catch { throw .badBaseURL(error.description) }
+        settings = config
+        var c = HTTPClient.Configuration(
+            redirectConfiguration: .disallow,
+            timeout: .init(connect: .seconds(config.connectTimeout.seconds), read: .seconds(config.timeout.seconds)),
+            decompression: .disabled)
+        c.connectionPool = .init(idleTimeout: .seconds(60))
+        client = HTTPClient(eventLoopGroup: eventLoopGroup, configuration: c)
+    }
+
+    /// Ends pooled connections; the client is unusable afterwards.
+    public func shutdown() async {
+        try? await client.shutdown()
+    }
+
+    /// One call with the credential attached. The answer's body is not read here; the caller
+    /// streams it. Errors never carry the request (and so never the token).
+    public func send(method: String, target: String, headers: [(name: String, value: String)], body: ByteBuffer?,
+                     authID: AuthID, token: SecureTokenText) async throws(UpstreamError) -> HTTPClientResponse {
+        var request = HTTPClientRequest(url: base.origin + target)
+        request.method = HTTPMethod(rawValue: method)
+        for h in headers { request.headers.add(name: h.name, value: h.value) }
+        request.headers.replaceOrAdd(name: "X-Auth-ID", value: authID.rawValue)
+        request.headers.replaceOrAdd(name: "X-Auth-Token", value: token.text)
+        if let body, body.readableBytes > 0 || ["POST", "PUT", "PATCH"].contains(method) { request.body = .bytes(body) }
+        do {
+            return try await client.execute(request, timeout: .seconds(settings.timeout.seconds))
+        } catch {
+            throw UpstreamError.classify(error, origin: base.origin)
+        }
+    }
+
+    /// A call whose whole answer is wanted (rotate --verify, JWT login), bounded by the body limit.
+    public func call(method: String, target: String, headers: [(name: String, value: String)] = [], body: ByteBuffer? = nil,
+                     authID: AuthID, token: SecureTokenText) async throws(UpstreamError) -> (status: Int, body: ByteBuffer) {
+        let response = try await send(method: method, target: target, headers: headers, body: body, authID: authID, token: token)
+        do {
+            return (Int(response.status.code), try await response.body.collect(upTo: settings.maxBody))
+        } catch {
+            throw UpstreamError.classify(error, origin: base.origin)
+        }
+    }
+}
+
+/// A token as header text for one upstream call. AsyncHTTPClient takes header values as
+/// Strings, so this is the one place a token is a String: it lives for the duration of the
+/// call and is not logged, printed or kept.
+public struct SecureTokenText: Sendable, CustomStringConvertible {
+    let text: String
+    public init(_ text: String) { self.text = text }
+    public var description: String { "<redacted>" }
+}
+
+/// Why the upstream could not be reached; messages name the origin, never the request.
+public enum UpstreamError: Error, Equatable, Sendable, CustomStringConvertible {
+    case badBaseURL(String)
+    case connect(origin: String, why: String)
+    case timeout(origin: String)
+    case tooLarge(limit: Int)
+    case other(origin: String, why: String)
+
+    public static func classify(_ error: any Error, origin: String = "the upstream") -> UpstreamError {
+        if let e = error as? UpstreamError { return e }
+        if let e = error as? HTTPClientError {
+            switch e {
+            case .deadlineExceeded, .readTimeout, .connectTimeout, .writeTimeout: return .timeout(origin: origin)
+            case .remoteConnectionClosed: return .other(origin: origin, why: "the connection was closed before an answer")
+            default: return .other(origin: origin, why: "\(e)")
+            }
+        }
+        if error is NIOTooManyBytesError { return .tooLarge(limit: 0) }
+        if error is NIOConnectionError || error is IOError || error is ChannelError {
+            return .connect(origin: origin, why: Echo.short("\(error)", limit: 160))
+        }
+        return .other(origin: origin, why: Echo.short("\(error)", limit: 160))
+    }
+
+    public var description: String {
+        switch self {
+        case .badBaseURL(let why): "[upstream] base_url: \(why)"
+        case .connect(let o, let why): "cannot connect to \(o): \(why)"
+        case .timeout(let o): "\(o) did not answer in time"
+        case .tooLarge(let limit): limit > 0 ? "the upstream answer exceeds \(limit) bytes" : "the upstream answer exceeds [upstream] max_body"
+        case .other(let o, let why): "\(o): \(why)"
+        }
+    }
+}

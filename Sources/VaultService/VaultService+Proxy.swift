@@ -1,0 +1,180 @@
+import Foundation
+import VaultCore
+import VaultCrypto
+import VaultStore
+
+/// A request for the upstream as the transport received it (DESIGN §8).
+public struct ProxyCall: Sendable {
+    public var method: String
+    /// Upstream path and query, e.g. `/api/v1/Account/MA_X/Call/?limit=5`.
+    public var target: String
+    /// `X-Vault-Credential`: the credential for a path outside the partner and customer trees.
+    public var credential: String?
+    /// `X-Vault-Signature`, when the request is sealed-signed.
+    public var signature: String?
+    /// Lower-case hex SHA-256 of the body as received.
+    public var bodySHA256: String
+    /// The TCP listener accepts sealed-signed requests only.
+    public var signedOnly: Bool
+
+    public init(method: String, target: String, credential: String?, signature: String?, bodySHA256: String, signedOnly: Bool) {
+        self.method = method
+        self.target = target
+        self.credential = credential
+        self.signature = signature
+        self.bodySHA256 = bodySHA256
+        self.signedOnly = signedOnly
+    }
+}
+
+/// A proxied request the vault allowed: what to attach and what to do with the answer.
+public struct ProxyTicket: Sendable {
+    public let authID: AuthID
+    public let version: Int64
+    public let fingerprint: String
+    public let token: SecureTokenText
+    /// The grant reveals tokens: a captured token may go back to the caller as is.
+    public let reveal: Bool
+    /// A create-account call: its answer is captured before it is released.
+    public let capture: Bool
+    public let requestID: String
+    public let caller: Caller
+}
+
+extension VaultService {
+    /// Decides whether a proxied request may go out, and with which credential. Allowed when the
+    /// caller's grant has `proxy` for it, or when it bears a valid sealed signature for exactly
+    /// this method, URL and body (whose nonce is then spent). Audited either way.
+    public func authorizeProxy(caller: Caller, call: ProxyCall) throws(Refusal) -> ProxyTicket {
+        let requestID = Hex.encode(Random.data(count: 8))
+        var audit = RequestAudit(caller: caller, operation: .proxy, method: call.method, requestID: requestID)
+        do {
+            let ticket = try proxy(caller: caller, call: call, audit: &audit)
+            try record(audit.allowed(mode: call.signature == nil ? "granted" : "sealed"))
+            return ticket
+        } catch {
+            try? record(audit.refused(error))
+            throw error
+        }
+    }
+
+    private func proxy(caller: Caller, call: ProxyCall, audit: inout RequestAudit) throws(Refusal) -> ProxyTicket {
+        guard let keys else { throw Refusal(.sealed, "the vault is sealed; run `vobiz-vault unseal`") }
+        let upstream: Upstream
+        do { upstream = try self.upstream.get() } catch { throw Refusal(.internal, error.description) }
+        let url: ScopedURL
+        do { url = try ScopedURL(upstream.origin + call.target, upstream: upstream) } catch {
+            throw Refusal(error.problemType == "scope_mismatch" ? .scopeMismatch : .badRequest, error.description)
+        }
+        audit.path = url.path
+        let (account, version) = try credential(named: call.credential, for: url)
+        let id = try! AuthID(account.authID)
+        audit.authID = id
+        audit.version = version.version
+        var reveal = false
+        if let signature = call.signature {
+            try verifySealed(signature, method: call.method, url: url, bodySHA256: call.bodySHA256, authID: id)
+            audit.grant = "sealed"
+        } else {
+            guard !call.signedOnly else {
+                throw Refusal(.signatureInvalid, "this listener accepts sealed-signed requests only (X-Vault-Signature from POST /v1/headers)")
+            }
+            let applicable = url.implied == .none ? Policy(grants: policy.grants.filter(\.pathsExplicit)) : policy
+            let decision = applicable.decide(caller, PolicyRequest(operation: .proxy, credential: id, method: call.method, path: url.path))
+            guard let grant = decision.grant else {
+                audit.denial = Self.denial(decision, implied: url.implied)
+                throw Refusal(.notGranted, "no grant allows this caller to proxy \(call.method) \(url.path) with \(id); `vobiz-vault policy check` explains")
+            }
+            audit.grant = grant.name
+            try takeToken(grant, caller)
+            reveal = grant.reveal
+        }
+        guard !auditQueue.failing else { throw Refusal(.internal, "the audit log cannot be written; requests are refused until it can") }
+        let token = try open(version, id, keys)
+        let text = token.withUnsafeBytes { SecureTokenText(String(decoding: $0, as: UTF8.self)) }
+        return ProxyTicket(authID: id, version: version.version, fingerprint: version.fingerprint, token: text, reveal: reveal,
+                           capture: CaptureRewrite.applies(method: call.method, path: url.path), requestID: audit.requestID, caller: caller)
+    }
+
+    /// Checks an `X-Vault-Signature` against this request, then spends its nonce. A request
+    /// without a body may be signed over `-` or over the SHA-256 of nothing.
+    func verifySealed(_ header: String, method: String, url: ScopedURL, bodySHA256: String, authID: AuthID) throws(Refusal) {
+        do {
+            let sig = try SealedSignature(parsing: header)
+            try sig.checkTimes(now: now)
+            guard let key = try verifyKey(sig.kid) else { throw SignatureError.unknownKey }
+            let bodies: [String?] = bodySHA256 == ProxyRules.emptyBodySHA256 ? [nil, bodySHA256] : [bodySHA256]
+            let matches = bodies.contains { body in
+                let text = SealedSignature.canonicalString(method: method, canonicalURL: url.canonical, bodySHA256: body,
+                                                           authID: authID, ts: sig.ts, exp: sig.exp, nonce: sig.nonce)
+                return Ed25519Signer.verify(signature: Data(sig.sig), message: Array(text.utf8), publicKey: key)
+            }
+            guard matches else { throw SignatureError.badSignature }
+            switch proxyNonces.admit(sig.nonce, until: sig.exp, now: now) {
+            case .fresh: return
+            case .replayed: throw SignatureError.replayed
+            case .full: throw Refusal(.rateLimited, "too many unexpired sealed signatures in use; retry shortly")
+            }
+        } catch let e as SignatureError {
+            throw Refusal(e == .replayed ? .replayed : .signatureInvalid, e.description)
+        } catch let r as Refusal {
+            throw r
+        } catch {
+            throw Refusal(.internal, "cannot read signing keys")
+        }
+    }
+
+    private func verifyKey(_ kid: String) throws -> Data? {
+        if let k = verifyKeys[kid] { return k }
+        for k in try store.read({ try $0.signingKeys() }) { verifyKeys[k.kid] = k.publicKey }
+        return verifyKeys[kid]
+    }
+
+    /// Records what Vobiz said to a credential the vault attached: a 401 marks it rejected from
+    /// now (once, with an audit row); a success clears an earlier rejection.
+    public func noteUpstream(status: Int, authID: AuthID, by: String, actor: ActorIdentity) {
+        let rejected = (try? credentials())?.byID[authID.rawValue]?.0.rejectedAt != nil
+        let now = self.now
+        if status == 401, !rejected {
+            try? write { tx in
+                guard var a = try tx.account(authID) else { return }
+                a.rejectedAt = now
+                a.rejectedBy = by
+                try tx.update(a)
+                try audit(tx, op: "upstream-rejected", actor: actor, authID: authID, outcome: .failed, reason: "401",
+                          detail: ["by": by])
+            }
+        } else if (200..<300).contains(status), rejected {
+            try? write { tx in
+                guard var a = try tx.account(authID) else { return }
+                a.rejectedAt = nil
+                a.rejectedBy = nil
+                try tx.update(a)
+                try audit(tx, op: "upstream-accepted", actor: actor, authID: authID, detail: ["by": by])
+            }
+        }
+    }
+
+    /// Stores the customer of a create-account answer (version 1, source `capture`, linked to
+    /// the partner) durably, and gives the answer as the caller may see it: the token replaced
+    /// by `vaulted:<fingerprint>` unless `reveal`.
+    public func capture(answer: [UInt8], actor: ActorIdentity, reveal: Bool) throws(ServiceError) -> (body: [UInt8], entry: ImportSummary.Entry) {
+        let records: [ImportRecord]
+        do {
+            records = try answer.withUnsafeBytes { (b) throws(ImportParser.Failure) in try ImportParser.parse(b, format: .json) }
+        } catch {
+            throw .invalidInput("the create-account answer: \(error)")
+        }
+        guard records.count == 1, let r = records.first, r.kind == .customer else {
+            records.forEach { $0.token.wipe() }
+            throw .invalidInput("a create-account answer holds exactly one customer (MA_…) auth_id and auth_token")
+        }
+        let summary = try importRecords(records, actor: actor, source: .capture)
+        guard let entry = summary.imported.first ?? summary.unchanged.first else { throw .store("capture stored nothing") }
+        if reveal { return (answer, entry) }
+        guard let body = CaptureRewrite.replacingToken(in: answer, fingerprint: entry.fingerprint) else {
+            throw .invalidInput("the create-account answer has no top-level auth_token")
+        }
+        return (body, entry)
+    }
+}

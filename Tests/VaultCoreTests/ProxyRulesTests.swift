@@ -1,0 +1,89 @@
+import Testing
+@testable import VaultCore
+
+@Suite struct ProxyRulesTests {
+    @Test func targetIsThePathUnderThePrefix() {
+        #expect(ProxyRules.upstreamTarget(uri: "/v1/proxy/api/v1/Account/MA_A/Call/?limit=5") == "/api/v1/Account/MA_A/Call/?limit=5")
+        #expect(ProxyRules.upstreamTarget(uri: "/v1/proxy/") == nil)
+        #expect(ProxyRules.upstreamTarget(uri: "/v1/proxy") == nil)
+        #expect(ProxyRules.upstreamTarget(uri: "/v1/proxyx/api") == nil)
+        #expect(ProxyRules.upstreamTarget(uri: "/v1/headers") == nil)
+    }
+
+    @Test func credentialAndHopByHopHeadersAreNeverForwarded() {
+        let incoming: [(name: String, value: String)] = [
+            ("Host", "v"), ("X-Auth-ID", "MA_EVIL"), ("x-auth-token", "CANARY"), ("Authorization", "Bearer x"),
+            ("Cookie", "s=1"), ("X-Vault-Signature", "v1; …"), ("Connection", "keep-alive, X-Secret-Hop"),
+            ("X-Secret-Hop", "1"), ("Keep-Alive", "5"), ("Transfer-Encoding", "chunked"), ("TE", "trailers"),
+            ("Upgrade", "h2c"), ("Proxy-Authorization", "Basic x"), ("Content-Length", "3"), ("Expect", "100-continue"),
+            ("X-Vault-Credential", "partner"), ("Content-Type", "application/json"), ("Accept", "application/json"),
+            ("User-Agent", "vobiz-python/0.1.1"),
+        ]
+        let out = ProxyRules.forwardedRequestHeaders(incoming).map(\.name)
+        #expect(out == ["Content-Type", "Accept", "User-Agent"])
+    }
+
+    @Test func answerHeadersLoseFramingAndCookies() {
+        let upstream: [(name: String, value: String)] = [
+            ("Content-Type", "application/json"), ("Content-Length", "10"), ("Set-Cookie", "session=abc"),
+            ("Connection", "close"), ("Transfer-Encoding", "chunked"), ("X-Request-Id", "r1"),
+        ]
+        #expect(ProxyRules.returnedResponseHeaders(upstream).map(\.name) == ["Content-Type", "X-Request-Id"])
+    }
+
+    @Test func captureReplacesOnlyTheToken() throws {
+        let body = Array(#"{"auth_id": "MA_NEW1", "auth_token" :  "tok\"en-CANARY", "name": "Acme", "nested": {"auth_token": "x"}}"#.utf8)
+        let out = try #require(CaptureRewrite.replacingToken(in: body, fingerprint: "0123456789abcdef"))
+        #expect(String(decoding: out, as: UTF8.self)
+            == #"{"auth_id": "MA_NEW1", "auth_token" :  "vaulted:0123456789abcdef", "name": "Acme", "nested": {"auth_token": "x"}}"#)
+        #expect(CaptureRewrite.replacingToken(in: Array(#"{"auth_id":"MA_X"}"#.utf8), fingerprint: "f") == nil)
+        #expect(CaptureRewrite.replacingToken(in: Array(#"{"auth_token":5}"#.utf8), fingerprint: "f") == nil)
+        #expect(CaptureRewrite.replacingToken(in: Array(#"[{"auth_token":"t"}]"#.utf8), fingerprint: "f") == nil)
+        #expect(CaptureRewrite.replacingToken(in: Array(#"{"auth_token":"t""#.utf8), fingerprint: "f") == nil)
+        #expect(CaptureRewrite.applies(method: "POST", path: "/api/v1/partner/accounts"))
+        #expect(CaptureRewrite.applies(method: "POST", path: "/api/v1/partner/accounts/"))
+        #expect(!CaptureRewrite.applies(method: "GET", path: "/api/v1/partner/accounts"))
+        #expect(!CaptureRewrite.applies(method: "POST", path: "/api/v1/partner/accounts/MA_X/"))
+    }
+
+    @Test func replayCacheRefusesUntilExpiryAndStaysBounded() {
+        var c = ReplayCache<Int>(capacity: 2048)
+        #expect(c.admit(1, until: 100, now: 10) == .fresh)
+        #expect(c.admit(1, until: 100, now: 50) == .replayed)
+        #expect(c.admit(1, until: 100, now: 100) == .replayed)
+        #expect(c.admit(1, until: 200, now: 101) == .fresh)
+        for k in 2...5000 { _ = c.admit(k, until: 150, now: 120) }
+        #expect(c.count <= 2048)
+        #expect(c.admit(9999, until: 300, now: 120) == .full)
+        // Once the others expire, room comes back.
+        #expect(c.admit(9999, until: 300, now: 160) == .fresh)
+        #expect(c.count < 10)
+    }
+
+    @Test func signatureTimeRules() throws {
+        func sig(_ ts: Int64, _ exp: Int64) -> SealedSignature {
+            SealedSignature(kid: "k", ts: ts, exp: exp, nonce: Array(repeating: 1, count: 16), sig: Array(repeating: 2, count: 64))
+        }
+        try sig(100, 160).checkTimes(now: 130)
+        try sig(100, 160).checkTimes(now: 160)
+        #expect(throws: SignatureError.expired) { try sig(100, 160).checkTimes(now: 161) }
+        #expect(throws: SignatureError.notYetValid) { try sig(200, 260).checkTimes(now: 194) }
+        try sig(200, 260).checkTimes(now: 195)
+        #expect(throws: SignatureError.lifetimeTooLong) { try sig(100, 401).checkTimes(now: 130) }
+    }
+}
+
+@Suite struct LoopbackEndpointTests {
+    @Test func onlyNumericLoopbackIsAccepted() throws {
+        #expect(try LoopbackEndpoint(parsing: "127.0.0.1:8787") == LoopbackEndpoint(parsing: "127.0.0.1:8787"))
+        #expect(try LoopbackEndpoint(parsing: "127.1.2.3:1").host == "127.1.2.3")
+        #expect(try LoopbackEndpoint(parsing: "[::1]:8787").port == 8787)
+        for bad in ["0.0.0.0:8787", "10.0.0.1:80", "localhost:8787", "[::]:8787", "[fe80::1]:1", "example.com:80"] {
+            #expect(throws: LoopbackEndpoint.Failure.self, "\(bad)") { try LoopbackEndpoint(parsing: bad) }
+            do { _ = try LoopbackEndpoint(parsing: bad) } catch { #expect(error.description.contains("loopback"), "\(bad)") }
+        }
+        for bad in ["127.0.0.1", "127.0.0.1:", "127.0.0.1:0", "127.0.0.1:65536", "127.0.0.1:80x", "127.0.0:80", "127.0.0.256:80", "[::1]8787"] {
+            #expect(throws: LoopbackEndpoint.Failure.self, "\(bad)") { try LoopbackEndpoint(parsing: bad) }
+        }
+    }
+}

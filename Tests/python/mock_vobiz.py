@@ -1,0 +1,127 @@
+"""A loopback mock of the Vobiz API for the end-to-end tests.
+
+It knows the tokens (from a JSON file {auth_id: token}), answers 401 to a wrong pair and 403 to a
+pair used outside its scope, and implements GET /api/v1/partner/me, POST /api/v1/partner/accounts
+(a fresh customer each time) and a few /api/v1/Account/{id}/... endpoints. Control endpoints under
+/__mock/ (no auth) read what it saw and change its behaviour. It never records a token: only
+whether the pair matched.
+
+usage: mock_vobiz.py TOKENS_JSON NEW_TOKEN_PREFIX   (prints the port on stdout)
+"""
+import hashlib
+import json
+import secrets
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
+
+tokens = json.load(open(sys.argv[1]))
+new_prefix = sys.argv[2]
+lock = threading.Lock()
+seen = []
+mode = {"delay": 0.0, "status": None}
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def answer(self, status, obj=None, raw=None, headers=()):
+        body = raw if raw is not None else json.dumps(obj).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Set-Cookie", "mock_session=should-not-reach-the-client")
+        for k, v in headers:
+            self.send_header(k, v)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def control(self, path, body):
+        global tokens
+        if path == "/__mock/requests":
+            with lock:
+                return self.answer(200, seen)
+        if path == "/__mock/mode":
+            mode.update(json.loads(body or b"{}"))
+            return self.answer(200, mode)
+        if path == "/__mock/token":
+            # Simulates a token reissued in the console: {"auth_id": ..., "suffix": ...}.
+            change = json.loads(body)
+            with lock:
+                tokens[change["auth_id"]] = tokens[change["auth_id"]] + change["suffix"]
+            return self.answer(200, {"ok": True})
+        return self.answer(404, {"error": "no such control"})
+
+    def handle_any(self):
+        u = urlsplit(self.path)
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        if u.path.startswith("/__mock/"):
+            return self.control(u.path, body)
+        auth_id = self.headers.get("X-Auth-ID")
+        token = self.headers.get("X-Auth-Token")
+        with lock:
+            ok = auth_id in tokens and token is not None and secrets.compare_digest(tokens[auth_id], token)
+            seen.append({
+                "method": self.command, "path": u.path, "query": u.query, "auth_id": auth_id, "token_ok": ok,
+                "token_sent": token is not None, "header_names": sorted(k.lower() for k in self.headers.keys()),
+                "body_sha256": hashlib.sha256(body).hexdigest(), "body_len": len(body),
+            })
+        if mode["delay"]:
+            time.sleep(mode["delay"])
+        if mode["status"]:
+            return self.answer(mode["status"], {"error": "mock failure"})
+        if not ok:
+            return self.answer(401, {"error": "unauthorized", "message": "invalid auth_id or auth_token"})
+        parts = [p for p in u.path.split("/") if p]
+        # /api/v1/partner/...
+        if parts[:3] == ["api", "v1", "partner"]:
+            if not auth_id.startswith("PA_"):
+                return self.answer(403, {"error": "forbidden", "message": "partner API needs the partner pair"})
+            if parts[3:] == ["me"] and self.command == "GET":
+                return self.answer(200, {"auth_id": auth_id, "name": "Mock Partner"})
+            if parts[3:] == ["accounts"] and self.command == "POST":
+                new_id = "MA_" + secrets.token_hex(6).upper()
+                new_token = new_prefix + secrets.token_hex(8)
+                with lock:
+                    tokens[new_id] = new_token
+                req = json.loads(body or b"{}")
+                return self.answer(201, {"auth_id": new_id, "auth_token": new_token, "name": req.get("name", ""),
+                                         "parent": auth_id, "api_id": secrets.token_hex(4)})
+            return self.answer(404, {"error": "not_found"})
+        # /api/v1/Account/{id}/... (either spelling of the segment)
+        if parts[:2] == ["api", "v1"] and len(parts) >= 4 and parts[2] in ("Account", "account"):
+            if parts[3] != auth_id:
+                return self.answer(403, {"error": "forbidden", "message": "this pair cannot act for that account"})
+            rest = parts[4:]
+            if rest == []:
+                return self.answer(200, {"auth_id": auth_id, "name": "Mock customer"})
+            if rest == ["Call"] and self.command == "GET":
+                return self.answer(200, {"api_id": "list", "meta": {"limit": 20, "offset": 0, "total_count": 1},
+                                         "objects": [{"call_uuid": "c-1", "query": u.query}]})
+            if rest == ["Call"] and self.command == "POST":
+                return self.answer(201, {"api_id": "created", "message": "call fired", "request_uuid": "r-1",
+                                         "echo": json.loads(body or b"{}")})
+            if rest == ["Echo"]:
+                return self.answer(200, {"headers": {k.lower(): v for k, v in self.headers.items()
+                                                     if k.lower() not in ("x-auth-token",)},
+                                         "body_sha256": hashlib.sha256(body).hexdigest()})
+            if rest == ["Big"]:
+                size = int(dict(p.split("=") for p in u.query.split("&") if "=" in p).get("size", "0"))
+                return self.answer(200, raw=b"[" + b"0," * (size // 2) + b"0]")
+            return self.answer(404, {"error": "not_found"})
+        return self.answer(404, {"error": "not_found"})
+
+    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = handle_any
+
+
+server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+server.daemon_threads = True
+print(server.server_address[1], flush=True)
+server.serve_forever()
