@@ -112,11 +112,12 @@ enum AdminForwarder {
         if command == "unseal", let f = files["--passphrase-file"] {
             return try SecretReader.firstLine(SecretReader.readFile(f, limit: 4096, what: "passphrase file"))
         }
-        guard ["import", "rotate", "unseal"].contains(command) else { return try SecureBytes(count: 0) }
+        guard ["import", "rotate", "unseal", "capture"].contains(command) else { return try SecureBytes(count: 0) }
         if console.standardInputIsTerminal() {
             switch command {
             case "rotate": return try console.promptSecret("New token for \(args.dropFirst().first ?? "credential"): ")
             case "unseal": return try console.promptSecret("Vault passphrase: ")
+            case "capture": throw CLIError.usage("pipe the create-account answer (JSON) into standard input")
             default: throw CLIError.usage("pipe JSON or CSV into standard input, or pass --file or --from-env")
             }
         }

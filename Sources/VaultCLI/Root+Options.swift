@@ -18,3 +18,4 @@ extension Root.Unseal: HasGlobalOptions {}
 extension Root.PolicyGroup.Check: HasGlobalOptions {}
 extension Root.Headers: HasGlobalOptions, LocalOnly {}
 extension Root.Exec: HasGlobalOptions, LocalOnly {}
+extension Root.Capture: HasGlobalOptions {}

@@ -22,12 +22,25 @@ extension Root {
         @Option(name: .customLong("token-file"), help: "Read the new token from this file (mode 0600 or 0400).")
         var tokenFile: String?
 
+        @Flag(name: .long, help: "Check the new token with Vobiz first (GET /api/v1/partner/me or /api/v1/Account/{id}/); refuse on 401/403 or no answer.")
+        var verify = false
+
+        @Flag(name: .customLong("no-verify"), help: "Do not check the new token with Vobiz, even when [rotation] verify = true.")
+        var noVerify = false
+
+        func validate() throws {
+            if verify && noVerify { throw ValidationError("--verify and --no-verify cannot be combined") }
+        }
+
         func run() async throws {
             let ctx = try CLIContext(global)
             let span = try grace.map { try TimeSpan(parsing: $0) }
             let service = try await ctx.openVault(needKey: true)
             let id = try await service.resolveAuthID(credential)
             let token = try TokenInput.read(ctx, file: tokenFile, prompt: "New token for \(id): ")
+            if (verify || ctx.config.rotation.verify) && !noVerify {
+                try await UpstreamCheck.verify(token, of: id, config: ctx.config.upstream, service: service, actor: ctx.actor)
+            }
             let r = try await service.rotate(credential, token: token, reason: reason, grace: span, actor: ctx.actor)
             await service.checkpoint()
             ctx.console.out(ctx.json ? JSONOutput.render(r.json) : r.text(verb: "rotated"))

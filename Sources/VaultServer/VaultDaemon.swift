@@ -48,6 +48,15 @@ public final class VaultDaemon: Sendable {
 
     /// Runs until SIGTERM or SIGINT; returns after draining.
     public func run() async throws {
+        do {
+            try await serve()
+        } catch {
+            await upstream.shutdown()
+            throw error
+        }
+    }
+
+    private func serve() async throws {
         let env = ProcessInfo.processInfo.environment
         let config = service.config
         let passed = Systemd.listenFDs(env)

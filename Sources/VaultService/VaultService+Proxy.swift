@@ -155,6 +155,17 @@ extension VaultService {
         }
     }
 
+    /// Audits the check of a new token by `rotate --verify` (status nil: no answer). A 2xx
+    /// clears a recorded rejection: the token about to become active is accepted.
+    public func noteVerification(authID: AuthID, status: Int?, actor: ActorIdentity) {
+        let ok = status.map { (200..<300).contains($0) } ?? false
+        try? write { tx in
+            try audit(tx, op: "rotate-verify", actor: actor, authID: authID, outcome: ok ? .ok : .refused,
+                      reason: status.map { "HTTP \($0)" } ?? "no answer")
+        }
+        if ok { noteUpstream(status: 200, authID: authID, by: "verify", actor: actor) }
+    }
+
     /// Stores the customer of a create-account answer (version 1, source `capture`, linked to
     /// the partner) durably, and gives the answer as the caller may see it: the token replaced
     /// by `vaulted:<fingerprint>` unless `reveal`.

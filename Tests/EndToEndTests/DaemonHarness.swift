@@ -17,8 +17,9 @@ final class DaemonHarness {
     }
 
     /// `grants` is TOML appended to the configuration.
-    init(grants: String = DaemonHarness.defaultGrants, extra: String = "") throws {
-        s = try Scratch()
+    /// `sockets` is more TOML for the `[sockets]` table.
+    init(grants: String = DaemonHarness.defaultGrants, extra: String = "", sockets: String = "", scratch: Scratch? = nil) throws {
+        s = try scratch ?? Scratch()
         chmod(s.root, 0o755)
         logPath = s.root + "/serve.log"
         try """
@@ -30,6 +31,7 @@ final class DaemonHarness {
             client = "\(s.root)/run/vault.sock"
             admin = "\(s.root)/run/admin.sock"
             client_group = "nogroup"
+            \(sockets)
 
             [limits]
             read_timeout = "2s"

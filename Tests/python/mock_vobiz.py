@@ -21,7 +21,7 @@ tokens = json.load(open(sys.argv[1]))
 new_prefix = sys.argv[2]
 lock = threading.Lock()
 seen = []
-mode = {"delay": 0.0, "status": None}
+mode = {"delay": 0.0, "status": None, "create_id": None}
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -87,7 +87,7 @@ class Handler(BaseHTTPRequestHandler):
             if parts[3:] == ["me"] and self.command == "GET":
                 return self.answer(200, {"auth_id": auth_id, "name": "Mock Partner"})
             if parts[3:] == ["accounts"] and self.command == "POST":
-                new_id = "MA_" + secrets.token_hex(6).upper()
+                new_id = mode["create_id"] or "MA_" + secrets.token_hex(6).upper()
                 new_token = new_prefix + secrets.token_hex(8)
                 with lock:
                     tokens[new_id] = new_token

@@ -1,0 +1,39 @@
+import Foundation
+import VaultCore
+import VaultCrypto
+import VaultService
+
+/// `rotate --verify`: asks Vobiz whether a new token works before the vault commits to it.
+enum UpstreamCheck {
+    /// The cheapest call each kind of credential may make.
+    static func target(for id: AuthID) -> String {
+        id.kind == .partner ? "/api/v1/partner/me" : "/api/v1/Account/\(id.rawValue)/"
+    }
+
+    /// Succeeds on a 2xx answer. 401/403 refuse; so does no usable answer (the operator may
+    /// then rotate with `--no-verify`). Every outcome is audited.
+    static func verify(_ token: SecureBytes, of id: AuthID, config: VaultConfig.Upstream, service: VaultService,
+                       actor: ActorIdentity) async throws {
+        let client = try UpstreamClient(config: config)
+        let text = token.withUnsafeBytes { SecureTokenText(String(decoding: $0, as: UTF8.self)) }
+        let status: Int
+        do {
+            status = try await client.call(method: "GET", target: target(for: id), headers: [("Accept", "application/json")],
+                                           authID: id, token: text).status
+            await client.shutdown()
+        } catch {
+            await client.shutdown()
+            await service.noteVerification(authID: id, status: nil, actor: actor)
+            throw CLIError.verifyFailed("cannot verify the new token for \(id): \(error); nothing changed (use --no-verify to rotate without checking)")
+        }
+        await service.noteVerification(authID: id, status: status, actor: actor)
+        switch status {
+        case 200..<300:
+            return
+        case 401, 403:
+            throw CLIError.verifyFailed("Vobiz refused the new token for \(id) (HTTP \(status)); nothing changed")
+        default:
+            throw CLIError.verifyFailed("Vobiz answered HTTP \(status) to \(target(for: id)); the new token for \(id) is unverified and nothing changed (use --no-verify to rotate without checking)")
+        }
+    }
+}

@@ -1,0 +1,93 @@
+import Foundation
+import Testing
+
+/// Tests/python/mock_vobiz.py on a loopback port: the Vobiz API as far as the tests need it.
+/// It knows the tokens of a scratch vault (canaries) and mints canary tokens for new customers.
+final class MockVobiz {
+    let process: Process
+    let port: Int
+    var origin: String { "http://127.0.0.1:\(port)" }
+
+    /// Starts the mock knowing `tokens` (auth_id → token).
+    init(_ s: Scratch, tokens: [String: String]) throws {
+        let file = s.root + "/mock-tokens.json"
+        try JSONSerialization.data(withJSONObject: tokens).write(to: URL(fileURLWithPath: file))
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", DaemonHarness.pythonDir + "/mock_vobiz.py", file, s.canary + "new"]
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        process = p
+        var line = Data()
+        while !line.contains(0x0A) {
+            let chunk = out.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            line.append(chunk)
+        }
+        port = Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+        #expect(port > 0, "the mock did not start")
+    }
+
+    /// The tokens of the standard scratch vault.
+    static func standardTokens(_ s: Scratch) -> [String: String] {
+        ["PA_MAIN": s.token("partner"), "MA_ACME": s.token("acme"), "MA_BETA": s.token("beta")]
+    }
+
+    deinit { stop() }
+
+    func stop() {
+        // SIGKILL: the test runner's threads block SIGTERM, and children inherit that mask.
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+    }
+
+    /// Every request the mock saw, oldest first (no tokens: only whether the pair matched).
+    func requests() throws -> [[String: Any]] {
+        let out = try Process.run("/usr/bin/env", ["curl", "-s", "--max-time", "5", origin + "/__mock/requests"])
+        return try JSONSerialization.jsonObject(with: Data(out.utf8)) as? [[String: Any]] ?? []
+    }
+
+    /// Changes how the mock answers: `delay` seconds before answering, or a fixed `status`.
+    /// `createID` makes the next created customers reuse one auth id.
+    func mode(delay: Double = 0, status: Int? = nil, createID: String? = nil) throws {
+        var m: [String: Any] = ["delay": delay]
+        m["status"] = status ?? NSNull()
+        m["create_id"] = createID ?? NSNull()
+        let body = String(decoding: try JSONSerialization.data(withJSONObject: m), as: UTF8.self)
+        _ = try Process.run("/usr/bin/env", ["curl", "-s", "--max-time", "5", "-X", "POST", "-d", body, origin + "/__mock/mode"])
+    }
+
+    /// Simulates a token reissued in the Vobiz console: the vault's copy is now wrong.
+    func reissue(_ authID: String, suffix: String) throws {
+        let body = "{\"auth_id\":\"\(authID)\",\"suffix\":\"\(suffix)\"}"
+        _ = try Process.run("/usr/bin/env", ["curl", "-s", "--max-time", "5", "-X", "POST", "-d", body, origin + "/__mock/token"])
+    }
+
+    /// The `[upstream]` section pointing a vault at this mock.
+    var upstreamConfig: String {
+        """
+        [upstream]
+        base_url = "\(origin)"
+        allow_insecure_upstream = true
+        timeout = "2s"
+        """
+    }
+}
+
+/// A TCP port nobody listens on right now (the kernel's choice for an ephemeral bind).
+func freePort() -> Int {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var addr = sockaddr_in()
+    addr.sin_family = sa_family_t(AF_INET)
+    addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+    addr.sin_port = 0
+    var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+    _ = withUnsafeMutablePointer(to: &addr) { p in p.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) } }
+    _ = withUnsafeMutablePointer(to: &addr) { p in p.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
+    return Int(UInt16(bigEndian: addr.sin_port))
+}

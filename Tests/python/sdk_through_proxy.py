@@ -1,0 +1,27 @@
+"""The Vobiz Python SDK making real calls through the vault's proxy, holding no real token.
+usage: sdk_through_proxy.py CLIENT_SOCKET CONTRIB_DIR AUTH_ID"""
+import json
+import sys
+
+sock, contrib, auth_id = sys.argv[1], sys.argv[2], sys.argv[3]
+sys.path.insert(0, contrib)
+import vobiz  # noqa: E402
+from vobiz_vault import mount_proxy  # noqa: E402
+
+client = vobiz.RestClient(auth_id, "not-a-real-token")
+mount_proxy(client.session, sock)
+out = {}
+listed = client.calls.list()
+out["list_objects"] = len(listed["objects"]) if "objects" in listed else -1
+created = client.calls.create(from_="+15550001", to_="+15550002", answer_url="https://example.com/answer")
+out["create_message"] = created["message"]
+out["create_echo_to"] = created["echo"]["to"]
+try:
+    # A customer the vault does not hold: refused before anything leaves the host.
+    other = vobiz.RestClient("MA_NOTHELD", "not-a-real-token")
+    mount_proxy(other.session, sock)
+    other.calls.list()
+    out["other_customer"] = "allowed"
+except Exception as e:  # the SDK raises on the 403 problem answer
+    out["other_customer"] = type(e).__name__
+print(json.dumps(out))
