@@ -1,12 +1,18 @@
 #!/usr/bin/env bash
 # Benchmarks the release build: a temporary vault with one revealed and one sealed customer,
 # `vobiz-vault serve` on it, and vault-bench against POST /v1/headers (with GET /v1/health as
-# the floor), at 16 connections and at 1. Usage: scripts/bench.sh [seconds per phase]
+# the floor), at 16 connections and at 1; then the egress proxy against a minimal upstream
+# (vault-bench --mock), each proxied call beside a direct call to the same upstream.
+# Usage: scripts/bench.sh [seconds per phase] [all|headers|proxy]
 set -euo pipefail
 DURATION="${1:-10}"
+WHAT="${2:-all}"
 BIN="$(swift build -c release --show-bin-path)"
 DIR="$(mktemp -d /tmp/vobiz-vault-bench.XXXXXX)"
-trap 'kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; rm -rf "$DIR"' EXIT
+MOCK_PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+trap 'kill "$PID" "$MOCK" 2>/dev/null || true; wait "$PID" "$MOCK" 2>/dev/null || true; rm -rf "$DIR"' EXIT
+"$BIN/vault-bench" --mock "$MOCK_PORT" >/dev/null &
+MOCK=$!
 cat > "$DIR/config.toml" <<TOML
 [vault]
 state_dir = "$DIR/state"
@@ -15,6 +21,9 @@ key_file = "$DIR/master.key"
 client = "$DIR/run/vault.sock"
 admin = "$DIR/run/admin.sock"
 client_group = "$(id -gn)"
+[upstream]
+base_url = "http://127.0.0.1:$MOCK_PORT"
+allow_insecure_upstream = true
 [[grant]]
 name = "reveal"
 uid = $(id -u)
@@ -25,7 +34,7 @@ reveal = true
 name = "sealed"
 uid = $(id -u)
 credentials = ["MA_*"]
-operations = ["headers"]
+operations = ["headers", "proxy"]
 TOML
 export VOBIZ_VAULT_CONFIG="$DIR/config.toml"
 "$BIN/vobiz-vault" init >/dev/null
@@ -34,7 +43,15 @@ printf '[{"auth_id":"MA_REVEAL","auth_token":"%s"},{"auth_id":"MA_SEALED","auth_
 "$BIN/vobiz-vault" serve 2>"$DIR/serve.log" &
 PID=$!
 for _ in $(seq 100); do [ -S "$DIR/run/vault.sock" ] && break; sleep 0.1; done
-B="https://api.vobiz.ai/api/v1/Account"
+B="http://127.0.0.1:$MOCK_PORT/api/v1/Account"
+proxy_phases() {
+    for n in 16 1; do
+        echo "proxy vs direct, $n connection(s)"
+        "$BIN/vault-bench" --socket "$DIR/run/vault.sock" --connections "$n" --duration "$DURATION" --no-floor \
+            --direct "127.0.0.1:$MOCK_PORT" --proxy /api/v1/Account/MA_SEALED/Call/
+    done
+}
+if [ "$WHAT" = "proxy" ]; then proxy_phases; exit 0; fi
 echo "revealed headers, 16 connections"
 "$BIN/vault-bench" --socket "$DIR/run/vault.sock" --connections 16 --duration "$DURATION" --url "$B/MA_REVEAL/Call/"
 echo "sealed headers, 16 connections"
@@ -43,3 +60,4 @@ echo "revealed headers, 1 connection"
 "$BIN/vault-bench" --socket "$DIR/run/vault.sock" --connections 1 --duration "$DURATION" --url "$B/MA_REVEAL/Call/"
 echo "sealed headers, 1 connection"
 "$BIN/vault-bench" --socket "$DIR/run/vault.sock" --connections 1 --duration "$DURATION" --no-floor --url "$B/MA_SEALED/Call/"
+if [ "$WHAT" = "all" ]; then proxy_phases; fi

@@ -96,7 +96,7 @@ final class ConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
         let router = self.router, peer = self.peer
         let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
         inFlight.enter()
-        promise.completeWithTask { await router.respond(to: request, peer: peer) }
+        context.eventLoop.runTask { promise.succeed(await router.respond(to: request, peer: peer)) }
         promise.futureResult.whenComplete { [self] result in
             inFlight.leave()
             switch result {
@@ -142,7 +142,7 @@ final class ConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
         let writer = BodyWriter { [self] chunk in
             try await loop.flatSubmit { bound.value.writeAndFlushPromise(self.wrapOutboundOut(.body(.byteBuffer(chunk)))) }.get()
         }
-        Task { [inFlight] in
+        loop.runTask { [inFlight] in
             do {
                 try await pump.run(writer)
                 try await loop.flatSubmit { () -> EventLoopFuture<Void> in

@@ -9,6 +9,7 @@ public final class DaemonMetrics: Sendable {
     private let latency: DurationHistogram
     /// The request counters, made once: looking them up in the registry takes a lock per request.
     private let counters: [String: Counter]
+    private let upstreamCounters: [String: Counter]
 
     public init() {
         latency = registry.makeDurationHistogram(
@@ -25,6 +26,13 @@ public final class DaemonMetrics: Sendable {
             }
         }
         self.counters = counters
+        var upstream: [String: Counter] = [:]
+        for label in ["1xx", "2xx", "3xx", "4xx", "5xx", "error"] {
+            upstream[label] = registry.makeCounter(
+                descriptor: Self.name("upstream_responses", "total", "Upstream answers to proxied requests by status class."),
+                labels: [("status", label)])
+        }
+        upstreamCounters = upstream
     }
 
     static func name(_ metric: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
@@ -38,9 +46,7 @@ public final class DaemonMetrics: Sendable {
 
     /// Answers of the upstream to proxied requests, by status class (`error`: no answer).
     func upstream(status: Int?) {
-        let label = status.map { "\($0 / 100)xx" } ?? "error"
-        registry.makeCounter(descriptor: Self.name("upstream_responses", "total", "Upstream answers to proxied requests by status class."),
-                             labels: [("status", label)]).increment()
+        upstreamCounters[status.map { "\($0 / 100)xx" } ?? "error"]?.increment()
     }
 
     /// A 401 from Vobiz to a credential the vault attached.

@@ -46,14 +46,32 @@ struct ProxyRoute: Sendable {
         }
         let status = Int(answer.status.code)
         metrics.upstream(status: status)
-        if status == 401 || (200..<300).contains(status) {
+        if status == 401 || (ticket.wasRejected && (200..<300).contains(status)) {
             await service.noteUpstream(status: status, authID: ticket.authID, by: "proxy", actor: ticket.caller.identity)
             if status == 401 { metrics.rejected(ticket.authID) }
         }
         if ticket.capture && (200..<300).contains(status) {
             return await captured(answer, ticket)
         }
-        return streamed(answer)
+        return await passedThrough(answer)
+    }
+
+    /// Answers up to this size that announce their length are read whole and written at once;
+    /// larger or unannounced ones stream.
+    static let bufferedLimit = 256 << 10
+
+    func passedThrough(_ answer: HTTPClientResponse) async -> VaultResponse {
+        guard let length = answer.headers.first(name: "Content-Length").flatMap(Int.init), length <= Self.bufferedLimit else {
+            return streamed(answer)
+        }
+        var headers = HTTPHeaders(ProxyRules.returnedResponseHeaders(answer.headers.map { ($0.name, $0.value) }))
+        do {
+            let body = try await answer.body.collect(upTo: length)
+            headers.add(name: "Content-Length", value: String(body.readableBytes))
+            return VaultResponse(status: answer.status, headers: headers, body: body)
+        } catch {
+            return Problem.response(.upstreamUnavailable, "the upstream answer could not be read: \(UpstreamError.classify(error))")
+        }
     }
 
     /// Passes the answer through as it arrives, within the body limit.

@@ -39,6 +39,8 @@ public struct ProxyTicket: Sendable {
     public let capture: Bool
     public let requestID: String
     public let caller: Caller
+    /// Vobiz refused this credential before: a success must clear that.
+    public let wasRejected: Bool
 }
 
 extension VaultService {
@@ -93,7 +95,8 @@ extension VaultService {
         let token = try open(version, id, keys)
         let text = token.withUnsafeBytes { SecureTokenText(String(decoding: $0, as: UTF8.self)) }
         return ProxyTicket(authID: id, version: version.version, fingerprint: version.fingerprint, token: text, reveal: reveal,
-                           capture: CaptureRewrite.applies(method: call.method, path: url.path), requestID: audit.requestID, caller: caller)
+                           capture: CaptureRewrite.applies(method: call.method, path: url.path), requestID: audit.requestID, caller: caller,
+                           wasRejected: account.rejectedAt != nil)
     }
 
     /// Checks an `X-Vault-Signature` against this request, then spends its nonce. A request

@@ -9,6 +9,11 @@ import NIOPosix
 //
 //   vault-bench --socket /run/vobiz-vault/vault.sock --connections 16 --duration 10 \
 //               --url https://api.vobiz.ai/api/v1/Account/MA_X/Call/ [--method GET] [--json]
+//
+// Proxy mode measures the egress proxy against calling the upstream directly, in one run:
+//
+//   vault-bench --mock 9099                    # a minimal upstream: 200 and a small JSON body
+//   vault-bench --socket … --no-floor --direct 127.0.0.1:9099 --proxy /api/v1/Account/MA_X/Call/
 
 struct Options {
     var socket = "/run/vobiz-vault/vault.sock"
@@ -19,6 +24,10 @@ struct Options {
     var credential: String?
     var json = false
     var skipFloor = false
+    /// Upstream path to request through `/v1/proxy`, and the upstream to call directly.
+    var proxyPath: String?
+    var direct: (host: String, port: Int)?
+    var mockPort: Int?
 
     init(_ args: [String]) {
         var i = 0
@@ -37,6 +46,12 @@ struct Options {
             case "--credential": credential = next()
             case "--json": json = true
             case "--no-floor": skipFloor = true
+            case "--proxy": proxyPath = next()
+            case "--mock": mockPort = Int(next())
+            case "--direct":
+                let v = next()
+                guard let c = v.lastIndex(of: ":"), let port = Int(v[v.index(after: c)...]) else { fatalError("--direct wants host:port") }
+                direct = (String(v[..<c]), port)
             default: fatalError("unknown option \(args[i])")
             }
             i += 1
@@ -118,8 +133,9 @@ struct Phase {
     }
 }
 
-func run(_ o: Options, name: String, method: HTTPMethod, path: String, body: String?, group: any EventLoopGroup) throws -> Phase {
-    var headers = HTTPHeaders([("Host", "vobiz-vault")])
+func run(_ o: Options, name: String, method: HTTPMethod, path: String, body: String?, group: any EventLoopGroup,
+         tcp: (host: String, port: Int)? = nil, extra: [(String, String)] = []) throws -> Phase {
+    var headers = HTTPHeaders([("Host", "vobiz-vault")] + extra)
     var buffer: ByteBuffer?
     if let body {
         buffer = ByteBuffer(string: body)
@@ -136,13 +152,18 @@ func run(_ o: Options, name: String, method: HTTPMethod, path: String, body: Str
         recorders.append(recorder)
         let promise = group.next().makePromise(of: Void.self)
         done.append(promise.futureResult)
-        _ = try ClientBootstrap(group: group)
+        let bootstrap = ClientBootstrap(group: group)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.pipeline.addHTTPClientHandlers().flatMap {
                     channel.pipeline.addHandler(LoadHandler(head: head, body: buffer, recorder: recorder, deadline: deadline, done: promise))
                 }
             }
-            .connect(unixDomainSocketPath: o.socket).wait()
+        if let tcp {
+            _ = try bootstrap.connect(host: tcp.host, port: tcp.port).wait()
+        } else {
+            _ = try bootstrap.connect(unixDomainSocketPath: o.socket).wait()
+        }
     }
     try EventLoopFuture.andAllComplete(done, on: group.next()).wait()
     let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
@@ -152,9 +173,36 @@ func run(_ o: Options, name: String, method: HTTPMethod, path: String, body: Str
                  p50: pct(0.5), p99: pct(0.99), p999: pct(0.999))
 }
 
+/// The benchmark's upstream: answers every request 200 with a small JSON body, at once.
+final class MockUpstream: ChannelInboundHandler, @unchecked Sendable {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+    static let body = #"{"api_id":"bench","meta":{"limit":20,"offset":0,"total_count":0},"objects":[]}"#
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard case .end = unwrapInboundIn(data) else { return }
+        let headers = HTTPHeaders([("Content-Type", "application/json"), ("Content-Length", String(Self.body.utf8.count))])
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))), promise: nil)
+        context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: Self.body)))), promise: nil)
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+    }
+}
+
 let options = Options(Array(CommandLine.arguments.dropFirst()))
 // One event-loop thread: on a 2-core machine the daemon needs the other core.
 let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+if let port = options.mockPort {
+    let server = try ServerBootstrap(group: group)
+        .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+        .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+        .childChannelInitializer { channel in
+            channel.pipeline.configureHTTPServerPipeline().flatMap { channel.pipeline.addHandler(MockUpstream()) }
+        }
+        .bind(host: "127.0.0.1", port: port).wait()
+    print("mock upstream on 127.0.0.1:\(port)")
+    try server.closeFuture.wait()
+    exit(0)
+}
 var phases: [Phase] = []
 if !options.skipFloor {
     phases.append(try run(options, name: "health", method: .GET, path: "/v1/health", body: nil, group: group))
@@ -165,7 +213,17 @@ if !options.url.isEmpty {
     let body = String(decoding: try JSONSerialization.data(withJSONObject: request), as: UTF8.self)
     phases.append(try run(options, name: "headers", method: .POST, path: "/v1/headers", body: body, group: group))
 }
+if let path = options.proxyPath {
+    if let direct = options.direct {
+        phases.append(try run(options, name: "direct", method: .GET, path: path, body: nil, group: group, tcp: direct,
+                              extra: [("X-Auth-ID", "MA_BENCH"), ("X-Auth-Token", "bench-direct")]))
+    }
+    phases.append(try run(options, name: "proxy", method: .GET, path: "/v1/proxy" + path, body: nil, group: group))
+}
 try group.syncShutdownGracefully()
+if let d = phases.first(where: { $0.name == "direct" }), let p = phases.first(where: { $0.name == "proxy" }), !options.json {
+    print(String(format: "proxy overhead: p50 +%.1f µs, p99 +%.1f µs", p.p50 - d.p50, p.p99 - d.p99))
+}
 if options.json {
     let doc: [String: Any] = ["connections": options.connections, "duration": options.duration, "phases": phases.map(\.json)]
     print(String(decoding: try JSONSerialization.data(withJSONObject: doc, options: [.sortedKeys]), as: UTF8.self))
