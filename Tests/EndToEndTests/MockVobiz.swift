@@ -6,15 +6,24 @@ import Testing
 final class MockVobiz {
     let process: Process
     let port: Int
-    var origin: String { "http://127.0.0.1:\(port)" }
+    var origin: String { "\(tls ? "https" : "http")://127.0.0.1:\(port)" }
 
-    /// Starts the mock knowing `tokens` (auth_id → token).
-    init(_ s: Scratch, tokens: [String: String]) throws {
+    let tls: Bool
+
+    /// Starts the mock knowing `tokens`; with `tls`, over HTTPS with a fresh self-signed certificate.
+    init(_ s: Scratch, tokens: [String: String], tls: Bool = false) throws {
+        self.tls = tls
         let file = s.root + "/mock-tokens.json"
         try JSONSerialization.data(withJSONObject: tokens).write(to: URL(fileURLWithPath: file))
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         p.arguments = ["python3", DaemonHarness.pythonDir + "/mock_vobiz.py", file, s.canary + "new"]
+        if tls {
+            let cert = s.root + "/mock-cert.pem", key = s.root + "/mock-key.pem"
+            _ = try Process.run("/usr/bin/env", ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                                                 "-subj", "/CN=127.0.0.1", "-keyout", key, "-out", cert])
+            p.arguments! += [cert, key]
+        }
         let out = Pipe()
         p.standardOutput = out
         p.standardError = FileHandle.nullDevice
@@ -47,7 +56,7 @@ final class MockVobiz {
 
     /// Every request the mock saw, oldest first (no tokens: only whether the pair matched).
     func requests() throws -> [[String: Any]] {
-        let out = try Process.run("/usr/bin/env", ["curl", "-s", "--max-time", "5", origin + "/__mock/requests"])
+        let out = try Process.run("/usr/bin/env", ["curl", "-s", "-k", "--max-time", "5", origin + "/__mock/requests"])
         return try JSONSerialization.jsonObject(with: Data(out.utf8)) as? [[String: Any]] ?? []
     }
 
@@ -67,13 +76,14 @@ final class MockVobiz {
         _ = try Process.run("/usr/bin/env", ["curl", "-s", "--max-time", "5", "-X", "POST", "-d", body, origin + "/__mock/token"])
     }
 
-    /// The `[upstream]` section pointing a vault at this mock.
-    var upstreamConfig: String {
+    /// The `[upstream]` section pointing a vault at this mock; `extra` is more keys for it.
+    func upstreamConfig(_ extra: String = "") -> String {
         """
         [upstream]
         base_url = "\(origin)"
-        allow_insecure_upstream = true
+        \(tls ? "" : "allow_insecure_upstream = true")
         timeout = "2s"
+        \(extra)
         """
     }
 }

@@ -12,12 +12,11 @@ import Testing
         """
 
     /// A vault whose upstream is a fresh mock; `extra` is more TOML.
-    static func vault(extra: String = "", sockets: String = "", grants: String = ProxyTests.grants,
-                      prepare: (Scratch) throws -> Void = { _ in }) throws -> (DaemonHarness, MockVobiz) {
+    static func vault(extra: String = "", sockets: String = "", upstream: String = "", tls: Bool = false,
+                      grants: String = ProxyTests.grants) throws -> (DaemonHarness, MockVobiz) {
         let s = try Scratch()
-        try prepare(s)
-        let mock = try MockVobiz(s, tokens: MockVobiz.standardTokens(s))
-        let d = try DaemonHarness(grants: grants, extra: mock.upstreamConfig + "\n" + extra, sockets: sockets, scratch: s)
+        let mock = try MockVobiz(s, tokens: MockVobiz.standardTokens(s), tls: tls)
+        let d = try DaemonHarness(grants: grants, extra: mock.upstreamConfig(upstream) + "\n" + extra, sockets: sockets, scratch: s)
         try d.start()
         return (d, mock)
     }
@@ -198,6 +197,47 @@ import Testing
         for text in [b1, b2, b3, d.log()] { #expect(!text.contains(d.s.canary)) }
         // The daemon still answers.
         #expect(try d.curl(["http://v/v1/health"]).contains("\"ok\""))
+    }
+
+    @Test func bodiesBeyondTheLimitAndLargeAnswersThatStream() throws {
+        let (d, mock) = try Self.vault(upstream: "max_body = 1048576")
+        defer { withExtendedLifetime((d, mock)) {} }
+        // 600 kB: above the buffered size, streamed through whole.
+        let out = d.s.root + "/big.out"
+        let code = try d.curl(["-o", out, "-w", "%{http_code} %{size_download}", "http://v/v1/proxy/api/v1/Account/MA_ACME/Big?size=600000"])
+        let size = (try? FileManager.default.attributesOfItem(atPath: out)[.size] as? Int) ?? 0
+        #expect(code == "200 \(size)" && size == 600_003, "\(code) \(size)")
+        // An answer announced larger than [upstream] max_body is refused, not relayed.
+        let (s2, _, b2) = try Self.proxied(d, ["http://v/v1/proxy/api/v1/Account/MA_ACME/Big?size=2000000"])
+        #expect(s2 == 502 && problemType(Self.json(b2)) == "upstream_unavailable" && b2.contains("max_body"), "\(b2.prefix(300))")
+        // A request body over the limit never leaves.
+        let body = d.s.root + "/body.json"
+        try String(repeating: "x", count: 1_500_000).write(toFile: body, atomically: true, encoding: .utf8)
+        let before = try mock.requests().count
+        let (s3, _, b3) = try Self.proxied(d, ["-X", "POST", "--data-binary", "@" + body, "http://v/v1/proxy/api/v1/Account/MA_ACME/Call/"])
+        #expect(s3 == 413 && problemType(Self.json(b3)) == "payload_too_large", "\(b3)")
+        #expect(try mock.requests().count == before)
+        // Within the limit, a body above the RPC limit (64 KiB) goes through.
+        try String(repeating: "y", count: 200_000).write(toFile: body, atomically: true, encoding: .utf8)
+        let (s4, _, b4) = try Self.proxied(d, ["-X", "PUT", "--data-binary", "@" + body, "http://v/v1/proxy/api/v1/Account/MA_ACME/Echo/"])
+        let last = try mock.requests().last
+        #expect(s4 == 200 && last?["body_len"] as? Int == 200_000, "\(b4.prefix(200))")
+    }
+
+    @Test func httpsUpstreamsAreVerifiedAgainstTheSystemTrustStore() throws {
+        // A self-signed certificate is not trusted: the call fails before any request is sent.
+        let (d, mock) = try Self.vault(tls: true)
+        defer { withExtendedLifetime((d, mock)) {} }
+        let (status, _, body) = try Self.proxied(d, ["http://v/v1/proxy/api/v1/partner/me"])
+        #expect(status == 502 && problemType(Self.json(body)) == "upstream_unavailable", "\(body)")
+        #expect(try mock.requests().isEmpty, "no request may cross an unverified TLS connection")
+        #expect(!body.contains(d.s.canary) && !d.log().contains(d.s.canary))
+        // Plain http:// needs the explicit opt-in.
+        var text = try String(contentsOfFile: d.config, encoding: .utf8)
+        text = text.replacingOccurrences(of: "https://", with: "http://")
+        try text.write(toFile: d.s.root + "/plain.toml", atomically: true, encoding: .utf8)
+        let r = try d.s.vv(["status", "--config", d.s.root + "/plain.toml"])
+        #expect(r.code != 0 && r.err.contains("allow_insecure_upstream"), "\(r.all)")
     }
 
     @Test func aTokenVobizRejectsIsNoticedAndRotateVerifies() throws {

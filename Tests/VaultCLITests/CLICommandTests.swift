@@ -260,3 +260,28 @@ import Testing
         #expect(tokenFlag.code == 64)
     }
 }
+
+@Suite struct CaptureCommandTests {
+    @Test func offlineCaptureStoresTheCustomerAndPrintsTheAnswerVaulted() async throws {
+        let h = try CLIHarness()
+        #expect(try await h.populated().code == 0)
+        let answer = #"{"api_id":"a1","auth_id":"MA_CAPT1","auth_token":"\#(h.token("capt"))","name":"Captured Co"}"#
+        let r = await h.run(["capture"] + h.keyed, stdin: answer)
+        #expect(r.code == 0, "\(r.err)")
+        #expect(r.out.hasPrefix(#"{"api_id":"a1","auth_id":"MA_CAPT1","auth_token":"vaulted:"#) && r.out.contains(#""name":"Captured Co"}"#))
+        #expect(r.err.contains("captured MA_CAPT1 (version 1"))
+        let show = try h.json(await h.run(["show", "MA_CAPT1", "--json"] + h.keyed))
+        #expect(show["label"] as? String == "Captured Co")
+        #expect(((show["versions"] as? [[String: Any]])?.first)?["source"] as? String == "capture")
+        #expect(r.out.contains("vaulted:" + (show["fingerprint"] as? String ?? "?")))
+        // The same answer again is a no-op; a different token for it is refused and changes nothing.
+        #expect(await h.run(["capture"] + h.keyed, stdin: answer).code == 0)
+        let clash = await h.run(["capture"] + h.keyed, stdin: answer.replacingOccurrences(of: h.token("capt"), with: h.token("other")))
+        #expect(clash.code == 1 && clash.out.isEmpty && clash.err.contains("rotate"), "\(clash.err)")
+        for bad in [#"{"auth_id":"MA_X"}"#, "[]", "not json", #"[{"auth_id":"MA_A1","auth_token":"t1"},{"auth_id":"MA_A2","auth_token":"t2"}]"#] {
+            let b = await h.run(["capture"] + h.keyed, stdin: bad)
+            #expect(b.code == 1 && b.out.isEmpty, "\(bad): \(b.err)")
+        }
+        #expect(try h.leaks().isEmpty)
+    }
+}

@@ -6,7 +6,7 @@ pair used outside its scope, and implements GET /api/v1/partner/me, POST /api/v1
 /__mock/ (no auth) read what it saw and change its behaviour. It never records a token: only
 whether the pair matched.
 
-usage: mock_vobiz.py TOKENS_JSON NEW_TOKEN_PREFIX   (prints the port on stdout)
+usage: mock_vobiz.py TOKENS_JSON NEW_TOKEN_PREFIX [CERT KEY]   (prints the port on stdout)
 """
 import hashlib
 import json
@@ -123,5 +123,11 @@ class Handler(BaseHTTPRequestHandler):
 
 server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
 server.daemon_threads = True
+if len(sys.argv) > 4:
+    # TLS with the given certificate and key (a self-signed one the vault must not trust).
+    import ssl
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(sys.argv[3], sys.argv[4])
+    server.socket = context.wrap_socket(server.socket, server_side=True)
 print(server.server_address[1], flush=True)
 server.serve_forever()
