@@ -15,6 +15,8 @@ public struct AccountInfo: Hashable, Sendable {
     public var versions: [TokenVersionInfo]
     /// Vobiz refused the active token (401) at its last use; nil when it was accepted since.
     public var rejection: UpstreamRejection?
+    /// The partner's JWT session, when it has login credentials or a session.
+    public var jwt: JWTSessionInfo?
 
     public init(authID: AuthID, kind: CredentialKind, label: String, parent: AuthID?, state: AccountState,
                 stateChangedAt: Int64?, stateReason: String?, maxAge: TimeSpan?, warn: TimeSpan?,

@@ -16,6 +16,7 @@ public struct Finding: Hashable, Sendable, Codable {
         case compromisedNotRotated = "compromised_not_rotated"
         case noActiveToken = "no_active_token"
         case upstreamRejected = "upstream_rejected"
+        case jwtLoginFailing = "jwt_login_failing"
     }
 
     public let severity: Severity

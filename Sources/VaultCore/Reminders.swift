@@ -25,6 +25,10 @@ public enum Reminders {
             out.append(finding(.critical, .upstreamRejected,
                                "Vobiz rejected this token (401, on \(r.by)) since \(Timestamp.iso(r.at)); if it was reissued in the console, run `vobiz-vault rotate \(a.authID)`"))
         }
+        if let j = a.jwt, j.state == "failed" {
+            out.append(finding(.critical, .jwtLoginFailing,
+                               "JWT login failing (\(j.lastError ?? "unknown error")); run `vobiz-vault login-credentials set \(a.authID)` or `vobiz-vault jwt login`"))
+        }
         guard let schedule = a.schedule(defaults: defaults, now: now) else {
             out.append(finding(.critical, .noActiveToken, "no active token version; import or rotate one"))
             return out

@@ -51,6 +51,7 @@ struct AdminRouter: AuditingRouter {
         let audit = await service.auditStatus
         metrics.refresh(accounts: accounts, defaults: service.config.rotation.policy, now: Int64(Date().timeIntervalSince1970),
                         auditPending: audit.pending, auditFailing: audit.failing, auditDropped: audit.dropped)
+        metrics.jwtLogins(await service.jwtLoginCounts)
         var buffer = ByteBufferAllocator().buffer(capacity: 4096)
         buffer.writeBytes(metrics.registry.emitToBuffer())
         return VaultResponse(status: .ok, contentType: "text/plain; version=0.0.4", body: buffer)

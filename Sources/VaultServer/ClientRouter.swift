@@ -29,11 +29,13 @@ struct ClientRouter: AuditingRouter {
             return await headers(request, peer)
         case (.GET, "/v1/keys"):
             return await keys()
+        case (.POST, "/v1/jwt"):
+            return await jwt(request, peer)
         case (.GET, "/v1/health"):
             return await Health.response(service)
         case (_, let path) where path.hasPrefix(ProxyRules.prefix + "/") || path == ProxyRules.prefix:
             return await proxy.respond(to: request, peer: peer, signedOnly: false)
-        case (_, "/v1/headers"), (_, "/v1/keys"), (_, "/v1/health"):
+        case (_, "/v1/headers"), (_, "/v1/keys"), (_, "/v1/health"), (_, "/v1/jwt"):
             return Problem.response(.methodNotAllowed, "\(request.method) is not allowed on \(request.path)")
         default:
             return Problem.response(.notFound, "no such endpoint: \(Echo.short(String(request.path), limit: 80))")
@@ -92,6 +94,36 @@ struct ClientRouter: AuditingRouter {
         w.rawString(h.requestID)
         w.literal("}")
         return w.buffer
+    }
+
+    /// `POST /v1/jwt` `{"credential"?}` → `{"access_token","token_type":"Bearer","expires_at"}`.
+    func jwt(_ request: VaultRequest, _ peer: PeerContext) async -> VaultResponse {
+        let start = ContinuousClock.now
+        let credential: String?
+        do {
+            credential = try request.body.withUnsafeReadableBytes { (b) throws(RequestError) in try JWTRequest.credential(json: b) }
+        } catch {
+            metrics.request(.jwt, decision: "refused", since: start)
+            let refusal = Refusal(.badRequest, error.description)
+            await service.auditRefusal(caller: peer.caller, operation: .jwt, method: "POST", path: nil, refusal)
+            return Problem.response(refusal.type, refusal.detail)
+        }
+        do {
+            let issued = try await service.jwt(caller: peer.caller, credential: credential, upstream: proxy.upstream)
+            metrics.request(.jwt, decision: "allowed", since: start)
+            let w = JSONWriter()
+            w.literal("{\"access_token\":")
+            w.rawSecret(issued.accessToken)
+            w.literal(",\"token_type\":\"Bearer\",\"expires_at\":")
+            w.rawString(Timestamp.iso(issued.expiresAt))
+            w.literal(",\"credential\":")
+            w.rawString(issued.authID.rawValue)
+            w.literal("}")
+            return VaultResponse(status: .ok, contentType: "application/json", body: w.buffer)
+        } catch {
+            metrics.request(.jwt, decision: "refused", since: start)
+            return Problem.response(error.type, error.detail)
+        }
     }
 
     func keys() async -> VaultResponse {

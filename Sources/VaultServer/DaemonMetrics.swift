@@ -1,4 +1,5 @@
 import Foundation
+import NIOConcurrencyHelpers
 import Prometheus
 import VaultCore
 
@@ -49,6 +50,21 @@ public final class DaemonMetrics: Sendable {
         upstreamCounters[status.map { "\($0 / 100)xx" } ?? "error"]?.increment()
     }
 
+    private let jwtSeen = NIOLockedValueBox<[String: Int]>([:])
+
+    /// JWT logins by outcome: the service counts them; the counters advance by the difference.
+    func jwtLogins(_ counts: [String: Int]) {
+        let deltas: [(String, Int)] = jwtSeen.withLockedValue { seen in
+            let d = counts.map { ($0.key, $0.value - (seen[$0.key] ?? 0)) }
+            seen = counts
+            return d
+        }
+        for (outcome, delta) in deltas where delta > 0 {
+            registry.makeCounter(descriptor: Self.name("jwt_logins", "total", "JWT logins by outcome."), labels: [("outcome", outcome)])
+                .increment(by: Int64(delta))
+        }
+    }
+
     /// A 401 from Vobiz to a credential the vault attached.
     func rejected(_ id: AuthID) {
         registry.makeCounter(descriptor: Self.name("upstream_rejections", "total", "401 answers from Vobiz by credential."),
@@ -70,6 +86,14 @@ public final class DaemonMetrics: Sendable {
             guard let sched = a.schedule(defaults: defaults, now: now) else { continue }
             gauge("rotation_due", "seconds", "Seconds until the credential is due for rotation (negative: overdue).",
                   [("auth_id", a.authID.rawValue)]).set(Double(sched.secondsUntilDue))
+        }
+        for a in accounts {
+            guard let j = a.jwt else { continue }
+            let left: Double = j.state == "valid" ? Double((j.expiresAt ?? now) - now) : 0
+            gauge("jwt_expires_in", "seconds", "Seconds until the JWT session expires (0 when it has none or it failed).",
+                  [("auth_id", a.authID.rawValue)]).set(left)
+            gauge("jwt_failing", "", "1 while the JWT login fails for a reason a retry cannot fix.",
+                  [("auth_id", a.authID.rawValue)]).set(Double(j.state == "failed" ? 1 : 0))
         }
         gauge("credentials_rejected", "", "Credentials whose token Vobiz refused (401) at last use.")
             .set(Double(accounts.filter { $0.rejection != nil }.count))

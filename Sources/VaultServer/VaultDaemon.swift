@@ -77,6 +77,13 @@ public final class VaultDaemon: Sendable {
                                    limits: adminLimits, connections: adminConnections)
         let signals = SignalStream([SIGHUP, SIGTERM, SIGINT])
         let flusher = Task { await flushAudit() }
+        let refresher = Task { [service, upstream] in
+            // Refresh-ahead of JWT sessions in use (their own timing decides who is due).
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(1))
+                await service.refreshJWTSessions(upstream: upstream)
+            }
+        }
         let watchdog = Systemd.watchdogInterval(env).map { interval in
             Task {
                 while !Task.isCancelled {
@@ -104,6 +111,7 @@ public final class VaultDaemon: Sendable {
         let deadline = ContinuousClock.now + .seconds(10)
         while inFlight.count > 0 && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(10)) }
         flusher.cancel()
+        refresher.cancel()
         await flusher.value
         watchdog?.cancel()
         await upstream.shutdown()

@@ -75,10 +75,19 @@ extension VaultService {
     /// Re-encrypts every sealed token under the new keys, recomputing fingerprints. A row that
     /// does not open aborts the whole rekey, naming the row.
     func reseal(_ tx: StoreTransaction, from old: VaultKeys, to new: VaultKeys) throws {
-        // Login credentials and JWT sessions are sealed under the same key; until this routine
-        // re-encrypts them too, refuse rather than strand them under a lost key.
-        if try tx.otherSealedRows() > 0 {
-            throw ServiceError.invalidInput("rekey --data-key cannot yet re-encrypt login credentials or JWT sessions; forget them first")
+        let authIDs = Dictionary(try tx.accounts().map { ($0.id!, $0.authID) }, uniquingKeysWith: { a, _ in a })
+        for var login in try tx.allLoginCredentials() {
+            let id = try AuthID(authIDs[login.accountID] ?? "")
+            let secret = try old.open(login.ciphertext, .loginCredentials(id), what: "login_credentials row \(id)")
+            login.ciphertext = try new.seal(secret, .loginCredentials(id))
+            try tx.save(&login)
+        }
+        for var session in try tx.sessions() {
+            guard let sealed = session.ciphertext else { continue }
+            let id = try AuthID(authIDs[session.accountID] ?? "")
+            let token = try old.open(sealed, .jwtSession(id), what: "jwt_sessions row \(id)")
+            session.ciphertext = try new.seal(token, .jwtSession(id))
+            try tx.save(&session)
         }
         for var k in try tx.signingKeys() {
             let binding = SecretBinding.signingSeed(kid: k.kid)

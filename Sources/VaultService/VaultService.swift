@@ -37,6 +37,11 @@ public actor VaultService {
     var proxyNonces = ReplayCache<[UInt8]>()
     /// Public keys of sealed signatures by kid, loaded on first use.
     var verifyKeys: [String: Data] = [:]
+    /// JWT sessions in memory, by partner auth id, and the logins in flight (one per credential).
+    var jwtLive: [String: JWTLive] = [:]
+    var jwtLogins: [String: Task<JWTLoginOutcome, Never>] = [:]
+    /// Logins by outcome since start (`ok`, `invalid_credentials`, `rejected`, `error`), for /metrics.
+    public internal(set) var jwtLoginCounts: [String: Int] = [:]
     var failedUnseals = 0
     var unsealing = false
 

@@ -91,7 +91,43 @@ public struct StoreTransaction {
         var request = AccountRecord.order(Column("kind").desc, Column("auth_id"))
         if let only { request = request.filter(Column("auth_id") == only.rawValue) }
         let byAccount = Dictionary(grouping: try TokenVersionRecord.order(Column("version").desc).fetchAll(db), by: \.accountID)
-        return try request.fetchAll(db).map { a in try a.info(versions: byAccount[a.id!] ?? []) }
+        let sessions = Dictionary(try sessions().map { ($0.accountID, $0) }, uniquingKeysWith: { a, _ in a })
+        let logins = Set(try allLoginCredentials().map(\.accountID))
+        return try request.fetchAll(db).map { a in
+            var info = try a.info(versions: byAccount[a.id!] ?? [])
+            let s = sessions[a.id!]
+            if s != nil || logins.contains(a.id!) {
+                info.jwt = JWTSessionInfo(state: s?.state.rawValue ?? "empty", expiresAt: s?.expiresAt, lastRefreshAt: s?.lastRefreshAt,
+                                          lastError: s?.lastError, hasLoginCredentials: logins.contains(a.id!))
+            }
+            return info
+        }
+    }
+
+    // MARK: JWT logins and sessions
+
+    public func loginCredentials(of accountID: Int64) throws -> LoginCredentialRecord? {
+        try LoginCredentialRecord.filter(Column("account_id") == accountID).fetchOne(db)
+    }
+
+    public func allLoginCredentials() throws -> [LoginCredentialRecord] { try LoginCredentialRecord.fetchAll(db) }
+    public func save(_ r: inout LoginCredentialRecord) throws { try r.save(db) }
+
+    @discardableResult
+    public func deleteLoginCredentials(of accountID: Int64) throws -> Bool {
+        try LoginCredentialRecord.filter(Column("account_id") == accountID).deleteAll(db) > 0
+    }
+
+    public func session(of accountID: Int64) throws -> JWTSessionRecord? {
+        try JWTSessionRecord.filter(Column("account_id") == accountID).fetchOne(db)
+    }
+
+    public func sessions() throws -> [JWTSessionRecord] { try JWTSessionRecord.fetchAll(db) }
+    public func save(_ r: inout JWTSessionRecord) throws { try r.save(db) }
+
+    @discardableResult
+    public func deleteSession(of accountID: Int64) throws -> Bool {
+        try JWTSessionRecord.filter(Column("account_id") == accountID).deleteAll(db) > 0
     }
 
     // MARK: signing keys

@@ -1,0 +1,17 @@
+/// A partner's JWT session as the books show it (no token).
+public struct JWTSessionInfo: Hashable, Sendable {
+    /// `empty`, `valid` or `failed`.
+    public var state: String
+    public var expiresAt: Int64?
+    public var lastRefreshAt: Int64?
+    public var lastError: String?
+    public var hasLoginCredentials: Bool
+
+    public init(state: String, expiresAt: Int64?, lastRefreshAt: Int64?, lastError: String?, hasLoginCredentials: Bool) {
+        self.state = state
+        self.expiresAt = expiresAt
+        self.lastRefreshAt = lastRefreshAt
+        self.lastError = lastError
+        self.hasLoginCredentials = hasLoginCredentials
+    }
+}

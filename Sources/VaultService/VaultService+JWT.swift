@@ -1,0 +1,388 @@
+import Foundation
+import NIOCore
+import VaultCore
+import VaultCrypto
+import VaultStore
+
+/// Partner JWT sessions (DESIGN §2, §7 `POST /v1/jwt`, §9 `jwt`, `login-credentials set`).
+extension VaultService {
+    static let loginTarget = "/api/v1/partner/login"
+
+    var jwtRules: JWTSessionRules { JWTSessionRules(refreshMargin: config.jwt.refreshMargin.seconds) }
+
+    // MARK: login credentials
+
+    /// Seals the email and password (`email\npassword`) of the partner's JWT login. A session
+    /// that failed on the old credentials may log in again.
+    public func setLoginCredentials(_ name: String, secret: SecureBytes, actor: ActorIdentity) throws(ServiceError) {
+        let keys = try requireKeys()
+        let normalized = try Self.loginSecret(secret)
+        let now = self.now
+        let id: AuthID = try write { tx in
+            let account = try partnerAccount(name, tx)
+            let id = try AuthID(account.authID)
+            var record = try tx.loginCredentials(of: account.id!)
+                ?? LoginCredentialRecord(accountID: account.id!, ciphertext: Data(), at: now, actor: nil)
+            record.ciphertext = try keys.seal(normalized, .loginCredentials(id))
+            record.updatedAt = now
+            record.actor = actor.display
+            try tx.save(&record)
+            if var session = try tx.session(of: account.id!), session.state == .failed {
+                session.state = .empty
+                session.ciphertext = nil
+                session.lastError = nil
+                try tx.save(&session)
+            }
+            try audit(tx, op: "login-credentials-set", actor: actor, authID: id)
+            return id
+        }
+        jwtLive[id.rawValue]?.failed = nil
+        jwtLive[id.rawValue]?.networkFailures = 0
+        jwtLive[id.rawValue]?.retryAt = 0
+    }
+
+    /// Removes the login credentials and the session.
+    public func forgetLoginCredentials(_ name: String, actor: ActorIdentity) throws(ServiceError) {
+        let id: AuthID = try write { tx in
+            let account = try partnerAccount(name, tx)
+            let id = try AuthID(account.authID)
+            guard try tx.deleteLoginCredentials(of: account.id!) else {
+                throw ServiceError.invalidInput("\(id) has no login credentials")
+            }
+            try tx.deleteSession(of: account.id!)
+            try audit(tx, op: "login-credentials-forget", actor: actor, authID: id)
+            return id
+        }
+        jwtLive[id.rawValue] = nil
+    }
+
+    /// Drops the session (the login credentials stay): the next request logs in.
+    public func forgetSession(_ name: String, actor: ActorIdentity) throws(ServiceError) {
+        let id: AuthID = try write { tx in
+            let account = try partnerAccount(name, tx)
+            let id = try AuthID(account.authID)
+            guard try tx.deleteSession(of: account.id!) else { throw ServiceError.invalidInput("\(id) has no JWT session") }
+            try audit(tx, op: "jwt-forget", actor: actor, authID: id)
+            return id
+        }
+        jwtLive[id.rawValue] = nil
+    }
+
+    /// `email\npassword`, both non-empty, a trailing newline dropped.
+    static func loginSecret(_ s: SecureBytes) throws(ServiceError) -> SecureBytes {
+        let parts: (Int, Int)? = s.withUnsafeBytes { b in
+            var end = b.count
+            while end > 0, b[end - 1] == 0x0A || b[end - 1] == 0x0D { end -= 1 }
+            guard let nl = b[..<end].firstIndex(of: 0x0A) else { return nil }
+            let emailEnd = nl > 0 && b[nl - 1] == 0x0D ? nl - 1 : nl
+            guard emailEnd > 0, end > nl + 1, !b[(nl + 1)..<end].contains(0x0A) else { return nil }
+            return (emailEnd, end)
+        }
+        guard let (emailEnd, end) = parts else {
+            throw .invalidInput("expected the email on the first line and the password on the second")
+        }
+        do {
+            return try s.withUnsafeBytes { b throws(CryptoError) in
+                var out = try SecureBytes(count: emailEnd + 1 + (end - (b.firstIndex(of: 0x0A)! + 1)))
+                let nl = b.firstIndex(of: 0x0A)!
+                out.withUnsafeMutableBytes { o in
+                    o.copyMemory(from: UnsafeRawBufferPointer(rebasing: b[..<emailEnd]))
+                    o[emailEnd] = 0x0A
+                    UnsafeMutableRawBufferPointer(rebasing: o[(emailEnd + 1)...]).copyMemory(from: UnsafeRawBufferPointer(rebasing: b[(nl + 1)..<end]))
+                }
+                return out
+            }
+        } catch {
+            throw .crypto(error.description)
+        }
+    }
+
+    func partnerAccount(_ name: String, _ tx: StoreTransaction) throws -> AccountRecord {
+        let account = try resolve(name, in: tx)
+        guard account.kind == .partner else {
+            throw ServiceError.invalidInput("JWT login is a partner API (POST \(Self.loginTarget)); \(account.authID) is a customer")
+        }
+        return account
+    }
+
+    // MARK: status
+
+    public func jwtStatus() throws(ServiceError) -> [JWTSessionStatus] {
+        let rows = try read { tx in
+            try tx.accounts().filter { $0.kind == .partner }.map { a in (a, try tx.loginCredentials(of: a.id!), try tx.session(of: a.id!)) }
+        }
+        return rows.compactMap { a, login, session in
+            guard login != nil || session != nil, let id = try? AuthID(a.authID) else { return nil }
+            let live = jwtLive[a.authID]
+            return JWTSessionStatus(authID: id, hasLoginCredentials: login != nil, state: session?.state.rawValue ?? "empty",
+                                    issuedAt: session?.issuedAt, expiresAt: session?.expiresAt, lastRefreshAt: session?.lastRefreshAt,
+                                    lastError: session?.lastError, retryAt: (live?.retryAt ?? 0) > now ? live?.retryAt : nil)
+        }
+    }
+
+    // MARK: POST /v1/jwt
+
+    /// The partner's access token for a granted caller: the cached one while more than the
+    /// refresh margin is left, else a fresh login (one in flight per credential). An expired
+    /// token is never handed out.
+    public func jwt(caller: Caller, credential: String?, upstream: UpstreamClient) async throws(Refusal) -> IssuedJWT {
+        var audit = RequestAudit(caller: caller, operation: .jwt, method: "POST", requestID: Hex.encode(Random.data(count: 8)))
+        audit.path = Self.loginTarget
+        do {
+            let id = try jwtAuthorize(caller: caller, credential: credential, audit: &audit)
+            let issued = try await session(for: id, upstream: upstream)
+            try record(audit.allowed(mode: "jwt"))
+            return issued
+        } catch {
+            try? record(audit.refused(error))
+            throw error
+        }
+    }
+
+    private func jwtAuthorize(caller: Caller, credential: String?, audit: inout RequestAudit) throws(Refusal) -> AuthID {
+        guard keys != nil else { throw Refusal(.sealed, "the vault is sealed; run `vobiz-vault unseal`") }
+        let cache = try credentials()
+        guard let partner = cache.partner, let id = try? AuthID(partner) else {
+            throw Refusal(.unknownCredential, "this vault holds no partner credential")
+        }
+        if let credential, credential != "partner", credential != partner {
+            throw Refusal(credential.hasPrefix("MA_") ? .scopeMismatch : .unknownCredential,
+                          "JWT sessions are the partner's (\(partner)); \(Echo.short(credential)) has none")
+        }
+        audit.authID = id
+        guard let (account, version) = cache.byID[partner] else { throw Refusal(.unknownCredential, "no credential \(partner)") }
+        guard account.state == .active else { throw Refusal(.credentialRevoked, "\(partner) is \(account.state.rawValue); it must be rotated before use") }
+        audit.version = version?.version
+        let decision = policy.decide(caller, PolicyRequest(operation: .jwt, credential: id, method: "POST", path: Self.loginTarget))
+        guard let grant = decision.grant else {
+            audit.denial = Self.denial(decision, implied: .partner)
+            throw Refusal(.notGranted, "no grant allows this caller a JWT for \(id); `vobiz-vault policy check` explains")
+        }
+        audit.grant = grant.name
+        try takeToken(grant, caller)
+        guard !auditQueue.failing else { throw Refusal(.internal, "the audit log cannot be written; requests are refused until it can") }
+        return id
+    }
+
+    func session(for id: AuthID, upstream: UpstreamClient) async throws(Refusal) -> IssuedJWT {
+        let key = id.rawValue
+        try loadSession(id)
+        jwtLive[key, default: JWTLive()].lastUsed = now
+        if let live = jwtLive[key], let token = live.token, now < live.refreshAfter, JWTSessionRules.usable(expiresAt: live.expiresAt, now: now) {
+            return IssuedJWT(accessToken: token, expiresAt: live.expiresAt, authID: id)
+        }
+        if let failed = jwtLive[key]?.failed {
+            throw Refusal(.upstreamUnavailable, "the JWT login for \(id) is failing (\(failed)); fix it with `vobiz-vault login-credentials set` or retry with `vobiz-vault jwt login`")
+        }
+        if let live = jwtLive[key], live.retryAt > now {
+            if let token = live.token, JWTSessionRules.usable(expiresAt: live.expiresAt, now: now) {
+                return IssuedJWT(accessToken: token, expiresAt: live.expiresAt, authID: id)
+            }
+            throw Refusal(.upstreamUnavailable, "the JWT login for \(id) failed; the next attempt is in \(live.retryAt - now) s")
+        }
+        let outcome = await login(id, upstream: upstream, force: false)
+        if let live = jwtLive[key], let token = live.token, JWTSessionRules.usable(expiresAt: live.expiresAt, now: now) {
+            return IssuedJWT(accessToken: token, expiresAt: live.expiresAt, authID: id)
+        }
+        switch outcome {
+        case .ok: throw Refusal(.upstreamUnavailable, "the login for \(id) gave a token that is already expired")
+        case .failed(let why), .retryLater(let why): throw Refusal(.upstreamUnavailable, "the JWT login for \(id) failed: \(why)")
+        }
+    }
+
+    /// Reads a stored session into memory the first time it is needed (after a restart).
+    func loadSession(_ id: AuthID) throws(Refusal) {
+        guard jwtLive[id.rawValue] == nil, let keys else { return }
+        var live = JWTLive()
+        do {
+            let row = try store.read { tx -> JWTSessionRecord? in
+                guard let a = try tx.account(id) else { return nil }
+                return try tx.session(of: a.id!)
+            }
+            if let row {
+                switch row.state {
+                case .valid:
+                    if let sealed = row.ciphertext {
+                        live.token = try keys.open(sealed, .jwtSession(id), what: "jwt_sessions row \(id)")
+                        live.issuedAt = row.issuedAt ?? 0
+                        live.expiresAt = row.expiresAt ?? 0
+                        live.refreshAfter = row.refreshAfter ?? 0
+                    }
+                case .failed: live.failed = row.lastError ?? "failed"
+                case .empty: break
+                }
+            }
+        } catch {
+            throw Refusal(.internal, "cannot read the JWT session of \(id)")
+        }
+        jwtLive[id.rawValue] = live
+    }
+
+    /// Logs in, or joins the login already in flight for this credential. `force` (an
+    /// operator's `jwt login`) ignores a failed state and the backoff.
+    func login(_ id: AuthID, upstream: UpstreamClient, force: Bool) async -> JWTLoginOutcome {
+        let key = id.rawValue
+        if let running = jwtLogins[key] { return await running.value }
+        let task = Task { await self.performLogin(id, upstream: upstream) }
+        jwtLogins[key] = task
+        let outcome = await task.value
+        jwtLogins[key] = nil
+        return outcome
+    }
+
+    private func performLogin(_ id: AuthID, upstream: UpstreamClient) async -> JWTLoginOutcome {
+        let key = id.rawValue
+        let actor = ActorIdentity.current()
+        let started = now
+        let body: [UInt8], token: SecureTokenText
+        do {
+            (body, token) = try loginRequest(id)
+        } catch {
+            return markFailed(id, why: error.description, count: "error", actor: actor)
+        }
+        let answer: JWTLogin.Answer
+        do {
+            let r = try await upstream.call(method: "POST", target: Self.loginTarget,
+                                            headers: [("Content-Type", "application/json"), ("Accept", "application/json")],
+                                            body: ByteBuffer(bytes: body), authID: id, token: token)
+            answer = r.body.withUnsafeReadableBytes { JWTLogin.parse(status: r.status, body: $0) }
+        } catch {
+            return markRetry(id, why: error.description, actor: actor)
+        }
+        switch answer {
+        case .token(let scratch, let expiresIn, let expClaim):
+            defer { scratch.wipe() }
+            let expiresAt = JWTSessionRules.expiry(issuedAt: started, expiresIn: expiresIn, expClaim: expClaim)
+            let refreshAfter = min(jwtRules.refreshAfter(issuedAt: started, expiresAt: expiresAt), expiresAt - JWTSessionRules.skew)
+            do {
+                let secure = try Self.secure(scratch)
+                try storeSession(id, token: secure, issuedAt: started, expiresAt: expiresAt, refreshAfter: refreshAfter, actor: actor)
+                var live = jwtLive[key] ?? JWTLive()
+                live.token = secure
+                live.issuedAt = started
+                live.expiresAt = expiresAt
+                live.refreshAfter = refreshAfter
+                live.failed = nil
+                live.networkFailures = 0
+                live.retryAt = 0
+                jwtLive[key] = live
+                jwtLoginCounts["ok", default: 0] += 1
+                if (try? credentials())?.byID[key]?.0.rejectedAt != nil {
+                    noteUpstream(status: 200, authID: id, by: "jwt-login", actor: actor)
+                }
+                return .ok
+            } catch {
+                return markRetry(id, why: "cannot store the session: \(error)", actor: actor)
+            }
+        case .invalidCredentials(let message):
+            return markFailed(id, why: "invalid_credentials" + (message.isEmpty ? "" : ": " + message), count: "invalid_credentials", actor: actor)
+        case .failed(let status, let error) where status == 401 || status == 403:
+            noteUpstream(status: 401, authID: id, by: "jwt-login", actor: actor)
+            return markFailed(id, why: "Vobiz refused the partner token (HTTP \(status): \(error))", count: "rejected", actor: actor)
+        case .failed(let status, let error):
+            return markRetry(id, why: "HTTP \(status): \(error)", actor: actor)
+        }
+    }
+
+    /// The login body (with the email and password) and the partner token.
+    private func loginRequest(_ id: AuthID) throws(ServiceError) -> ([UInt8], SecureTokenText) {
+        let keys = try requireKeys()
+        let (login, version) = try read { tx -> (LoginCredentialRecord?, TokenVersionRecord?) in
+            guard let a = try tx.account(id) else { return (nil, nil) }
+            return (try tx.loginCredentials(of: a.id!), try tx.activeVersion(of: a.id!))
+        }
+        guard let login else { throw .invalidInput("no login credentials for \(id); run `vobiz-vault login-credentials set partner`") }
+        guard let version, let sealed = version.ciphertext else { throw .noActiveVersion(id.rawValue) }
+        let secret = try keys.open(login.ciphertext, .loginCredentials(id), what: "login_credentials row \(id)")
+        let token = try keys.open(sealed, .token(id, version: version.version), what: "token_versions row \(id) version \(version.version)")
+        let body = secret.withUnsafeBytes { b -> [UInt8] in
+            let nl = b.firstIndex(of: 0x0A) ?? b.count
+            return JWTLogin.body(email: UnsafeRawBufferPointer(rebasing: b[..<nl]),
+                                 password: UnsafeRawBufferPointer(rebasing: b[Swift.min(nl + 1, b.count)...]))
+        }
+        return (body, token.withUnsafeBytes { SecureTokenText(String(decoding: $0, as: UTF8.self)) })
+    }
+
+    private func storeSession(_ id: AuthID, token: SecureBytes, issuedAt: Int64, expiresAt: Int64, refreshAfter: Int64,
+                              actor: ActorIdentity) throws {
+        let keys = try requireKeys()
+        try write { tx in
+            guard let a = try tx.account(id) else { throw ServiceError.unknownCredential(id.rawValue) }
+            var s = try tx.session(of: a.id!) ?? JWTSessionRecord(accountID: a.id!)
+            s.state = .valid
+            s.ciphertext = try keys.seal(token, .jwtSession(id))
+            s.issuedAt = issuedAt
+            s.expiresAt = expiresAt
+            s.refreshAfter = refreshAfter
+            s.lastRefreshAt = now
+            s.lastUsedAt = jwtLive[id.rawValue]?.lastUsed
+            s.lastError = nil
+            try tx.save(&s)
+            try audit(tx, op: "jwt-login", actor: actor, authID: id, detail: ["expires_at": Timestamp.iso(expiresAt)])
+        }
+    }
+
+    /// Invalid credentials or a refused token: no retry until something changes.
+    private func markFailed(_ id: AuthID, why: String, count: String, actor: ActorIdentity) -> JWTLoginOutcome {
+        jwtLoginCounts[count, default: 0] += 1
+        jwtLive[id.rawValue, default: JWTLive()].failed = why
+        try? write { tx in
+            guard let a = try tx.account(id) else { return }
+            var s = try tx.session(of: a.id!) ?? JWTSessionRecord(accountID: a.id!)
+            s.state = .failed
+            s.ciphertext = nil
+            s.lastError = why
+            try tx.save(&s)
+            try audit(tx, op: "jwt-login", actor: actor, authID: id, outcome: .failed, reason: count, detail: ["error": why])
+        }
+        return .failed(why)
+    }
+
+    /// A network failure: the session keeps its token (while it lasts); the next login waits.
+    private func markRetry(_ id: AuthID, why: String, actor: ActorIdentity) -> JWTLoginOutcome {
+        jwtLoginCounts["error", default: 0] += 1
+        var live = jwtLive[id.rawValue] ?? JWTLive()
+        live.networkFailures += 1
+        live.retryAt = now + LoginBackoff.delay(failures: live.networkFailures, jitter: Double.random(in: 0..<1))
+        jwtLive[id.rawValue] = live
+        try? write { tx in
+            guard let a = try tx.account(id) else { return }
+            var s = try tx.session(of: a.id!) ?? JWTSessionRecord(accountID: a.id!)
+            s.lastError = why
+            try tx.save(&s)
+            try audit(tx, op: "jwt-login", actor: actor, authID: id, outcome: .failed, reason: "error", detail: ["error": why])
+        }
+        return .retryLater(why)
+    }
+
+    // MARK: operator and background
+
+    /// `jwt login`: logs in now, whatever the state.
+    public func forceLogin(_ name: String, upstream: UpstreamClient) async throws(ServiceError) -> JWTSessionStatus? {
+        let id: AuthID = try read { tx in try AuthID(try partnerAccount(name, tx).authID) }
+        _ = try? loadSession(id)
+        jwtLive[id.rawValue, default: JWTLive()].failed = nil
+        jwtLive[id.rawValue]?.retryAt = 0
+        let outcome = await login(id, upstream: upstream, force: true)
+        if case .failed(let why) = outcome { throw .invalidInput("the login for \(id) failed: \(why)") }
+        if case .retryLater(let why) = outcome { throw .invalidInput("the login for \(id) failed: \(why)") }
+        return try jwtStatus().first { $0.authID == id }
+    }
+
+    /// Refresh-ahead: logs in again for sessions used within the last hour whose refresh time
+    /// has come, unless they failed or wait out a backoff.
+    public func refreshJWTSessions(upstream: UpstreamClient) async {
+        let now = self.now
+        let due = jwtLive.filter { _, s in
+            s.token != nil && s.failed == nil && now - s.lastUsed < 3600 && now >= s.refreshAfter && now >= s.retryAt
+        }
+        for key in due.keys.sorted() {
+            guard let id = try? AuthID(key) else { continue }
+            _ = await login(id, upstream: upstream, force: false)
+        }
+        // Tokens past their expiry are released (and zeroed).
+        for (key, s) in jwtLive where s.token != nil && !JWTSessionRules.usable(expiresAt: s.expiresAt, now: now) {
+            jwtLive[key]?.token = nil
+        }
+    }
+}
