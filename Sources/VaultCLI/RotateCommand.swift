@@ -22,7 +22,7 @@ extension Root {
         @Option(name: .customLong("token-file"), help: "Read the new token from this file (mode 0600 or 0400).")
         var tokenFile: String?
 
-        @Flag(name: .long, help: "Check the new token with Vobiz first (GET /api/v1/partner/me or /api/v1/Account/{id}/); refuse on 401/403 or no answer.")
+        @Flag(name: .long, help: "Check the new token with Vobiz first (GET /api/v1/partner/me or /api/v1/Account/{id}/); refuse on 401/403 or no usable answer.")
         var verify = false
 
         @Flag(name: .customLong("no-verify"), help: "Do not check the new token with Vobiz, even when [rotation] verify = true.")
@@ -38,10 +38,15 @@ extension Root {
             let service = try await ctx.openVault(needKey: true)
             let id = try await service.resolveAuthID(credential)
             let token = try TokenInput.read(ctx, file: tokenFile, prompt: "New token for \(id): ")
-            if (verify || ctx.config.rotation.verify) && !noVerify {
+            let verified = (verify || ctx.config.rotation.verify) && !noVerify
+            if verified {
                 try await UpstreamCheck.verify(token, of: id, config: ctx.config.upstream, service: service, actor: ctx.actor)
             }
             let r = try await service.rotate(credential, token: token, reason: reason, grace: span, actor: ctx.actor)
+            if verified {
+                // The token Vobiz just accepted is now the active one: an earlier rejection is over.
+                await service.noteUpstream(status: 200, authID: id, by: "verify", actor: ctx.actor)
+            }
             await service.checkpoint()
             ctx.console.out(ctx.json ? JSONOutput.render(r.json) : r.text(verb: "rotated"))
         }

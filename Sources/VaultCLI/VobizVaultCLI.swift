@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import VaultCore
+import VaultServer
 import VaultService
 import VaultStore
 import VaultCrypto
@@ -92,6 +93,7 @@ public enum VobizVaultCLI {
 protocol OperatorFacingError: Error, CustomStringConvertible {}
 
 extension ServiceError: OperatorFacingError {}
+extension DaemonError: OperatorFacingError {}
 extension ConfigError: OperatorFacingError {}
 extension CoreError: OperatorFacingError {}
 extension CLIError: OperatorFacingError {}

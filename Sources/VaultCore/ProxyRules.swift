@@ -36,6 +36,15 @@ public enum ProxyRules {
         }
     }
 
+    /// The headers of a create-account call: only these go out, with `Accept` and
+    /// `Accept-Encoding` fixed, so that the answer comes back whole, uncompressed JSON that the
+    /// vault can capture (a caller must not be able to make it unreadable: `Accept-Encoding`,
+    /// `Range` and the like would hand the one-time token to the caller uncaptured).
+    public static func captureRequestHeaders(_ headers: [(name: String, value: String)]) -> [(name: String, value: String)] {
+        let kept = headers.filter { ["content-type", "user-agent"].contains($0.name.lowercased()) }
+        return kept + [("Accept", "application/json"), ("Accept-Encoding", "identity")]
+    }
+
     /// The upstream's answer headers to pass back: without hop-by-hop headers, framing (the vault
     /// frames its own answer) and `Set-Cookie` (an upstream session belongs to the vault's
     /// credential, not to the caller).

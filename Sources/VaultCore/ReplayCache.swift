@@ -12,6 +12,8 @@ public struct ReplayCache<Key: Hashable & Sendable>: Sendable {
     public let capacity: Int
     private var until: [Key: Int64] = [:]
     private var nextSweep: Int
+    /// When a sweep last found the cache full: no new sweep within the same second.
+    private var fullAt: Int64 = .min
 
     public init(capacity: Int = 1_000_000) {
         self.capacity = capacity
@@ -24,10 +26,14 @@ public struct ReplayCache<Key: Hashable & Sendable>: Sendable {
     public mutating func admit(_ key: Key, until expiry: Int64, now: Int64) -> Verdict {
         if let seen = until[key], seen >= now { return .replayed }
         if until.count >= nextSweep {
+            if until.count >= capacity && fullAt == now { return .full }
             until = until.filter { $0.value >= now }
             // Sweep again when the cache has doubled, so sweeping stays amortised O(1).
             nextSweep = min(capacity, max(1024, until.count * 2))
-            if until.count >= capacity { return .full }
+            if until.count >= capacity {
+                fullAt = now
+                return .full
+            }
         }
         until[key] = expiry
         return .fresh

@@ -13,8 +13,11 @@ public struct VaultConfig: Sendable, Equatable {
         public var connectTimeout = TimeSpan(seconds: 5)
         /// How long one upstream call may take in all, answer included.
         public var timeout = TimeSpan(seconds: 30)
-        /// The largest request or answer body the proxy carries (bytes).
+        /// The largest answer body the proxy carries back (bytes).
         public var maxBody = 10 << 20
+        /// The largest request body the proxy carries out (bytes): API requests are small, and
+        /// a body is read whole before it is authorised.
+        public var maxRequestBody = 1 << 20
     }
 
     public struct Sockets: Sendable, Equatable {

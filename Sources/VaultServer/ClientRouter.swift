@@ -153,6 +153,26 @@ struct ClientRouter: AuditingRouter {
 struct TCPProxyRouter: AuditingRouter {
     let service: VaultService
     let proxy: ProxyRoute
+    let metrics: DaemonMetrics
+
+    /// Anyone on the host can reach this port: a proxy request without a well-formed, current
+    /// signature is refused from its head, before its body is read. Such refusals are counted,
+    /// not audited (auditing them would let anyone fill the log); requests with a well-formed
+    /// signature are checked and audited like every other.
+    func refuseEarly(_ head: HTTPRequestHead) -> VaultResponse? {
+        guard head.uri.hasPrefix(ProxyRules.prefix) else { return nil }
+        guard let value = head.headers.first(name: SealedSignature.headerName) else {
+            metrics.request(.proxy, decision: "refused", since: .now)
+            return Problem.response(.signatureInvalid, "this listener accepts sealed-signed requests only (X-Vault-Signature from POST /v1/headers)")
+        }
+        do {
+            try SealedSignature(parsing: value).checkTimes(now: Int64(Date().timeIntervalSince1970))
+            return nil
+        } catch {
+            metrics.request(.proxy, decision: "refused", since: .now)
+            return Problem.response(.signatureInvalid, error.description)
+        }
+    }
 
     func respond(to request: VaultRequest, peer: PeerContext) async -> VaultResponse {
         if request.path.hasPrefix(ProxyRules.prefix + "/") || request.path == ProxyRules.prefix {

@@ -46,6 +46,11 @@ final class ConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
         switch unwrapInboundIn(data) {
         case .head(let h):
             state.headReceived()
+            if let early = router.refuseEarly(h) {
+                answeredTooLarge = true
+                write(context, early, keepAlive: false, linger: true)
+                return
+            }
             head = h
             body = context.channel.allocator.buffer(capacity: 0)
             maxBody = state.limits.maxBody(forURI: h.uri)
@@ -98,11 +103,13 @@ final class ConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
         inFlight.enter()
         context.eventLoop.runTask { promise.succeed(await router.respond(to: request, peer: peer)) }
         promise.futureResult.whenComplete { [self] result in
-            inFlight.leave()
+            // The response is written (and a stream entered) before the request leaves, so a
+            // draining daemon never sees zero in flight while an answer is still going out.
             switch result {
             case .success(let response): write(bound.value, response, keepAlive: request.keepAlive && !inFlight.draining)
             case .failure: write(bound.value, Problem.response(.internal, "internal error"), keepAlive: false)
             }
+            inFlight.leave()
         }
     }
 
@@ -140,7 +147,11 @@ final class ConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
         let state = self.state
         inFlight.enter()
         let writer = BodyWriter { [self] chunk in
-            try await loop.flatSubmit { bound.value.writeAndFlushPromise(self.wrapOutboundOut(.body(.byteBuffer(chunk)))) }.get()
+            try await loop.flatSubmit {
+                // A client that stops reading gets `idle_timeout` per chunk, then is closed.
+                state.writing(bound.value.channel)
+                return bound.value.writeAndFlushPromise(self.wrapOutboundOut(.body(.byteBuffer(chunk))))
+            }.get()
         }
         loop.runTask { [inFlight] in
             do {

@@ -53,6 +53,11 @@ final class ConnectionState: @unchecked Sendable {
         arm(channel, .now() + min(limits.readTimeout, .seconds(2)))
     }
 
+    /// A chunk of a streamed answer is going out: it must be taken within the idle timeout.
+    func writing(_ channel: any Channel) {
+        arm(channel, .now() + limits.idleTimeout)
+    }
+
     func stop() {
         timer?.cancel()
         timer = nil

@@ -8,13 +8,16 @@ public struct HTTPLimits: Sendable {
     public var readTimeout = TimeAmount.seconds(10)
     public var idleTimeout = TimeAmount.seconds(30)
     public var maxConnections = 1024
-    /// Request and answer bodies carried by the proxy (`[upstream] max_body`).
-    public var maxProxyBody = 10 * 1024 * 1024
+    /// Request bodies carried by the proxy (`[upstream] max_request_body`).
+    public var maxProxyBody = 1 << 20
+    /// Answer bodies carried back by the proxy (`[upstream] max_body`).
+    public var maxProxyAnswer = 10 << 20
 
     public init() {}
 
     public init(_ c: VaultConfig.Limits, upstream: VaultConfig.Upstream = VaultConfig().upstream) {
-        maxProxyBody = upstream.maxBody
+        maxProxyBody = upstream.maxRequestBody
+        maxProxyAnswer = upstream.maxBody
         maxBody = c.maxBody
         maxHead = c.maxHeaders
         readTimeout = .seconds(c.readTimeout.seconds)

@@ -24,7 +24,7 @@ struct ProxyRoute: Sendable {
         let call = ProxyCall(method: request.method.rawValue, target: target,
                              credential: request.headers.first(name: "X-Vault-Credential"),
                              signature: request.headers.first(name: SealedSignature.headerName),
-                             bodySHA256: Hex.encode(request.body.withUnsafeReadableBytes { SHA256.hash(Array($0)) }),
+                             bodySHA256: Hex.encode(request.body.withUnsafeReadableBytes { SHA256.hash($0) }),
                              signedOnly: signedOnly)
         let ticket: ProxyTicket
         do {
@@ -34,7 +34,8 @@ struct ProxyRoute: Sendable {
             return Problem.response(error.type, error.detail)
         }
         metrics.request(.proxy, decision: "allowed", since: start)
-        let headers = ProxyRules.forwardedRequestHeaders(request.headers.map { ($0.name, $0.value) })
+        let incoming = request.headers.map { (name: $0.name, value: $0.value) }
+        let headers = ticket.capture ? ProxyRules.captureRequestHeaders(incoming) : ProxyRules.forwardedRequestHeaders(incoming)
         let answer: HTTPClientResponse
         do {
             answer = try await upstream.send(method: call.method, target: target, headers: headers, body: request.body,
@@ -46,7 +47,8 @@ struct ProxyRoute: Sendable {
         }
         let status = Int(answer.status.code)
         metrics.upstream(status: status)
-        if status == 401 || (ticket.wasRejected && (200..<300).contains(status)) {
+        // A 401 speaks about the token only on the paths where the vault chose it by scope.
+        if ticket.inKnownTree && (status == 401 || (ticket.wasRejected && (200..<300).contains(status))) {
             await service.noteUpstream(status: status, authID: ticket.authID, by: "proxy", actor: ticket.caller.identity)
             if status == 401 { metrics.rejected(ticket.authID) }
         }
@@ -102,12 +104,18 @@ struct ProxyRoute: Sendable {
         do {
             body = try await answer.body.collect(upTo: maxBody)
         } catch {
-            return Problem.response(.upstreamUnavailable, "the create-account answer could not be read whole: \(UpstreamError.classify(error))")
+            logger.error("CAPTURE FAILED: the create-account answer could not be read whole; a customer may have been created without its token reaching the vault or the caller: check the Vobiz console",
+                         metadata: ["request_id": "\(ticket.requestID)", "error": "\(UpstreamError.classify(error))"])
+            return Problem.response(.upstreamUnavailable,
+                                    "the create-account answer could not be read whole (\(UpstreamError.classify(error))); a customer may have been created: check the Vobiz console")
         }
         var headers = HTTPHeaders(ProxyRules.returnedResponseHeaders(answer.headers.map { ($0.name, $0.value) }))
         var out = body
         let bytes = Array(body.readableBytesView)
         do {
+            if let encoding = answer.headers.first(name: "Content-Encoding"), encoding.lowercased() != "identity" {
+                throw UpstreamError.other(origin: upstream.base.origin, why: "the answer is \(encoding)-encoded despite Accept-Encoding: identity")
+            }
             let result = try await service.capture(answer: bytes, actor: ticket.caller.identity, reveal: ticket.reveal)
             out = ByteBuffer(bytes: result.body)
             headers.add(name: "X-Vault-Capture", value: "stored")

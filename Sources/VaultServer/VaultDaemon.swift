@@ -22,6 +22,10 @@ public final class VaultDaemon: Sendable {
     let clientConnections = ConnectionCount()
     /// Admins keep their way in however many clients are connected.
     let adminConnections = ConnectionCount()
+    /// The TCP listener has its own budget: anyone on the host can reach it, and it must not
+    /// use up the client socket's.
+    let tcpConnections = ConnectionCount()
+    static let maxTCPConnections = 256
     let group: MultiThreadedEventLoopGroup
     /// The Vobiz API client of the proxy, on the daemon's event loop.
     let upstream: UpstreamClient
@@ -61,12 +65,11 @@ public final class VaultDaemon: Sendable {
         let config = service.config
         let passed = Systemd.listenFDs(env)
         let adminGID = config.sockets.adminGroup.flatMap(SocketPaths.gid(of:))
-        let proxy = ProxyRoute(service: service, upstream: upstream, metrics: metrics, logger: logger, maxBody: limits.maxProxyBody)
+        let proxy = ProxyRoute(service: service, upstream: upstream, metrics: metrics, logger: logger, maxBody: limits.maxProxyAnswer)
         let client = try await bind(name: "client", path: config.sockets.client, fd: passed["client"], group: group,
                                     mode: mode_t(config.sockets.clientMode), socketGroup: config.sockets.clientGroup,
                                     router: ClientRouter(service: service, metrics: metrics, proxy: proxy), limits: limits,
                                     connections: clientConnections)
-        let tcp = try await bindTCP(config.sockets.proxyTCP, fd: passed["proxy"], router: TCPProxyRouter(service: service, proxy: proxy))
         // Admin calls carry whole import files (base64) in their body.
         var adminLimits = limits
         adminLimits.maxBody = 24 << 20
@@ -75,6 +78,15 @@ public final class VaultDaemon: Sendable {
                                    mode: adminGID == nil ? 0o600 : 0o660, socketGroup: config.sockets.adminGroup,
                                    router: AdminRouter(service: service, metrics: metrics, adminGID: adminGID, runner: runner),
                                    limits: adminLimits, connections: adminConnections)
+        let tcp: (any Channel)?
+        do {
+            tcp = try await bindTCP(config.sockets.proxyTCP, fd: passed["proxy"],
+                                    router: TCPProxyRouter(service: service, proxy: proxy, metrics: metrics))
+        } catch {
+            try? await client.close()
+            try? await admin.close()
+            throw error
+        }
         let signals = SignalStream([SIGHUP, SIGTERM, SIGINT])
         let flusher = Task { await flushAudit() }
         let refresher = Task { [service, upstream] in
@@ -175,18 +187,56 @@ public final class VaultDaemon: Sendable {
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelInitializer { [inFlight, logger, limits, clientConnections] channel in
-                Self.initialize(channel, router: router, limits: limits, inFlight: inFlight, connections: clientConnections,
-                                logger: logger, peer: PeerContext.tcp)
+            .childChannelInitializer { [inFlight, logger, limits, tcpConnections] channel in
+                var tcpLimits = limits
+                tcpLimits.maxConnections = Self.maxTCPConnections
+                return Self.initialize(channel, router: router, limits: tcpLimits, inFlight: inFlight, connections: tcpConnections,
+                                       logger: logger, peer: PeerContext.tcp)
             }
         if let fd {
-            logger.info("adopting socket from systemd", metadata: ["socket": "proxy", "fd": "\(fd)"])
+            // Checked before the socket is adopted, so not one connection is accepted on it.
+            let bound = Self.boundAddress(fd)
+            guard let bound, (try? LoopbackEndpoint(parsing: bound)) != nil else {
+                throw DaemonError.notLoopback(bound ?? "an address that is not IPv4 or IPv6")
+            }
+            logger.info("adopting socket from systemd", metadata: ["socket": "proxy", "fd": "\(fd)", "address": "\(bound)"])
             return try await bootstrap.withBoundSocket(fd).get()
         }
         let endpoint = try LoopbackEndpoint(parsing: address!)
         let channel = try await bootstrap.bind(host: endpoint.host, port: endpoint.port).get()
         logger.info("proxy listening on loopback TCP", metadata: ["address": "\(address!)"])
         return channel
+    }
+
+    /// `host:port` (`[host]:port` for IPv6) a passed socket is bound to.
+    static func boundAddress(_ fd: Int32) -> String? {
+        var storage = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let ok = withUnsafeMutablePointer(to: &storage) { p in
+            p.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) == 0 }
+        }
+        guard ok else { return nil }
+        var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
+        switch Int32(storage.ss_family) {
+        case AF_INET:
+            return withUnsafePointer(to: &storage) { p in
+                p.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { a in
+                    var addr = a.pointee.sin_addr
+                    guard inet_ntop(AF_INET, &addr, &text, socklen_t(text.count)) != nil else { return nil }
+                    return "\(String(cString: text)):\(UInt16(bigEndian: a.pointee.sin_port))"
+                }
+            }
+        case AF_INET6:
+            return withUnsafePointer(to: &storage) { p in
+                p.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { a in
+                    var addr = a.pointee.sin6_addr
+                    guard inet_ntop(AF_INET6, &addr, &text, socklen_t(text.count)) != nil else { return nil }
+                    return "[\(String(cString: text))]:\(UInt16(bigEndian: a.pointee.sin6_port))"
+                }
+            }
+        default:
+            return nil
+        }
     }
 
     func bind(name: String, path: String, fd: Int32?, group: MultiThreadedEventLoopGroup, mode: mode_t, socketGroup: String?,

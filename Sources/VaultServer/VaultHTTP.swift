@@ -58,10 +58,13 @@ protocol Router: Sendable {
     /// Answers at once on the event loop when the route can (no suspension, no thread hop);
     /// nil sends the request down the asynchronous path.
     func respondNow(to request: VaultRequest, peer: PeerContext, on loop: any EventLoop) -> VaultResponse?
+    /// A refusal decided from the request head alone, before the body is read.
+    func refuseEarly(_ head: HTTPRequestHead) -> VaultResponse?
 }
 
 extension Router {
     func respondNow(to request: VaultRequest, peer: PeerContext, on loop: any EventLoop) -> VaultResponse? { nil }
+    func refuseEarly(_ head: HTTPRequestHead) -> VaultResponse? { nil }
 }
 
 /// Routers that can put a transport-level refusal in the audit log.

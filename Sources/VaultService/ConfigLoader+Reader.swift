@@ -61,9 +61,13 @@ extension ConfigLoader {
                 case "connect_timeout": s.connectTimeout = try positiveSpan(t, "upstream", k)
                 case "timeout": s.timeout = try positiveSpan(t, "upstream", k)
                 case "max_body": s.maxBody = try int(t, "upstream", k, range: 1024...(256 << 20))
+                case "max_request_body": s.maxRequestBody = try int(t, "upstream", k, range: 1024...(64 << 20))
                 default: return false
                 }
                 return true
+            }
+            if let u = try? Upstream(baseURL: s.baseURL), !u.basePath.isEmpty {
+                throw .invalidValue(path: path, key: "upstream.base_url", reason: "must be an origin (scheme://host[:port]) without a path")
             }
             guard s.baseURL.hasPrefix("https://") || (s.allowInsecureUpstream && s.baseURL.hasPrefix("http://")) else {
                 throw .invalidValue(path: path, key: "upstream.base_url",

@@ -41,6 +41,8 @@ public struct ProxyTicket: Sendable {
     public let caller: Caller
     /// Vobiz refused this credential before: a success must clear that.
     public let wasRejected: Bool
+    /// The path lies in the partner or a customer tree, where a 401 speaks about the token.
+    public let inKnownTree: Bool
 }
 
 extension VaultService {
@@ -96,7 +98,7 @@ extension VaultService {
         let text = token.withUnsafeBytes { SecureTokenText(String(decoding: $0, as: UTF8.self)) }
         return ProxyTicket(authID: id, version: version.version, fingerprint: version.fingerprint, token: text, reveal: reveal,
                            capture: CaptureRewrite.applies(method: call.method, path: url.path), requestID: audit.requestID, caller: caller,
-                           wasRejected: account.rejectedAt != nil)
+                           wasRejected: account.rejectedAt != nil, inKnownTree: url.implied != .none)
     }
 
     /// Checks an `X-Vault-Signature` against this request, then spends its nonce. A request
@@ -127,8 +129,12 @@ extension VaultService {
         }
     }
 
+    /// The public key of `kid`. An unknown kid rereads the table at most once a second, so a
+    /// stream of made-up kids cannot turn into a stream of database reads.
     private func verifyKey(_ kid: String) throws -> Data? {
         if let k = verifyKeys[kid] { return k }
+        guard now > verifyKeysReadAt else { return nil }
+        verifyKeysReadAt = now
         for k in try store.read({ try $0.signingKeys() }) { verifyKeys[k.kid] = k.publicKey }
         return verifyKeys[kid]
     }
@@ -158,15 +164,14 @@ extension VaultService {
         }
     }
 
-    /// Audits the check of a new token by `rotate --verify` (status nil: no answer). A 2xx
-    /// clears a recorded rejection: the token about to become active is accepted.
+    /// Audits the check of a new token by `rotate --verify` (status nil: no answer). The caller
+    /// clears a recorded rejection once the verified token is committed.
     public func noteVerification(authID: AuthID, status: Int?, actor: ActorIdentity) {
         let ok = status.map { (200..<300).contains($0) } ?? false
         try? write { tx in
             try audit(tx, op: "rotate-verify", actor: actor, authID: authID, outcome: ok ? .ok : .refused,
                       reason: status.map { "HTTP \($0)" } ?? "no answer")
         }
-        if ok { noteUpstream(status: 200, authID: authID, by: "verify", actor: actor) }
     }
 
     /// Stores the customer of a create-account answer (version 1, source `capture`, linked to
@@ -183,12 +188,15 @@ extension VaultService {
             records.forEach { $0.token.wipe() }
             throw .invalidInput("a create-account answer holds exactly one customer (MA_…) auth_id and auth_token")
         }
+        // The answer must be rewritable before anything is stored: a customer stored from an
+        // answer that then goes back unmodified would be both captured and handed out.
+        guard reveal || CaptureRewrite.replacingToken(in: answer, fingerprint: "0") != nil else {
+            records.forEach { $0.token.wipe() }
+            throw .invalidInput("the create-account answer is not an object with a top-level auth_token")
+        }
         let summary = try importRecords(records, actor: actor, source: .capture)
         guard let entry = summary.imported.first ?? summary.unchanged.first else { throw .store("capture stored nothing") }
         if reveal { return (answer, entry) }
-        guard let body = CaptureRewrite.replacingToken(in: answer, fingerprint: entry.fingerprint) else {
-            throw .invalidInput("the create-account answer has no top-level auth_token")
-        }
-        return (body, entry)
+        return (CaptureRewrite.replacingToken(in: answer, fingerprint: entry.fingerprint) ?? answer, entry)
     }
 }

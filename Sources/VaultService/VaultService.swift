@@ -37,6 +37,7 @@ public actor VaultService {
     var proxyNonces = ReplayCache<[UInt8]>()
     /// Public keys of sealed signatures by kid, loaded on first use.
     var verifyKeys: [String: Data] = [:]
+    var verifyKeysReadAt: Int64 = 0
     /// JWT sessions in memory, by partner auth id, and the logins in flight (one per credential).
     var jwtLive: [String: JWTLive] = [:]
     var jwtLogins: [String: Task<JWTLoginOutcome, Never>] = [:]

@@ -79,13 +79,6 @@ public struct StoreTransaction {
         }
     }
 
-    /// Rows of the sealed tables not yet re-encrypted by `rekey --data-key` (login credentials, JWT sessions).
-    public func otherSealedRows() throws -> Int {
-        try Int.fetchOne(db, sql: """
-            SELECT (SELECT COUNT(*) FROM login_credentials) + (SELECT COUNT(*) FROM jwt_sessions WHERE ciphertext IS NOT NULL)
-            """) ?? 0
-    }
-
     /// `AccountInfo` of every account (or the named one), versions newest first.
     public func accountInfos(only: AuthID? = nil) throws -> [AccountInfo] {
         var request = AccountRecord.order(Column("kind").desc, Column("auth_id"))

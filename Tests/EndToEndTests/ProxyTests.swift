@@ -98,10 +98,15 @@ import Testing
     @Test func captureStoresTheNewCustomerBeforeTheAnswerIsReleased() throws {
         let (d, mock) = try Self.vault()
         defer { withExtendedLifetime((d, mock)) {} }
-        let (status, headers, body) = try Self.proxied(d, ["-X", "POST", "-H", "Content-Type: application/json", "-d", #"{"name":"New Co"}"#,
+        let (status, headers, body) = try Self.proxied(d, ["-X", "POST", "-H", "Content-Type: application/json", "-H", "Accept-Encoding: gzip",
+                                                           "-H", "Range: bytes=0-10", "-H", "X-Caller-Header: 1", "-d", #"{"name":"New Co"}"#,
                                                            "http://v/v1/proxy/api/v1/partner/accounts"])
         let answer = Self.json(body)
         #expect(status == 201 && headers["x-vault-capture"] == "stored", "\(headers) \(body)")
+        // The create call went out asking for plain JSON, whatever the caller asked for.
+        let create = try mock.requests().last
+        let sent = Set(create?["header_names"] as? [String] ?? [])
+        #expect(create?["accept_encoding"] as? String == "identity" && !sent.contains("x-caller-header") && !sent.contains("range"), "\(sent)")
         let newID = try #require(answer["auth_id"] as? String)
         let token = try #require(answer["auth_token"] as? String)
         #expect(token.hasPrefix("vaulted:") && !body.contains(d.s.canary), "the creating client must never see the token")
@@ -155,7 +160,7 @@ import Testing
         #expect(outcome("good") == ["200", "ok"], "\(r)")
         #expect(outcome("good_post") == ["201", "ok"], "\(r)")
         #expect(outcome("replayed") == ["409", "replayed"], "\(r)")
-        for k in ["altered_body", "altered_method", "altered_path", "other_customer", "unsigned", "garbled", "expired"] {
+        for k in ["altered_body", "altered_method", "altered_path", "other_customer", "unsigned", "unsigned_big_body", "garbled", "expired"] {
             #expect(outcome(k) == ["401", "signature_invalid"], "\(k): \(r)")
         }
         #expect(outcome("fresh_after") == ["200", "ok"], "\(r)")
@@ -164,7 +169,10 @@ import Testing
         let seen = try mock.requests()
         #expect(seen.count == 4 && seen.allSatisfy { $0["token_ok"] as? Bool == true }, "\(seen)")
         let rows = try d.auditJSON().filter { $0["op"] as? String == "proxy" }
-        #expect(rows.filter { ($0["actor_user"] as? String)?.hasPrefix("tcp:127.0.0.1:") == true }.count >= 10, "\(rows)")
+        // Requests without a well-formed signature are refused from their head and not audited;
+        // every other one is, under the TCP peer's address.
+        let tcpRows = rows.filter { ($0["actor_user"] as? String)?.hasPrefix("tcp:127.0.0.1:") == true }
+        #expect(tcpRows.count == 9 && tcpRows.filter { $0["outcome"] as? String == "ok" }.count == 4, "\(rows)")
     }
 
     @Test func theTCPListenerMustBeLoopback() throws {
@@ -178,6 +186,14 @@ import Testing
             #expect(r.code != 0 && r.err.contains("proxy_tcp") && r.err.contains("loopback"), "\(address): \(r.all)")
             #expect(!FileManager.default.fileExists(atPath: d.client), "nothing may be served")
         }
+    }
+
+    @Test func aSystemdPassedProxySocketMustBeLoopbackToo() throws {
+        let d = try DaemonHarness()
+        let wild = try d.python("socket_activate_tcp.py", [Binary.path, d.config, d.client, d.admin, "0.0.0.0"])
+        #expect(wild["exited"] as? Int == 1 && (wild["log"] as? String)?.contains("not a loopback address") == true, "\(wild)")
+        let loop = try d.python("socket_activate_tcp.py", [Binary.path, d.config, d.client, d.admin, "127.0.0.1"])
+        #expect((loop["health"] as? [String: Any])?["status"] as? String == "ok", "\(loop)")
     }
 
     @Test func upstreamDownSlowOrFailing() throws {
@@ -200,7 +216,7 @@ import Testing
     }
 
     @Test func bodiesBeyondTheLimitAndLargeAnswersThatStream() throws {
-        let (d, mock) = try Self.vault(upstream: "max_body = 1048576")
+        let (d, mock) = try Self.vault(upstream: "max_body = 1048576\nmax_request_body = 262144")
         defer { withExtendedLifetime((d, mock)) {} }
         // 600 kB: above the buffered size, streamed through whole.
         let out = d.s.root + "/big.out"
@@ -217,7 +233,7 @@ import Testing
         let (s3, _, b3) = try Self.proxied(d, ["-X", "POST", "--data-binary", "@" + body, "http://v/v1/proxy/api/v1/Account/MA_ACME/Call/"])
         #expect(s3 == 413 && problemType(Self.json(b3)) == "payload_too_large", "\(b3)")
         #expect(try mock.requests().count == before)
-        // Within the limit, a body above the RPC limit (64 KiB) goes through.
+        // Within [upstream] max_request_body, a body above the RPC limit (64 KiB) goes through.
         try String(repeating: "y", count: 200_000).write(toFile: body, atomically: true, encoding: .utf8)
         let (s4, _, b4) = try Self.proxied(d, ["-X", "PUT", "--data-binary", "@" + body, "http://v/v1/proxy/api/v1/Account/MA_ACME/Echo/"])
         let last = try mock.requests().last

@@ -8,6 +8,7 @@ whether the pair matched.
 
 usage: mock_vobiz.py TOKENS_JSON NEW_TOKEN_PREFIX [CERT KEY]   (prints the port on stdout)
 """
+import gzip
 import hashlib
 import json
 import secrets
@@ -33,6 +34,10 @@ class Handler(BaseHTTPRequestHandler):
     def answer(self, status, obj=None, raw=None, headers=()):
         body = raw if raw is not None else json.dumps(obj).encode()
         self.send_response(status)
+        if "gzip" in (self.headers.get("Accept-Encoding") or ""):
+            # As a real API would: a caller that asks for gzip gets gzip.
+            body = gzip.compress(body)
+            self.send_header("Content-Encoding", "gzip")
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Set-Cookie", "mock_session=should-not-reach-the-client")
@@ -71,6 +76,7 @@ class Handler(BaseHTTPRequestHandler):
             seen.append({
                 "method": self.command, "path": u.path, "query": u.query, "auth_id": auth_id, "token_ok": ok,
                 "token_sent": token is not None, "header_names": sorted(k.lower() for k in self.headers.keys()),
+                "accept_encoding": self.headers.get("Accept-Encoding"),
                 "body_sha256": hashlib.sha256(body).hexdigest(), "body_len": len(body),
             })
         if mode["delay"]:

@@ -52,6 +52,8 @@ out["altered_method"] = outcome(*tcp("DELETE", calls, sealed("GET", calls)))
 out["altered_path"] = outcome(*tcp("GET", calls + "?limit=500", sealed("GET", calls)))
 out["other_customer"] = outcome(*tcp("GET", "/api/v1/Account/MA_BETA/Call/", sealed("GET", calls)))
 out["unsigned"] = outcome(*tcp("GET", calls, {}))
+# Refused from the head: a large body without a signature is not read.
+out["unsigned_big_body"] = outcome(*tcp("POST", calls, {"Content-Type": "application/json"}, b"x" * 500_000))
 bad = dict(sealed("GET", calls))
 bad["X-Vault-Signature"] = bad["X-Vault-Signature"].replace("sig=", "sig=A")
 out["garbled"] = outcome(*tcp("GET", calls, bad))

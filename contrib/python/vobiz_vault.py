@@ -25,7 +25,7 @@ from requests.adapters import BaseAdapter
 from requests.structures import CaseInsensitiveDict
 
 DEFAULT_SOCKET = "/run/vobiz-vault/vault.sock"
-DROPPED = {"x-auth-token", "authorization", "cookie", "host", "connection", "content-length"}
+DROPPED = {"x-auth-token", "authorization", "cookie", "host", "connection", "content-length", "accept-encoding"}
 
 
 class _UnixConnection(http.client.HTTPConnection):
@@ -52,6 +52,8 @@ class VaultProxyAdapter(BaseAdapter):
         url = urlsplit(request.url)
         target = "/v1/proxy" + (url.path or "/") + ("?" + url.query if url.query else "")
         headers = {k: v for k, v in request.headers.items() if k.lower() not in DROPPED}
+        # Plain bodies over the local socket: this adapter does not decompress.
+        headers["Accept-Encoding"] = "identity"
         if self.credential:
             headers["X-Vault-Credential"] = self.credential
         if isinstance(timeout, tuple):
