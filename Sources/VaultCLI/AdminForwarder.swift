@@ -112,12 +112,15 @@ enum AdminForwarder {
         if command == "unseal", let f = files["--passphrase-file"] {
             return try SecretReader.firstLine(SecretReader.readFile(f, limit: 4096, what: "passphrase file"))
         }
-        guard ["import", "rotate", "unseal", "capture"].contains(command) else { return try SecureBytes(count: 0) }
+        let isLoginSet = command == "login-credentials" && args.dropFirst().first == "set"
+        guard ["import", "rotate", "unseal", "capture"].contains(command) || isLoginSet else { return try SecureBytes(count: 0) }
         if console.standardInputIsTerminal() {
             switch command {
             case "rotate": return try console.promptSecret("New token for \(args.dropFirst().first ?? "credential"): ")
             case "unseal": return try console.promptSecret("Vault passphrase: ")
             case "capture": throw CLIError.usage("pipe the create-account answer (JSON) into standard input")
+            case "login-credentials":
+                return try LoginInput.join(try console.promptSecret("Email: "), try console.promptSecret("Password: "))
             default: throw CLIError.usage("pipe JSON or CSV into standard input, or pass --file or --from-env")
             }
         }

@@ -19,3 +19,8 @@ extension Root.PolicyGroup.Check: HasGlobalOptions {}
 extension Root.Headers: HasGlobalOptions, LocalOnly {}
 extension Root.Exec: HasGlobalOptions, LocalOnly {}
 extension Root.Capture: HasGlobalOptions {}
+extension Root.JWTGroup.Status: HasGlobalOptions {}
+extension Root.JWTGroup.Login: HasGlobalOptions {}
+extension Root.JWTGroup.Forget: HasGlobalOptions {}
+extension Root.LoginCredentialsGroup.Set: HasGlobalOptions {}
+extension Root.LoginCredentialsGroup.Forget: HasGlobalOptions {}

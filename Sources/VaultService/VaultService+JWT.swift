@@ -373,8 +373,10 @@ extension VaultService {
     /// has come, unless they failed or wait out a backoff.
     public func refreshJWTSessions(upstream: UpstreamClient) async {
         let now = self.now
+        // A session in use is kept logged in even when its token has already run out (a login
+        // failed meanwhile): the next caller then need not wait.
         let due = jwtLive.filter { _, s in
-            s.token != nil && s.failed == nil && now - s.lastUsed < 3600 && now >= s.refreshAfter && now >= s.retryAt
+            s.failed == nil && s.lastUsed > 0 && now - s.lastUsed < 3600 && now >= s.refreshAfter && now >= s.retryAt
         }
         for key in due.keys.sorted() {
             guard let id = try? AuthID(key) else { continue }

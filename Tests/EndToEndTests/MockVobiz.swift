@@ -11,7 +11,7 @@ final class MockVobiz {
     let tls: Bool
 
     /// Starts the mock knowing `tokens`; with `tls`, over HTTPS with a fresh self-signed certificate.
-    init(_ s: Scratch, tokens: [String: String], tls: Bool = false) throws {
+    init(_ s: Scratch, tokens: [String: Any], tls: Bool = false) throws {
         self.tls = tls
         let file = s.root + "/mock-tokens.json"
         try JSONSerialization.data(withJSONObject: tokens).write(to: URL(fileURLWithPath: file))
@@ -61,13 +61,21 @@ final class MockVobiz {
     }
 
     /// Changes how the mock answers: `delay` seconds before answering, or a fixed `status`.
-    /// `createID` makes the next created customers reuse one auth id.
-    func mode(delay: Double = 0, status: Int? = nil, createID: String? = nil) throws {
-        var m: [String: Any] = ["delay": delay]
+    /// `createID` makes the next created customers reuse one auth id; `jwtLifetime` is the
+    /// `expires_in` of new JWTs, `jwtExpOffset` moves their `exp` claim, `loginDelay` slows logins.
+    func mode(delay: Double = 0, status: Int? = nil, createID: String? = nil, jwtLifetime: Int = 10, jwtExpOffset: Int = 0,
+              loginDelay: Double = 0) throws {
+        var m: [String: Any] = ["delay": delay, "jwt_lifetime": jwtLifetime, "jwt_exp_offset": jwtExpOffset, "login_delay": loginDelay]
         m["status"] = status ?? NSNull()
         m["create_id"] = createID ?? NSNull()
         let body = String(decoding: try JSONSerialization.data(withJSONObject: m), as: UTF8.self)
         _ = try Process.run("/usr/bin/env", ["curl", "-s", "--max-time", "5", "-X", "POST", "-d", body, origin + "/__mock/mode"])
+    }
+
+    /// How many JWT logins the mock has answered.
+    func logins() throws -> Int {
+        let out = try Process.run("/usr/bin/env", ["curl", "-s", "-k", "--max-time", "5", origin + "/__mock/logins"])
+        return (try JSONSerialization.jsonObject(with: Data(out.utf8)) as? [String: Any])?["count"] as? Int ?? -1
     }
 
     /// Simulates a token reissued in the Vobiz console: the vault's copy is now wrong.

@@ -87,3 +87,57 @@ import Testing
         }
     }
 }
+
+@Suite struct JWTRulesTests {
+    @Test func expiryIsTheEarlierOfExpiresInAndTheExpClaim() {
+        #expect(JWTSessionRules.expiry(issuedAt: 1000, expiresIn: 3600, expClaim: nil) == 4600)
+        #expect(JWTSessionRules.expiry(issuedAt: 1000, expiresIn: 3600, expClaim: 2000) == 2000)
+        #expect(JWTSessionRules.expiry(issuedAt: 1000, expiresIn: 3600, expClaim: 9000) == 4600)
+    }
+
+    @Test func refreshMarginIsTheSmallerOfTheConfigAndATenth() {
+        let r = JWTSessionRules(refreshMargin: 300)
+        #expect(r.refreshAfter(issuedAt: 0, expiresAt: 3600) == 3300)
+        #expect(r.refreshAfter(issuedAt: 0, expiresAt: 600) == 540)
+        #expect(JWTSessionRules.usable(expiresAt: 100, now: 94))
+        #expect(!JWTSessionRules.usable(expiresAt: 100, now: 95))
+    }
+
+    @Test func backoffGrowsWithJitterAndIsCapped() {
+        #expect(LoginBackoff.delay(failures: 1, jitter: 0) == 1)
+        #expect(LoginBackoff.delay(failures: 4, jitter: 0) == 4 && LoginBackoff.delay(failures: 4, jitter: 0.99) == 8)
+        #expect(LoginBackoff.delay(failures: 30, jitter: 0.99) == 299 && LoginBackoff.delay(failures: 30, jitter: 0) == 150)
+        let spread = Set((0..<100).map { LoginBackoff.delay(failures: 6, jitter: Double($0) / 100) })
+        #expect(spread.count > 5 && spread.allSatisfy { (16...32).contains($0) })
+    }
+
+    @Test func loginAnswersAndTheExpClaim() {
+        func b64(_ s: String) -> String { Base64.encode(Array(s.utf8), urlSafe: true).replacingOccurrences(of: "=", with: "") }
+        let jwt = b64(#"{"alg":"HS256"}"#) + "." + b64(#"{"sub":"PA_X","exp":1800000123}"#) + ".c2ln"
+        let ok = Array(#"{"tokens":{"access_token":"\#(jwt)","token_type":"Bearer","expires_in":3600}}"#.utf8)
+        guard case .token(let token, let expiresIn, let exp) = ok.withUnsafeBytes({ JWTLogin.parse(status: 200, body: $0) }) else {
+            Issue.record("expected a token")
+            return
+        }
+        #expect(token.plainText == jwt && expiresIn == 3600 && exp == 1_800_000_123)
+        let bad = Array(#"{"error":"invalid_credentials","message":"Invalid email or password"}"#.utf8)
+        guard case .invalidCredentials(let m) = bad.withUnsafeBytes({ JWTLogin.parse(status: 401, body: $0) }) else {
+            Issue.record("expected invalid_credentials")
+            return
+        }
+        #expect(m == "Invalid email or password")
+        for (status, body) in [(200, "{}"), (200, #"{"tokens":{"access_token":"x"}}"#), (502, "<html>"), (401, #"{"error":"unauthorized"}"#)] {
+            guard case .failed = Array(body.utf8).withUnsafeBytes({ JWTLogin.parse(status: status, body: $0) }) else {
+                Issue.record("\(body) should fail")
+                continue
+            }
+        }
+        #expect(Array("a.b".utf8).withUnsafeBytes { JWTLogin.expClaim(ofJWT: $0) } == nil)
+    }
+
+    @Test func theLoginBodyEscapesWhatItCarries() {
+        let email = Array("ops@example.com".utf8), password = Array("p\"a\\s\ns\u{1}".utf8)
+        let body = email.withUnsafeBytes { e in password.withUnsafeBytes { p in JWTLogin.body(email: e, password: p) } }
+        #expect(String(decoding: body, as: UTF8.self) == #"{"email":"ops@example.com","password":"p\"a\\s\ns\u0001"}"#)
+    }
+}

@@ -104,11 +104,11 @@ import Testing
 
     @Test func rateLimitPerCaller() async throws {
         let f = try Fixture()
-        let v = try await service(f, grants: [try Grant(name: "slow", uids: [1000, 1001], credentials: [.anyCustomer], operations: [.headers], rate: 2)])
+        // A rate so low that no scheduling delay refills the bucket between the calls (burst 1).
+        let v = try await service(f, grants: [try Grant(name: "slow", uids: [1000, 1001], credentials: [.anyCustomer], operations: [.headers], rate: 0.01)])
         let r = request("GET", "/api/v1/Account/MA_A/Call/")
         _ = try await v.issueHeaders(caller: caller, request: r)
-        _ = try await v.issueHeaders(caller: caller, request: r)
-        await #expect(throws: Refusal(.rateLimited, "grant slow allows 2.0 requests per second")) { try await v.issueHeaders(caller: caller, request: r) }
+        await #expect(throws: Refusal(.rateLimited, "grant slow allows 0.01 requests per second")) { try await v.issueHeaders(caller: caller, request: r) }
         var other = caller
         other.uid = 1001
         _ = try await v.issueHeaders(caller: other, request: r)

@@ -8,8 +8,10 @@ whether the pair matched.
 
 usage: mock_vobiz.py TOKENS_JSON NEW_TOKEN_PREFIX [CERT KEY]   (prints the port on stdout)
 """
+import base64
 import gzip
 import hashlib
+import hmac
 import json
 import secrets
 import sys
@@ -19,10 +21,27 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
 tokens = json.load(open(sys.argv[1]))
+# {"email": ..., "password": ...} of the partner's JWT login, when the tests set one.
+login = tokens.pop("__login", None)
+logins = {"count": 0}
+JWT_SECRET = secrets.token_bytes(32)
+
+
+def b64url(data):
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def make_jwt(subject, lifetime, exp_offset):
+    now = int(time.time())
+    header = b64url(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
+    payload = b64url(json.dumps({"sub": subject, "iat": now, "exp": now + lifetime + exp_offset,
+                                 "jti": secrets.token_hex(8)}).encode())
+    sig = b64url(hmac.new(JWT_SECRET, f"{header}.{payload}".encode(), hashlib.sha256).digest())
+    return f"{header}.{payload}.{sig}"
 new_prefix = sys.argv[2]
 lock = threading.Lock()
 seen = []
-mode = {"delay": 0.0, "status": None, "create_id": None}
+mode = {"delay": 0.0, "status": None, "create_id": None, "jwt_lifetime": 10, "jwt_exp_offset": 0, "login_delay": 0.0}
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -52,6 +71,9 @@ class Handler(BaseHTTPRequestHandler):
         if path == "/__mock/requests":
             with lock:
                 return self.answer(200, seen)
+        if path == "/__mock/logins":
+            with lock:
+                return self.answer(200, logins)
         if path == "/__mock/mode":
             mode.update(json.loads(body or b"{}"))
             return self.answer(200, mode)
@@ -90,6 +112,17 @@ class Handler(BaseHTTPRequestHandler):
         if parts[:3] == ["api", "v1", "partner"]:
             if not auth_id.startswith("PA_"):
                 return self.answer(403, {"error": "forbidden", "message": "partner API needs the partner pair"})
+            if parts[3:] == ["login"] and self.command == "POST":
+                with lock:
+                    logins["count"] += 1
+                if mode["login_delay"]:
+                    time.sleep(mode["login_delay"])
+                creds = json.loads(body or b"{}")
+                if login is None or creds.get("email") != login["email"] or creds.get("password") != login["password"]:
+                    return self.answer(401, {"error": "invalid_credentials", "message": "Invalid email or password"})
+                lifetime = int(mode["jwt_lifetime"])
+                return self.answer(200, {"tokens": {"access_token": make_jwt(auth_id, lifetime, int(mode["jwt_exp_offset"])),
+                                                    "token_type": "Bearer", "expires_in": lifetime}})
             if parts[3:] == ["me"] and self.command == "GET":
                 return self.answer(200, {"auth_id": auth_id, "name": "Mock Partner"})
             if parts[3:] == ["accounts"] and self.command == "POST":
