@@ -46,6 +46,9 @@ import Testing
         let first = try Self.jwt(d)
         #expect(first.status == 200 && first.answer["token_type"] as? String == "Bearer", "\(first.answer)")
         let token1 = try #require(first.token)
+        let metrics = try d.curl(["http://v/metrics"], socket: d.admin)
+        let left = metrics.split(separator: "\n").first { $0.hasPrefix("vobiz_vault_jwt_expires_in_seconds{auth_id=\"PA_MAIN\"}") }
+        #expect((left?.split(separator: " ").last.flatMap { Double($0) } ?? 0) > 5, "\(left ?? "no jwt_expires_in metric")")
         let again = try Self.jwt(d).token
         let loginsAfterReuse = try mock.logins()
         #expect(again == token1 && loginsAfterReuse == 1, "a cached token is reused")

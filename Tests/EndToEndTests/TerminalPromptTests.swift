@@ -67,3 +67,53 @@ import Testing
         #expect(try s.vv(["audit", "verify", "--passphrase-file", passFile] + s.readOnly).code == 0)
     }
 }
+
+/// `login-credentials set` on a real pseudo-terminal: email and password asked without echo.
+@Suite struct LoginPromptTests {
+    static let driver = #"""
+    import json, os, pty, sys, time
+    argv = json.loads(sys.argv[1])
+    answers = json.loads(sys.argv[2])
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.execv(argv[0], argv)
+    seen = b""
+    def read_until(marker, limit=10):
+        global seen
+        end = time.time() + limit
+        while marker not in seen and time.time() < end:
+            try:
+                chunk = os.read(fd, 1024)
+            except OSError:
+                break
+            if not chunk:
+                break
+            seen += chunk
+    for prompt, answer in answers:
+        read_until(prompt.encode())
+        os.write(fd, answer.encode() + b"\n")
+    read_until(b"\x00", limit=20)
+    _, status = os.waitpid(pid, 0)
+    sys.stdout.write(seen.decode(errors="replace"))
+    sys.exit(os.waitstatus_to_exitcode(status))
+    """#
+
+    @Test func emailAndPasswordAreAskedWithoutEcho() throws {
+        let s = try Scratch()
+        #expect(try s.vv(["init"] + s.keyed).code == 0)
+        #expect(try s.vv(["import"] + s.keyed, stdin: #"{"auth_id":"PA_MAIN","auth_token":"\#(s.token("p"))"}"#).code == 0)
+        let script = s.root + "/login.py"
+        try Self.driver.write(toFile: script, atomically: true, encoding: .utf8)
+        let email = "ops@example.com", password = s.canary + "-pw"
+        let argv = [Binary.path, "login-credentials", "set", "partner"] + s.keyed
+        let answers = [["Email: ", email], ["Password: ", password]]
+        let out = try Process.run("/usr/bin/env", ["python3", script,
+                                                   String(decoding: try JSONSerialization.data(withJSONObject: argv), as: UTF8.self),
+                                                   String(decoding: try JSONSerialization.data(withJSONObject: answers), as: UTF8.self)])
+        #expect(out.contains("stored the login credentials of partner"), "\(out)")
+        #expect(!out.contains(password) && !out.contains(email), "nothing typed is echoed")
+        let status = try s.vv(["jwt", "status", "--json"] + s.readOnly)
+        #expect(status.out.contains("\"has_login_credentials\" : true") || status.out.contains("\"has_login_credentials\":true"), "\(status.all)")
+        #expect(try s.canaryHits().isEmpty)
+    }
+}
