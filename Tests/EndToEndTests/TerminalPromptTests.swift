@@ -3,73 +3,8 @@ import Testing
 
 /// `init --passphrase` on a real pseudo-terminal: asked twice, echo off, mismatch refused.
 @Suite(.serialized) struct TerminalPromptTests {
-    static let driver = #"""
-    import os, pty, sys, time
-    binary, state, first, second = sys.argv[1:5]
-    pid, fd = pty.fork()
-    if pid == 0:
-        os.execv(binary, [binary, "init", "--passphrase", "--state-dir", state])
-    seen = b""
-    def read_until(marker, limit=10):
-        global seen
-        end = time.time() + limit
-        while marker not in seen and time.time() < end:
-            try:
-                chunk = os.read(fd, 1024)
-            except OSError:
-                break
-            if not chunk:
-                break
-            seen += chunk
-    read_until(b"passphrase: ")
-    os.write(fd, first.encode() + b"\n")
-    read_until(b"Repeat passphrase: ")
-    os.write(fd, second.encode() + b"\n")
-    read_until(b"\x00", limit=30)
-    for _ in range(100):
-        done, status = os.waitpid(pid, os.WNOHANG)
-        if done:
-            break
-        time.sleep(0.1)
-    else:
-        os.kill(pid, 9)
-        _, status = os.waitpid(pid, 0)
-        seen += b"[driver: killed a hung prompt]"
-    sys.stdout.write(seen.decode(errors="replace"))
-    sys.exit(os.waitstatus_to_exitcode(status))
-    """#
-
-    func drive(_ s: Scratch, _ first: String, _ second: String) throws -> (Int32, String) {
-        let script = s.root + "/drive.py"
-        try Self.driver.write(toFile: script, atomically: true, encoding: .utf8)
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", script, Binary.path, s.state, first, second]
-        let out = Pipe()
-        p.standardOutput = out
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
-    }
-
-    @Test func passphraseIsAskedTwiceWithoutEcho() throws {
-        let s = try Scratch()
-        let pass = s.canary + "-pass"
-        let (bad, badOut) = try drive(s, pass, pass + "x")
-        #expect(bad == 1 && badOut.contains("do not match"), "\(badOut)")
-        let (ok, out) = try drive(s, pass, pass)
-        #expect(ok == 0, "\(out)")
-        #expect(out.contains("New vault passphrase: ") && out.contains("Repeat passphrase: ") && out.contains("master key: passphrase"))
-        #expect(!out.contains(s.canary), "the passphrase was echoed")
-        let passFile = s.root + "/p"
-        FileManager.default.createFile(atPath: passFile, contents: Data((pass + "\n").utf8), attributes: [.posixPermissions: 0o600])
-        #expect(try s.vv(["audit", "verify", "--passphrase-file", passFile] + s.readOnly).code == 0)
-    }
-}
-
-/// `login-credentials set` on a real pseudo-terminal: email and password asked without echo.
-@Suite struct LoginPromptTests {
+    /// Runs argv (JSON) on a pseudo-terminal, answering each prompt in turn (JSON pairs), and
+    /// prints everything the terminal showed.
     static let driver = #"""
     import json, os, pty, sys, time
     argv = json.loads(sys.argv[1])
@@ -92,24 +27,66 @@ import Testing
     for prompt, answer in answers:
         read_until(prompt.encode())
         os.write(fd, answer.encode() + b"\n")
-    read_until(b"\x00", limit=20)
-    _, status = os.waitpid(pid, 0)
+    read_until(b"\x00", limit=30)
+    for _ in range(100):
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            break
+        time.sleep(0.1)
+    else:
+        os.kill(pid, 9)
+        _, status = os.waitpid(pid, 0)
+        seen += b"[driver: killed a hung prompt]"
     sys.stdout.write(seen.decode(errors="replace"))
     sys.exit(os.waitstatus_to_exitcode(status))
     """#
 
+    /// Runs `argv` on a pseudo-terminal with `answers` ([prompt, answer] pairs).
+    static func onTerminal(_ s: Scratch, _ argv: [String], _ answers: [[String]]) throws -> (Int32, String) {
+        let script = s.root + "/drive.py"
+        try driver.write(toFile: script, atomically: true, encoding: .utf8)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", script, String(decoding: try JSONSerialization.data(withJSONObject: argv), as: UTF8.self),
+                       String(decoding: try JSONSerialization.data(withJSONObject: answers), as: UTF8.self)]
+        let out = Pipe()
+        p.standardOutput = out
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    func drive(_ s: Scratch, _ first: String, _ second: String) throws -> (Int32, String) {
+        try Self.onTerminal(s, [Binary.path, "init", "--passphrase", "--state-dir", s.state],
+                            [["passphrase: ", first], ["Repeat passphrase: ", second]])
+    }
+
+    @Test func passphraseIsAskedTwiceWithoutEcho() throws {
+        let s = try Scratch()
+        let pass = s.canary + "-pass"
+        let (bad, badOut) = try drive(s, pass, pass + "x")
+        #expect(bad == 1 && badOut.contains("do not match"), "\(badOut)")
+        let (ok, out) = try drive(s, pass, pass)
+        #expect(ok == 0, "\(out)")
+        #expect(out.contains("New vault passphrase: ") && out.contains("Repeat passphrase: ") && out.contains("master key: passphrase"))
+        #expect(!out.contains(s.canary), "the passphrase was echoed")
+        let passFile = s.root + "/p"
+        FileManager.default.createFile(atPath: passFile, contents: Data((pass + "\n").utf8), attributes: [.posixPermissions: 0o600])
+        #expect(try s.vv(["audit", "verify", "--passphrase-file", passFile] + s.readOnly).code == 0)
+    }
+}
+
+/// `login-credentials set` on a real pseudo-terminal: email and password asked without echo.
+@Suite struct LoginPromptTests {
     @Test func emailAndPasswordAreAskedWithoutEcho() throws {
         let s = try Scratch()
         #expect(try s.vv(["init"] + s.keyed).code == 0)
         #expect(try s.vv(["import"] + s.keyed, stdin: #"{"auth_id":"PA_MAIN","auth_token":"\#(s.token("p"))"}"#).code == 0)
-        let script = s.root + "/login.py"
-        try Self.driver.write(toFile: script, atomically: true, encoding: .utf8)
         let email = "ops@example.com", password = s.canary + "-pw"
         let argv = [Binary.path, "login-credentials", "set", "partner"] + s.keyed
         let answers = [["Email: ", email], ["Password: ", password]]
-        let out = try Process.run("/usr/bin/env", ["python3", script,
-                                                   String(decoding: try JSONSerialization.data(withJSONObject: argv), as: UTF8.self),
-                                                   String(decoding: try JSONSerialization.data(withJSONObject: answers), as: UTF8.self)])
+        let (_, out) = try TerminalPromptTests.onTerminal(s, argv, answers)
         #expect(out.contains("stored the login credentials of partner"), "\(out)")
         #expect(!out.contains(password) && !out.contains(email), "nothing typed is echoed")
         let status = try s.vv(["jwt", "status", "--json"] + s.readOnly)
