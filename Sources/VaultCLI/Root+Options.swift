@@ -24,3 +24,4 @@ extension Root.JWTGroup.Login: HasGlobalOptions {}
 extension Root.JWTGroup.Forget: HasGlobalOptions {}
 extension Root.LoginCredentialsGroup.Set: HasGlobalOptions {}
 extension Root.LoginCredentialsGroup.Forget: HasGlobalOptions {}
+extension Root.VerifyCallback: HasGlobalOptions, LocalOnly {}

@@ -17,6 +17,7 @@ struct ClientRouter: AuditingRouter {
         return service.assumeIsolated { service in
             switch (request.method, request.path) {
             case (.POST, "/v1/headers"): return headers(request, peer, service)
+            case (.POST, "/v1/callbacks/verify"): return verify(request, peer, service)
             case (.GET, "/v1/health"): return Health.response(unlocked: service.isUnlocked, auditFailing: service.auditStatus.failing)
             default: return nil
             }
@@ -31,11 +32,13 @@ struct ClientRouter: AuditingRouter {
             return await keys()
         case (.POST, "/v1/jwt"):
             return await jwt(request, peer)
+        case (.POST, "/v1/callbacks/verify"):
+            return await service.verifyCallbackResponse(self, request, peer)
         case (.GET, "/v1/health"):
             return await Health.response(service)
         case (_, let path) where path.hasPrefix(ProxyRules.prefix + "/") || path == ProxyRules.prefix:
             return await proxy.respond(to: request, peer: peer, signedOnly: false)
-        case (_, "/v1/headers"), (_, "/v1/keys"), (_, "/v1/health"), (_, "/v1/jwt"):
+        case (_, "/v1/headers"), (_, "/v1/keys"), (_, "/v1/health"), (_, "/v1/jwt"), (_, "/v1/callbacks/verify"):
             return Problem.response(.methodNotAllowed, "\(request.method) is not allowed on \(request.path)")
         default:
             return Problem.response(.notFound, "no such endpoint: \(Echo.short(String(request.path), limit: 80))")
@@ -94,6 +97,39 @@ struct ClientRouter: AuditingRouter {
         w.rawString(h.requestID)
         w.literal("}")
         return w.buffer
+    }
+
+    /// `POST /v1/callbacks/verify` → `{"valid","scheme","signed_by","token_version"}` (+ `reason`).
+    func verify(_ request: VaultRequest, _ peer: PeerContext, _ service: isolated VaultService) -> VaultResponse {
+        let start = ContinuousClock.now
+        let parsed: CallbackRequest
+        do {
+            parsed = try request.body.withUnsafeReadableBytes { (b) throws(RequestError) in try CallbackRequest(json: b) }
+        } catch {
+            metrics.request(.verifyCallback, decision: "refused", since: start)
+            let refusal = Refusal(.badRequest, error.description)
+            service.auditRefusal(caller: peer.caller, operation: .verifyCallback, method: "POST", path: nil, refusal)
+            return Problem.response(refusal.type, refusal.detail)
+        }
+        do {
+            let v = try service.verifyCallback(caller: peer.caller, request: parsed)
+            metrics.request(.verifyCallback, decision: v.valid ? "allowed" : "refused", since: start)
+            let w = JSONWriter()
+            w.literal("{\"valid\":" + (v.valid ? "true" : "false") + ",\"scheme\":")
+            if let s = v.scheme { w.rawString(s.rawValue) } else { w.literal("null") }
+            w.literal(",\"signed_by\":")
+            if let s = v.signedBy { w.rawString(s) } else { w.literal("null") }
+            w.literal(",\"token_version\":" + (v.tokenVersion.map { String($0) } ?? "null"))
+            if let r = v.reason {
+                w.literal(",\"reason\":")
+                w.rawString(r)
+            }
+            w.literal("}")
+            return VaultResponse(status: .ok, contentType: "application/json", body: w.buffer)
+        } catch {
+            metrics.request(.verifyCallback, decision: "refused", since: start)
+            return Problem.response(error.type, error.detail)
+        }
     }
 
     /// `POST /v1/jwt` `{"credential"?}` → `{"access_token","token_type":"Bearer","expires_at"}`.
@@ -204,4 +240,11 @@ enum Health {
 /// The version this binary reports.
 public enum VaultVersion {
     public static let current = "0.1.0"
+}
+
+extension VaultService {
+    /// The asynchronous path of `POST /v1/callbacks/verify` (when the actor is not on this loop).
+    func verifyCallbackResponse(_ router: ClientRouter, _ request: VaultRequest, _ peer: PeerContext) -> VaultResponse {
+        router.verify(request, peer, self)
+    }
 }

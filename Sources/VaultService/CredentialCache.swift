@@ -6,11 +6,16 @@ import VaultStore
 struct CredentialCache: Sendable {
     var byID: [String: (AccountRecord, TokenVersionRecord?)] = [:]
     var partner: String?
+    /// Versions kept as `previous` (still sealed), newest first: callbacks signed with them
+    /// verify until their grace ends.
+    var previous: [String: [TokenVersionRecord]] = [:]
 
     static func load(_ tx: StoreTransaction) throws -> CredentialCache {
         var c = CredentialCache()
         for a in try tx.accounts() {
             c.byID[a.authID] = (a, try tx.activeVersion(of: a.id!))
+            let kept = try tx.versions(of: a.id!).filter { $0.status == .previous && $0.ciphertext != nil }
+            if !kept.isEmpty { c.previous[a.authID] = kept }
             if a.kind == .partner { c.partner = a.authID }
         }
         return c

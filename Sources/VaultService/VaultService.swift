@@ -38,6 +38,8 @@ public actor VaultService {
     /// Public keys of sealed signatures by kid, loaded on first use.
     var verifyKeys: [String: Data] = [:]
     var verifyKeysReadAt: Int64 = 0
+    /// Callback nonces accepted in the last ten minutes, by credential.
+    var callbackNonces = ReplayCache<String>()
     /// JWT sessions in memory, by partner auth id, and the logins in flight (one per credential).
     var jwtLive: [String: JWTLive] = [:]
     var jwtLogins: [String: Task<JWTLoginOutcome, Never>] = [:]

@@ -1,0 +1,162 @@
+/// The strings Vobiz signs on its callbacks (DESIGN §2), built exactly as the Vobiz Python SDK
+/// builds them (`vobiz.utils.validate_signature`, `vobiz.utils.validate_v3_signature`), so that
+/// the vault's verdicts agree with the SDK's bit for bit. The HMAC itself is computed by the
+/// caller, which holds the token: this type only says *what* is signed.
+public enum CallbackSignature {
+    public enum Scheme: String, Sendable {
+        case v2, v3
+    }
+
+    /// A parameter value as a web framework hands it over: one string, several, or a nested
+    /// object (the SDK accepts all three).
+    public indirect enum Value: Hashable, Sendable {
+        case string(String)
+        case list([String])
+        case object([String: Value])
+    }
+
+    /// The V2 signed text: the URL without query, fragment or `;params`, then the nonce.
+    public static func v2Message(url: String, nonce: String) -> [UInt8] {
+        Array((PythonURL(url).baseURL + nonce).utf8)
+    }
+
+    /// The V3 signed text: for GET, the URL with its query and `params` merged and sorted; for
+    /// POST, the URL with its sorted query, then the sorted form parameters; then `.` and the nonce.
+    public static func v3Message(method: String, url: String, params: [String: Value], nonce: String) -> [UInt8] {
+        let u = PythonURL(url)
+        let base = method == "GET" ? getURL(u, params: params, emptyPostParams: true) : postURL(u, params: params)
+        return Array((base + "." + nonce).utf8)
+    }
+
+    /// `construct_get_url`: the query's parameters override `params` of the same name.
+    static func getURL(_ u: PythonURL, params: [String: Value], emptyPostParams: Bool) -> String {
+        var merged = params
+        for (k, v) in PythonURL.parseQuery(u.query) { merged[k] = .list(v) }
+        let query = sortedQueryString(merged)
+        var out = u.baseURL
+        if !query.isEmpty || !emptyPostParams { out += "?" + query }
+        if !query.isEmpty && !emptyPostParams { out += "." }
+        return out
+    }
+
+    /// `construct_post_url`.
+    static func postURL(_ u: PythonURL, params: [String: Value]) -> String {
+        getURL(u, params: [:], emptyPostParams: params.isEmpty) + sortedParamsString(params)
+    }
+
+    /// `get_sorted_query_string`: `k=v` joined by `&`, keys sorted, several values sorted.
+    static func sortedQueryString(_ params: [String: Value]) -> String {
+        sortedKeys(params).map { key -> String in
+            switch params[key]! {
+            case .list(let values): sortedStrings(values).map { key + "=" + $0 }.joined(separator: "&")
+            case .string(let s): key + "=" + s
+            case .object: key + "="  // refused before: `CallbackRequest` allows objects in POST parameters only
+            }
+        }.joined(separator: "&")
+    }
+
+    /// `get_sorted_params_string`: `kv` concatenated, keys sorted, values sorted, objects recursed.
+    static func sortedParamsString(_ params: [String: Value]) -> String {
+        sortedKeys(params).map { key -> String in
+            switch params[key]! {
+            case .list(let values): sortedStrings(values).map { key + $0 }.joined()
+            case .object(let o): key + sortedParamsString(o)
+            case .string(let s): key + s
+            }
+        }.joined()
+    }
+
+    /// Python sorts strings by code point.
+    static func sortedKeys(_ d: [String: Value]) -> [String] { sortedStrings(Array(d.keys)) }
+
+    static func sortedStrings(_ a: [String]) -> [String] {
+        a.sorted { $0.unicodeScalars.lexicographicallyPrecedes($1.unicodeScalars) }
+    }
+}
+
+/// A URL split as Python's `urllib.parse.urlparse` splits it, for what the SDK signs.
+public struct PythonURL: Sendable {
+    public let scheme: String
+    public let netloc: String
+    public let path: String
+    public let query: String
+
+    public init(_ url: String) {
+        var rest = Substring(url)
+        // urlsplit: a scheme is letters, digits, + - . after a leading letter, then ':'.
+        var scheme = ""
+        if let colon = rest.firstIndex(of: ":"), colon != rest.startIndex, rest.first!.isASCII, rest.first!.isLetter,
+           rest[..<colon].allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "+-.".contains($0)) }) {
+            scheme = rest[..<colon].lowercased()
+            rest = rest[rest.index(after: colon)...]
+        }
+        var netloc = ""
+        if rest.hasPrefix("//") {
+            let after = rest.dropFirst(2)
+            let end = after.firstIndex { "/?#".contains($0) } ?? after.endIndex
+            netloc = String(after[..<end])
+            rest = after[end...]
+        }
+        if let hash = rest.firstIndex(of: "#") { rest = rest[..<hash] }
+        var query = ""
+        if let q = rest.firstIndex(of: "?") {
+            query = String(rest[rest.index(after: q)...])
+            rest = rest[..<q]
+        }
+        // urlparse: `;params` come off the last path segment (for schemes that use them).
+        if ["", "http", "https", "ftp", "hdl", "prospero", "rtsp", "rtspu", "sip", "sips", "mms", "sftp", "tel"].contains(scheme),
+           rest.contains(";") {
+            let lastSlash = rest.lastIndex(of: "/") ?? rest.startIndex
+            if let semi = rest[lastSlash...].firstIndex(of: ";") { rest = rest[..<semi] }
+        }
+        self.scheme = scheme
+        self.netloc = netloc
+        path = String(rest)
+        self.query = query
+    }
+
+    /// `urlunparse((scheme, netloc, path, '', '', ''))`.
+    public var baseURL: String {
+        var url = path
+        let usesNetloc = ["", "ftp", "http", "gopher", "nntp", "telnet", "imap", "wais", "file", "mms", "https", "shttp", "snews",
+                          "prospero", "rtsp", "rtspu", "rsync", "svn", "svn+ssh", "sftp", "nfs", "git", "git+ssh", "ws", "wss"]
+        if !netloc.isEmpty || (!scheme.isEmpty && usesNetloc.contains(scheme) && !url.hasPrefix("//")) {
+            if !url.isEmpty && !url.hasPrefix("/") { url = "/" + url }
+            url = "//" + netloc + url
+        }
+        if !scheme.isEmpty { url = scheme + ":" + url }
+        return url
+    }
+
+    /// `parse_qs(query, keep_blank_values=True)`: names in first-seen order, values in order.
+    public static func parseQuery(_ query: String) -> [(String, [String])] {
+        var order: [String] = [], values: [String: [String]] = [:]
+        for pair in query.split(separator: "&", omittingEmptySubsequences: true) {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let name = unquotePlus(parts[0]), value = parts.count > 1 ? unquotePlus(parts[1]) : ""
+            if values[name] == nil { order.append(name) }
+            values[name, default: []].append(value)
+        }
+        return order.map { ($0, values[$0]!) }
+    }
+
+    /// `unquote_plus`: `+` is a space, `%XX` a byte; invalid escapes stay; bytes decode as UTF-8
+    /// with U+FFFD for what is not.
+    static func unquotePlus(_ s: Substring) -> String {
+        var bytes: [UInt8] = []
+        let b = Array(s.utf8)
+        var i = 0
+        while i < b.count {
+            if b[i] == UInt8(ascii: "+") {
+                bytes.append(0x20)
+            } else if b[i] == UInt8(ascii: "%"), i + 2 < b.count, let h = JSONParser.hexValue(b[i + 1]), let l = JSONParser.hexValue(b[i + 2]) {
+                bytes.append(UInt8(h << 4 | l))
+                i += 2
+            } else {
+                bytes.append(b[i])
+            }
+            i += 1
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}
