@@ -78,6 +78,8 @@ let package = Package(
         .executableTarget(
             name: "vault-bench",
             dependencies: [
+                "VaultCore", "VaultCrypto",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

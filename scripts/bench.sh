@@ -3,7 +3,8 @@
 # `vobiz-vault serve` on it, and vault-bench against POST /v1/headers (with GET /v1/health as
 # the floor), at 16 connections and at 1; then the egress proxy against a minimal upstream
 # (vault-bench --mock), each proxied call beside a direct call to the same upstream.
-# Usage: scripts/bench.sh [seconds per phase] [all|headers|proxy]
+# Then callback verification (vault-bench --verify: a freshly signed callback per request).
+# Usage: scripts/bench.sh [seconds per phase] [all|headers|proxy|verify]
 set -euo pipefail
 DURATION="${1:-10}"
 WHAT="${2:-all}"
@@ -31,6 +32,11 @@ credentials = ["MA_REVEAL"]
 operations = ["headers"]
 reveal = true
 [[grant]]
+name = "webhooks"
+uid = $(id -u)
+credentials = ["MA_*"]
+operations = ["verify_callback"]
+[[grant]]
 name = "sealed"
 uid = $(id -u)
 credentials = ["MA_*"]
@@ -38,8 +44,10 @@ operations = ["headers", "proxy"]
 TOML
 export VOBIZ_VAULT_CONFIG="$DIR/config.toml"
 "$BIN/vobiz-vault" init >/dev/null
+head -c 24 /dev/urandom | base64 | tr -d '/+=' > "$DIR/sealed.token"
+chmod 600 "$DIR/sealed.token"
 printf '[{"auth_id":"MA_REVEAL","auth_token":"%s"},{"auth_id":"MA_SEALED","auth_token":"%s"}]' \
-    "$(head -c 24 /dev/urandom | base64 | tr -d '/+=')" "$(head -c 24 /dev/urandom | base64 | tr -d '/+=')" | "$BIN/vobiz-vault" import >/dev/null
+    "$(head -c 24 /dev/urandom | base64 | tr -d '/+=')" "$(cat "$DIR/sealed.token")" | "$BIN/vobiz-vault" import >/dev/null
 "$BIN/vobiz-vault" serve 2>"$DIR/serve.log" &
 PID=$!
 for _ in $(seq 100); do [ -S "$DIR/run/vault.sock" ] && break; sleep 0.1; done
@@ -51,7 +59,15 @@ proxy_phases() {
             --direct "127.0.0.1:$MOCK_PORT" --proxy /api/v1/Account/MA_SEALED/Call/
     done
 }
+verify_phases() {
+    for n in 16 1; do
+        echo "callback verification, $n connection(s)"
+        "$BIN/vault-bench" --socket "$DIR/run/vault.sock" --connections "$n" --duration "$DURATION" --no-floor \
+            --verify MA_SEALED --token-file "$DIR/sealed.token"
+    done
+}
 if [ "$WHAT" = "proxy" ]; then proxy_phases; exit 0; fi
+if [ "$WHAT" = "verify" ]; then verify_phases; exit 0; fi
 echo "revealed headers, 16 connections"
 "$BIN/vault-bench" --socket "$DIR/run/vault.sock" --connections 16 --duration "$DURATION" --url "$B/MA_REVEAL/Call/"
 echo "sealed headers, 16 connections"
@@ -60,4 +76,4 @@ echo "revealed headers, 1 connection"
 "$BIN/vault-bench" --socket "$DIR/run/vault.sock" --connections 1 --duration "$DURATION" --url "$B/MA_REVEAL/Call/"
 echo "sealed headers, 1 connection"
 "$BIN/vault-bench" --socket "$DIR/run/vault.sock" --connections 1 --duration "$DURATION" --no-floor --url "$B/MA_SEALED/Call/"
-if [ "$WHAT" = "all" ]; then proxy_phases; fi
+if [ "$WHAT" = "all" ]; then proxy_phases; verify_phases; fi

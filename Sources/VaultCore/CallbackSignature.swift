@@ -17,13 +17,20 @@ public enum CallbackSignature {
 
     /// The V2 signed text: the URL without query, fragment or `;params`, then the nonce.
     public static func v2Message(url: String, nonce: String) -> [UInt8] {
-        Array((PythonURL(url).baseURL + nonce).utf8)
+        v2Message(url: PythonURL(url), nonce: nonce)
+    }
+
+    public static func v2Message(url: PythonURL, nonce: String) -> [UInt8] {
+        Array((url.baseURL + nonce).utf8)
     }
 
     /// The V3 signed text: for GET, the URL with its query and `params` merged and sorted; for
     /// POST, the URL with its sorted query, then the sorted form parameters; then `.` and the nonce.
     public static func v3Message(method: String, url: String, params: [String: Value], nonce: String) -> [UInt8] {
-        let u = PythonURL(url)
+        v3Message(method: method, url: PythonURL(url), params: params, nonce: nonce)
+    }
+
+    public static func v3Message(method: String, url u: PythonURL, params: [String: Value], nonce: String) -> [UInt8] {
         let base = method == "GET" ? getURL(u, params: params, emptyPostParams: true) : postURL(u, params: params)
         return Array((base + "." + nonce).utf8)
     }
@@ -81,46 +88,54 @@ public struct PythonURL: Sendable {
     public let path: String
     public let query: String
 
+    /// Python's `uses_params` and `uses_netloc` (urllib.parse).
+    static let usesParams: Set<String> = ["", "http", "https", "ftp", "hdl", "prospero", "rtsp", "rtspu", "sip", "sips", "mms", "sftp", "tel"]
+    static let usesNetloc: Set<String> = ["", "ftp", "http", "gopher", "nntp", "telnet", "imap", "wais", "file", "mms", "https", "shttp",
+                                          "snews", "prospero", "rtsp", "rtspu", "rsync", "svn", "svn+ssh", "sftp", "nfs", "git", "git+ssh",
+                                          "ws", "wss"]
+
+    /// Splits on the UTF-8 bytes (the separators are all ASCII), once per request.
     public init(_ url: String) {
-        var rest = Substring(url)
-        // urlsplit: a scheme is letters, digits, + - . after a leading letter, then ':'.
+        let b = Array(url.utf8)
+        var start = 0, end = b.count
+        func text(_ from: Int, _ to: Int) -> String { String(decoding: b[from..<to], as: UTF8.self) }
+        // urlsplit: a scheme is a letter, then letters, digits, + - ., then ':'.
         var scheme = ""
-        if let colon = rest.firstIndex(of: ":"), colon != rest.startIndex, rest.first!.isASCII, rest.first!.isLetter,
-           rest[..<colon].allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "+-.".contains($0)) }) {
-            scheme = rest[..<colon].lowercased()
-            rest = rest[rest.index(after: colon)...]
+        if let colon = b.firstIndex(of: UInt8(ascii: ":")), colon > 0, Self.isLetter(b[0]),
+           b[..<colon].allSatisfy({ Self.isLetter($0) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2B || $0 == 0x2D || $0 == 0x2E }) {
+            scheme = String(decoding: b[..<colon].map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
+            start = colon + 1
         }
         var netloc = ""
-        if rest.hasPrefix("//") {
-            let after = rest.dropFirst(2)
-            let end = after.firstIndex { "/?#".contains($0) } ?? after.endIndex
-            netloc = String(after[..<end])
-            rest = after[end...]
+        if end - start >= 2, b[start] == 0x2F, b[start + 1] == 0x2F {
+            var i = start + 2
+            while i < end, b[i] != 0x2F, b[i] != 0x3F, b[i] != 0x23 { i += 1 }
+            netloc = text(start + 2, i)
+            start = i
         }
-        if let hash = rest.firstIndex(of: "#") { rest = rest[..<hash] }
+        if let hash = b[start..<end].firstIndex(of: 0x23) { end = hash }
         var query = ""
-        if let q = rest.firstIndex(of: "?") {
-            query = String(rest[rest.index(after: q)...])
-            rest = rest[..<q]
+        if let q = b[start..<end].firstIndex(of: 0x3F) {
+            query = text(q + 1, end)
+            end = q
         }
         // urlparse: `;params` come off the last path segment (for schemes that use them).
-        if ["", "http", "https", "ftp", "hdl", "prospero", "rtsp", "rtspu", "sip", "sips", "mms", "sftp", "tel"].contains(scheme),
-           rest.contains(";") {
-            let lastSlash = rest.lastIndex(of: "/") ?? rest.startIndex
-            if let semi = rest[lastSlash...].firstIndex(of: ";") { rest = rest[..<semi] }
+        if Self.usesParams.contains(scheme), let _ = b[start..<end].firstIndex(of: 0x3B) {
+            let lastSlash = b[start..<end].lastIndex(of: 0x2F) ?? start
+            if let semi = b[lastSlash..<end].firstIndex(of: 0x3B) { end = semi }
         }
         self.scheme = scheme
         self.netloc = netloc
-        path = String(rest)
+        path = text(start, end)
         self.query = query
     }
+
+    static func isLetter(_ c: UInt8) -> Bool { (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) }
 
     /// `urlunparse((scheme, netloc, path, '', '', ''))`.
     public var baseURL: String {
         var url = path
-        let usesNetloc = ["", "ftp", "http", "gopher", "nntp", "telnet", "imap", "wais", "file", "mms", "https", "shttp", "snews",
-                          "prospero", "rtsp", "rtspu", "rsync", "svn", "svn+ssh", "sftp", "nfs", "git", "git+ssh", "ws", "wss"]
-        if !netloc.isEmpty || (!scheme.isEmpty && usesNetloc.contains(scheme) && !url.hasPrefix("//")) {
+        if !netloc.isEmpty || (!scheme.isEmpty && Self.usesNetloc.contains(scheme) && !url.hasPrefix("//")) {
             if !url.isEmpty && !url.hasPrefix("/") { url = "/" + url }
             url = "//" + netloc + url
         }

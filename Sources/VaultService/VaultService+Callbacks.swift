@@ -13,9 +13,10 @@ extension VaultService {
     /// is present (it covers the query and the parameters); V2 otherwise. Audited.
     public func verifyCallback(caller: Caller, request: CallbackRequest) throws(Refusal) -> CallbackVerdict {
         var audit = RequestAudit(caller: caller, operation: .verifyCallback, method: request.method, requestID: Hex.encode(Random.data(count: 8)))
-        audit.path = PythonURL(request.url).path
+        let url = PythonURL(request.url)
+        audit.path = url.path
         do {
-            let verdict = try callbackVerdict(caller: caller, request: request, audit: &audit)
+            let verdict = try callbackVerdict(caller: caller, request: request, url: url, audit: &audit)
             audit.version = verdict.tokenVersion
             if verdict.valid {
                 try record(audit.allowed(mode: verdict.scheme!.rawValue + "/" + verdict.signedBy!))
@@ -29,7 +30,8 @@ extension VaultService {
         }
     }
 
-    private func callbackVerdict(caller: Caller, request: CallbackRequest, audit: inout RequestAudit) throws(Refusal) -> CallbackVerdict {
+    private func callbackVerdict(caller: Caller, request: CallbackRequest, url: PythonURL,
+                                 audit: inout RequestAudit) throws(Refusal) -> CallbackVerdict {
         guard let keys else { throw Refusal(.sealed, "the vault is sealed; run `vobiz-vault unseal`") }
         let cache = try credentials()
         let name = request.credential == "partner" ? (cache.partner ?? "partner") : request.credential
@@ -38,7 +40,7 @@ extension VaultService {
         audit.authID = id
         guard account.state == .active else { throw Refusal(.credentialRevoked, "\(id) is \(account.state.rawValue)") }
         let decision = policy.decide(caller, PolicyRequest(operation: .verifyCallback, credential: id, method: request.method,
-                                                            path: PythonURL(request.url).path))
+                                                            path: url.path))
         guard let grant = decision.grant else {
             audit.denial = Self.denial(decision, implied: .none)
             throw Refusal(.notGranted, "no grant allows this caller to verify callbacks for \(id); `vobiz-vault policy check` explains")
@@ -69,8 +71,8 @@ extension VaultService {
         let now = self.now
         for c in candidates {
             let message = scheme == .v3
-                ? CallbackSignature.v3Message(method: request.method, url: request.url, params: request.params, nonce: c.nonce)
-                : CallbackSignature.v2Message(url: request.url, nonce: c.nonce)
+                ? CallbackSignature.v3Message(method: request.method, url: url, params: request.params, nonce: c.nonce)
+                : CallbackSignature.v2Message(url: url, nonce: c.nonce)
             let offered = scheme == .v3 ? c.header.split(separator: ",", omittingEmptySubsequences: false).map { Data($0.utf8) } : [Data(c.header.utf8)]
             guard let owner = cache.byID[c.owner], let ownerID = try? AuthID(c.owner) else { continue }
             let versions = [owner.1].compactMap { $0 } + (cache.previous[c.owner] ?? []).filter { ($0.destroyAfter ?? 0) > now }

@@ -2,6 +2,9 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOConcurrencyHelpers
+import VaultCore
+import VaultCrypto
 
 // vault-bench: drives N keep-alive connections against the client socket for D seconds and
 // prints throughput and latency percentiles, first for GET /v1/health (the floor), then for
@@ -14,6 +17,11 @@ import NIOPosix
 //
 //   vault-bench --mock 9099                    # a minimal upstream: 200 and a small JSON body
 //   vault-bench --socket … --no-floor --direct 127.0.0.1:9099 --proxy /api/v1/Account/MA_X/Call/
+//
+// Verify mode signs a fresh callback (V3, POST, a new nonce each time) with the token in a file
+// and asks POST /v1/callbacks/verify:
+//
+//   vault-bench --socket … --no-floor --verify MA_X --token-file /path/to/token
 
 struct Options {
     var socket = "/run/vobiz-vault/vault.sock"
@@ -28,6 +36,9 @@ struct Options {
     var proxyPath: String?
     var direct: (host: String, port: Int)?
     var mockPort: Int?
+    /// Credential whose callbacks to verify, and the file holding its token.
+    var verifyCredential: String?
+    var tokenFile: String?
 
     init(_ args: [String]) {
         var i = 0
@@ -48,6 +59,8 @@ struct Options {
             case "--no-floor": skipFloor = true
             case "--proxy": proxyPath = next()
             case "--mock": mockPort = Int(next())
+            case "--verify": verifyCredential = next()
+            case "--token-file": tokenFile = next()
             case "--direct":
                 let v = next()
                 guard let c = v.lastIndex(of: ":"), let port = Int(v[v.index(after: c)...]) else { fatalError("--direct wants host:port") }
@@ -72,15 +85,21 @@ final class LoadHandler: ChannelInboundHandler, @unchecked Sendable {
 
     let head: HTTPRequestHead
     let body: ByteBuffer?
+    /// Makes each request's body afresh (verify mode: a new nonce every time).
+    let makeBody: (@Sendable () -> ByteBuffer)?
     let recorder: Recorder
     let deadline: UInt64
     let done: EventLoopPromise<Void>
     var started: UInt64 = 0
     var status: UInt = 0
+    /// In verify mode an answer counts only when it says `"valid":true`.
+    var bodyOK = true
 
-    init(head: HTTPRequestHead, body: ByteBuffer?, recorder: Recorder, deadline: UInt64, done: EventLoopPromise<Void>) {
+    init(head: HTTPRequestHead, body: ByteBuffer?, makeBody: (@Sendable () -> ByteBuffer)?, recorder: Recorder, deadline: UInt64,
+         done: EventLoopPromise<Void>) {
         self.head = head
         self.body = body
+        self.makeBody = makeBody
         self.recorder = recorder
         self.deadline = deadline
         self.done = done
@@ -90,18 +109,29 @@ final class LoadHandler: ChannelInboundHandler, @unchecked Sendable {
 
     func send(_ context: ChannelHandlerContext) {
         started = DispatchTime.now().uptimeNanoseconds
-        context.write(wrapOutboundOut(.head(head)), promise: nil)
-        if let body { context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil) }
+        if let makeBody {
+            let b = makeBody()
+            var h = head
+            h.headers.replaceOrAdd(name: "Content-Length", value: String(b.readableBytes))
+            context.write(wrapOutboundOut(.head(h)), promise: nil)
+            context.write(wrapOutboundOut(.body(.byteBuffer(b))), promise: nil)
+        } else {
+            context.write(wrapOutboundOut(.head(head)), promise: nil)
+            if let body { context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil) }
+        }
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
-        case .head(let h): status = h.status.code
-        case .body: break
+        case .head(let h):
+            status = h.status.code
+            bodyOK = makeBody == nil
+        case .body(let b):
+            if makeBody != nil, b.readableBytesView.starts(with: Array(#"{"valid":true"#.utf8)) { bodyOK = true }
         case .end:
             let now = DispatchTime.now().uptimeNanoseconds
-            if status == 200 { recorder.samples.append(now - started) } else { recorder.errors += 1 }
+            if status == 200 && bodyOK { recorder.samples.append(now - started) } else { recorder.errors += 1 }
             if now < deadline { send(context) } else { context.close(promise: nil) }
         }
     }
@@ -134,9 +164,10 @@ struct Phase {
 }
 
 func run(_ o: Options, name: String, method: HTTPMethod, path: String, body: String?, group: any EventLoopGroup,
-         tcp: (host: String, port: Int)? = nil, extra: [(String, String)] = []) throws -> Phase {
+         tcp: (host: String, port: Int)? = nil, extra: [(String, String)] = [], makeBody: (@Sendable () -> ByteBuffer)? = nil) throws -> Phase {
     var headers = HTTPHeaders([("Host", "vobiz-vault")] + extra)
     var buffer: ByteBuffer?
+    if makeBody != nil { headers.add(name: "Content-Type", value: "application/json") }
     if let body {
         buffer = ByteBuffer(string: body)
         headers.add(name: "Content-Type", value: "application/json")
@@ -156,7 +187,8 @@ func run(_ o: Options, name: String, method: HTTPMethod, path: String, body: Str
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.pipeline.addHTTPClientHandlers().flatMap {
-                    channel.pipeline.addHandler(LoadHandler(head: head, body: buffer, recorder: recorder, deadline: deadline, done: promise))
+                    channel.pipeline.addHandler(LoadHandler(head: head, body: buffer, makeBody: makeBody, recorder: recorder,
+                                                            deadline: deadline, done: promise))
                 }
             }
         if let tcp {
@@ -219,6 +251,22 @@ if let path = options.proxyPath {
                               extra: [("X-Auth-ID", "MA_BENCH"), ("X-Auth-Token", "bench-direct")]))
     }
     phases.append(try run(options, name: "proxy", method: .GET, path: "/v1/proxy" + path, body: nil, group: group))
+}
+if let credential = options.verifyCredential {
+    guard let file = options.tokenFile, let text = try? String(contentsOfFile: file, encoding: .utf8) else {
+        fatalError("--verify needs --token-file with the credential's token")
+    }
+    let key = try SecureBytes(copying: Array(text.trimmingCharacters(in: .whitespacesAndNewlines).utf8).withUnsafeBytes { $0 })
+    let signer = try HMACSHA256.Keyed(key: key)
+    let counter = NIOLockedValueBox(0)
+    let url = "https://hooks.example.com/vobiz/answer?leg=a"
+    let params: [String: CallbackSignature.Value] = ["From": .string("+15550001"), "To": .string("+15550002"), "CallUUID": .string("c-1")]
+    phases.append(try run(options, name: "verify", method: .POST, path: "/v1/callbacks/verify", body: nil, group: group, makeBody: {
+        let n = counter.withLockedValue { $0 += 1; return $0 }
+        let nonce = "bench-\(getpid())-\(n)"
+        let sig = Base64.encode(Array(signer.mac(CallbackSignature.v3Message(method: "POST", url: url, params: params, nonce: nonce))))
+        return ByteBuffer(string: #"{"credential":"\#(credential)","method":"POST","url":"\#(url)","params":{"From":"+15550001","To":"+15550002","CallUUID":"c-1"},"headers":{"X-Vobiz-Signature-V3":"\#(sig)","X-Vobiz-Signature-V3-Nonce":"\#(nonce)"}}"#)
+    }))
 }
 try group.syncShutdownGracefully()
 if let d = phases.first(where: { $0.name == "direct" }), let p = phases.first(where: { $0.name == "proxy" }), !options.json {

@@ -141,3 +141,24 @@ import Testing
         #expect(String(decoding: body, as: UTF8.self) == #"{"email":"ops@example.com","password":"p\"a\\s\ns\u0001"}"#)
     }
 }
+
+/// Expected strings printed by the Vobiz Python SDK's `construct_get_url` / `construct_post_url`
+/// and `urlunparse` for the same inputs.
+@Suite struct CallbackSignatureTests {
+    func text(_ b: [UInt8]) -> String { String(decoding: b, as: UTF8.self) }
+
+    @Test func v3StringsMatchTheSDK() {
+        #expect(text(CallbackSignature.v3Message(method: "GET", url: "https://Hooks.Example.com:8443/a/b;x?z=1&a=2&a=1&e=&sp=a+b%20c#frag",
+                                                 params: [:], nonce: "n")) == "https://Hooks.Example.com:8443/a/b?a=1&a=2&e=&sp=a b c&z=1.n")
+        let post: [String: CallbackSignature.Value] = ["b": .string("2"), "a": .list(["y", "x"]), "n": .object(["k": .string("v")])]
+        #expect(text(CallbackSignature.v3Message(method: "POST", url: "https://h.test/p?q=1", params: post, nonce: "n"))
+            == "https://h.test/p?q=1.axayb2nkv.n")
+        #expect(text(CallbackSignature.v3Message(method: "POST", url: "http://h.test/p/", params: [:], nonce: "n")) == "http://h.test/p/.n")
+        #expect(text(CallbackSignature.v3Message(method: "GET", url: "http://h.test/p", params: ["x": .string("1")], nonce: "n"))
+            == "http://h.test/p?x=1.n")
+    }
+
+    @Test func v2DropsQueryFragmentAndLastSegmentParams() {
+        #expect(text(CallbackSignature.v2Message(url: "HTTPS://h.test/a;b/c;d?x=1", nonce: "123")) == "https://h.test/a;b/c123")
+    }
+}
