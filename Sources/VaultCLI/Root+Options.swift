@@ -25,3 +25,5 @@ extension Root.JWTGroup.Forget: HasGlobalOptions {}
 extension Root.LoginCredentialsGroup.Set: HasGlobalOptions {}
 extension Root.LoginCredentialsGroup.Forget: HasGlobalOptions {}
 extension Root.VerifyCallback: HasGlobalOptions, LocalOnly {}
+extension Root.Backup: HasGlobalOptions, LocalOnly {}
+extension Root.Restore: HasGlobalOptions, LocalOnly {}

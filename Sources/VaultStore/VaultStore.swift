@@ -61,6 +61,31 @@ public final class VaultStore: Sendable {
         }
     }
 
+    /// Copies the database into a new file at `path` with SQLite's online backup (consistent
+    /// while others write), then makes it durable. The copy is created 0600; ciphertext only.
+    public func backup(to path: String) throws(StoreError) {
+        guard !FileManager.default.fileExists(atPath: path) else { throw .alreadyExists(path: path) }
+        let old = umask(0o077)
+        defer { umask(old) }
+        do {
+            var config = Configuration()
+            config.journalMode = .default
+            let destination = try DatabaseQueue(path: path, configuration: config)
+            try queue.backup(to: destination)
+            try destination.writeWithoutTransaction { db in
+                // A self-contained file: no WAL beside it.
+                _ = try String.fetchOne(db, sql: "PRAGMA journal_mode = DELETE")
+            }
+            try destination.close()
+        } catch {
+            try? FileManager.default.removeItem(atPath: path)
+            throw .io("backup to \(path): \(Self.describe(error))")
+        }
+        guard chmod(path, 0o600) == 0 else { throw .io("cannot chmod \(path) to 0600") }
+        let fd = Glibc.open(path, O_RDONLY)
+        if fd >= 0 { fsync(fd); Glibc.close(fd) }
+    }
+
     /// The connection's `synchronous` setting (2 = FULL), for tests and `doctor`.
     public func synchronousMode() throws(StoreError) -> Int {
         do { return try queue.read { try Int.fetchOne($0, sql: "PRAGMA synchronous") ?? -1 } } catch { throw Self.map(error) }

@@ -1,0 +1,116 @@
+import Foundation
+import VaultCore
+import VaultCrypto
+import VaultStore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `backup --to FILE` and `restore --from FILE`.
+extension VaultService {
+    /// Copies the vault with SQLite's online backup from a read-only connection — safe while a
+    /// daemon writes — and writes the manifest. Needs no key: the copy holds ciphertext only.
+    public static func backup(config: VaultConfig, to path: String) throws(ServiceError) -> BackupManifest {
+        let dir = StateDirectory(config.vault.stateDir)
+        try dir.check()
+        let manifestPath = BackupManifest.path(for: path)
+        guard !FileManager.default.fileExists(atPath: path), !FileManager.default.fileExists(atPath: manifestPath) else {
+            throw .invalidInput("\(path) or its manifest already exists; backup never overwrites")
+        }
+        let store: VaultStore
+        do { store = try VaultStore.open(at: dir.databasePath, readOnly: true) } catch { throw .store(error.description) }
+        defer { store.close() }
+        let (meta, accounts): (VaultMetaRecord, Int)
+        do { (meta, accounts) = try store.read { tx in (try tx.meta(), try tx.accounts().count) } } catch { throw map(error) }
+        do { try store.backup(to: path) } catch { throw .store(error.description) }
+        let manifest = BackupManifest(format: meta.format, vaultID: meta.vaultID, kekKind: meta.kekKind.rawValue, kekID: meta.kekID,
+                                      dekID: meta.dekID, createdAt: Timestamp.iso(Int64(Date().timeIntervalSince1970)),
+                                      auditHeadSeq: meta.auditHeadSeq, accounts: accounts, sha256: try fileSHA256(path))
+        do {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            let data = try encoder.encode(manifest)
+            guard FileManager.default.createFile(atPath: manifestPath, contents: data, attributes: [.posixPermissions: 0o600]) else {
+                throw ServiceError.store("cannot write \(manifestPath)")
+            }
+        } catch {
+            throw map(error)
+        }
+        return manifest
+    }
+
+    /// Puts a backup in place of the vault in `config`'s state directory. Refuses when the file
+    /// does not match its manifest, when the master key does not open it, when its audit chain
+    /// is broken, or while a daemon holds the vault. The vault it replaces is kept beside it as
+    /// `vault.db.pre-restore-<time>`.
+    public static func restore(config: VaultConfig, from path: String, unlock: MasterKeyProvider) throws(ServiceError) -> BackupManifest {
+        let manifestPath = BackupManifest.path(for: path)
+        let manifest: BackupManifest
+        do {
+            manifest = try JSONDecoder().decode(BackupManifest.self, from: try Data(contentsOf: URL(fileURLWithPath: manifestPath)))
+        } catch {
+            throw .invalidInput("cannot read the manifest \(manifestPath) that `backup` wrote beside \(path)")
+        }
+        guard try fileSHA256(path) == manifest.sha256 else {
+            throw .tampered("\(path) does not match its manifest (SHA-256 differs): the backup is damaged or was altered")
+        }
+        // Check the backup itself before touching the vault.
+        let copy: VaultStore
+        do { copy = try VaultStore.open(at: path, readOnly: true) } catch { throw .store(error.description) }
+        do {
+            defer { copy.close() }
+            let meta: VaultMetaRecord
+            do { meta = try copy.read { try $0.meta() } } catch { throw map(error) }
+            guard meta.vaultID == manifest.vaultID else { throw .tampered("the backup's vault id differs from its manifest") }
+            let dataKey: SecureBytes
+            do { dataKey = try unwrapDataKey(meta, unlock: unlock).dataKey } catch ServiceError.wrongMasterKey {
+                throw .invalidInput("master key does not open this backup (vault \(meta.vaultID), key \(meta.kekID))")
+            }
+            let keys: VaultKeys
+            do { keys = try VaultKeys(dataKey: dataKey) } catch { throw .crypto(error.description) }
+            let verdict: AuditChain.Verdict
+            do { verdict = try copy.read { tx in AuditChain.verify(try tx.auditEvents(), head: try tx.auditHeadRecord(), using: keys.audit) } } catch {
+                throw map(error)
+            }
+            guard case .intact = verdict else { throw .auditBroken("the backup's audit log: \(verdict)") }
+        }
+        let dir = StateDirectory(config.vault.stateDir)
+        try dir.prepare()
+        let lock = try dir.lock(exclusive: true)
+        defer { withExtendedLifetime(lock) {} }
+        try replace(dir, with: path)
+        return manifest
+    }
+
+    /// Writes the copy under a temporary name, keeps the old database (checkpointed, so it is
+    /// whole without its WAL), then renames the copy into place and syncs the directory.
+    private static func replace(_ dir: StateDirectory, with path: String) throws(ServiceError) {
+        let fm = FileManager.default
+        let incoming = dir.path + "/vault.db.restoring"
+        try? fm.removeItem(atPath: incoming)
+        do { try fm.copyItem(atPath: path, toPath: incoming) } catch { throw .store("cannot copy the backup into \(dir.path): \(error)") }
+        chmod(incoming, 0o600)
+        syncFile(incoming)
+        if fm.fileExists(atPath: dir.databasePath) {
+            if let old = try? VaultStore.open(at: dir.databasePath, readOnly: false) {
+                try? old.checkpoint()
+                old.close()
+            }
+            let kept = dir.databasePath + ".pre-restore-" + String(Int64(Date().timeIntervalSince1970))
+            guard rename(dir.databasePath, kept) == 0 else { throw .store("cannot move the current vault aside to \(kept)") }
+            for suffix in ["-wal", "-shm"] { try? fm.removeItem(atPath: dir.databasePath + suffix) }
+        }
+        guard rename(incoming, dir.databasePath) == 0 else { throw .store("cannot rename the restored copy into place") }
+        syncFile(dir.path)
+    }
+
+    static func syncFile(_ path: String) {
+        let fd = Glibc.open(path, O_RDONLY)
+        if fd >= 0 { fsync(fd); Glibc.close(fd) }
+    }
+
+    static func fileSHA256(_ path: String) throws(ServiceError) -> String {
+        guard let data = FileManager.default.contents(atPath: path) else { throw .store("cannot read \(path)") }
+        return Hex.encode(data.withUnsafeBytes { SHA256.hash($0) })
+    }
+}
