@@ -27,3 +27,4 @@ extension Root.LoginCredentialsGroup.Forget: HasGlobalOptions {}
 extension Root.VerifyCallback: HasGlobalOptions, LocalOnly {}
 extension Root.Backup: HasGlobalOptions, LocalOnly {}
 extension Root.Restore: HasGlobalOptions, LocalOnly {}
+extension Root.DoctorCheck: HasGlobalOptions, LocalOnly {}
