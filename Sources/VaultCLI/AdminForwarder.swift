@@ -13,7 +13,7 @@ import Glibc
 enum AdminForwarder {
     /// Options that name local files or sockets: resolved here, never sent.
     static let localOptions: Set<String> = ["--config", "--socket", "--admin-socket", "--state-dir", "--key-file", "--passphrase-file",
-                                            "--file", "--token-file"]
+                                            "--file", "--token-file", "--exec"]
 
     static func forward(_ arguments: [String], global: GlobalOptions, console: Console) async throws -> Int32 {
         // The daemon has its own copy of the configuration; a file that no longer loads here
@@ -37,8 +37,17 @@ enum AdminForwarder {
             if case .string(let detail)? = parsed["detail"] { throw CLIError.io("the daemon refused: \(detail.plainText)") }
             throw CLIError.io("the daemon answered \(response.status)")
         }
-        if case .string(let out)? = parsed["stdout"], !out.isEmpty { console.write(out.plainText) }
+        var stdout = ""
+        if case .string(let out)? = parsed["stdout"], !out.isEmpty {
+            stdout = out.plainText
+            console.write(stdout)
+        }
         if case .string(let err)? = parsed["stderr"], !err.isEmpty { console.writeError(err.plainText) }
+        // `remind --exec`: the notifier runs here, with what the daemon printed.
+        if let command = files["--exec"], args.first == "remind", !stdout.isEmpty, try Notifier.run(command, text: stdout) != 0 {
+            console.writeError("vobiz-vault: error: the notifier command failed; the findings above were not delivered")
+            return Notifier.failedExitCode
+        }
         return Int32(code) ?? 1
     }
 

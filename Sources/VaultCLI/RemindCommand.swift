@@ -17,18 +17,30 @@ extension Root {
 
         @OptionGroup var global: GlobalOptions
 
+        @Option(name: .customLong("exec"), help: "When there are findings, pipe them (lines, or JSON with --json) to this shell command.")
+        var exec: String?
+
         func run() async throws {
             let ctx = try CLIContext(global)
+            if exec != nil, DaemonSession.current != nil {
+                throw CLIError.usage("--exec runs where remind is run, not inside the daemon")
+            }
             let findings = try await ctx.withVault(needKey: false) { try await $0.findings() }
             let code = Finding.exitCode(for: findings)
+            let text: String
             if ctx.json {
                 let rows: [[String: Any]] = findings.map {
                     ["severity": $0.severity.rawValue, "kind": $0.kind.rawValue, "auth_id": $0.authID, "label": $0.label,
                      "message": $0.message, "line": $0.line]
                 }
-                ctx.console.out(JSONOutput.render(["findings": rows, "exit_code": Int(code)]))
+                text = JSONOutput.render(["findings": rows, "exit_code": Int(code)])
             } else {
-                for f in findings { ctx.console.out(f.line) }
+                text = findings.map(\.line).joined(separator: "\n")
+            }
+            if !text.isEmpty { ctx.console.out(text) }
+            if let exec, !findings.isEmpty, try Notifier.run(exec, text: text + "\n") != 0 {
+                ctx.console.err("vobiz-vault: error: the notifier command failed; the findings above were not delivered")
+                throw ExitCode(Notifier.failedExitCode)
             }
             if code != 0 { throw ExitCode(code) }
         }

@@ -46,6 +46,26 @@ public enum Reminders {
         return out
     }
 
+    /// The vault's own findings: the master key's age against `[rotation] master_key_max_age`
+    /// (warned `warn` ahead), and the audit chain's verdict when it could be checked.
+    public static func vaultFindings(masterKeySetAt: Int64, maxAge: TimeSpan, warn: TimeSpan, now: Int64,
+                                     audit: AuditChain.Verdict?) -> [Finding] {
+        var out: [Finding] = []
+        let due = masterKeySetAt + maxAge.seconds
+        if now >= due {
+            out.append(Finding(severity: .critical, kind: .masterKeyOverdue, authID: "vault", label: "master key",
+                               message: "master key set on \(Timestamp.date(masterKeySetAt)) is older than \(maxAge) (was due \(Timestamp.date(due))); run `vobiz-vault rekey --new-key-file FILE`"))
+        } else if now >= due - warn.seconds {
+            out.append(Finding(severity: .warning, kind: .masterKeyDue, authID: "vault", label: "master key",
+                               message: "master key rotation due on \(Timestamp.date(due)) (set \(Timestamp.date(masterKeySetAt)), max age \(maxAge))"))
+        }
+        if let audit, case .broken = audit {
+            out.append(Finding(severity: .critical, kind: .auditBroken, authID: "vault", label: "audit log",
+                               message: "audit log does not verify: \(audit); see `vobiz-vault audit verify`"))
+        }
+        return out
+    }
+
     static func since(_ t: Int64?) -> String { t.map { " on \(Timestamp.date($0))" } ?? "" }
 
     public static func plural(_ n: Int64, _ unit: String) -> String { n == 1 ? "1 \(unit)" : "\(n) \(unit)s" }

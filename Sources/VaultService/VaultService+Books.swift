@@ -26,8 +26,15 @@ extension VaultService {
     }
 
     /// Everything `remind` reports.
-    public func findings() throws(ServiceError) -> [Finding] {
-        Reminders.findings(for: try list(), defaults: config.rotation.policy, now: now)
+    /// Every finding: each credential's, the master key's age, and — when the data key is at
+    /// hand (always in the daemon) — the audit chain.
+    public func findings() async throws(ServiceError) -> [Finding] {
+        var out = Reminders.findings(for: try list(), defaults: config.rotation.policy, now: now)
+        let meta = try read { try $0.meta() }
+        let audit: AuditChain.Verdict? = keys == nil ? nil : try await auditVerify()
+        out += Reminders.vaultFindings(masterKeySetAt: meta.kekSetAt, maxAge: config.rotation.masterKeyMaxAge,
+                                       warn: config.rotation.warn, now: now, audit: audit)
+        return out
     }
 
     public func status() throws(ServiceError) -> VaultStatus {
