@@ -5,9 +5,24 @@
 SWIFT      ?= swift
 DEMO_DIR   ?= $(CURDIR)/.demo
 BENCH_SECONDS ?= 10
-DEBIAN_PKGS = libsodium-dev libsqlite3-dev pkg-config curl python3 binutils
+DEBIAN_PKGS = libsodium-dev libsqlite3-dev pkg-config curl python3 python3-venv binutils openssl systemd util-linux
 
-.PHONY: all deps build release test run bench clean
+# make install PREFIX=/usr/local DESTDIR=...   (make uninstall removes exactly what it put there)
+PREFIX     ?= /usr/local
+DESTDIR    ?=
+BINDIR      = $(PREFIX)/bin
+UNITDIR    ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
+MANDIR      = $(PREFIX)/share/man/man1
+DOCDIR      = $(PREFIX)/share/doc/vobiz-vault
+BASHDIR     = $(PREFIX)/share/bash-completion/completions
+ZSHDIR      = $(PREFIX)/share/zsh/site-functions
+FISHDIR     = $(PREFIX)/share/fish/vendor_completions.d
+UNITS       = vobiz-vault.service vobiz-vault.socket vobiz-vault-admin.socket vobiz-vault-remind.service vobiz-vault-remind.timer
+MANIFEST    = $(DESTDIR)$(DOCDIR)/installed-files
+
+.PHONY: all deps build release test run bench clean install uninstall
 
 all: build
 
@@ -41,6 +56,22 @@ bench: deps
 	$(SWIFT) build -c release --product vobiz-vault
 	$(SWIFT) build -c release --product vault-bench
 	./scripts/bench.sh $(BENCH_SECONDS)
+
+## install: release binary, systemd units, sysusers/tmpfiles, example config, completions and man pages
+install: release
+	$(SWIFT) build -c release --product vobiz-vault
+	rm -rf .build/man && mkdir -p .build/man
+	$(SWIFT) package plugin --allow-writing-to-directory .build/man generate-manual --output-directory .build/man --multi-page >/dev/null
+	./scripts/install.sh "$$($(SWIFT) build -c release --show-bin-path)/vobiz-vault" "$(DESTDIR)" "$(PREFIX)" \
+		"$(BINDIR)" "$(UNITDIR)" "$(SYSUSERSDIR)" "$(TMPFILESDIR)" "$(MANDIR)" "$(DOCDIR)" "$(BASHDIR)" "$(ZSHDIR)" "$(FISHDIR)"
+
+## uninstall: remove exactly the files install recorded
+uninstall:
+	@test -f "$(MANIFEST)" || { echo "nothing recorded at $(MANIFEST)"; exit 1; }
+	@while read -r f; do rm -f "$(DESTDIR)$$f"; done < "$(MANIFEST)"
+	@rm -f "$(MANIFEST)"
+	@rmdir "$(DESTDIR)$(DOCDIR)" 2>/dev/null || true
+	@echo "removed the files listed in $(MANIFEST)"
 
 clean:
 	rm -rf .build "$(DEMO_DIR)"
