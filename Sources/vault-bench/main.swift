@@ -183,11 +183,12 @@ func run(_ o: Options, name: String, method: HTTPMethod, path: String, body: Str
         recorders.append(recorder)
         let promise = group.next().makePromise(of: Void.self)
         done.append(promise.futureResult)
+        let body = buffer
         let bootstrap = ClientBootstrap(group: group)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.pipeline.addHTTPClientHandlers().flatMap {
-                    channel.pipeline.addHandler(LoadHandler(head: head, body: buffer, makeBody: makeBody, recorder: recorder,
+                    channel.pipeline.addHandler(LoadHandler(head: head, body: body, makeBody: makeBody, recorder: recorder,
                                                             deadline: deadline, done: promise))
                 }
             }
