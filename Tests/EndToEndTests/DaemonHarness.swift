@@ -18,7 +18,9 @@ final class DaemonHarness {
 
     /// `grants` is TOML appended to the configuration.
     /// `sockets` is more TOML for the `[sockets]` table.
-    init(grants: String = DaemonHarness.defaultGrants, extra: String = "", sockets: String = "", scratch: Scratch? = nil) throws {
+    /// `limits` replaces the `[limits]` table's body.
+    init(grants: String = DaemonHarness.defaultGrants, extra: String = "", sockets: String = "", scratch: Scratch? = nil,
+         limits: String = "read_timeout = \"2s\"\nidle_timeout = \"5s\"") throws {
         s = try scratch ?? Scratch()
         chmod(s.root, 0o755)
         logPath = s.root + "/serve.log"
@@ -34,8 +36,7 @@ final class DaemonHarness {
             \(sockets)
 
             [limits]
-            read_timeout = "2s"
-            idle_timeout = "5s"
+            \(limits)
 
             \(extra)
             \(grants)
