@@ -22,7 +22,7 @@ FISHDIR     = $(PREFIX)/share/fish/vendor_completions.d
 UNITS       = vobiz-vault.service vobiz-vault.socket vobiz-vault-admin.socket vobiz-vault-remind.service vobiz-vault-remind.timer
 MANIFEST    = $(DESTDIR)$(DOCDIR)/installed-files
 
-.PHONY: all deps build release test run bench clean install uninstall
+.PHONY: all deps build release test fuzz soak run bench clean install uninstall
 
 all: build
 
@@ -42,10 +42,23 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
-## test: build everything (the executable too: end-to-end tests run it) and run every suite
+## test: build everything (the executable too: end-to-end tests run it), fuzz each parser for
+## 10 s, then run every suite (its summary line stays the last line of the output)
 test: deps
 	$(SWIFT) build --build-tests
+	./scripts/fuzz.sh 10
 	$(SWIFT) test --skip-build
+
+## fuzz: each libFuzzer target for 60 s (FUZZ_SECONDS)
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	./scripts/fuzz.sh $(FUZZ_SECONDS)
+
+## soak: the soak and overload test for 60 s (SOAK_SECONDS)
+SOAK_SECONDS ?= 60
+soak: deps
+	$(SWIFT) build --build-tests
+	VOBIZ_VAULT_SOAK_SECONDS=$(SOAK_SECONDS) $(SWIFT) test --skip-build --filter SoakTests
 
 ## run: build, then create or reuse a demo vault under ./.demo and tour it
 run: build
