@@ -19,6 +19,7 @@ public enum ConfigLoader {
     }
 
     public static func parse(_ text: String, path: String = "config") throws(ConfigError) -> VaultConfig {
+        if let p = TOMLPrecheck.problem(in: text) { throw .syntax(path: path, line: p.line, column: p.column, message: p.reason) }
         let root: TOMLTable
         do {
             root = try TOMLTable(string: text)
