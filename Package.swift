@@ -74,7 +74,7 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .executableTarget(name: "vobiz-vault", dependencies: ["VaultCLI"], swiftSettings: strict),
+        .executableTarget(name: "vobiz-vault", dependencies: ["VaultCLI", "CVaultSystem"], swiftSettings: strict),
         .executableTarget(
             name: "vault-bench",
             dependencies: [

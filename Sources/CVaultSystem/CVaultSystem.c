@@ -1,4 +1,5 @@
 #define _GNU_SOURCE
+#include <signal.h>
 #include <errno.h>
 #include <stddef.h>
 #include <sys/prctl.h>
@@ -11,7 +12,15 @@ _Static_assert(offsetof(struct ucred, pid) == offsetof(vv_ucred, pid), "pid offs
 _Static_assert(offsetof(struct ucred, uid) == offsetof(vv_ucred, uid), "uid offset");
 _Static_assert(offsetof(struct ucred, gid) == offsetof(vv_ucred, gid), "gid offset");
 
+void vv_quiet_crashes(void) {
+    const int fatal[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP };
+    for (unsigned i = 0; i < sizeof fatal / sizeof fatal[0]; i++) {
+        signal(fatal[i], SIG_DFL);
+    }
+}
+
 int vv_harden_process(void) {
+    vv_quiet_crashes();
     struct rlimit none = { 0, 0 };
     if (setrlimit(RLIMIT_CORE, &none) != 0) {
         return -errno;

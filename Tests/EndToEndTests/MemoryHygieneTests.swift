@@ -36,4 +36,22 @@ import Testing
         let revealed = try Process.run("/usr/bin/env", ["python3", DaemonHarness.pythonDir + "/memscan.py", String(pid), d.s.token("beta")])
         #expect((Int(revealed.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0) > 0, "the scan must see a token in use")
     }
+
+    /// SIGABRT and SIGSEGV leave no core, although the daemon starts with cores allowed and a
+    /// plain process started the same way leaves one.
+    @Test func aCrashLeavesNoCoreFile() throws {
+        let pattern = (try? String(contentsOfFile: "/proc/sys/kernel/core_pattern", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(pattern?.hasPrefix("|") == false, "core_pattern pipes cores to a handler (\(pattern ?? "?")); this check needs plain core files")
+        for signal in ["ABRT", "SEGV"] {
+            let d = try DaemonHarness()
+            let cwd = d.s.root + "/cwd", control = d.s.root + "/control"
+            for dir in [cwd, control] { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
+            let out = try Process.run("/usr/bin/env", ["python3", DaemonHarness.pythonDir + "/crash_cores.py", Binary.path, d.config, d.client,
+                                                       cwd, control, signal])
+            let r = (try? JSONSerialization.jsonObject(with: Data(out.utf8)) as? [String: Any]) ?? ["unparsed": out]
+            #expect(r["control_cores"] as? Int == 1, "the control process left no core; the check proves nothing here: \(r)")
+            #expect(r["daemon_cores"] as? Int == 0, "the daemon left a core after SIG\(signal): \(r)")
+            #expect(r["daemon_status"] as? Int == -(signal == "ABRT" ? 6 : 11), "the daemon must die of the signal, at once: \(r)")
+        }
+    }
 }

@@ -15,6 +15,12 @@ typedef struct vv_ucred {
 /// same-uid debugger cannot copy secrets out of memory. Returns 0 or -errno.
 int vv_harden_process(void);
 
+/// Puts the default action back on the fatal signals (SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT,
+/// SIGTRAP): Swift's runtime installs a backtracer that prints registers and the memory they
+/// point at — possibly a secret — and, in a process that is not dumpable, can hang instead of
+/// exiting. A crash then ends the process at once, without output and without a core.
+void vv_quiet_crashes(void);
+
 /// Whether the process is currently marked non-dumpable (1), dumpable (0), or -errno.
 int vv_is_dumpable(void);
 
