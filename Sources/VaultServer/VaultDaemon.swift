@@ -179,66 +179,6 @@ public final class VaultDaemon: Sendable {
         }
     }
 
-    /// The proxy's loopback TCP listener, when `[sockets] proxy_tcp` is set (or systemd passes
-    /// a socket named `proxy`). The address was checked to be loopback when the config loaded;
-    /// it is checked again here so no path binds anything else.
-    func bindTCP(_ address: String?, fd: Int32?, router: any Router) async throws -> (any Channel)? {
-        guard address != nil || fd != nil else { return nil }
-        let bootstrap = ServerBootstrap(group: group)
-            .serverChannelOption(.backlog, value: 256)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelInitializer { [inFlight, logger, limits, tcpConnections] channel in
-                var tcpLimits = limits
-                tcpLimits.maxConnections = Self.maxTCPConnections
-                return Self.initialize(channel, router: router, limits: tcpLimits, inFlight: inFlight, connections: tcpConnections,
-                                       logger: logger, peer: PeerContext.tcp)
-            }
-        if let fd {
-            // Checked before the socket is adopted, so not one connection is accepted on it.
-            let bound = Self.boundAddress(fd)
-            guard let bound, (try? LoopbackEndpoint(parsing: bound)) != nil else {
-                throw DaemonError.notLoopback(bound ?? "an address that is not IPv4 or IPv6")
-            }
-            logger.info("adopting socket from systemd", metadata: ["socket": "proxy", "fd": "\(fd)", "address": "\(bound)"])
-            return try await bootstrap.withBoundSocket(fd).get()
-        }
-        let endpoint = try LoopbackEndpoint(parsing: address!)
-        let channel = try await bootstrap.bind(host: endpoint.host, port: endpoint.port).get()
-        logger.info("proxy listening on loopback TCP", metadata: ["address": "\(address!)"])
-        return channel
-    }
-
-    /// `host:port` (`[host]:port` for IPv6) a passed socket is bound to.
-    static func boundAddress(_ fd: Int32) -> String? {
-        var storage = sockaddr_storage()
-        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
-        let ok = withUnsafeMutablePointer(to: &storage) { p in
-            p.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) == 0 }
-        }
-        guard ok else { return nil }
-        var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
-        switch Int32(storage.ss_family) {
-        case AF_INET:
-            return withUnsafePointer(to: &storage) { p in
-                p.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { a in
-                    var addr = a.pointee.sin_addr
-                    guard inet_ntop(AF_INET, &addr, &text, socklen_t(text.count)) != nil else { return nil }
-                    return "\(String(cString: text)):\(UInt16(bigEndian: a.pointee.sin_port))"
-                }
-            }
-        case AF_INET6:
-            return withUnsafePointer(to: &storage) { p in
-                p.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { a in
-                    var addr = a.pointee.sin6_addr
-                    guard inet_ntop(AF_INET6, &addr, &text, socklen_t(text.count)) != nil else { return nil }
-                    return "[\(String(cString: text))]:\(UInt16(bigEndian: a.pointee.sin6_port))"
-                }
-            }
-        default:
-            return nil
-        }
-    }
-
     func bind(name: String, path: String, fd: Int32?, group: MultiThreadedEventLoopGroup, mode: mode_t, socketGroup: String?,
               router: any Router, limits: HTTPLimits, connections: ConnectionCount) async throws -> any Channel {
         let bootstrap = ServerBootstrap(group: group)

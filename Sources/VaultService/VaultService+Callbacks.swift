@@ -36,7 +36,7 @@ extension VaultService {
         let cache = try credentials()
         let name = request.credential == "partner" ? (cache.partner ?? "partner") : request.credential
         guard let id = try? AuthID(name) else { throw Refusal(.badRequest, "credential must be \"partner\" or an auth id") }
-        guard let (account, active) = cache.byID[id.rawValue] else { throw Refusal(.unknownCredential, "no credential \(id) in this vault") }
+        guard let (account, _) = cache.byID[id.rawValue] else { throw Refusal(.unknownCredential, "no credential \(id) in this vault") }
         audit.authID = id
         guard account.state == .active else { throw Refusal(.credentialRevoked, "\(id) is \(account.state.rawValue)") }
         let decision = policy.decide(caller, PolicyRequest(operation: .verifyCallback, credential: id, method: request.method,

@@ -19,39 +19,17 @@ extension VaultService {
     public func issueHeaders(caller: Caller, request: HeadersRequest) throws(Refusal) -> IssuedHeaders {
         let requestID = Hex.encode(Random.data(count: 8))
         var audit = RequestAudit(caller: caller, operation: .headers, method: request.method, requestID: requestID)
-        do {
-            let result = try headers(caller: caller, request: request, audit: &audit)
-            try record(audit.allowed(mode: result.mode.rawValue))
-            return result
-        } catch {
-            try? record(audit.refused(error))
-            throw error
+        return try audited(&audit, mode: { $0.mode.rawValue }) { (audit) throws(Refusal) in
+            try headers(caller: caller, request: request, audit: &audit)
         }
     }
 
     private func headers(caller: Caller, request: HeadersRequest, audit: inout RequestAudit) throws(Refusal) -> IssuedHeaders {
-        guard let keys else { throw Refusal(.sealed, "the vault is sealed; run `vobiz-vault unseal`") }
-        let upstream: Upstream
-        do { upstream = try self.upstream.get() } catch { throw Refusal(.internal, error.description) }
-        let url: ScopedURL
-        do { url = try ScopedURL(request.url, upstream: upstream) } catch {
-            throw Refusal(error.problemType == "scope_mismatch" ? .scopeMismatch : .badRequest, error.description)
-        }
-        audit.path = url.path
-        let (account, version) = try credential(named: request.credential, for: url)
-        let id = try! AuthID(account.authID)
-        audit.authID = id
-        audit.version = version.version
-        // A path outside the partner and customer trees needs a grant whose paths are written out.
-        let applicable = url.implied == .none ? Policy(grants: policy.grants.filter(\.pathsExplicit)) : policy
-        let decision = applicable.decide(caller, PolicyRequest(operation: .headers, credential: id, method: request.method, path: url.path))
-        guard let grant = decision.grant else {
-            audit.denial = Self.denial(decision, implied: url.implied)
-            throw Refusal(.notGranted, "no grant allows this caller \(request.method) on \(url.path) with \(id); `vobiz-vault policy check` explains")
-        }
-        audit.grant = grant.name
-        try takeToken(grant, caller)
-        guard !auditQueue.failing else { throw Refusal(.internal, "the audit log cannot be written; requests are refused until it can") }
+        let t = try scopedTarget(request.url, naming: request.credential, audit: &audit)
+        let (keys, url, id, version) = (t.keys, t.url, t.id, t.version)
+        let grant = try grant(.headers, caller: caller, method: request.method, target: t,
+                              denial: "no grant allows this caller \(request.method) on \(url.path) with \(id)", audit: &audit)
+        try requireAuditWritable()
 
         var headers: [(String, String)] = [("X-Auth-ID", id.rawValue), ("Accept", "application/json")]
         if Self.hasBody(request) { headers.append(("Content-Type", "application/json")) }

@@ -52,29 +52,16 @@ extension VaultService {
     public func authorizeProxy(caller: Caller, call: ProxyCall) throws(Refusal) -> ProxyTicket {
         let requestID = Hex.encode(Random.data(count: 8))
         var audit = RequestAudit(caller: caller, operation: .proxy, method: call.method, requestID: requestID)
-        do {
-            let ticket = try proxy(caller: caller, call: call, audit: &audit)
-            try record(audit.allowed(mode: call.signature == nil ? "granted" : "sealed"))
-            return ticket
-        } catch {
-            try? record(audit.refused(error))
-            throw error
+        return try audited(&audit, mode: { _ in call.signature == nil ? "granted" : "sealed" }) { (audit) throws(Refusal) in
+            try proxy(caller: caller, call: call, audit: &audit)
         }
     }
 
     private func proxy(caller: Caller, call: ProxyCall, audit: inout RequestAudit) throws(Refusal) -> ProxyTicket {
-        guard let keys else { throw Refusal(.sealed, "the vault is sealed; run `vobiz-vault unseal`") }
-        let upstream: Upstream
-        do { upstream = try self.upstream.get() } catch { throw Refusal(.internal, error.description) }
-        let url: ScopedURL
-        do { url = try ScopedURL(upstream.origin + call.target, upstream: upstream) } catch {
-            throw Refusal(error.problemType == "scope_mismatch" ? .scopeMismatch : .badRequest, error.description)
-        }
-        audit.path = url.path
-        let (account, version) = try credential(named: call.credential, for: url)
-        let id = try! AuthID(account.authID)
-        audit.authID = id
-        audit.version = version.version
+        let origin: String
+        do { origin = try self.upstream.get().origin } catch { throw Refusal(.internal, error.description) }
+        let t = try scopedTarget(origin + call.target, naming: call.credential, audit: &audit)
+        let (keys, url, id, version) = (t.keys, t.url, t.id, t.version)
         var reveal = false
         if let signature = call.signature {
             try verifySealed(signature, method: call.method, url: url, bodySHA256: call.bodySHA256, authID: id)
@@ -83,22 +70,15 @@ extension VaultService {
             guard !call.signedOnly else {
                 throw Refusal(.signatureInvalid, "this listener accepts sealed-signed requests only (X-Vault-Signature from POST /v1/headers)")
             }
-            let applicable = url.implied == .none ? Policy(grants: policy.grants.filter(\.pathsExplicit)) : policy
-            let decision = applicable.decide(caller, PolicyRequest(operation: .proxy, credential: id, method: call.method, path: url.path))
-            guard let grant = decision.grant else {
-                audit.denial = Self.denial(decision, implied: url.implied)
-                throw Refusal(.notGranted, "no grant allows this caller to proxy \(call.method) \(url.path) with \(id); `vobiz-vault policy check` explains")
-            }
-            audit.grant = grant.name
-            try takeToken(grant, caller)
-            reveal = grant.reveal
+            reveal = try grant(.proxy, caller: caller, method: call.method, target: t,
+                               denial: "no grant allows this caller to proxy \(call.method) \(url.path) with \(id)", audit: &audit).reveal
         }
-        guard !auditQueue.failing else { throw Refusal(.internal, "the audit log cannot be written; requests are refused until it can") }
+        try requireAuditWritable()
         let token = try open(version, id, keys)
         let text = token.withUnsafeBytes { SecureTokenText(String(decoding: $0, as: UTF8.self)) }
         return ProxyTicket(authID: id, version: version.version, fingerprint: version.fingerprint, token: text, reveal: reveal,
                            capture: CaptureRewrite.applies(method: call.method, path: url.path), requestID: audit.requestID, caller: caller,
-                           wasRejected: account.rejectedAt != nil, inKnownTree: url.implied != .none)
+                           wasRejected: t.wasRejected, inKnownTree: url.implied != .none)
     }
 
     /// Checks an `X-Vault-Signature` against this request, then spends its nonce. A request

@@ -1,0 +1,145 @@
+import Foundation
+import NIOCore
+import VaultCore
+import VaultCrypto
+import VaultStore
+
+/// The partner login itself: one in flight per credential, its outcome stored and audited.
+extension VaultService {
+    /// Logs in, or joins the login already in flight for this credential. `force` (an
+    /// operator's `jwt login`) ignores a failed state and the backoff.
+    func login(_ id: AuthID, upstream: UpstreamClient, force: Bool) async -> JWTLoginOutcome {
+        let key = id.rawValue
+        if let running = jwtLogins[key] { return await running.value }
+        let task = Task { await self.performLogin(id, upstream: upstream) }
+        jwtLogins[key] = task
+        let outcome = await task.value
+        jwtLogins[key] = nil
+        return outcome
+    }
+
+    private func performLogin(_ id: AuthID, upstream: UpstreamClient) async -> JWTLoginOutcome {
+        let key = id.rawValue
+        let actor = ActorIdentity.current()
+        let started = now
+        let body: [UInt8], token: SecureTokenText
+        do {
+            (body, token) = try loginRequest(id)
+        } catch {
+            return markFailed(id, why: error.description, count: "error", actor: actor)
+        }
+        let answer: JWTLogin.Answer
+        do {
+            let r = try await upstream.call(method: "POST", target: Self.loginTarget,
+                                            headers: [("Content-Type", "application/json"), ("Accept", "application/json")],
+                                            body: ByteBuffer(bytes: body), authID: id, token: token)
+            answer = r.body.withUnsafeReadableBytes { JWTLogin.parse(status: r.status, body: $0) }
+        } catch {
+            return markRetry(id, why: error.description, actor: actor)
+        }
+        switch answer {
+        case .token(let scratch, let expiresIn, let expClaim):
+            defer { scratch.wipe() }
+            let expiresAt = JWTSessionRules.expiry(issuedAt: started, expiresIn: expiresIn, expClaim: expClaim)
+            let refreshAfter = min(jwtRules.refreshAfter(issuedAt: started, expiresAt: expiresAt), expiresAt - JWTSessionRules.skew)
+            do {
+                let secure = try Self.secure(scratch)
+                try storeSession(id, token: secure, issuedAt: started, expiresAt: expiresAt, refreshAfter: refreshAfter, actor: actor)
+                var live = jwtLive[key] ?? JWTLive()
+                live.token = secure
+                live.issuedAt = started
+                live.expiresAt = expiresAt
+                live.refreshAfter = refreshAfter
+                live.failed = nil
+                live.networkFailures = 0
+                live.retryAt = 0
+                jwtLive[key] = live
+                jwtLoginCounts["ok", default: 0] += 1
+                if (try? credentials())?.byID[key]?.0.rejectedAt != nil {
+                    noteUpstream(status: 200, authID: id, by: "jwt-login", actor: actor)
+                }
+                return .ok
+            } catch {
+                return markRetry(id, why: "cannot store the session: \(error)", actor: actor)
+            }
+        case .invalidCredentials(let message):
+            return markFailed(id, why: "invalid_credentials" + (message.isEmpty ? "" : ": " + message), count: "invalid_credentials", actor: actor)
+        case .failed(let status, let error) where status == 401 || status == 403:
+            noteUpstream(status: 401, authID: id, by: "jwt-login", actor: actor)
+            return markFailed(id, why: "Vobiz refused the partner token (HTTP \(status): \(error))", count: "rejected", actor: actor)
+        case .failed(let status, let error):
+            return markRetry(id, why: "HTTP \(status): \(error)", actor: actor)
+        }
+    }
+
+    /// The login body (with the email and password) and the partner token.
+    private func loginRequest(_ id: AuthID) throws(ServiceError) -> ([UInt8], SecureTokenText) {
+        let keys = try requireKeys()
+        let (login, version) = try read { tx -> (LoginCredentialRecord?, TokenVersionRecord?) in
+            guard let a = try tx.account(id) else { return (nil, nil) }
+            return (try tx.loginCredentials(of: a.id!), try tx.activeVersion(of: a.id!))
+        }
+        guard let login else { throw .invalidInput("no login credentials for \(id); run `vobiz-vault login-credentials set partner`") }
+        guard let version, let sealed = version.ciphertext else { throw .noActiveVersion(id.rawValue) }
+        let secret = try keys.open(login.ciphertext, .loginCredentials(id), what: "login_credentials row \(id)")
+        let token = try keys.open(sealed, .token(id, version: version.version), what: "token_versions row \(id) version \(version.version)")
+        let body = secret.withUnsafeBytes { b -> [UInt8] in
+            let nl = b.firstIndex(of: 0x0A) ?? b.count
+            return JWTLogin.body(email: UnsafeRawBufferPointer(rebasing: b[..<nl]),
+                                 password: UnsafeRawBufferPointer(rebasing: b[Swift.min(nl + 1, b.count)...]))
+        }
+        return (body, token.withUnsafeBytes { SecureTokenText(String(decoding: $0, as: UTF8.self)) })
+    }
+
+    private func storeSession(_ id: AuthID, token: SecureBytes, issuedAt: Int64, expiresAt: Int64, refreshAfter: Int64,
+                              actor: ActorIdentity) throws {
+        let keys = try requireKeys()
+        try write { tx in
+            guard let a = try tx.account(id) else { throw ServiceError.unknownCredential(id.rawValue) }
+            var s = try tx.session(of: a.id!) ?? JWTSessionRecord(accountID: a.id!)
+            s.state = .valid
+            s.ciphertext = try keys.seal(token, .jwtSession(id))
+            s.issuedAt = issuedAt
+            s.expiresAt = expiresAt
+            s.refreshAfter = refreshAfter
+            s.lastRefreshAt = now
+            s.lastUsedAt = jwtLive[id.rawValue]?.lastUsed
+            s.lastError = nil
+            try tx.save(&s)
+            try audit(tx, op: "jwt-login", actor: actor, authID: id, detail: ["expires_at": Timestamp.iso(expiresAt)])
+        }
+    }
+
+    /// Invalid credentials or a refused token: no retry until something changes.
+    private func markFailed(_ id: AuthID, why: String, count: String, actor: ActorIdentity) -> JWTLoginOutcome {
+        jwtLoginCounts[count, default: 0] += 1
+        jwtLive[id.rawValue, default: JWTLive()].failed = why
+        try? write { tx in
+            guard let a = try tx.account(id) else { return }
+            var s = try tx.session(of: a.id!) ?? JWTSessionRecord(accountID: a.id!)
+            s.state = .failed
+            s.ciphertext = nil
+            s.lastError = why
+            try tx.save(&s)
+            try audit(tx, op: "jwt-login", actor: actor, authID: id, outcome: .failed, reason: count, detail: ["error": why])
+        }
+        return .failed(why)
+    }
+
+    /// A network failure: the session keeps its token (while it lasts); the next login waits.
+    private func markRetry(_ id: AuthID, why: String, actor: ActorIdentity) -> JWTLoginOutcome {
+        jwtLoginCounts["error", default: 0] += 1
+        var live = jwtLive[id.rawValue] ?? JWTLive()
+        live.networkFailures += 1
+        live.retryAt = now + LoginBackoff.delay(failures: live.networkFailures, jitter: Double.random(in: 0..<1))
+        jwtLive[id.rawValue] = live
+        try? write { tx in
+            guard let a = try tx.account(id) else { return }
+            var s = try tx.session(of: a.id!) ?? JWTSessionRecord(accountID: a.id!)
+            s.lastError = why
+            try tx.save(&s)
+            try audit(tx, op: "jwt-login", actor: actor, authID: id, outcome: .failed, reason: "error", detail: ["error": why])
+        }
+        return .retryLater(why)
+    }
+}

@@ -1,0 +1,64 @@
+import VaultCore
+import VaultCrypto
+import VaultStore
+
+/// What `POST /v1/headers` and the proxy share: the URL checked against the upstream and the
+/// scope rules, the credential it implies, and the grant that allows the operation.
+extension VaultService {
+    struct ScopedTarget {
+        let keys: VaultKeys
+        let url: ScopedURL
+        let id: AuthID
+        let version: TokenVersionRecord
+        let wasRejected: Bool
+    }
+
+    /// Parses `rawURL`, resolves the credential, and notes both in the audit row.
+    func scopedTarget(_ rawURL: String, naming named: String?, audit: inout RequestAudit) throws(Refusal) -> ScopedTarget {
+        guard let keys else { throw Refusal(.sealed, "the vault is sealed; run `vobiz-vault unseal`") }
+        let upstream: Upstream
+        do { upstream = try self.upstream.get() } catch { throw Refusal(.internal, error.description) }
+        let url: ScopedURL
+        do { url = try ScopedURL(rawURL, upstream: upstream) } catch {
+            throw Refusal(error.problemType == "scope_mismatch" ? .scopeMismatch : .badRequest, error.description)
+        }
+        audit.path = url.path
+        let (account, version) = try credential(named: named, for: url)
+        let id = try! AuthID(account.authID)
+        audit.authID = id
+        audit.version = version.version
+        return ScopedTarget(keys: keys, url: url, id: id, version: version, wasRejected: account.rejectedAt != nil)
+    }
+
+    /// The grant that allows `operation` on the target, rate limit taken. A path outside the
+    /// partner and customer trees needs a grant whose paths are written out.
+    func grant(_ operation: GrantOperation, caller: Caller, method: String, target t: ScopedTarget, denial: String,
+               audit: inout RequestAudit) throws(Refusal) -> Grant {
+        let applicable = t.url.implied == .none ? Policy(grants: policy.grants.filter(\.pathsExplicit)) : policy
+        let decision = applicable.decide(caller, PolicyRequest(operation: operation, credential: t.id, method: method, path: t.url.path))
+        guard let grant = decision.grant else {
+            audit.denial = Self.denial(decision, implied: t.url.implied)
+            throw Refusal(.notGranted, denial + "; `vobiz-vault policy check` explains")
+        }
+        audit.grant = grant.name
+        try takeToken(grant, caller)
+        return grant
+    }
+
+    /// Runs `body` and records its outcome: allowed with the mode it reports, or refused.
+    func audited<T>(_ audit: inout RequestAudit, mode: (T) -> String,
+                    _ body: (inout RequestAudit) throws(Refusal) -> T) throws(Refusal) -> T {
+        do {
+            let result = try body(&audit)
+            try record(audit.allowed(mode: mode(result)))
+            return result
+        } catch {
+            try? record(audit.refused(error))
+            throw error
+        }
+    }
+
+    func requireAuditWritable() throws(Refusal) {
+        guard !auditQueue.failing else { throw Refusal(.internal, "the audit log cannot be written; requests are refused until it can") }
+    }
+}
