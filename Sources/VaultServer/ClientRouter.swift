@@ -55,10 +55,7 @@ struct ClientRouter: AuditingRouter {
         do {
             parsed = try request.body.withUnsafeReadableBytes { (b) throws(RequestError) in try HeadersRequest(json: b) }
         } catch {
-            metrics.request(.headers, decision: "refused", since: start)
-            let refusal = Refusal(.badRequest, error.description)
-            service.auditRefusal(caller: peer.caller, operation: .headers, method: "-", path: nil, refusal)
-            return Problem.response(refusal.type, refusal.detail)
+            return unreadable(.headers, method: "-", error, peer, since: start, service)
         }
         do {
             let issued = try service.issueHeaders(caller: peer.caller, request: parsed)
@@ -99,6 +96,15 @@ struct ClientRouter: AuditingRouter {
         return w.buffer
     }
 
+    /// A request body that does not decode: counted, audited, answered `bad_request`.
+    func unreadable(_ op: GrantOperation, method: String, _ error: RequestError, _ peer: PeerContext,
+                    since start: ContinuousClock.Instant, _ service: isolated VaultService) -> VaultResponse {
+        metrics.request(op, decision: "refused", since: start)
+        let refusal = Refusal(.badRequest, error.description)
+        service.auditRefusal(caller: peer.caller, operation: op, method: method, path: nil, refusal)
+        return Problem.response(refusal.type, refusal.detail)
+    }
+
     /// `POST /v1/callbacks/verify` → `{"valid","scheme","signed_by","token_version"}` (+ `reason`).
     func verify(_ request: VaultRequest, _ peer: PeerContext, _ service: isolated VaultService) -> VaultResponse {
         let start = ContinuousClock.now
@@ -106,10 +112,7 @@ struct ClientRouter: AuditingRouter {
         do {
             parsed = try request.body.withUnsafeReadableBytes { (b) throws(RequestError) in try CallbackRequest(json: b) }
         } catch {
-            metrics.request(.verifyCallback, decision: "refused", since: start)
-            let refusal = Refusal(.badRequest, error.description)
-            service.auditRefusal(caller: peer.caller, operation: .verifyCallback, method: "POST", path: nil, refusal)
-            return Problem.response(refusal.type, refusal.detail)
+            return unreadable(.verifyCallback, method: "POST", error, peer, since: start, service)
         }
         do {
             let v = try service.verifyCallback(caller: peer.caller, request: parsed)
@@ -139,10 +142,7 @@ struct ClientRouter: AuditingRouter {
         do {
             credential = try request.body.withUnsafeReadableBytes { (b) throws(RequestError) in try JWTRequest.credential(json: b) }
         } catch {
-            metrics.request(.jwt, decision: "refused", since: start)
-            let refusal = Refusal(.badRequest, error.description)
-            await service.auditRefusal(caller: peer.caller, operation: .jwt, method: "POST", path: nil, refusal)
-            return Problem.response(refusal.type, refusal.detail)
+            return await unreadable(.jwt, method: "POST", error, peer, since: start, service)
         }
         do {
             let issued = try await service.jwt(caller: peer.caller, credential: credential, upstream: proxy.upstream)

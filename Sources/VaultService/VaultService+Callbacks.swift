@@ -39,15 +39,10 @@ extension VaultService {
         guard let (account, _) = cache.byID[id.rawValue] else { throw Refusal(.unknownCredential, "no credential \(id) in this vault") }
         audit.authID = id
         guard account.state == .active else { throw Refusal(.credentialRevoked, "\(id) is \(account.state.rawValue)") }
-        let decision = policy.decide(caller, PolicyRequest(operation: .verifyCallback, credential: id, method: request.method,
-                                                            path: url.path))
-        guard let grant = decision.grant else {
-            audit.denial = Self.denial(decision, implied: .none)
-            throw Refusal(.notGranted, "no grant allows this caller to verify callbacks for \(id); `vobiz-vault policy check` explains")
-        }
-        audit.grant = grant.name
-        try takeToken(grant, caller)
-        guard !auditQueue.failing else { throw Refusal(.internal, "the audit log cannot be written; requests are refused until it can") }
+        // The grant's paths are matched against the callback URL's path.
+        _ = try grant(.verifyCallback, caller: caller, credential: id, method: request.method, path: url.path, implied: .none,
+                      explicitPathsOnly: false, denial: "no grant allows this caller to verify callbacks for \(id)", audit: &audit)
+        try requireAuditWritable()
 
         let h = request.headers
         let scheme: CallbackSignature.Scheme

@@ -153,14 +153,9 @@ extension VaultService {
         guard let (account, version) = cache.byID[partner] else { throw Refusal(.unknownCredential, "no credential \(partner)") }
         guard account.state == .active else { throw Refusal(.credentialRevoked, "\(partner) is \(account.state.rawValue); it must be rotated before use") }
         audit.version = version?.version
-        let decision = policy.decide(caller, PolicyRequest(operation: .jwt, credential: id, method: "POST", path: Self.loginTarget))
-        guard let grant = decision.grant else {
-            audit.denial = Self.denial(decision, implied: .partner)
-            throw Refusal(.notGranted, "no grant allows this caller a JWT for \(id); `vobiz-vault policy check` explains")
-        }
-        audit.grant = grant.name
-        try takeToken(grant, caller)
-        guard !auditQueue.failing else { throw Refusal(.internal, "the audit log cannot be written; requests are refused until it can") }
+        _ = try grant(.jwt, caller: caller, credential: id, method: "POST", path: Self.loginTarget, implied: .partner,
+                      explicitPathsOnly: false, denial: "no grant allows this caller a JWT for \(id)", audit: &audit)
+        try requireAuditWritable()
         return id
     }
 
