@@ -1,0 +1,48 @@
+import Foundation
+import Testing
+
+/// The caller is checked again on every request (DESIGN §5): a process that exec's another
+/// program while keeping its connection open is refused on that connection, and the refusal
+/// is audited.
+@Suite(.serialized) struct CallerRecheckTests {
+    @Test func aCallerThatExecsAnotherProgramIsRefusedOnTheSameConnection() throws {
+        let d = try DaemonHarness()
+        try d.start()
+        // Another program: a copy of the interpreter at another path (its /proc/<pid>/exe differs).
+        let other = d.s.root + "/other-python"
+        try FileManager.default.copyItem(atPath: URL(fileURLWithPath: "/usr/bin/python3").resolvingSymlinksInPath().path, toPath: other)
+        let out = try Process.run("/usr/bin/python3", [DaemonHarness.pythonDir + "/exec_caller.py", "first", d.client, other])
+        let results = try JSONSerialization.jsonObject(with: Data(out.utf8)) as? [[String: Any]] ?? []
+        #expect(results.map { $0["stage"] as? String } == ["first", "same", "other"], "\(out)")
+        guard results.count == 3 else { return }
+        let (first, same, changed) = (results[0], results[1], results[2])
+        // One process (one pid) throughout, on one connection.
+        #expect(Set(results.compactMap { $0["pid"] as? Int }).count == 1, "\(results)")
+        #expect(first["status"] as? Int == 200 && first["mode"] as? String == "sealed", "\(first)")
+        // Exec'ing the same program keeps the identity the daemon saw: still answered. This also
+        // shows the connection survives the exec, so the refusal below is about the program.
+        #expect(same["status"] as? Int == 200 && same["mode"] as? String == "sealed", "\(same)")
+        #expect(changed["exe"] as? String == other, "\(changed)")
+        #expect(changed["status"] as? Int == 403 && changed["type"] as? String == "not_granted", "\(changed)")
+        #expect((changed["detail"] as? String)?.contains("the calling process changed since it connected") == true, "\(changed)")
+        #expect(changed["connection"] as? String == "close", "\(changed)")
+
+        // Audited: two answers and then the refusal, all for the same pid.
+        usleep(200_000)
+        let rows = try d.auditJSON().filter { $0["op"] as? String == "headers" }
+        #expect(rows.map { $0["outcome"] as? String } == ["ok", "ok", "refused"], "\(rows)")
+        let refusal = rows.last
+        #expect(refusal?["reason"] as? String == "not_granted" && refusal?["actor_pid"] as? Int == first["pid"] as? Int, "\(rows)")
+        #expect((refusal?["detail"] as? [String: Any])?["method"] as? String == "POST", "\(rows)")
+        // A fresh connection from the other program is judged on its own (the default grants
+        // match uid 0 whatever the program): the refusal was about the change, not the program.
+        let fresh = try Process.run(other, ["-c", """
+            import sys; sys.path.insert(0, '\(DaemonHarness.pythonDir)')
+            from vault_client import call
+            print(call('\(d.client)', 'POST', '/v1/headers', {'method': 'GET', 'url': 'https://api.vobiz.ai/api/v1/Account/MA_ACME/Call/'})[0])
+            """])
+        #expect(fresh == "200\n")
+        #expect(d.stop() == 0)
+        #expect(try d.s.vv(["audit", "verify"] + d.cfg).code == 0)
+    }
+}
