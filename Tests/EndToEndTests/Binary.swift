@@ -90,6 +90,9 @@ final class Scratch {
     func files() throws -> [String: Data] {
         var out: [String: Data] = [:]
         for n in try FileManager.default.contentsOfDirectory(atPath: state) {
+            var isDirectory: ObjCBool = false
+            // A filesystem's own lost+found when the state directory is a mount point.
+            if FileManager.default.fileExists(atPath: state + "/" + n, isDirectory: &isDirectory), isDirectory.boolValue { continue }
             out[n] = try Data(contentsOf: URL(fileURLWithPath: state + "/" + n))
         }
         return out
