@@ -143,24 +143,87 @@ import Testing
     @Test func killDashNineMidLoadLosesNoCredential() throws {
         let d = try DaemonHarness()
         try d.start()
-        let load = try Binary.start(["-c", """
-            import sys; sys.path.insert(0, '\(DaemonHarness.pythonDir)')
-            from vault_client import call
-            for i in range(100000):
-                call('\(d.client)', 'POST', '/v1/headers', {'method': 'GET', 'url': 'https://api.vobiz.ai/api/v1/Account/MA_ACME/Call/'})
-            """], executable: "/usr/bin/python3")
-        usleep(700_000)
+        // Readers: headers requests until the daemon is gone; each prints how many were answered
+        // and keeps the count in a file while it runs.
+        let counts = (0..<2).map { d.s.root + "/answered-\($0)" }
+        let readers = try counts.map { file in
+            try Binary.start(["-c", """
+                import sys; sys.path.insert(0, '\(DaemonHarness.pythonDir)')
+                from vault_client import call
+                n = 0
+                try:
+                    while True:
+                        status, _, _ = call('\(d.client)', 'POST', '/v1/headers', {'method': 'GET', 'url': 'https://api.vobiz.ai/api/v1/Account/MA_ACME/Call/'})
+                        assert status == 200, status
+                        n += 1
+                        if n % 20 == 0:
+                            open('\(file)', 'w').write(str(n))
+                except Exception:
+                    pass
+                print(n)
+                """], executable: "/usr/bin/python3")
+        }
+        // Writers: rotations of one credential and imports of new ones, through the admin socket.
+        let stop = d.s.root + "/stop-writes"
+        let logs = ["rotate", "import"].map { d.s.root + "/writes-\($0).jsonl" }
+        let writers = try zip(["rotate", "import"], logs).map { mode, log in
+            try Binary.start([DaemonHarness.pythonDir + "/admin_writes.py", Binary.path, d.config, log, stop, mode, d.s.canary],
+                             executable: "/usr/bin/python3")
+        }
+        func entries(_ log: String) -> [[String: Any]] {
+            ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n").compactMap {
+                try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+            }
+        }
+        // Kill only once requests have been answered and writes committed through the daemon.
+        func loaded() -> Bool {
+            counts.allSatisfy { Int((try? String(contentsOfFile: $0, encoding: .utf8)) ?? "") ?? 0 >= 200 }
+                && logs.allSatisfy { entries($0).filter { $0["code"] as? Int == 0 }.count >= 3 }
+        }
+        for _ in 0..<1000 where !loaded() { usleep(20_000) }
+        let killedAt = Date().timeIntervalSince1970
         d.stop(signal: SIGKILL)
-        load.process.terminate()
-        load.process.waitUntilExit()
-        #expect(try d.s.vv(["audit", "verify"] + d.cfg).code == 0)
+        FileManager.default.createFile(atPath: stop, contents: nil)
+        let answered = readers.map { r -> Int in
+            let out = r.out.fileHandleForReading.readDataToEndOfFile()
+            r.process.waitUntilExit()
+            return Int(String(decoding: out, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+        }
+        for w in writers { w.process.waitUntilExit() }
+        #expect(answered.allSatisfy { $0 >= 200 }, "the load did not run: \(answered) answered")
+        let rotations = entries(logs[0]), imports = entries(logs[1])
+        // Writes were in flight: a command that started before the kill and ended after it.
+        let spanning = (rotations + imports).filter { ($0["start"] as? Double ?? .infinity) < killedAt && ($0["end"] as? Double ?? 0) > killedAt }
+        #expect(!spanning.isEmpty, "no write was in flight at the kill")
+        let committedBefore = (rotations + imports).filter { $0["code"] as? Int == 0 && ($0["end"] as? Double ?? .infinity) < killedAt }
+        #expect(committedBefore.count >= 6, "\(committedBefore.count) writes answered before the kill")
+
+        // Nothing committed is lost: offline, every write whose command succeeded is there.
+        let verify = try d.s.vv(["audit", "verify"] + d.cfg)
+        #expect(verify.code == 0, "\(verify.all)")
+        let show = try d.s.vv(["show", "MA_ACME", "--json"] + d.cfg)
+        let versions = (try JSONSerialization.jsonObject(with: Data(show.out.utf8)) as? [String: Any])?["versions"] as? [[String: Any]] ?? []
+        let stored = Dictionary(versions.map { ($0["version"] as? Int ?? -1, $0["fingerprint"] as? String ?? "") }) { a, _ in a }
+        let rotated = rotations.filter { $0["code"] as? Int == 0 }.compactMap { e -> (Int, String)? in
+            // "rotated MA_ACME: version N active (fingerprint F); …"
+            let out = e["out"] as? String ?? ""
+            guard let v = out.firstMatch(of: /version (\d+) active \(fingerprint ([0-9a-f]+)\)/) else { return nil }
+            return (Int(v.1)!, String(v.2))
+        }
+        #expect(rotated.count == rotations.filter { $0["code"] as? Int == 0 }.count && rotated.count >= 3)
+        for (version, fingerprint) in rotated { #expect(stored[version] == fingerprint, "rotation to version \(version) was lost") }
         let list = try d.s.vv(["list", "--json"] + d.cfg)
         let creds = (try JSONSerialization.jsonObject(with: Data(list.out.utf8)) as? [String: Any])?["credentials"] as? [[String: Any]] ?? []
-        #expect(creds.count == 4 && creds.allSatisfy { $0["active_version"] is Int })
+        let ids = Set(creds.compactMap { $0["auth_id"] as? String })
+        let imported = imports.filter { $0["code"] as? Int == 0 }.compactMap { $0["i"] as? Int }.map { "MA_W\($0)" }
+        #expect(imported.count >= 3 && imported.allSatisfy(ids.contains), "imports lost: \(imported.filter { !ids.contains($0) })")
+        #expect(creds.allSatisfy { $0["active_version"] is Int })
+        #expect(creds.first { $0["auth_id"] as? String == "MA_ACME" }?["active_version"] as? Int ?? 0 >= rotated.map(\.0).max() ?? 1)
         try d.start()
         #expect(try d.headers("GET", "https://api.vobiz.ai/api/v1/Account/MA_ACME/Call/")["mode"] as? String == "sealed")
         #expect(d.stop() == 0)
         #expect(try d.s.vv(["audit", "verify"] + d.cfg).code == 0)
+        #expect(try d.s.canaryHits().isEmpty)
     }
 
     @Test func socketActivation() throws {
