@@ -20,11 +20,11 @@ public struct CallbackRequest: Sendable {
         let v: JSONValue
         do { v = try JSONParser.parse(input) } catch { throw .badJSON(error.description) }
         guard case .object(let members) = v else { throw .badJSON("expected a JSON object") }
-        for m in members where !["credential", "method", "url", "params", "headers"].contains(m.key) {
+        for m in members where !Self.fields.contains(m.key) {
             throw .badField("unknown field \"\(Echo.short(m.key))\"")
         }
         guard case .string(let credential)? = v["credential"] else { throw .badField("credential (a string) is required") }
-        guard case .string(let method)? = v["method"], ["GET", "POST"].contains(method.plainText.uppercased()) else {
+        guard case .string(let rawMethod)? = v["method"], case let method = rawMethod.plainText.uppercased(), method == "GET" || method == "POST" else {
             throw .badField("method must be GET or POST")
         }
         guard case .string(let url)? = v["url"], url.count > 0, url.count <= 8192, url.allBytes({ $0 > 0x20 && $0 < 0x7F }) else {
@@ -32,6 +32,7 @@ public struct CallbackRequest: Sendable {
         }
         guard case .object(let hs)? = v["headers"] else { throw .badField("headers (an object of strings) is required") }
         var headers: [String: String] = [:]
+        headers.reserveCapacity(hs.count)
         for h in hs {
             guard case .string(let value) = h.value else { throw .badField("header \(Echo.short(h.key)) must be a string") }
             headers[h.key.lowercased()] = value.plainText
@@ -39,11 +40,13 @@ public struct CallbackRequest: Sendable {
         var params: [String: CallbackSignature.Value] = [:]
         switch v["params"] {
         case nil, .null?: break
-        case .object(let ps)?: params = try Self.values(ps, nested: method.plainText.uppercased() == "POST")
+        case .object(let ps)?: params = try Self.values(ps, nested: method == "POST")
         case let other?: throw .badField("params must be an object, got \(other.typeName)")
         }
-        self.init(credential: credential.plainText, method: method.plainText.uppercased(), url: url.plainText, params: params, headers: headers)
+        self.init(credential: credential.plainText, method: method, url: url.plainText, params: params, headers: headers)
     }
+
+    static let fields: Set<String> = ["credential", "method", "url", "params", "headers"]
 
     /// Parameter values as the SDK turns them into text (`str()` of numbers and booleans).
     static func values(_ members: [(key: String, value: JSONValue)], nested: Bool) throws(RequestError) -> [String: CallbackSignature.Value] {

@@ -53,31 +53,57 @@ public enum CallbackSignature {
 
     /// `get_sorted_query_string`: `k=v` joined by `&`, keys sorted, several values sorted.
     static func sortedQueryString(_ params: [String: Value]) -> String {
-        sortedKeys(params).map { key -> String in
+        // Joined exactly as the SDK joins: one element per key (an empty list gives an empty
+        // element, so two `&` in a row), its values joined by `&` inside it.
+        var out = ""
+        for (i, key) in sortedKeys(params).enumerated() {
+            if i > 0 { out += "&" }
+            let values: [String]
             switch params[key]! {
-            case .list(let values): sortedStrings(values).map { key + "=" + $0 }.joined(separator: "&")
-            case .string(let s): key + "=" + s
-            case .object: key + "="  // refused before: `CallbackRequest` allows objects in POST parameters only
+            case .list(let list): values = sortedStrings(list)
+            case .string(let s): values = [s]
+            case .object: values = [""]  // refused before: `CallbackRequest` allows objects in POST parameters only
             }
-        }.joined(separator: "&")
+            for (j, v) in values.enumerated() {
+                if j > 0 { out += "&" }
+                out += key
+                out += "="
+                out += v
+            }
+        }
+        return out
     }
 
     /// `get_sorted_params_string`: `kv` concatenated, keys sorted, values sorted, objects recursed.
     static func sortedParamsString(_ params: [String: Value]) -> String {
-        sortedKeys(params).map { key -> String in
-            switch params[key]! {
-            case .list(let values): sortedStrings(values).map { key + $0 }.joined()
-            case .object(let o): key + sortedParamsString(o)
-            case .string(let s): key + s
-            }
-        }.joined()
+        var out = ""
+        appendSortedParams(params, to: &out)
+        return out
     }
 
-    /// Python sorts strings by code point.
+    private static func appendSortedParams(_ params: [String: Value], to out: inout String) {
+        for key in sortedKeys(params) {
+            switch params[key]! {
+            case .list(let values):
+                for v in sortedStrings(values) {
+                    out += key
+                    out += v
+                }
+            case .object(let o):
+                out += key
+                appendSortedParams(o, to: &out)
+            case .string(let s):
+                out += key
+                out += s
+            }
+        }
+    }
+
+    /// Python sorts strings by code point; UTF-8 bytes sort in the same order.
     static func sortedKeys(_ d: [String: Value]) -> [String] { sortedStrings(Array(d.keys)) }
 
     static func sortedStrings(_ a: [String]) -> [String] {
-        a.sorted { $0.unicodeScalars.lexicographicallyPrecedes($1.unicodeScalars) }
+        a.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
     }
 }
 

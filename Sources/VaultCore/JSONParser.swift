@@ -76,14 +76,23 @@ public struct JSONParser {
     private mutating func object(depth: Int) throws(Failure) -> JSONValue {
         pos += 1
         var members: [(key: String, value: JSONValue)] = []
-        var seen = Set<String>()
+        // Request objects have a handful of members: a linear scan finds duplicates faster
+        // than hashing; larger objects switch to a set.
+        var seen: Set<String>?
         skipWhitespace()
         if peek() == UInt8(ascii: "}") { pos += 1; return .object(members) }
         while true {
             skipWhitespace()
             guard peek() == UInt8(ascii: "\"") else { throw .syntax(offset: pos, expected: "a key string") }
-            let key = try string().plainText
-            guard seen.insert(key).inserted else { throw .duplicateKey(key) }
+            let key = try self.key()
+            if members.count == Self.linearDuplicateScan {
+                seen = Set(members.map(\.key))
+            }
+            if seen != nil {
+                guard seen!.insert(key).inserted else { throw .duplicateKey(key) }
+            } else if members.contains(where: { $0.key == key }) {
+                throw .duplicateKey(key)
+            }
             skipWhitespace()
             try expect(UInt8(ascii: ":"), "':'")
             skipWhitespace()
@@ -134,6 +143,22 @@ public struct JSONParser {
 
     private mutating func digits() {
         while let d = peek(), d >= 0x30, d <= 0x39 { pos += 1 }
+    }
+
+    /// Objects with this many members or more check duplicate keys with a set.
+    static let linearDuplicateScan = 16
+
+    /// An object key: keys are never secret, so one without escapes is made into a `String`
+    /// straight from the input.
+    private mutating func key() throws(Failure) -> String {
+        var end = pos + 1
+        while end < input.count, input[end] != 0x22, input[end] != 0x5C, input[end] >= 0x20 { end += 1 }
+        if end < input.count, input[end] == 0x22 {
+            let key = String(decoding: UnsafeRawBufferPointer(rebasing: input[(pos + 1)..<end]), as: UTF8.self)
+            pos = end + 1
+            return key
+        }
+        return try string().plainText
     }
 
     private mutating func string() throws(Failure) -> SecretScratch {

@@ -123,10 +123,14 @@ final class ConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
             return
         }
         context.write(wrapOutboundOut(.body(.byteBuffer(response.body))), promise: nil)
-        let done = context.writeAndFlushPromise(wrapOutboundOut(.end(nil)))
         if keepAlive {
+            // Nothing waits for this write: no promise to allocate on the common path.
+            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
             state.responded(context.channel)
-        } else if linger {
+            return
+        }
+        let done = context.writeAndFlushPromise(wrapOutboundOut(.end(nil)))
+        if linger {
             let channel = context.channel, state = self.state
             done.whenComplete { _ in
                 state.linger(channel)

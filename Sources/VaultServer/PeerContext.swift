@@ -15,12 +15,19 @@ final class PeerContext: Sendable {
     let caller: Caller
     /// A pidfd for the peer process, or -1. Readable once the process has exited.
     private let pidfd: Int32
+    /// `/proc/<pid>` of the peer, opened at accept, or -1: the per-request executable check
+    /// reads `exe` through it instead of walking the path again.
+    private let procDir: Int32
+    /// The executable's path as read at accept, for a byte-wise comparison on every request.
+    private let exeBytes: [UInt8]?
     /// A TCP peer: no process to identify; only signed requests are accepted from it.
     let isTCP: Bool
 
-    init(caller: Caller, pidfd: Int32, isTCP: Bool = false) {
+    init(caller: Caller, pidfd: Int32, procDir: Int32 = -1, isTCP: Bool = false) {
         self.caller = caller
         self.pidfd = pidfd
+        self.procDir = procDir
+        self.exeBytes = caller.exe.map { Array($0.utf8) }
         self.isTCP = isTCP
     }
 
@@ -32,7 +39,10 @@ final class PeerContext: Sendable {
         return channel.eventLoop.makeSucceededFuture(PeerContext(caller: caller, pidfd: -1, isTCP: true))
     }
 
-    deinit { if pidfd >= 0 { close(pidfd) } }
+    deinit {
+        if pidfd >= 0 { close(pidfd) }
+        if procDir >= 0 { close(procDir) }
+    }
 
     static let soPeerPidfd: Int32 = 77
 
@@ -53,10 +63,15 @@ final class PeerContext: Sendable {
             let caller = Caller(uid: cred.uid, gid: cred.gid, pid: cred.pid, user: SystemUsers.name(of: cred.uid),
                                 groups: ProcFS.groups(cred.pid), exe: ProcFS.exe(cred.pid), unit: ProcFS.unit(cred.pid),
                                 startTime: start)
+            let dir = ProcFS.openDirectory(cred.pid)
             // Without a pidfd, the details above must come from the process that connected:
             // the same start time before and after reading them.
-            guard fd >= 0 || ProcFS.startTime(cred.pid) == start else { throw PeerError.noCredentials }
-            return PeerContext(caller: caller, pidfd: fd)
+            guard fd >= 0 || ProcFS.startTime(cred.pid) == start else {
+                if fd >= 0 { close(fd) }
+                if dir >= 0 { close(dir) }
+                throw PeerError.noCredentials
+            }
+            return PeerContext(caller: caller, pidfd: fd, procDir: dir)
         }
     }
 
@@ -72,7 +87,9 @@ final class PeerContext: Sendable {
         } else if ProcFS.startTime(caller.pid) != caller.startTime {
             return false
         }
-        return ProcFS.exe(caller.pid) == caller.exe
+        guard procDir >= 0 else { return ProcFS.exe(caller.pid) == caller.exe }
+        guard let exeBytes else { return false }
+        return ProcFS.exe(in: procDir, equals: exeBytes)
     }
 }
 

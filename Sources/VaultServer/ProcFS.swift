@@ -14,6 +14,25 @@ enum ProcFS {
         return String(decoding: buf.prefix(n).map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
+    /// Linux's `O_PATH`, which Glibc exports only with `_GNU_SOURCE`.
+    private static let oPath: Int32 = 0o10000000
+
+    /// `/proc/<pid>` as a directory handle (`O_PATH`), or -1. Once the process is gone, lookups
+    /// through it fail even if the pid is reused.
+    static func openDirectory(_ pid: Int32) -> Int32 {
+        open("/proc/\(pid)", oPath | O_DIRECTORY | O_CLOEXEC)
+    }
+
+    /// Whether `exe` under an `openDirectory` handle names exactly `expected` (no allocation:
+    /// this runs for every request).
+    static func exe(in dir: Int32, equals expected: [UInt8]) -> Bool {
+        withUnsafeTemporaryAllocation(of: CChar.self, capacity: Int(PATH_MAX) + 1) { buf in
+            let n = readlinkat(dir, "exe", buf.baseAddress!, buf.count - 1)
+            guard n > 0, n == expected.count else { return false }
+            return expected.withUnsafeBytes { memcmp(buf.baseAddress!, $0.baseAddress!, n) == 0 }
+        }
+    }
+
     /// Field 22 of `/proc/<pid>/stat` (start time in clock ticks since boot). The comm field
     /// may hold spaces and parentheses, so parsing starts after the last `)`.
     static func startTime(_ pid: Int32) -> UInt64? {

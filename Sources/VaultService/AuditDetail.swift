@@ -21,6 +21,10 @@ enum AuditDetail {
     }
 
     static func quoted(_ s: String) -> String {
+        // Most values (names, paths, ids) need no escaping: one scan, one copy.
+        if s.utf8.allSatisfy({ $0 >= 0x20 && $0 != 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {
+            return "\"" + s + "\""
+        }
         var out = "\""
         for u in s.unicodeScalars {
             switch u {

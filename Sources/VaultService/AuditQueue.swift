@@ -6,9 +6,9 @@ struct AuditQueue: Sendable {
     /// Bound on rows held while the disk refuses writes; beyond it new rows are refused and counted.
     static let limit = 100_000
 
-    var pending: [AuditEvent] = []
+    var pending: [QueuedAuditRow] = []
     /// Rows handed to the flusher and not yet committed (they go back in front on failure).
-    var inFlight: [AuditEvent] = []
+    var inFlight: [QueuedAuditRow] = []
     var failing = false
     /// A batch is being committed off the actor; it stays in `pending` until that succeeds.
     var flushing = false
@@ -18,7 +18,7 @@ struct AuditQueue: Sendable {
 
     /// A full queue refuses new rows and marks the log failing (requests are then refused) —
     /// rows already queued are never dropped.
-    mutating func append(_ e: AuditEvent) {
+    mutating func append(_ e: QueuedAuditRow) {
         guard pending.count < Self.limit else {
             dropped += 1
             failing = true

@@ -3,7 +3,7 @@ import VaultCore
 
 /// The audit facts of one socket request, filled in as the checks progress (DESIGN §5, issue:
 /// caller uid/pid/exe, grant, operation, auth_id, version, method, path without query, decision).
-struct RequestAudit {
+struct RequestAudit: Sendable {
     let caller: Caller
     let operation: GrantOperation
     let method: String
@@ -22,25 +22,49 @@ struct RequestAudit {
         self.requestID = requestID
     }
 
-    func allowed(mode: String) -> AuditEvent {
-        event(outcome: .ok, reason: nil, decision: "allowed", mode: mode, refusal: nil)
+    func allowed(mode: String) -> QueuedAuditRow {
+        QueuedAuditRow(facts: self, outcome: .ok, reason: nil, decision: "allowed", mode: mode, refusal: nil)
     }
 
-    func refused(_ r: Refusal) -> AuditEvent {
-        event(outcome: .refused, reason: r.type.rawValue, decision: "refused", mode: nil, refusal: String((denial ?? r.detail).prefix(1000)))
+    func refused(_ r: Refusal) -> QueuedAuditRow {
+        QueuedAuditRow(facts: self, outcome: .refused, reason: r.type.rawValue, decision: "refused", mode: nil,
+                       refusal: String((denial ?? r.detail).prefix(1000)))
+    }
+}
+
+/// The audit row of one request as it waits in the queue: its facts and its time are taken on
+/// the request path; the row itself (the detail object) is written when its batch is committed,
+/// off the event loop.
+struct QueuedAuditRow: Sendable {
+    let facts: RequestAudit
+    let atMillis: Int64
+    let outcome: AuditEvent.Outcome
+    let reason: String?
+    let decision: String
+    let mode: String?
+    let refusal: String?
+
+    init(facts: RequestAudit, outcome: AuditEvent.Outcome, reason: String?, decision: String, mode: String?, refusal: String?) {
+        self.facts = facts
+        self.atMillis = Int64(Date().timeIntervalSince1970 * 1000)
+        self.outcome = outcome
+        self.reason = reason
+        self.decision = decision
+        self.mode = mode
+        self.refusal = refusal
     }
 
-    /// The detail object, written key by key in sorted order (this runs for every request).
-    private func event(outcome: AuditEvent.Outcome, reason: String?, decision: String, mode: String?, refusal: String?) -> AuditEvent {
+    /// The detail object, written key by key in sorted order.
+    var event: AuditEvent {
         var d = "{\"decision\":" + AuditDetail.quoted(decision)
         if let refusal { d += ",\"detail\":" + AuditDetail.quoted(refusal) }
-        if let grant { d += ",\"grant\":" + AuditDetail.quoted(grant) }
-        d += ",\"method\":" + AuditDetail.quoted(method)
+        if let grant = facts.grant { d += ",\"grant\":" + AuditDetail.quoted(grant) }
+        d += ",\"method\":" + AuditDetail.quoted(facts.method)
         if let mode { d += ",\"mode\":" + AuditDetail.quoted(mode) }
-        d += ",\"operation\":" + AuditDetail.quoted(operation.rawValue)
-        if let path { d += ",\"path\":" + AuditDetail.quoted(path) }
-        d += ",\"request_id\":" + AuditDetail.quoted(requestID) + "}"
-        return AuditEvent(seq: 0, atMillis: Int64(Date().timeIntervalSince1970 * 1000), actor: caller.identity, op: operation.rawValue,
-                          authID: authID?.rawValue, version: version, outcome: outcome, reason: reason, detail: d)
+        d += ",\"operation\":" + AuditDetail.quoted(facts.operation.rawValue)
+        if let path = facts.path { d += ",\"path\":" + AuditDetail.quoted(path) }
+        d += ",\"request_id\":" + AuditDetail.quoted(facts.requestID) + "}"
+        return AuditEvent(seq: 0, atMillis: atMillis, actor: facts.caller.identity, op: facts.operation.rawValue,
+                          authID: facts.authID?.rawValue, version: facts.version, outcome: outcome, reason: reason, detail: d)
     }
 }

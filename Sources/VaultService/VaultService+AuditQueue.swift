@@ -5,12 +5,13 @@ import VaultStore
 extension VaultService {
     /// Queues the audit row of a request. With `[audit] durability = "sync"` it is committed
     /// before the answer goes out, and a failed commit refuses the request.
-    func record(_ event: AuditEvent) throws(Refusal) {
-        auditQueue.append(event)
+    func record(_ row: QueuedAuditRow) throws(Refusal) {
+        let before = auditQueue.pending.count
+        auditQueue.append(row)
         if config.audit.durability == .sync {
             guard flushAudit() else {
                 // The request is refused, so its "allowed" row must not be written later.
-                if auditQueue.pending.last == event { auditQueue.pending.removeLast() }
+                if auditQueue.pending.count > before { auditQueue.pending.removeLast() }
                 throw Refusal(.internal, "the audit log cannot be written; requests are refused until it can")
             }
         }
@@ -23,7 +24,7 @@ extension VaultService {
         guard !auditQueue.flushing, !auditQueue.pending.isEmpty, let keys else { return !auditQueue.failing }
         let batch = auditQueue.pending
         do {
-            try store.write { tx in try tx.appendAudit(batch, using: keys.audit) }
+            try store.write { tx in try tx.appendAudit(batch.map(\.event), using: keys.audit) }
             auditQueue.pending.removeFirst(min(batch.count, auditQueue.pending.count))
             auditQueue.committed += batch.count
             auditQueue.failing = false
@@ -82,14 +83,16 @@ extension VaultService {
 /// Audit rows on their way to the database, committed off the actor so the request path does
 /// not wait for the disk.
 public struct AuditBatch: Sendable {
-    let events: [AuditEvent]
+    let events: [QueuedAuditRow]
     let store: VaultStore
     let key: AuditKey
 
     /// Commits the rows in one transaction; returns the error text on failure.
     public func commit() -> String? {
+        // The rows are written here, on the committing thread, not on the request path.
+        let rows = events.map(\.event)
         do {
-            try store.write { tx in try tx.appendAudit(events, using: key) }
+            try store.write { tx in try tx.appendAudit(rows, using: key) }
             return nil
         } catch {
             return VaultStore.describe(error)

@@ -106,7 +106,7 @@ extension VaultService {
     }
 
     func open(_ v: TokenVersionRecord, _ id: AuthID, _ keys: VaultKeys) throws(Refusal) -> SecureBytes {
-        let cacheKey = "\(id.rawValue)#\(v.version)"
+        let cacheKey = TokenCacheKey(authID: id.rawValue, version: v.version)
         let t = now
         if let hit = tokenCache[cacheKey] {
             tokenCache[cacheKey] = (hit.token, t)
@@ -120,6 +120,12 @@ extension VaultService {
         } catch {
             throw Refusal(.internal, error.description)
         }
+    }
+
+    /// An opened token's place in the cache: its credential and version.
+    struct TokenCacheKey: Hashable {
+        let authID: String
+        let version: Int64
     }
 
     /// How long an opened token stays in memory after its last use.

@@ -32,22 +32,22 @@ extension VaultService {
 
     /// The grant that allows `operation` on the target, rate limit taken. A path outside the
     /// partner and customer trees needs a grant whose paths are written out.
-    func grant(_ operation: GrantOperation, caller: Caller, method: String, target t: ScopedTarget, denial: String,
+    func grant(_ operation: GrantOperation, caller: Caller, method: String, target t: ScopedTarget, denial: @autoclosure () -> String,
                audit: inout RequestAudit) throws(Refusal) -> Grant {
         try grant(operation, caller: caller, credential: t.id, method: method, path: t.url.path, implied: t.url.implied,
-                  explicitPathsOnly: t.url.implied == .none, denial: denial, audit: &audit)
+                  explicitPathsOnly: t.url.implied == .none, denial: denial(), audit: &audit)
     }
 
     /// The grant that allows `operation` with `credential` for `method` and `path`, rate limit
     /// taken; the audit row names it, or every grant's reasons when there is none.
     func grant(_ operation: GrantOperation, caller: Caller, credential: AuthID, method: String, path: String,
-               implied: ScopedURL.ImpliedCredential, explicitPathsOnly: Bool, denial: String,
+               implied: ScopedURL.ImpliedCredential, explicitPathsOnly: Bool, denial: @autoclosure () -> String,
                audit: inout RequestAudit) throws(Refusal) -> Grant {
         let applicable = explicitPathsOnly ? Policy(grants: policy.grants.filter(\.pathsExplicit)) : policy
         let decision = applicable.decide(caller, PolicyRequest(operation: operation, credential: credential, method: method, path: path))
         guard let grant = decision.grant else {
             audit.denial = Self.denial(decision, implied: implied)
-            throw Refusal(.notGranted, denial + "; `vobiz-vault policy check` explains")
+            throw Refusal(.notGranted, denial() + "; `vobiz-vault policy check` explains")
         }
         audit.grant = grant.name
         try takeToken(grant, caller)

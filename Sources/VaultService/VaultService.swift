@@ -28,7 +28,7 @@ public actor VaultService {
     var credentialCache: CredentialCache?
     /// Opened tokens of revealed grants, kept in locked memory briefly so that a burst of
     /// requests opens each once (`sodium_malloc` costs page mappings); see `evictTokens`.
-    var tokenCache: [String: (token: SecureBytes, lastUse: Int64)] = [:]
+    var tokenCache: [TokenCacheKey: (token: SecureBytes, lastUse: Int64)] = [:]
     /// The upstream origin, parsed once (`[upstream] base_url` is validated at load).
     let upstream: Result<Upstream, ScopeError>
     /// Why the last SIGHUP reload failed (nil when the file on disk is the policy in force).

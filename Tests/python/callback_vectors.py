@@ -59,7 +59,7 @@ def random_params():
     params = {}
     for _ in range(rng.randint(1, 6)):
         k = rng.choice(["From", "To", "CallUUID", "Digits", "Event", "Direction", word(4)])
-        params[k] = [value() for _ in range(rng.randint(2, 3))] if rng.random() < 0.2 else value()
+        params[k] = [value() for _ in range(rng.randint(0, 3))] if rng.random() < 0.3 else value()
     return params
 
 
