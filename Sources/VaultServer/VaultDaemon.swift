@@ -205,11 +205,7 @@ public final class VaultDaemon: Sendable {
                            connections: ConnectionCount, logger: Logger,
                            peer: (any Channel) -> EventLoopFuture<PeerContext> = PeerContext.resolve) -> EventLoopFuture<Void> {
         guard connections.open(limit: limits.maxConnections) else {
-            var out = channel.allocator.buffer(capacity: 256)
-            let body = Problem.body(.rateLimited, "too many connections (limit \(limits.maxConnections))")
-            out.writeString("HTTP/1.1 429 Too Many Requests\r\nContent-Type: application/problem+json\r\nContent-Length: \(body.readableBytes)\r\nConnection: close\r\n\r\n")
-            out.writeImmutableBuffer(body)
-            return channel.writeAndFlush(out).flatMap { channel.close() }
+            return channel.pipeline.addHandler(OverCapRefusal(limit: limits.maxConnections))
         }
         channel.closeFuture.whenComplete { _ in connections.closed() }
         return peer(channel).flatMap { peer in
