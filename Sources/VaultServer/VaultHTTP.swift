@@ -11,7 +11,10 @@ struct VaultRequest: Sendable {
     let body: ByteBuffer
     let keepAlive: Bool
 
-    var path: Substring { uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? "" }
+    var path: Substring {
+        guard let q = uri.utf8.firstIndex(of: UInt8(ascii: "?")) else { return uri[...] }
+        return uri[..<q]
+    }
 }
 
 /// A response: a complete body, or a stream of chunks written as they come.
