@@ -62,49 +62,55 @@ extension VaultService {
 
     /// Opens an existing vault. Without `unlock` it is opened read-only: metadata, due dates and
     /// the audit log can be read, nothing can change. With it, the master key is checked first
-    /// on a read-only connection, so a wrong key changes no byte.
+    /// on a connection that writes, creates and deletes none of `vault.db`, `-wal` and `-shm`,
+    /// so a wrong key leaves the files exactly as they were.
     public static func open(config: VaultConfig, unlock: MasterKeyProvider?, exclusive: Bool = false,
                             clock: @escaping @Sendable () -> Int64 = systemClock,
                             executor: (any SerialExecutor)? = nil) throws(ServiceError) -> VaultService {
         let dir = StateDirectory(config.vault.stateDir)
         try dir.check()
         let lock = try dir.lock(exclusive: exclusive)
-        // With a key to check, probe on a writable connection that writes nothing: when the key
-        // is wrong, closing it removes the -wal/-shm files it created and the vault is exactly as
-        // it was. Without a key, SQLite's read-only mode guarantees nothing is written.
         let probe: VaultStore
-        // A WAL left behind by a crash would be checkpointed when a writable probe closes: then
-        // probe read-only, which writes nothing to the database file either.
-        let walSize = (try? FileManager.default.attributesOfItem(atPath: dir.databasePath + "-wal")[.size] as? Int) ?? 0
-        do { probe = try VaultStore.open(at: dir.databasePath, readOnly: unlock == nil || walSize > 0) } catch { throw .store(error.description) }
+        do {
+            probe = unlock == nil ? try VaultStore.open(at: dir.databasePath, readOnly: true) : try VaultStore.openUntouched(at: dir.databasePath)
+        } catch { throw .store(error.description) }
         let meta: VaultMetaRecord
         do { meta = try probe.read { try $0.meta() } } catch {
             probe.close()
             throw map(error)
         }
         guard meta.format <= VaultStore.format else {
+            probe.close()
             throw .store(StoreError.newerFormat(found: meta.format, supported: VaultStore.format).description)
         }
         guard let unlock else {
             return VaultService(config: config, directory: dir, store: probe, keys: nil, masterKey: nil, lock: lock, clock: clock,
                                 executor: executor)
         }
-        let dataKey: SecureBytes, kek: SecureBytes
-        do { (dataKey, kek) = try unwrapDataKey(meta, unlock: unlock) } catch {
-            probe.close()
-            throw error
-        }
-        let keys: VaultKeys
-        do { keys = try VaultKeys(dataKey: dataKey) } catch { throw .crypto(error.description) }
         probe.close()
+        let (checked, kek) = try unwrapDataKey(meta, unlock: unlock)
+        var dataKey = checked
         let store: VaultStore
         do {
             store = try VaultStore.open(at: dir.databasePath, readOnly: false)
+            // The writable connection must see the data key that was checked: if another
+            // command rewrapped it in between, the same master key must open the new wrapping.
+            let current = try store.read { try $0.meta() }
+            if current.wrappedDEK != meta.wrappedDEK || current.vaultID != meta.vaultID {
+                do {
+                    dataKey = try AEAD.open(current.wrappedDEK, key: kek,
+                                            associatedData: SecretBinding.dataKey(vaultID: current.vaultID).associatedData)
+                } catch {
+                    store.close()
+                    throw ServiceError.wrongMasterKey
+                }
+            }
             try store.migrate()
-        } catch { throw .store(error.description) }
-        let service = VaultService(config: config, directory: dir, store: store, keys: keys, masterKey: kek, lock: lock, clock: clock,
-                                   executor: executor)
-        return service
+        } catch { throw map(error) }
+        let keys: VaultKeys
+        do { keys = try VaultKeys(dataKey: dataKey) } catch { throw .crypto(error.description) }
+        return VaultService(config: config, directory: dir, store: store, keys: keys, masterKey: kek, lock: lock, clock: clock,
+                            executor: executor)
     }
 
     /// Derives the key-encryption key from what the operator supplied.

@@ -3,6 +3,7 @@ import Foundation
 import Glibc
 #endif
 import GRDB
+import GRDBSQLite
 
 /// The vault's database: one SQLite file in WAL mode, opened with `synchronous=FULL`,
 /// `secure_delete=ON` and foreign keys. Owns the schema; holds ciphertext only.
@@ -34,22 +35,69 @@ public final class VaultStore: Sendable {
         return store
     }
 
-    /// Opens an existing vault database. A read-only open never writes to the file, which is
-    /// how a wrong master key is detected without changing a byte.
+    /// Opens an existing vault database. A read-only open never writes to the database file,
+    /// but SQLite may create, rewrite or (at the last close) delete `-wal` and `-shm` beside
+    /// it; to read without touching any of the three, use `openUntouched(at:)`.
     public static func open(at path: String, readOnly: Bool) throws(StoreError) -> VaultStore {
         guard FileManager.default.fileExists(atPath: path) else { throw .notAVault(path: path) }
         return try open(path: path, readOnly: readOnly)
     }
 
+    /// Opens an existing vault database for reading without writing, creating or deleting any
+    /// byte of `vault.db`, `vault.db-wal` or `vault.db-shm`: how the master key is checked, so
+    /// that a wrong key leaves the files exactly as they were. Reads see every committed
+    /// transaction, including those still in a WAL left by a process that was killed.
+    /// Meant for a short read while no other process writes (the state lock sees to that).
+    ///
+    /// - No WAL, or an empty one: the database file holds everything, and SQLite reads it as
+    ///   immutable (no locks, no `-wal` or `-shm` created).
+    /// - A WAL with frames and its `-shm`: the `-shm` is mapped read-only, so SQLite neither
+    ///   truncates it nor writes read marks; with no other connection attached it builds the
+    ///   WAL index in private memory.
+    /// - A WAL with frames but no usable `-shm`: SQLite's lock-free VFS in exclusive locking mode
+    ///   keeps the WAL index in private memory and never creates a `-shm`.
+    ///
+    /// In every case the connection is read-only (a checkpoint at close cannot write) and the
+    /// WAL is marked persistent (the close does not delete it).
+    public static func openUntouched(at path: String) throws(StoreError) -> VaultStore {
+        guard FileManager.default.fileExists(atPath: path) else { throw .notAVault(path: path) }
+        guard sqlite3_compileoption_used("USE_URI") == 1 else {
+            throw .cannotOpen(path: path, reason: "the system SQLite library was built without URI filenames (SQLITE_USE_URI), "
+                + "which vobiz-vault needs to check a master key without writing; install a libsqlite3 built with them")
+        }
+        let walSize = (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0
+        let shm = FileManager.default.fileExists(atPath: path + "-shm")
+        let uri = "file:" + uriEscaped(path)
+        if walSize == 0 { return try open(path: path, uri: uri + "?immutable=1", heapIndex: false) }
+        if shm, let store = try? open(path: path, uri: uri + "?mode=ro&readonly_shm=1", heapIndex: false) {
+            // A `-shm` SQLite cannot use read-only (an empty one, say) fails the first read.
+            do {
+                _ = try store.queue.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM sqlite_master") }
+                return store
+            } catch { store.close() }
+        }
+        return try open(path: path, uri: uri + "?mode=ro&vfs=unix-none", heapIndex: true)
+    }
+
+    /// A path as the path of a SQLite `file:` URI: everything but unreserved characters and
+    /// `/` percent-encoded (so `?`, `#` and `%` in a state directory stay part of the path).
+    static func uriEscaped(_ path: String) -> String {
+        var out = ""
+        for byte in path.utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"), UInt8(ascii: "/"):
+                out.append(Character(UnicodeScalar(byte)))
+            default:
+                out += String(format: "%%%02X", byte)
+            }
+        }
+        return out
+    }
+
     private static func open(path: String, readOnly: Bool) throws(StoreError) -> VaultStore {
-        var config = Configuration()
+        var config = baseConfiguration()
         config.readonly = readOnly
-        config.foreignKeysEnabled = true
-        // WAL is set once, at creation, and persists in the file. GRDB's own `.wal` setting is
-        // not used: it writes a dummy table on every open and lowers synchronous to NORMAL.
-        config.journalMode = .default
-        config.busyMode = .timeout(10)
-        config.label = "vault"
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA secure_delete = ON")
             try db.execute(sql: "PRAGMA synchronous = FULL")
@@ -59,6 +107,41 @@ public final class VaultStore: Sendable {
         } catch {
             throw .cannotOpen(path: path, reason: Self.describe(error))
         }
+    }
+
+    /// The untouched open of `openUntouched(at:)`: `uri` names the file and how SQLite may use
+    /// it; `heapIndex` asks for exclusive locking mode before the first read, which keeps the
+    /// WAL index in private memory.
+    private static func open(path: String, uri: String, heapIndex: Bool) throws(StoreError) -> VaultStore {
+        var config = baseConfiguration()
+        config.readonly = true
+        config.prepareDatabase { db in
+            var persist: Int32 = 1
+            guard sqlite3_file_control(db.sqliteConnection, "main", SQLITE_FCNTL_PERSIST_WAL, &persist) == SQLITE_OK else {
+                throw StoreError.io("SQLite refused to keep the WAL of \(path) at close")
+            }
+            if heapIndex {
+                guard try String.fetchOne(db, sql: "PRAGMA locking_mode = EXCLUSIVE") == "exclusive" else {
+                    throw StoreError.io("SQLite refused exclusive locking mode for \(path)")
+                }
+            }
+        }
+        do {
+            return VaultStore(path: path, queue: try DatabaseQueue(path: uri, configuration: config))
+        } catch {
+            throw .cannotOpen(path: path, reason: Self.describe(error))
+        }
+    }
+
+    private static func baseConfiguration() -> Configuration {
+        var config = Configuration()
+        config.foreignKeysEnabled = true
+        // WAL is set once, at creation, and persists in the file. GRDB's own `.wal` setting is
+        // not used: it writes a dummy table on every open and lowers synchronous to NORMAL.
+        config.journalMode = .default
+        config.busyMode = .timeout(10)
+        config.label = "vault"
+        return config
     }
 
     /// Copies the database into a new file at `path` with SQLite's online backup (consistent

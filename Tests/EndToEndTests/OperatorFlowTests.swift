@@ -35,20 +35,103 @@ import Testing
         #expect(try s.canaryHits().isEmpty)
     }
 
-    @Test func wrongKeyFileLeavesTheFilesByteIdentical() throws {
-        let s = try Scratch()
-        try s.vv(["init"] + s.keyed)
-        try s.vv(["import"] + s.keyed, stdin: #"{"auth_id":"MA_W","auth_token":"\#(s.token("w"))"}"#)
-        let wrong = s.root + "/wrong.key"
+    /// Keyed commands with a wrong key: the message, the exit code, and `vault.db`, `-wal` and
+    /// `-shm` byte-identical and present or absent exactly as before. `walFrames` (nil: no WAL) and
+    /// `shm` are what the scenario starts with, so a scenario cannot pass by being another one.
+    func expectWrongKeysChangeNothing(_ s: Scratch, keys: [String], walFrames: Bool?, shm: Bool,
+                                      sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let before = try s.databaseFiles()
+        let wal = before["vault.db-wal"]
+        #expect(walFrames == nil ? wal == nil : wal.map { !$0.isEmpty } == walFrames, "WAL before: \(wal?.count ?? -1) bytes",
+                sourceLocation: sourceLocation)
+        #expect((before["vault.db-shm"] != nil) == shm, sourceLocation: sourceLocation)
+        for key in keys {
+            // remind fails as a monitoring plugin does: UNKNOWN, 3.
+            for (args, code) in [(["list"], 1), (["due"], 1), (["remind"], 3), (["rotate", "MA_W"], 1), (["import"], 1),
+                                 (["audit", "verify"], 1), (["rekey", "--data-key"], 1)] as [([String], Int32)] {
+                let r = try s.vv(args + ["--state-dir", s.state, "--key-file", key], stdin: s.token("x"))
+                #expect(r.code == code && r.err == "vobiz-vault: error: master key does not open this vault\n", "\(args): \(r.err)",
+                        sourceLocation: sourceLocation)
+                let after = try s.databaseFiles()
+                #expect(after.keys.sorted() == before.keys.sorted(), "\(args) changed which files exist", sourceLocation: sourceLocation)
+                #expect(after == before, "\(args) changed bytes", sourceLocation: sourceLocation)
+            }
+        }
+        #expect(try s.canaryHits().isEmpty, sourceLocation: sourceLocation)
+    }
+
+    func wrongKey(_ s: Scratch) -> String {
+        let wrong = s.root + "/wrong-\(UUID().uuidString).key"
         FileManager.default.createFile(atPath: wrong, contents: Data((0..<32).map { _ in UInt8.random(in: 0...255) }),
                                        attributes: [.posixPermissions: 0o400])
-        let before = try s.files()
-        for args in [["list"], ["rotate", "MA_W"], ["import"], ["audit", "verify"], ["rekey", "--data-key"]] {
-            let r = try s.vv(args + ["--state-dir", s.state, "--key-file", wrong], stdin: s.token("x"))
-            #expect(r.code == 1 && r.err == "vobiz-vault: error: master key does not open this vault\n", "\(args): \(r.err)")
+        return wrong
+    }
+
+    func importedVault() throws -> Scratch {
+        let s = try Scratch()
+        #expect(try s.vv(["init"] + s.keyed).code == 0)
+        #expect(try s.vv(["import"] + s.keyed, stdin: #"{"auth_id":"MA_W","auth_token":"\#(s.token("w"))"}"#).code == 0)
+        return s
+    }
+
+    @Test func wrongKeyFileLeavesTheFilesByteIdentical() throws {
+        // A cleanly closed vault: vault.db alone.
+        let s = try importedVault()
+        try expectWrongKeysChangeNothing(s, keys: [wrongKey(s)], walFrames: nil, shm: false)
+    }
+
+    @Test func wrongKeyAfterAKeylessCommandLeavesWALAndSHMInPlace() throws {
+        // A keyless command leaves an empty WAL and a -shm; the last connection to close must
+        // not be the wrong-key check's (SQLite deletes both when a writable one closes last).
+        let s = try importedVault()
+        #expect(try s.vv(["due"] + s.readOnly).code == 0)
+        try expectWrongKeysChangeNothing(s, keys: [wrongKey(s)], walFrames: false, shm: true)
+    }
+
+    @Test func wrongKeyAfterAKilledWriterLeavesTheWALUncheckpointed() throws {
+        // A rekey is killed with SIGKILL after its commit, while a reader keeps its checkpoint
+        // waiting: the new wrapping of the data key is in the WAL only, beside a -shm that
+        // SQLite would otherwise rebuild on the next open.
+        let s = try importedVault()
+        let reader = try Binary.start(["-c", """
+            import sqlite3, sys, time
+            hold = sqlite3.connect(sys.argv[1], isolation_level=None)
+            hold.execute("BEGIN")
+            n = hold.execute("SELECT count(*) FROM audit_events").fetchone()[0]
+            print("reading", flush=True)
+            watch = sqlite3.connect(sys.argv[1], isolation_level=None)
+            while watch.execute("SELECT count(*) FROM audit_events").fetchone()[0] == n:
+                time.sleep(0.01)
+            print("committed", flush=True)
+            time.sleep(120)
+            """, s.state + "/vault.db"], executable: "/usr/bin/python3")
+        defer { kill(reader.process.processIdentifier, SIGKILL); reader.process.waitUntilExit() }
+        func readerSaid(_ line: String) -> Bool {
+            String(decoding: reader.out.fileHandleForReading.availableData, as: UTF8.self) == line + "\n"
         }
-        #expect(try s.files() == before)
-        #expect(try s.canaryHits().isEmpty)
+        try #require(readerSaid("reading"))
+        let rekey = try Binary.start(["rekey", "--new-key-file", s.root + "/new.key"] + s.keyed)
+        try #require(readerSaid("committed"))
+        kill(rekey.process.processIdentifier, SIGKILL)
+        rekey.process.waitUntilExit()
+        #expect(rekey.process.terminationReason == .uncaughtSignal, "rekey finished before it was killed")
+        kill(reader.process.processIdentifier, SIGKILL)
+        reader.process.waitUntilExit()
+        // The old key is wrong now only if the check reads the WAL; a random key is wrong anyway.
+        try expectWrongKeysChangeNothing(s, keys: [s.key, wrongKey(s)], walFrames: true, shm: true)
+
+        // The same files without their -shm (a copy taken mid-write): nothing is created either.
+        let copy = try Scratch()
+        try FileManager.default.createDirectory(atPath: copy.state, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+        for name in ["vault.db", "vault.db-wal"] { try FileManager.default.copyItem(atPath: s.state + "/" + name, toPath: copy.state + "/" + name) }
+        try FileManager.default.copyItem(atPath: s.key, toPath: copy.key)
+        try expectWrongKeysChangeNothing(copy, keys: [copy.key, wrongKey(copy)], walFrames: true, shm: false)
+
+        // The new key opens both, with the chain intact.
+        for vault in [s, copy] {
+            let ok = try vault.vv(["audit", "verify", "--state-dir", vault.state, "--key-file", s.root + "/new.key"])
+            #expect(ok.code == 0 && ok.out.hasPrefix("audit chain intact"), "\(ok.err)")
+        }
     }
 
     @Test func keyFileWithLooseModeIsRefused() throws {
@@ -67,6 +150,13 @@ import Testing
             let r = try s.vv(["rotate", "MA_X", flag, s.token("argv")] + s.keyed)
             #expect(r.code == 64, "\(flag) was accepted")
         }
+    }
+}
+
+extension Scratch {
+    /// `vault.db`, `vault.db-wal` and `vault.db-shm` as they are now; an absent file has no entry.
+    func databaseFiles() throws -> [String: Data] {
+        try files().filter { ["vault.db", "vault.db-wal", "vault.db-shm"].contains($0.key) }
     }
 }
 

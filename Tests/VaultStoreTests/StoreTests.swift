@@ -9,8 +9,11 @@ final class TempStore {
     let dir: String
     let store: VaultStore
 
+    /// Kept for the leak sweep under `VOBIZ_VAULT_TEST_KEEP` (see SuiteSweep in the other test targets).
+    static let keep = ProcessInfo.processInfo.environment["VOBIZ_VAULT_TEST_KEEP"].flatMap { $0.isEmpty ? nil : $0 }
+
     init() throws {
-        dir = NSTemporaryDirectory() + "vv-store-" + UUID().uuidString
+        dir = (Self.keep.map { $0 + "/" } ?? NSTemporaryDirectory()) + "vv-store-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         store = try VaultStore.create(at: dir + "/vault.db")
         try store.write { tx in
@@ -20,7 +23,7 @@ final class TempStore {
         }
     }
 
-    deinit { try? FileManager.default.removeItem(atPath: dir) }
+    deinit { if Self.keep == nil { try? FileManager.default.removeItem(atPath: dir) } }
 
     /// A raw connection, to act as an attacker or a buggy caller would.
     func raw() throws -> DatabaseQueue { try DatabaseQueue(path: dir + "/vault.db") }
@@ -52,6 +55,43 @@ final class TempStore {
         let t = try TempStore()
         #expect(throws: StoreError.alreadyExists(path: t.dir + "/vault.db")) { try VaultStore.create(at: t.dir + "/vault.db") }
         #expect(throws: StoreError.notAVault(path: t.dir + "/nope.db")) { try VaultStore.open(at: t.dir + "/nope.db", readOnly: true) }
+    }
+
+    /// `openUntouched` reads the latest commit and leaves `vault.db`, `-wal` and `-shm` as they
+    /// were: files copied while a writer held them (as a SIGKILL leaves them), with and without
+    /// the -shm, then the cleanly closed file. The directory name holds the characters a SQLite
+    /// URI gives a meaning to. (SQLite shares one -shm mapping among the connections of a
+    /// process, so the writer cannot be a live connection of this one.)
+    @Test func untouchedOpenReadsTheWALAndChangesNoFile() throws {
+        let root = NSTemporaryDirectory() + "vv-store-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let live = root + "/live", crashed = root + "/crashed ?#%41", noSHM = root + "/no-shm ?#%41"
+        for dir in [live, crashed, noSHM] { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
+        let writer = try VaultStore.create(at: live + "/vault.db")
+        try writer.write { tx in
+            try tx.insertMeta(VaultMetaRecord(format: 1, vaultID: String(repeating: "a", count: 32), createdAt: 1, kekKind: .key,
+                                              kdfSalt: nil, kdfOpsLimit: nil, kdfMemLimit: nil, wrappedDEK: Data(count: 72),
+                                              kekID: "in-wal", kekSetAt: 1, dekID: "d", dekCreatedAt: 1))
+        }
+        func files(_ dir: String) -> [String: Data] {
+            var out: [String: Data] = [:]
+            for suffix in ["", "-wal", "-shm"] { out[suffix] = FileManager.default.contents(atPath: dir + "/vault.db" + suffix) }
+            return out
+        }
+        for (dir, suffixes) in [(crashed, ["", "-wal", "-shm"]), (noSHM, ["", "-wal"])] {
+            for suffix in suffixes { try FileManager.default.copyItem(atPath: live + "/vault.db" + suffix, toPath: dir + "/vault.db" + suffix) }
+        }
+        writer.close()
+        #expect(files(crashed)["-wal"].map { !$0.isEmpty } == true && files(crashed)["-shm"] != nil)
+        #expect(files(noSHM).keys.sorted() == ["", "-wal"])
+        #expect(files(live).keys.sorted() == [""])
+        for dir in [crashed, noSHM, live] {
+            let before = files(dir)
+            let probe = try VaultStore.openUntouched(at: dir + "/vault.db")
+            #expect(try probe.read { try $0.meta().kekID } == "in-wal", "\(dir)")
+            probe.close()
+            #expect(files(dir) == before, "\(dir)")
+        }
     }
 
     func account(_ t: TempStore, _ id: String) throws -> AccountRecord {
