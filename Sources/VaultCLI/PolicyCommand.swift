@@ -16,7 +16,9 @@ extension Root {
                 abstract: "Say which grant allows a request, or every reason none does (exit 1 when denied).",
                 discussion: """
                     With a daemon running, the policy it holds is checked (and a config file that failed to \
-                    reload is reported); otherwise the policy in the configuration file.
+                    reload is reported); otherwise the policy in the configuration file. When the vault can \
+                    be read, a credential it does not hold (or holds revoked) is reported as the daemon \
+                    would refuse it, before any grant is consulted.
                     """)
 
             @OptionGroup var global: GlobalOptions
@@ -35,12 +37,16 @@ extension Root {
                 var policy = ctx.config.policy
                 var note: String?
                 var partner: AuthID?
+                // The vault's credentials, when it can be read (nil: not checked).
+                var accounts: [AccountInfo]?
                 if let session = DaemonSession.current {
                     policy = await session.service.currentPolicy
                     note = await session.service.reloadError
                     partner = try? await session.service.resolveAuthID("partner")
+                    accounts = try? await session.service.list()
                 } else if let service = try? await ctx.openVault(needKey: false) {
                     partner = try? await service.resolveAuthID("partner")
+                    accounts = try? await service.list()
                 } else {
                     // A daemon holding the vault answers for the policy it has in force.
                     _ = try StateDirectory(ctx.config.vault.stateDir).lock(exclusive: false)
@@ -49,6 +55,14 @@ extension Root {
                 let caller = Caller(uid: uid, gid: gid ?? SystemUsers.primaryGID(of: uid) ?? uid, pid: 0,
                                     user: nil, groups: groups(), exe: exe, unit: unit, startTime: 0)
                 if let note { ctx.console.out("note: the configuration file does not load (\(note)); the daemon keeps the policy below") }
+                if let accounts {
+                    if let refusal = Self.credentialRefusal(request.credential, accounts: accounts, partnerKnown: partner != nil) {
+                        ctx.console.out("denied: " + refusal)
+                        throw ExitCode(1)
+                    }
+                } else {
+                    ctx.console.out("note: the vault could not be read; whether it holds the credential is not checked")
+                }
                 let implied = try ScopedURL(url, upstream: Upstream(baseURL: ctx.config.upstream.baseURL)).implied
                 let applicable = implied == .none ? VaultCore.Policy(grants: policy.grants.filter(\.pathsExplicit)) : policy
                 if implied == .none { ctx.console.out("note: the path is outside the partner and customer trees; only grants with paths written out apply") }
@@ -79,6 +93,21 @@ extension Root {
                     id = n
                 }
                 return PolicyRequest(operation: op, credential: id, method: method.uppercased(), path: scoped.path)
+            }
+
+            /// Why the daemon would refuse `id` before consulting any grant, as it does: a credential
+            /// the vault does not hold (`unknown_credential`) or one not active (`credential_revoked`).
+            static func credentialRefusal(_ id: AuthID, accounts: [AccountInfo], partnerKnown: Bool) -> String? {
+                if id.kind == .partner && !partnerKnown {
+                    return "this vault holds no partner credential (the daemon answers unknown_credential); import it first"
+                }
+                guard let account = accounts.first(where: { $0.authID == id }) else {
+                    return "no credential \(id.rawValue) in this vault (the daemon answers unknown_credential); import it first"
+                }
+                guard account.state == .active else {
+                    return "\(id.rawValue) is \(account.state.rawValue) (the daemon answers credential_revoked); rotate it before use"
+                }
+                return nil
             }
 
             /// The user's supplementary groups, as the kernel would give its processes.
