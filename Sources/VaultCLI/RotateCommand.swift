@@ -6,7 +6,12 @@ extension Root {
     struct Rotate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Install a new token version; the old one stays `previous` until its grace ends.",
-            discussion: "The new token is read from stdin, a no-echo prompt, or --token-file; never from the command line.")
+            discussion: """
+                The new token is read from stdin, a no-echo prompt, or --token-file; never from the command line.
+
+                When the grace ends, the old version is destroyed by the next command that holds the master key \
+                (any command given --key-file, for one); commands run without the key destroy nothing.
+                """)
 
         @OptionGroup var global: GlobalOptions
 
