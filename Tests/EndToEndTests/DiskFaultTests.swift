@@ -79,7 +79,7 @@ import Testing
     @Test(arguments: ["batch", "sync"])
     func aFilesystemTurnedReadOnlyMidRunRefusesRequestsAndLosesNothing(durability: String) throws {
         if let why = LoopDisk.unavailable() {
-            withKnownIssue("skipped: the read-only remount test needs \(why)") { Issue.record("skipped: \(why)") }
+            withKnownIssue("skipped: this machine cannot run the read-only remount test") { Issue.record("it needs \(why)") }
             return
         }
         let s = try Scratch()
