@@ -5,7 +5,7 @@
 SWIFT      ?= swift
 DEMO_DIR   ?= $(CURDIR)/.demo
 BENCH_SECONDS ?= 10
-DEBIAN_PKGS = libsodium-dev libsqlite3-dev pkg-config curl python3 python3-venv binutils openssl systemd util-linux
+DEBIAN_PKGS = libsodium-dev libsqlite3-dev pkg-config curl python3 python3-venv binutils openssl systemd util-linux e2fsprogs
 
 # make install PREFIX=/usr/local DESTDIR=...   (make uninstall removes exactly what it put there)
 PREFIX     ?= /usr/local
@@ -43,11 +43,20 @@ release: deps
 	$(SWIFT) build -c release
 
 ## test: build everything (the executable too: end-to-end tests run it), fuzz each parser for
-## 10 s, then run every suite (its summary line stays the last line of the output)
+## 10 s, run every suite with the files the tests leave kept in a temporary directory, then
+## sweep all of them for every secret the tests handed out (scripts/leak-sweep.py, which removes
+## the directory; LEAK_SWEEP_FLAGS=--keep leaves it). The suite's summary line is followed by
+## the sweep's line.
+LEAK_SWEEP_FLAGS ?=
 test: deps
 	$(SWIFT) build --build-tests
 	./scripts/fuzz.sh 10
-	$(SWIFT) test --skip-build
+	@keep="$$(mktemp -d -t vv-keep.XXXXXX)" && chmod 755 "$$keep" && \
+	echo "$(SWIFT) test --skip-build  (VOBIZ_VAULT_TEST_KEEP=$$keep)" && \
+	{ VOBIZ_VAULT_TEST_KEEP="$$keep" $(SWIFT) test --skip-build 2>&1; echo $$? > "$$keep/swift-test.status"; } | tee "$$keep/swift-test.out"; \
+	status=$$(cat "$$keep/swift-test.status"); \
+	python3 scripts/leak-sweep.py "$$keep" $(LEAK_SWEEP_FLAGS) || status=1; \
+	exit $$status
 
 ## fuzz: each libFuzzer target for 60 s (FUZZ_SECONDS)
 FUZZ_SECONDS ?= 60

@@ -65,11 +65,14 @@ final class Scratch {
     var captured: [String] = []
 
     init() throws {
-        root = NSTemporaryDirectory() + "vv-e2e-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        root = try SuiteSweep.makeRoot("vv-e2e-")
+        SuiteSweep.canary("prefix", canary)
     }
 
-    deinit { try? FileManager.default.removeItem(atPath: root) }
+    deinit {
+        SuiteSweep.keep(captured, at: root + "/captured.out")
+        SuiteSweep.remove(root)
+    }
 
     var state: String { root + "/state" }
     var key: String { root + "/master.key" }

@@ -22,6 +22,7 @@ import Testing
     static func tokenFile(_ d: DaemonHarness, _ name: String, _ token: String) throws -> String {
         let path = d.s.root + "/" + name + ".token"
         FileManager.default.createFile(atPath: path, contents: Data(token.utf8), attributes: [.posixPermissions: 0o600])
+        SuiteSweep.input(path)
         return path
     }
 

@@ -49,6 +49,7 @@ final class DaemonHarness {
              {"auth_id":"MA_GONE","auth_token":"\(s.token("gone"))"}]
             """)
         #expect(imp.code == 0, "\(imp.err)")
+        for name in ["partner", "acme", "beta", "gone"] { SuiteSweep.canary("token", s.token(name)) }
         #expect(try s.vv(["revoke", "MA_GONE"] + cfg).code == 0)
     }
 

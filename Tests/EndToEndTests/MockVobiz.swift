@@ -15,6 +15,11 @@ final class MockVobiz {
         self.tls = tls
         let file = s.root + "/mock-tokens.json"
         try JSONSerialization.data(withJSONObject: tokens).write(to: URL(fileURLWithPath: file))
+        SuiteSweep.input(file)
+        for (key, value) in tokens {
+            if let token = value as? String { SuiteSweep.canary("token", token) }
+            if key == "__login", let password = (value as? [String: String])?["password"] { SuiteSweep.canary("password", password) }
+        }
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         p.arguments = ["python3", DaemonHarness.pythonDir + "/mock_vobiz.py", file, s.canary + "new"]
@@ -26,7 +31,9 @@ final class MockVobiz {
         }
         let out = Pipe()
         p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
+        // Under VOBIZ_VAULT_TEST_KEEP (inherited) the mock lists the JWTs and tokens it issues.
+        FileManager.default.createFile(atPath: s.root + "/mock.log", contents: nil)
+        p.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: s.root + "/mock.log"))
         try p.run()
         process = p
         var line = Data()

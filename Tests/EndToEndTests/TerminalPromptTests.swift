@@ -54,7 +54,9 @@ import Testing
         try p.run()
         let data = out.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+        let text = String(decoding: data, as: UTF8.self)
+        s.captured.append(text)
+        return (p.terminationStatus, text)
     }
 
     func drive(_ s: Scratch, _ first: String, _ second: String) throws -> (Int32, String) {
@@ -65,6 +67,7 @@ import Testing
     @Test func passphraseIsAskedTwiceWithoutEcho() throws {
         let s = try Scratch()
         let pass = s.canary + "-pass"
+        SuiteSweep.canary("password", pass)
         let (bad, badOut) = try drive(s, pass, pass + "x")
         #expect(bad == 1 && badOut.contains("do not match"), "\(badOut)")
         let (ok, out) = try drive(s, pass, pass)
@@ -73,6 +76,7 @@ import Testing
         #expect(!out.contains(s.canary), "the passphrase was echoed")
         let passFile = s.root + "/p"
         FileManager.default.createFile(atPath: passFile, contents: Data((pass + "\n").utf8), attributes: [.posixPermissions: 0o600])
+        SuiteSweep.input(passFile)
         #expect(try s.vv(["audit", "verify", "--passphrase-file", passFile] + s.readOnly).code == 0)
     }
 }
@@ -84,6 +88,7 @@ import Testing
         #expect(try s.vv(["init"] + s.keyed).code == 0)
         #expect(try s.vv(["import"] + s.keyed, stdin: #"{"auth_id":"PA_MAIN","auth_token":"\#(s.token("p"))"}"#).code == 0)
         let email = "ops@example.com", password = s.canary + "-pw"
+        SuiteSweep.canary("password", password)
         let argv = [Binary.path, "login-credentials", "set", "partner"] + s.keyed
         let answers = [["Email: ", email], ["Password: ", password]]
         let (_, out) = try TerminalPromptTests.onTerminal(s, argv, answers)

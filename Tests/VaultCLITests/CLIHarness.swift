@@ -19,11 +19,14 @@ final class CLIHarness: Sendable {
     private let transcript = Mutex<[String]>([])
 
     init() throws {
-        root = NSTemporaryDirectory() + "vv-cli-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        root = try SuiteSweep.makeRoot("vv-cli-")
+        SuiteSweep.canary("prefix", canary)
     }
 
-    deinit { try? FileManager.default.removeItem(atPath: root) }
+    deinit {
+        SuiteSweep.keep(transcript.withLock { $0 }, at: root + "/transcript.out")
+        SuiteSweep.remove(root)
+    }
 
     var stateDir: String { root + "/state" }
     var keyFile: String { root + "/master.key" }
@@ -82,6 +85,7 @@ final class CLIHarness: Sendable {
     func writeSecretFile(_ name: String, _ content: String, mode: Int = 0o600) -> String {
         let p = root + "/" + name
         FileManager.default.createFile(atPath: p, contents: Data(content.utf8), attributes: [.posixPermissions: mode])
+        SuiteSweep.input(p)
         return p
     }
 

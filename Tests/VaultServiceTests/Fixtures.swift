@@ -24,15 +24,15 @@ final class Fixture: @unchecked Sendable {
     let canary = "CANARY" + UUID().uuidString.replacingOccurrences(of: "-", with: "")
 
     init() throws {
-        root = NSTemporaryDirectory() + "vv-svc-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        root = try SuiteSweep.makeRoot("vv-svc-")
+        SuiteSweep.canary("prefix", canary)
         var c = VaultConfig()
         c.vault.stateDir = root + "/state"
         config = c
         key = try SecureBytes.random(count: 32)
     }
 
-    deinit { try? FileManager.default.removeItem(atPath: root) }
+    deinit { SuiteSweep.remove(root) }
 
     var dbPath: String { config.vault.stateDir + "/vault.db" }
 

@@ -4,7 +4,8 @@ It knows the tokens (from a JSON file {auth_id: token}), answers 401 to a wrong 
 pair used outside its scope, and implements GET /api/v1/partner/me, POST /api/v1/partner/accounts
 (a fresh customer each time) and a few /api/v1/Account/{id}/... endpoints. Control endpoints under
 /__mock/ (no auth) read what it saw and change its behaviour. It never records a token: only
-whether the pair matched.
+whether the pair matched. Under VOBIZ_VAULT_TEST_KEEP=<dir> it lists the JWTs and tokens it
+issues in <dir>/canaries, for the leak sweep after the whole suite (scripts/leak-sweep.py).
 
 usage: mock_vobiz.py TOKENS_JSON NEW_TOKEN_PREFIX [CERT KEY]   (prints the port on stdout)
 """
@@ -13,6 +14,7 @@ import gzip
 import hashlib
 import hmac
 import json
+import os
 import secrets
 import sys
 import threading
@@ -27,6 +29,17 @@ logins = {"count": 0}
 JWT_SECRET = secrets.token_bytes(32)
 
 
+def record(kind, value):
+    """Lists a secret the mock issued for the leak sweep after the suite (VOBIZ_VAULT_TEST_KEEP)."""
+    keep = os.environ.get("VOBIZ_VAULT_TEST_KEEP")
+    if keep:
+        fd = os.open(os.path.join(keep, "canaries"), os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            os.write(fd, f"{kind} {value}\n".encode())
+        finally:
+            os.close(fd)
+
+
 def b64url(data):
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
@@ -37,6 +50,7 @@ def make_jwt(subject, lifetime, exp_offset):
     payload = b64url(json.dumps({"sub": subject, "iat": now, "exp": now + lifetime + exp_offset,
                                  "jti": secrets.token_hex(8)}).encode())
     sig = b64url(hmac.new(JWT_SECRET, f"{header}.{payload}".encode(), hashlib.sha256).digest())
+    record("jwt", f"{header}.{payload}.{sig}")
     return f"{header}.{payload}.{sig}"
 new_prefix = sys.argv[2]
 lock = threading.Lock()
@@ -128,6 +142,7 @@ class Handler(BaseHTTPRequestHandler):
             if parts[3:] == ["accounts"] and self.command == "POST":
                 new_id = mode["create_id"] or "MA_" + secrets.token_hex(6).upper()
                 new_token = new_prefix + secrets.token_hex(8)
+                record("token", new_token)
                 with lock:
                     tokens[new_id] = new_token
                 req = json.loads(body or b"{}")
