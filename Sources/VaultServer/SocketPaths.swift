@@ -6,7 +6,8 @@ import Glibc
 
 /// Creating the socket directory and placing a socket in it safely (DESIGN §5): the directory
 /// is created by us with the configured mode; a directory or socket path owned by someone
-/// else, or a symlink, is refused rather than unlinked or chmod-ed.
+/// else, or a symlink, is refused rather than unlinked or chmod-ed, and so is an existing
+/// directory others may write to (without the sticky bit).
 enum SocketPaths {
     enum Failure: Error, CustomStringConvertible {
         case refused(String)
@@ -33,6 +34,13 @@ enum SocketPaths {
         guard st.st_mode & S_IFMT == S_IFDIR else { throw Failure.refused("socket directory \(dir) is not a directory (symlinks are refused)") }
         guard st.st_uid == geteuid() || (st.st_uid == 0 && st.st_mode & 0o022 == 0) else {
             throw Failure.refused("socket directory \(dir) is owned by uid \(st.st_uid); refusing to use it")
+        }
+        // Whoever can write the directory can replace the socket with one of their own, unless
+        // the sticky bit (0o1000) keeps them from removing or renaming entries they do not own.
+        let mode = st.st_mode & 0o7777
+        guard mode & 0o022 == 0 || mode & 0o1000 != 0 else {
+            throw Failure.refused("socket directory \(dir) is writable by its group or others (mode \(String(mode, radix: 8))), "
+                                  + "so anyone there could replace the socket; run `chmod go-w \(dir)` or remove it and the daemon creates it")
         }
     }
 

@@ -105,8 +105,10 @@ public enum Doctor {
                     } else if st.st_uid != owner.uid && st.st_uid != 0 {
                         out.append(Problem(check: "socket directory", problem: "\(dir) is owned by uid \(st.st_uid), not by \(owner.name) (the daemon refuses it)",
                                            fix: "chown \(owner.name) \(dir) (or remove it and let the daemon create it)"))
-                    } else if st.st_mode & 0o002 != 0 {
-                        out.append(Problem(check: "socket directory", problem: "\(dir) is writable by others", fix: "chmod o-w \(dir)"))
+                    } else if st.st_mode & 0o022 != 0 && st.st_mode & 0o1000 == 0 {
+                        // As the daemon decides: others could replace the socket (no sticky bit).
+                        out.append(Problem(check: "socket directory", problem: "\(dir) is writable by its group or others (the daemon refuses it)",
+                                           fix: "chmod go-w \(dir)"))
                     }
                 }
             }

@@ -41,6 +41,12 @@ import Testing
         chown(run, 65534, 65534)
         let sockets = try doctor(healthy)
         #expect(sockets.code == 1 && sockets.out.contains("socket directory") && sockets.out.contains("fix: chown root \(run)"), "\(sockets.all)")
+        // One of ours that its group may write: the daemon would refuse it too.
+        chown(run, 0, 0)
+        chmod(run, 0o770)
+        let writable = try doctor(healthy)
+        #expect(writable.code == 1 && writable.out.contains("writable by its group or others") && writable.out.contains("fix: chmod go-w \(run)"),
+                "\(writable.all)")
         rmdir(run)
 
         // A config file that does not parse.
