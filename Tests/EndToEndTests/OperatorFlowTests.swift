@@ -197,6 +197,9 @@ import Testing
         #expect(r.code == 1 && r.err.contains("group and others must have no access"))
     }
 
+    /// Tokens reach no argv and no environment: not the CLI's own while it holds one, not that
+    /// of the notifier `remind --exec` starts, and, from `exec`, only the environment of the
+    /// program a grant with `reveal = true` runs (under VOBIZ_AUTH_TOKEN, never its argv).
     @Test func secretsNeverReachArgvOrTheEnvironmentOfChildren() throws {
         // No flag takes a token: the parser refuses one.
         let s = try Scratch()
@@ -205,6 +208,74 @@ import Testing
             let r = try s.vv(["rotate", "MA_X", flag, s.token("argv")] + s.keyed)
             #expect(r.code == 64, "\(flag) was accepted")
         }
+        let keyText = try String(contentsOfFile: s.key, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        func secretsIn(_ text: String) -> [String] {
+            [s.canary, keyText].filter { text.contains($0) }
+        }
+
+        // The CLI while it holds a token: `import` has read it from stdin, which stays open.
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: Binary.path)
+        p.arguments = ["import"] + s.keyed
+        p.environment = ["PATH": "/usr/bin:/bin", "VV_MARKER": "present"]
+        let input = Pipe(), output = Pipe()
+        p.standardInput = input
+        p.standardOutput = output
+        p.standardError = output
+        try p.run()
+        input.fileHandleForWriting.write(Data(#"[{"auth_id":"MA_ENV","auth_token":"\#(s.token("env"))"}]"#.utf8))
+        var unread: Int32 = 1
+        for _ in 0..<500 where unread > 0 {
+            usleep(10_000)
+            _ = ioctl(input.fileHandleForWriting.fileDescriptor, UInt(FIONREAD), &unread)
+        }
+        #expect(unread == 0, "import did not read its input")
+        let proc = ["cmdline", "environ"].map {
+            String(decoding: (try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(p.processIdentifier)/\($0)"))) ?? Data(), as: UTF8.self)
+        }
+        #expect(proc[0].contains("import") && proc[1].contains("VV_MARKER=present"), "/proc was not read: \(proc)")
+        #expect(secretsIn(proc.joined()).isEmpty)
+        try input.fileHandleForWriting.close()
+        let said = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        s.captured.append(said)
+        #expect(p.terminationStatus == 0 && said.contains("1 imported"), "\(said)")
+
+        // The notifier of `remind --exec`, started by a CLI that holds the master key: its own
+        // environment and, while it runs, the CLI's (its parent's) /proc environ.
+        #expect(try s.vv(["revoke", "MA_ENV"] + s.keyed).code == 0)
+        let env = s.root + "/notifier.env", parent = s.root + "/parent.environ"
+        let remind = try s.vv(["remind", "--exec", "env > \(env); tr '\\0' '\\n' < /proc/$PPID/environ > \(parent)"] + s.keyed,
+                              env: ["VV_MARKER": "present"])
+        #expect(remind.code == 2, "\(remind.all)")
+        for path in [env, parent] {
+            let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+            #expect(text.contains("VV_MARKER=present"), "\(path) was not written by the notifier")
+            #expect(secretsIn(text).isEmpty && !text.contains("VOBIZ_AUTH_TOKEN"), "\(path)")
+        }
+
+        // `exec` through the daemon: a grant without reveal runs nothing; with reveal, the
+        // token is in the program's environment under VOBIZ_AUTH_TOKEN and nowhere else.
+        let d = try DaemonHarness()
+        try d.start()
+        let ran = d.s.root + "/ran.env"
+        let sealed = try d.s.vv(["exec", "--credential", "MA_ACME"] + d.cfg + ["--", "/bin/sh", "-c", "env > \(ran)"])
+        #expect(sealed.code == 1 && sealed.err.contains("reveal"), "\(sealed.all)")
+        #expect(!FileManager.default.fileExists(atPath: ran), "the program ran without a revealing grant")
+        let argv = d.s.root + "/exec.argv"
+        let revealed = try d.s.vv(["exec", "--credential", "MA_BETA"] + d.cfg
+                                  + ["--", "/bin/sh", "-c", "tr '\\0' '\\n' < /proc/$$/cmdline > \(argv); env > \(ran)"])
+        #expect(revealed.code == 0, "\(revealed.all)")
+        let programArgv = (try? String(contentsOfFile: argv, encoding: .utf8)) ?? ""
+        #expect(programArgv.hasPrefix("/bin/sh\n-c\n") && !programArgv.contains(d.s.canary), "\(programArgv)")
+        let programEnv = (try? String(contentsOfFile: ran, encoding: .utf8)) ?? ""
+        // The revealed token is the one output of this test that holds a secret: check it, then
+        // remove it so the suite's leak sweep does not find it.
+        try? FileManager.default.removeItem(atPath: ran)
+        let holding = programEnv.split(separator: "\n").map(String.init).filter { $0.contains(d.s.canary) }
+        let onlyThere = holding == ["VOBIZ_AUTH_TOKEN=" + d.s.token("beta")]
+        #expect(onlyThere, "\(holding.count) lines hold a token, \(holding.map { $0.prefix(while: { $0 != "=" }) })")
+        #expect(try d.s.canaryHits().isEmpty && s.canaryHits().isEmpty)
     }
 }
 
