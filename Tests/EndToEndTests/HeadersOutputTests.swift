@@ -39,6 +39,7 @@ import Testing
         let echoed = Self.json(b1)["headers"] as? [String: String] ?? [:]
         #expect(s1 == 200 && echoed["x-auth-id"] == "MA_BETA" && echoed["accept"] == "application/json", "\(b1)")
         #expect(try mock.requests().last?["token_ok"] as? Bool == true, "curl did not send the revealed token as written")
+        unlink(revealedFile)
 
         // Sealed, with a body: curl sends the file and the body through the proxy, which accepts
         // the signature (there is no proxy grant) and attaches the token itself.

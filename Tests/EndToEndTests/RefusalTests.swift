@@ -11,6 +11,8 @@ import Testing
         let pass = d.s.root + "/passphrase", wrong = d.s.root + "/wrong"
         for (file, text) in [(pass, d.s.token("pass") + "\n"), (wrong, d.s.token("nope") + "\n")] {
             FileManager.default.createFile(atPath: file, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600])
+            SuiteSweep.input(file)
+            SuiteSweep.canary("password", text.trimmingCharacters(in: .newlines))
         }
         let rekey = try d.s.vv(["rekey", "--new-passphrase-file", pass] + d.cfg)
         #expect(rekey.code == 0, "\(rekey.all)")
