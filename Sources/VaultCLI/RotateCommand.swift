@@ -9,8 +9,9 @@ extension Root {
             discussion: """
                 The new token is read from stdin, a no-echo prompt, or --token-file; never from the command line.
 
-                When the grace ends, the old version is destroyed by the next command that holds the master key \
-                (any command given --key-file, for one); commands run without the key destroy nothing.
+                When the grace ends, the old version is destroyed by the running daemon within seconds, or else by \
+                the next command that holds the master key (any command given --key-file, for one); commands run \
+                without the key destroy nothing.
                 """)
 
         @OptionGroup var global: GlobalOptions

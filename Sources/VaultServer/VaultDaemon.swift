@@ -26,6 +26,8 @@ public final class VaultDaemon: Sendable {
     /// use up the client socket's.
     let tcpConnections = ConnectionCount()
     static let maxTCPConnections = 256
+    /// How often the daemon looks for token versions whose grace has ended.
+    static let destroyInterval: Duration = .seconds(5)
     let group: MultiThreadedEventLoopGroup
     /// The Vobiz API client of the proxy, on the daemon's event loop.
     let upstream: UpstreamClient
@@ -96,6 +98,19 @@ public final class VaultDaemon: Sendable {
                 await service.refreshJWTSessions(upstream: upstream)
             }
         }
+        let destroyer = Task { [service, logger] in
+            // Versions whose grace has ended are destroyed within seconds, not only when an
+            // admin command happens to come (DESIGN §4: the ciphertext does not outlive its grace).
+            while !Task.isCancelled {
+                do {
+                    let n = try await service.destroyExpired(actor: .current())
+                    if n > 0 { logger.notice("destroyed token versions past their grace", metadata: ["count": "\(n)"]) }
+                } catch {
+                    logger.error("cannot destroy token versions past their grace", metadata: ["error": "\(error)"])
+                }
+                try? await Task.sleep(for: Self.destroyInterval)
+            }
+        }
         let watchdog = Systemd.watchdogInterval(env).map { interval in
             Task {
                 while !Task.isCancelled {
@@ -123,6 +138,7 @@ public final class VaultDaemon: Sendable {
         let deadline = ContinuousClock.now + .seconds(10)
         while inFlight.count > 0 && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(10)) }
         flusher.cancel()
+        destroyer.cancel()
         refresher.cancel()
         await flusher.value
         watchdog?.cancel()

@@ -131,6 +131,9 @@ extension VaultService {
     public func destroyExpired(actor: ActorIdentity) throws(ServiceError) -> Int {
         guard keys != nil else { return 0 }
         let now = self.now
+        // Looked up first: a write would drop the credential and token caches even when
+        // nothing is due, and the daemon asks every few seconds.
+        guard try read({ try $0.versionsPastGrace(now: now) }).count > 0 else { return 0 }
         let count: Int = try write { tx in
             let due = try tx.versionsPastGrace(now: now)
             for (account, var v) in due {
