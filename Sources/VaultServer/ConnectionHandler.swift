@@ -89,7 +89,11 @@ final class ConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
     private func dispatch(_ context: ChannelHandlerContext, _ request: VaultRequest) {
         guard peer.stillSame() else {
             let refusal = Refusal(.notGranted, "the calling process changed since it connected (pid reused or exec); reconnect")
-            router.auditRefusal(refusal, request: request, peer: peer)
+            // The row names what the process runs now, and what it ran when it connected.
+            var now = peer.caller
+            now.exe = peer.currentExe()
+            let audited = Refusal(.notGranted, refusal.detail + " (it ran \(peer.caller.exe ?? "an unknown program") when it connected)")
+            router.auditRefusal(audited, request: request, peer: peer, caller: now)
             write(context, Problem.response(refusal.type, refusal.detail), keepAlive: false)
             return
         }

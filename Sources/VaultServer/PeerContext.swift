@@ -75,6 +75,13 @@ final class PeerContext: Sendable {
         }
     }
 
+    /// What the peer's pid runs now (nil when it is gone), for the audit row of a refusal.
+    func currentExe() -> String? {
+        if isTCP { return caller.exe }
+        guard procDir >= 0 else { return ProcFS.exe(caller.pid) }
+        return ProcFS.exe(in: procDir)
+    }
+
     /// Whether the process that connected is still the one there, running the same program:
     /// a pid reused by another process, or a caller that exec'd something else, is refused.
     func stillSame() -> Bool {

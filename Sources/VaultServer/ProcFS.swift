@@ -23,6 +23,14 @@ enum ProcFS {
         open("/proc/\(pid)", oPath | O_DIRECTORY | O_CLOEXEC)
     }
 
+    /// `exe` under an `openDirectory` handle, or nil once the process is gone.
+    static func exe(in dir: Int32) -> String? {
+        var buf = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let n = readlinkat(dir, "exe", &buf, buf.count - 1)
+        guard n > 0 else { return nil }
+        return String(decoding: buf.prefix(n).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
     /// Whether `exe` under an `openDirectory` handle names exactly `expected` (no allocation:
     /// this runs for every request).
     static func exe(in dir: Int32, equals expected: [UInt8]) -> Bool {

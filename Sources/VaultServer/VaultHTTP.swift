@@ -77,9 +77,11 @@ protocol AuditingRouter: Router {
 
 extension Router {
     /// Audits a refusal decided by the transport (in the background: the answer does not wait).
-    func auditRefusal(_ refusal: Refusal, request: VaultRequest, peer: PeerContext) {
+    /// `caller` replaces the connection's caller in the row (a process that changed since it
+    /// connected is recorded as what it runs now).
+    func auditRefusal(_ refusal: Refusal, request: VaultRequest, peer: PeerContext, caller: Caller? = nil) {
         guard let r = self as? any AuditingRouter else { return }
-        let service = r.service, caller = peer.caller, method = request.method.rawValue, path = String(request.path)
+        let service = r.service, caller = caller ?? peer.caller, method = request.method.rawValue, path = String(request.path)
         Task { await service.auditRefusal(caller: caller, operation: .headers, method: method, path: path, refusal) }
     }
 }

@@ -34,6 +34,12 @@ import Testing
         let refusal = rows.last
         #expect(refusal?["reason"] as? String == "not_granted" && refusal?["actor_pid"] as? Int == first["pid"] as? Int, "\(rows)")
         #expect((refusal?["detail"] as? [String: Any])?["method"] as? String == "POST", "\(rows)")
+        // The refusal names what the process runs now, and what it ran when it connected.
+        let connectedExe = rows.first?["actor_exe"] as? String
+        #expect(connectedExe != nil && connectedExe != other, "\(rows)")
+        #expect(refusal?["actor_exe"] as? String == other, "\(rows)")
+        let why = (refusal?["detail"] as? [String: Any])?["detail"] as? String ?? ""
+        #expect(why.contains("it ran \(connectedExe ?? "?") when it connected"), "\(rows)")
         // A fresh connection from the other program is judged on its own (the default grants
         // match uid 0 whatever the program): the refusal was about the change, not the program.
         let fresh = try Process.run(other, ["-c", """
