@@ -162,6 +162,9 @@ def main(argv):
         failures.append(f"filesystems still mounted under {root}: {left}")
     for f in failures:
         print("  FAILED: " + f)
+    if hits:
+        print("  (a file a test wrote as its own input is listed with SuiteSweep.input; an answer that hands a "
+              "secret to its caller by design is taken out of the test's captured output; anything else is a leak)")
     if keep or left:
         print(f"  kept {root}")
     else:
