@@ -2,6 +2,9 @@
 #include <signal.h>
 #include <errno.h>
 #include <stddef.h>
+#include <pthread.h>
+#include <string.h>
+#include <unistd.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -34,4 +37,28 @@ int vv_harden_process(void) {
 int vv_is_dumpable(void) {
     int r = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
     return r < 0 ? -errno : r;
+}
+
+static volatile int vv_signal_fd = -1;
+
+static void vv_signal_write(int signo) {
+    int saved = errno;
+    unsigned char b = (unsigned char)signo;
+    if (vv_signal_fd >= 0) { (void)!write(vv_signal_fd, &b, 1); }
+    errno = saved;
+}
+
+int vv_signal_to_pipe(int signo, int fd) {
+    vv_signal_fd = fd;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = vv_signal_write;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART;
+    if (sigaction(signo, &sa, NULL) != 0) { return -errno; }
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, signo);
+    int rc = pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+    return rc == 0 ? 0 : -rc;
 }

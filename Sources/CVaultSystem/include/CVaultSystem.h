@@ -25,3 +25,8 @@ void vv_quiet_crashes(void);
 int vv_is_dumpable(void);
 
 #endif
+
+/// Routes `signo` to a handler that writes its number (one byte) to `fd` (a non-blocking pipe),
+/// and unblocks it in the calling thread, so the signal is caught by whichever thread the
+/// kernel picks and never dropped for an inherited mask. Returns 0 or -errno.
+int vv_signal_to_pipe(int signo, int fd);
