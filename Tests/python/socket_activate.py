@@ -9,6 +9,19 @@ import time
 
 from vault_client import call
 
+
+def stop_wait(pid, seconds=15):
+    """Waits for the daemon after SIGTERM; SIGKILL after `seconds` (a daemon that does not stop
+    must fail the test, not hang it). Returns the wait status (SIGKILL shows as signal 9)."""
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return status
+        time.sleep(0.05)
+    os.kill(pid, 9)
+    return os.waitpid(pid, 0)[1]
+
 binary, config, client_path, admin_path = sys.argv[1:5]
 notify_path = os.path.join(os.path.dirname(config), "notify.sock")
 notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
@@ -49,7 +62,7 @@ time.sleep(0.6)
 os.kill(pid, 1)
 time.sleep(0.3)
 os.kill(pid, 15)
-_, status = os.waitpid(pid, 0)
+status = stop_wait(pid)
 messages = []
 while True:
     try:

@@ -8,6 +8,19 @@ import socket
 import sys
 import time
 
+
+def stop_wait(pid, seconds=15):
+    """Waits for the daemon after SIGTERM; SIGKILL after `seconds` (a daemon that does not stop
+    must fail the test, not hang it). Returns the wait status (SIGKILL shows as signal 9)."""
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return status
+        time.sleep(0.05)
+    os.kill(pid, 9)
+    return os.waitpid(pid, 0)[1]
+
 binary, config, client_path, admin_path, host = sys.argv[1:6]
 socks = []
 os.makedirs(os.path.dirname(client_path), mode=0o755, exist_ok=True)
@@ -51,6 +64,6 @@ for _ in range(50):
         time.sleep(0.1)
 if out["exited"] is None:
     os.kill(pid, 15)
-    os.waitpid(pid, 0)
+    out["stopped"] = stop_wait(pid)
 out["log"] = open(log_path).read()[-600:]
 print(json.dumps(out))
