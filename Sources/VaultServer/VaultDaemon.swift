@@ -144,6 +144,12 @@ public final class VaultDaemon: Sendable {
         watchdog?.cancel()
         await upstream.shutdown()
         await service.settleAudit()
+        let unwritten = await service.auditStatus
+        if unwritten.pending > 0 || unwritten.dropped > 0 {
+            // Requests already answered whose rows the disk would not take: said once, loudly.
+            logger.critical("audit rows lost at stop: the audit log could not be written", metadata: [
+                "rows": "\(unwritten.pending + unwritten.dropped)", "error": "\(unwritten.lastError ?? "-")"])
+        }
         await service.checkpoint()
         try? await group.shutdownGracefully()
         if passed["client"] == nil { unlink(config.sockets.client) }
