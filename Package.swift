@@ -90,11 +90,14 @@ let package = Package(
         .testTarget(name: "VaultStoreTests", dependencies: ["VaultStore", "VaultCore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(
             name: "VaultServiceTests",
-            dependencies: ["VaultService", "VaultCrypto", "VaultStore", "VaultCore", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["VaultService", "VaultCrypto", "VaultStore", "VaultCore", "VaultTestSupport",
+                           .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(name: "VaultServerTests", dependencies: ["VaultServer"]),
-        .testTarget(name: "VaultCLITests", dependencies: ["VaultCLI", "VaultService", "VaultCore"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["VaultCore"]),
+        .testTarget(name: "VaultCLITests", dependencies: ["VaultCLI", "VaultService", "VaultCore", "VaultTestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["VaultCore", "VaultTestSupport"]),
+        // What the test targets share: the bookkeeping of the leak sweep after the suite.
+        .target(name: "VaultTestSupport", path: "Tests/VaultTestSupport"),
     ],
     swiftLanguageModes: [.v6]
 )

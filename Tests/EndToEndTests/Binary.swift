@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VaultTestSupport
 
 /// The real `vobiz-vault` executable, run as an operator or a cron job would run it.
 enum Binary {

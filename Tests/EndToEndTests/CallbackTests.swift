@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VaultTestSupport
 
 /// `POST /v1/callbacks/verify` and `verify-callback`, against signatures made with the Vobiz
 /// Python SDK's own helpers.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VaultTestSupport
 
 /// A vault with a running `vobiz-vault serve` on sockets in a temporary directory.
 final class DaemonHarness {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VaultTestSupport
 
 /// The running daemon destroys token versions whose grace has ended by itself, without waiting
 /// for an admin command.

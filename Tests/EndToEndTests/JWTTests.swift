@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VaultTestSupport
 
 /// Partner JWT sessions against a mock that issues short-lived HS256 JWTs and counts logins.
 @Suite(.serialized) struct JWTTests {

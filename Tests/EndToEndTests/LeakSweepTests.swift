@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VaultTestSupport
 
 /// Imports canary tokens, drives every command, then searches every output, every audit row and
 /// the raw bytes of the database, WAL and shm files for them.

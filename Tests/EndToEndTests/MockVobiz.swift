@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VaultTestSupport
 
 /// Tests/python/mock_vobiz.py on a loopback port: the Vobiz API as far as the tests need it.
 /// It knows the tokens of a scratch vault (canaries) and mints canary tokens for new customers.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VaultTestSupport
 
 /// The `sealed` and `rate_limited` refusals through the daemon (DESIGN §4, §5, §7).
 @Suite(.serialized) struct RefusalTests {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VaultTestSupport
 
 /// `init --passphrase` on a real pseudo-terminal: asked twice, echo off, mismatch refused.
 @Suite(.serialized) struct TerminalPromptTests {

@@ -1,4 +1,5 @@
 import Foundation
+import VaultTestSupport
 import Synchronization
 @testable import VaultCLI
 @testable import VaultCrypto

@@ -1,4 +1,5 @@
 import Foundation
+import VaultTestSupport
 import GRDB
 import Synchronization
 @testable import VaultCore

@@ -9,7 +9,7 @@ final class TempStore {
     let dir: String
     let store: VaultStore
 
-    /// Kept for the leak sweep under `VOBIZ_VAULT_TEST_KEEP` (see SuiteSweep in the other test targets).
+    /// Kept for the leak sweep under `VOBIZ_VAULT_TEST_KEEP` (see VaultTestSupport.SuiteSweep).
     static let keep = ProcessInfo.processInfo.environment["VOBIZ_VAULT_TEST_KEEP"].flatMap { $0.isEmpty ? nil : $0 }
 
     init() throws {
