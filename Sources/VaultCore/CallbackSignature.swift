@@ -171,19 +171,26 @@ public struct PythonURL: Sendable {
 
     /// `parse_qs(query, keep_blank_values=True)`: names in first-seen order, values in order.
     public static func parseQuery(_ query: String) -> [(String, [String])] {
-        var order: [String] = [], values: [String: [String]] = [:]
+        // Callback queries hold a few names: a linear search keeps first-seen order without a
+        // dictionary beside it.
+        var out: [(String, [String])] = []
         for pair in query.split(separator: "&", omittingEmptySubsequences: true) {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            let name = unquotePlus(parts[0]), value = parts.count > 1 ? unquotePlus(parts[1]) : ""
-            if values[name] == nil { order.append(name) }
-            values[name, default: []].append(value)
+            let eq = pair.utf8.firstIndex(of: UInt8(ascii: "="))
+            let name = unquotePlus(eq.map { pair[..<$0] } ?? pair)
+            let value = eq.map { unquotePlus(pair[pair.index(after: $0)...]) } ?? ""
+            if let i = out.firstIndex(where: { $0.0.utf8.elementsEqual(name.utf8) }) {
+                out[i].1.append(value)
+            } else {
+                out.append((name, [value]))
+            }
         }
-        return order.map { ($0, values[$0]!) }
+        return out
     }
 
     /// `unquote_plus`: `+` is a space, `%XX` a byte; invalid escapes stay; bytes decode as UTF-8
     /// with U+FFFD for what is not.
     static func unquotePlus(_ s: Substring) -> String {
+        guard s.utf8.contains(where: { $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "%") }) else { return String(s) }
         var bytes: [UInt8] = []
         let b = Array(s.utf8)
         var i = 0
