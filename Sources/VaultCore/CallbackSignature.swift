@@ -31,33 +31,39 @@ public enum CallbackSignature {
     }
 
     public static func v3Message(method: String, url u: PythonURL, params: [String: Value], nonce: String) -> [UInt8] {
-        let base = method == "GET" ? getURL(u, params: params, emptyPostParams: true) : postURL(u, params: params)
-        return Array((base + "." + nonce).utf8)
-    }
-
-    /// `construct_get_url`: the query's parameters override `params` of the same name.
-    static func getURL(_ u: PythonURL, params: [String: Value], emptyPostParams: Bool) -> String {
-        var merged = params
-        for (k, v) in PythonURL.parseQuery(u.query) { merged[k] = .list(v) }
-        let query = sortedQueryString(merged)
-        var out = u.baseURL
-        if !query.isEmpty || !emptyPostParams { out += "?" + query }
-        if !query.isEmpty && !emptyPostParams { out += "." }
+        // Written byte by byte into one buffer: this runs for every verification.
+        var out: [UInt8] = []
+        out.reserveCapacity(u.path.utf8.count + u.query.utf8.count + 128)
+        if method == "GET" {
+            appendGetURL(u, params: params, emptyPostParams: true, to: &out)
+        } else {
+            appendGetURL(u, params: [:], emptyPostParams: params.isEmpty, to: &out)  // construct_post_url
+            appendSortedParams(params, to: &out)
+        }
+        out.append(UInt8(ascii: "."))
+        out.append(contentsOf: nonce.utf8)
         return out
     }
 
-    /// `construct_post_url`.
-    static func postURL(_ u: PythonURL, params: [String: Value]) -> String {
-        getURL(u, params: [:], emptyPostParams: params.isEmpty) + sortedParamsString(params)
+    /// `construct_get_url`: the query's parameters override `params` of the same name.
+    static func appendGetURL(_ u: PythonURL, params: [String: Value], emptyPostParams: Bool, to out: inout [UInt8]) {
+        var merged = params
+        for (k, v) in PythonURL.parseQuery(u.query) { merged[k] = .list(v) }
+        out.append(contentsOf: u.baseURL.utf8)
+        let mark = out.count
+        out.append(UInt8(ascii: "?"))
+        appendSortedQuery(merged, to: &out)
+        let queryIsEmpty = out.count == mark + 1
+        if queryIsEmpty && emptyPostParams { out.removeLast() }
+        if !queryIsEmpty && !emptyPostParams { out.append(UInt8(ascii: ".")) }
     }
 
     /// `get_sorted_query_string`: `k=v` joined by `&`, keys sorted, several values sorted.
-    static func sortedQueryString(_ params: [String: Value]) -> String {
+    static func appendSortedQuery(_ params: [String: Value], to out: inout [UInt8]) {
         // Joined exactly as the SDK joins: one element per key (an empty list gives an empty
         // element, so two `&` in a row), its values joined by `&` inside it.
-        var out = ""
         for (i, key) in sortedKeys(params).enumerated() {
-            if i > 0 { out += "&" }
+            if i > 0 { out.append(UInt8(ascii: "&")) }
             let values: [String]
             switch params[key]! {
             case .list(let list): values = sortedStrings(list)
@@ -65,36 +71,29 @@ public enum CallbackSignature {
             case .object: values = [""]  // refused before: `CallbackRequest` allows objects in POST parameters only
             }
             for (j, v) in values.enumerated() {
-                if j > 0 { out += "&" }
-                out += key
-                out += "="
-                out += v
+                if j > 0 { out.append(UInt8(ascii: "&")) }
+                out.append(contentsOf: key.utf8)
+                out.append(UInt8(ascii: "="))
+                out.append(contentsOf: v.utf8)
             }
         }
-        return out
     }
 
     /// `get_sorted_params_string`: `kv` concatenated, keys sorted, values sorted, objects recursed.
-    static func sortedParamsString(_ params: [String: Value]) -> String {
-        var out = ""
-        appendSortedParams(params, to: &out)
-        return out
-    }
-
-    private static func appendSortedParams(_ params: [String: Value], to out: inout String) {
+    static func appendSortedParams(_ params: [String: Value], to out: inout [UInt8]) {
         for key in sortedKeys(params) {
             switch params[key]! {
             case .list(let values):
                 for v in sortedStrings(values) {
-                    out += key
-                    out += v
+                    out.append(contentsOf: key.utf8)
+                    out.append(contentsOf: v.utf8)
                 }
             case .object(let o):
-                out += key
+                out.append(contentsOf: key.utf8)
                 appendSortedParams(o, to: &out)
             case .string(let s):
-                out += key
-                out += s
+                out.append(contentsOf: key.utf8)
+                out.append(contentsOf: s.utf8)
             }
         }
     }
