@@ -15,18 +15,19 @@ final class PeerContext: Sendable {
     let caller: Caller
     /// A pidfd for the peer process, or -1. Readable once the process has exited.
     private let pidfd: Int32
-    /// `/proc/<pid>` of the peer, opened at accept, or -1: the per-request executable check
-    /// reads `exe` through it instead of walking the path again.
-    private let procDir: Int32
+    /// `/proc/<pid>/exe` of the peer as a C string, made once: the per-request executable
+    /// check allocates nothing. (No descriptor is held for it: a third descriptor per
+    /// connection slowed accepting enough to overflow the listen backlog under load.)
+    private let exePath: [CChar]
     /// The executable's path as read at accept, for a byte-wise comparison on every request.
     private let exeBytes: [UInt8]?
     /// A TCP peer: no process to identify; only signed requests are accepted from it.
     let isTCP: Bool
 
-    init(caller: Caller, pidfd: Int32, procDir: Int32 = -1, isTCP: Bool = false) {
+    init(caller: Caller, pidfd: Int32, isTCP: Bool = false) {
         self.caller = caller
         self.pidfd = pidfd
-        self.procDir = procDir
+        self.exePath = Array("/proc/\(caller.pid)/exe".utf8CString)
         self.exeBytes = caller.exe.map { Array($0.utf8) }
         self.isTCP = isTCP
     }
@@ -41,7 +42,6 @@ final class PeerContext: Sendable {
 
     deinit {
         if pidfd >= 0 { close(pidfd) }
-        if procDir >= 0 { close(procDir) }
     }
 
     static let soPeerPidfd: Int32 = 77
@@ -63,23 +63,17 @@ final class PeerContext: Sendable {
             let caller = Caller(uid: cred.uid, gid: cred.gid, pid: cred.pid, user: SystemUsers.name(of: cred.uid),
                                 groups: ProcFS.groups(cred.pid), exe: ProcFS.exe(cred.pid), unit: ProcFS.unit(cred.pid),
                                 startTime: start)
-            let dir = ProcFS.openDirectory(cred.pid)
             // Without a pidfd, the details above must come from the process that connected:
             // the same start time before and after reading them.
-            guard fd >= 0 || ProcFS.startTime(cred.pid) == start else {
-                if fd >= 0 { close(fd) }
-                if dir >= 0 { close(dir) }
-                throw PeerError.noCredentials
-            }
-            return PeerContext(caller: caller, pidfd: fd, procDir: dir)
+            guard fd >= 0 || ProcFS.startTime(cred.pid) == start else { throw PeerError.noCredentials }
+            return PeerContext(caller: caller, pidfd: fd)
         }
     }
 
     /// What the peer's pid runs now (nil when it is gone), for the audit row of a refusal.
     func currentExe() -> String? {
         if isTCP { return caller.exe }
-        guard procDir >= 0 else { return ProcFS.exe(caller.pid) }
-        return ProcFS.exe(in: procDir)
+        return ProcFS.exe(caller.pid)
     }
 
     /// Whether the process that connected is still the one there, running the same program:
@@ -94,9 +88,8 @@ final class PeerContext: Sendable {
         } else if ProcFS.startTime(caller.pid) != caller.startTime {
             return false
         }
-        guard procDir >= 0 else { return ProcFS.exe(caller.pid) == caller.exe }
         guard let exeBytes else { return false }
-        return ProcFS.exe(in: procDir, equals: exeBytes)
+        return ProcFS.exe(at: exePath, equals: exeBytes)
     }
 }
 

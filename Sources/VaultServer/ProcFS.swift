@@ -14,28 +14,11 @@ enum ProcFS {
         return String(decoding: buf.prefix(n).map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
-    /// Linux's `O_PATH`, which Glibc exports only with `_GNU_SOURCE`.
-    private static let oPath: Int32 = 0o10000000
-
-    /// `/proc/<pid>` as a directory handle (`O_PATH`), or -1. Once the process is gone, lookups
-    /// through it fail even if the pid is reused.
-    static func openDirectory(_ pid: Int32) -> Int32 {
-        open("/proc/\(pid)", oPath | O_DIRECTORY | O_CLOEXEC)
-    }
-
-    /// `exe` under an `openDirectory` handle, or nil once the process is gone.
-    static func exe(in dir: Int32) -> String? {
-        var buf = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-        let n = readlinkat(dir, "exe", &buf, buf.count - 1)
-        guard n > 0 else { return nil }
-        return String(decoding: buf.prefix(n).map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    }
-
-    /// Whether `exe` under an `openDirectory` handle names exactly `expected` (no allocation:
-    /// this runs for every request).
-    static func exe(in dir: Int32, equals expected: [UInt8]) -> Bool {
+    /// Whether the link at `path` (`/proc/<pid>/exe`, NUL-terminated) names exactly `expected`
+    /// (no allocation: this runs for every request).
+    static func exe(at path: [CChar], equals expected: [UInt8]) -> Bool {
         withUnsafeTemporaryAllocation(of: CChar.self, capacity: Int(PATH_MAX) + 1) { buf in
-            let n = readlinkat(dir, "exe", buf.baseAddress!, buf.count - 1)
+            let n = readlink(path, buf.baseAddress!, buf.count - 1)
             guard n > 0, n == expected.count else { return false }
             return expected.withUnsafeBytes { memcmp(buf.baseAddress!, $0.baseAddress!, n) == 0 }
         }

@@ -56,7 +56,7 @@ def slowloris():
             c.close()
 
 
-results = {"ok": 0, "failed": 0, "slowest": 0.0}
+results = {"ok": 0, "failed": 0, "slowest": 0.0, "failures": {}}
 lock = threading.Lock()
 
 
@@ -69,13 +69,17 @@ def client():
             r = conn.getresponse()
             r.read()
             good = r.status == 200
-        except (OSError, Exception):
+            why = str(r.status)
+        except (OSError, Exception) as e:
             good = False
+            why = type(e).__name__
             conn.close()
             conn = UnixConnection(sock_path, timeout=5)
         took = time.time() - start
         with lock:
             results["ok" if good else "failed"] += 1
+            if not good:
+                results["failures"][why] = results["failures"].get(why, 0) + 1
             results["slowest"] = max(results["slowest"], took)
 
 
