@@ -4,6 +4,13 @@ import VaultCrypto
 import VaultStore
 
 /// Callback signature verification (DESIGN §2, §7 `POST /v1/callbacks/verify`, §8).
+/// A callback nonce as remembered: per signing account, so one account's nonces never refuse
+/// another's.
+struct CallbackNonce: Hashable, Sendable {
+    let owner: String
+    let nonce: String
+}
+
 extension VaultService {
     /// How long an accepted callback nonce is refused again.
     public static let callbackNonceSeconds: Int64 = 600
@@ -79,7 +86,7 @@ extension VaultService {
                 var match = false
                 for o in offered { match = ConstantTime.equals(o, expected) || match }
                 guard match else { continue }
-                switch callbackNonces.admit(c.owner + "|" + c.nonce, until: now + Self.callbackNonceSeconds, now: now) {
+                switch callbackNonces.admit(CallbackNonce(owner: c.owner, nonce: c.nonce), until: now + Self.callbackNonceSeconds, now: now) {
                 case .fresh: break
                 case .replayed: throw Refusal(.replayed, "this callback's nonce was accepted in the last \(Self.callbackNonceSeconds / 60) minutes")
                 case .full: throw Refusal(.rateLimited, "too many callback nonces in the last ten minutes; retry shortly")

@@ -39,7 +39,7 @@ public actor VaultService {
     var verifyKeys: [String: Data] = [:]
     var verifyKeysReadAt: Int64 = 0
     /// Callback nonces accepted in the last ten minutes, by credential.
-    var callbackNonces = ReplayCache<String>()
+    var callbackNonces = ReplayCache<CallbackNonce>()
     /// JWT sessions in memory, by partner auth id, and the logins in flight (one per credential).
     var jwtLive: [String: JWTLive] = [:]
     var jwtLogins: [String: Task<JWTLoginOutcome, Never>] = [:]
