@@ -29,7 +29,7 @@ extension Root {
             }
             let input = try ctx.console.readStandardInput(Self.inputLimit)
             var answer = input.withUnsafeBytes { Array($0) }
-            defer { answer.withUnsafeMutableBytes { $0.initializeMemory(as: UInt8.self, repeating: 0) } }
+            defer { answer.withUnsafeMutableBytes { _ = $0.initializeMemory(as: UInt8.self, repeating: 0) } }
             let result = try await service.capture(answer: answer, actor: ctx.actor, reveal: false)
             await service.checkpoint()
             if ctx.json {

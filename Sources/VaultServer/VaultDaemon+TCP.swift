@@ -39,6 +39,11 @@ extension VaultDaemon {
     }
 
     /// `host:port` (`[host]:port` for IPv6) a passed socket is bound to.
+    /// The text of a NUL-terminated C buffer (an address from `inet_ntop`).
+    static func cText(_ buffer: [CChar]) -> String {
+        String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
     static func boundAddress(_ fd: Int32) -> String? {
         var storage = sockaddr_storage()
         var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
@@ -53,7 +58,7 @@ extension VaultDaemon {
                 p.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { a in
                     var addr = a.pointee.sin_addr
                     guard inet_ntop(AF_INET, &addr, &text, socklen_t(text.count)) != nil else { return nil }
-                    return "\(String(cString: text)):\(UInt16(bigEndian: a.pointee.sin_port))"
+                    return "\(Self.cText(text)):\(UInt16(bigEndian: a.pointee.sin_port))"
                 }
             }
         case AF_INET6:
@@ -61,7 +66,7 @@ extension VaultDaemon {
                 p.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { a in
                     var addr = a.pointee.sin6_addr
                     guard inet_ntop(AF_INET6, &addr, &text, socklen_t(text.count)) != nil else { return nil }
-                    return "[\(String(cString: text))]:\(UInt16(bigEndian: a.pointee.sin6_port))"
+                    return "[\(Self.cText(text))]:\(UInt16(bigEndian: a.pointee.sin6_port))"
                 }
             }
         default:

@@ -41,7 +41,7 @@ public enum SuiteSweep {
     /// Keeps what a test captured (outputs of the commands it ran) as a file for the sweep.
     public static func keep(_ texts: [String], at path: String) {
         guard dir != nil else { return }
-        FileManager.default.createFile(atPath: path, contents: Data(texts.joined(separator: "\n").utf8), attributes: [.posixPermissions: 0o600])
+        _ = FileManager.default.createFile(atPath: path, contents: Data(texts.joined(separator: "\n").utf8), attributes: [.posixPermissions: 0o600])
     }
 
     private static func append(_ name: String, _ line: String) {
