@@ -101,12 +101,16 @@ public final class VaultDaemon: Sendable {
         let destroyer = Task { [service, logger] in
             // Versions whose grace has ended are destroyed within seconds, not only when an
             // admin command happens to come (DESIGN §4: the ciphertext does not outlive its grace).
+            var failing = false
             while !Task.isCancelled {
                 do {
                     let n = try await service.destroyExpired(actor: .current())
                     if n > 0 { logger.notice("destroyed token versions past their grace", metadata: ["count": "\(n)"]) }
+                    failing = false
                 } catch {
-                    logger.error("cannot destroy token versions past their grace", metadata: ["error": "\(error)"])
+                    // Said once per failing spell (a full or read-only disk would repeat it every 5 s).
+                    if !failing { logger.error("cannot destroy token versions past their grace", metadata: ["error": "\(error)"]) }
+                    failing = true
                 }
                 try? await Task.sleep(for: Self.destroyInterval)
             }

@@ -21,11 +21,20 @@ enum AuditDetail {
     }
 
     static func quoted(_ s: String) -> String {
+        var out = ""
+        appendQuoted(s, to: &out)
+        return out
+    }
+
+    /// Appends `s` as a JSON string to `out`.
+    static func appendQuoted(_ s: String, to out: inout String) {
+        out += "\""
+        defer { out += "\"" }
         // Most values (names, paths, ids) need no escaping: one scan, one copy.
         if s.utf8.allSatisfy({ $0 >= 0x20 && $0 != 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {
-            return "\"" + s + "\""
+            out += s
+            return
         }
-        var out = "\""
         for u in s.unicodeScalars {
             switch u {
             case "\"": out += "\\\""
@@ -41,6 +50,5 @@ enum AuditDetail {
                 }
             }
         }
-        return out + "\""
     }
 }

@@ -54,16 +54,35 @@ struct QueuedAuditRow: Sendable {
         self.refusal = refusal
     }
 
-    /// The detail object, written key by key in sorted order.
+    /// The detail object, written key by key in sorted order, into one string.
     var event: AuditEvent {
-        var d = "{\"decision\":" + AuditDetail.quoted(decision)
-        if let refusal { d += ",\"detail\":" + AuditDetail.quoted(refusal) }
-        if let grant = facts.grant { d += ",\"grant\":" + AuditDetail.quoted(grant) }
-        d += ",\"method\":" + AuditDetail.quoted(facts.method)
-        if let mode { d += ",\"mode\":" + AuditDetail.quoted(mode) }
-        d += ",\"operation\":" + AuditDetail.quoted(facts.operation.rawValue)
-        if let path = facts.path { d += ",\"path\":" + AuditDetail.quoted(path) }
-        d += ",\"request_id\":" + AuditDetail.quoted(facts.requestID) + "}"
+        var d = ""
+        d.reserveCapacity(160 + (facts.path?.utf8.count ?? 0) + (refusal?.utf8.count ?? 0))
+        d += "{\"decision\":"
+        AuditDetail.appendQuoted(decision, to: &d)
+        if let refusal {
+            d += ",\"detail\":"
+            AuditDetail.appendQuoted(refusal, to: &d)
+        }
+        if let grant = facts.grant {
+            d += ",\"grant\":"
+            AuditDetail.appendQuoted(grant, to: &d)
+        }
+        d += ",\"method\":"
+        AuditDetail.appendQuoted(facts.method, to: &d)
+        if let mode {
+            d += ",\"mode\":"
+            AuditDetail.appendQuoted(mode, to: &d)
+        }
+        d += ",\"operation\":"
+        AuditDetail.appendQuoted(facts.operation.rawValue, to: &d)
+        if let path = facts.path {
+            d += ",\"path\":"
+            AuditDetail.appendQuoted(path, to: &d)
+        }
+        d += ",\"request_id\":"
+        AuditDetail.appendQuoted(facts.requestID, to: &d)
+        d += "}"
         return AuditEvent(seq: 0, atMillis: atMillis, actor: facts.caller.identity, op: facts.operation.rawValue,
                           authID: facts.authID?.rawValue, version: facts.version, outcome: outcome, reason: reason, detail: d)
     }

@@ -66,6 +66,50 @@ import Testing
         #expect(AuditChain.verify(rows, head: head, using: ToyMAC(key: 7)) == .broken(seq: 1, problem: .edited))
     }
 
+    /// The encoding as first written (with `String` conversions): rows already in vaults were
+    /// sealed over these bytes, so the faster encoder must produce exactly the same.
+    static func reference(_ e: AuditEvent) -> [UInt8] {
+        var out: [UInt8] = Array("vobiz-vault-audit-v1".utf8)
+        func field(_ s: String?) {
+            guard let s else { out.append(contentsOf: "-1:".utf8); return }
+            out.append(contentsOf: String(s.utf8.count).utf8)
+            out.append(UInt8(ascii: ":"))
+            out.append(contentsOf: s.utf8)
+        }
+        field(String(e.seq))
+        field(String(e.atMillis))
+        field(e.actor.map { String($0.uid) })
+        field(e.actor?.user)
+        field(e.actor?.pid.map { String($0) })
+        field(e.actor?.exe)
+        field(e.op)
+        field(e.authID)
+        field(e.version.map { String($0) })
+        field(e.outcome.rawValue)
+        field(e.reason)
+        field(e.detail)
+        out.append(contentsOf: String(e.prevMAC.count).utf8)
+        out.append(UInt8(ascii: ":"))
+        out.append(contentsOf: e.prevMAC)
+        return out
+    }
+
+    @Test func canonicalBytesAreTheReferenceEncoding() {
+        var rng = SystemRandomNumberGenerator()
+        let numbers: [Int64] = [0, 1, 9, 10, 99, 100, 1_700_000_000_000, -1, -10, Int64.max, Int64.min]
+        for i in 0..<2000 {
+            let n = { numbers.randomElement(using: &rng)! }
+            let text: () -> String? = { Bool.random(using: &rng) ? nil : String(repeating: "é\u{0}x\"", count: Int.random(in: 0...40, using: &rng)) }
+            let actor = Bool.random(using: &rng) ? nil : ActorIdentity(uid: UInt32.random(in: 0...UInt32.max, using: &rng), user: text() ?? "",
+                                                                  pid: Bool.random(using: &rng) ? nil : Int32.random(in: Int32.min...Int32.max, using: &rng),
+                                                                  exe: text())
+            let e = AuditEvent(seq: i < numbers.count ? numbers[i] : n(), atMillis: n(), actor: actor, op: text() ?? "op", authID: text(),
+                               version: Bool.random(using: &rng) ? nil : n(), outcome: [.ok, .refused, .failed].randomElement(using: &rng)!,
+                               reason: text(), detail: text(), prevMAC: Data((0..<Int.random(in: 0...40, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }))
+            #expect(e.canonicalBytes == Self.reference(e), "\(e)")
+        }
+    }
+
     @Test func canonicalBytesSeparateFields() {
         let a = AuditEvent(seq: 1, atMillis: 1, actor: nil, op: "ab", authID: "c", version: nil, outcome: .ok, reason: nil, detail: nil)
         let b = AuditEvent(seq: 1, atMillis: 1, actor: nil, op: "a", authID: "bc", version: nil, outcome: .ok, reason: nil, detail: nil)

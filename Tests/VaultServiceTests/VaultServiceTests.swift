@@ -209,3 +209,18 @@ import Testing
         #expect(!audit.contains(f.canary))
     }
 }
+
+@Suite struct AuditDetailTests {
+    @Test func stringsAreEscapedAsJSON() throws {
+        let cases = ["plain/path_1", "quote\"back\\slash", "ctl\u{0}\u{1F}\u{7F}", "nl\n\r\t", "é ✓ \u{80}"]
+        for s in cases {
+            let q = AuditDetail.quoted(s)
+            // What JSONSerialization reads back is the original string.
+            let back = try JSONSerialization.jsonObject(with: Data(("[" + q + "]").utf8)) as? [String]
+            #expect(back == [s], "\(s.debugDescription) → \(q)")
+            #expect(!q.utf8.dropFirst().dropLast().contains { $0 < 0x20 || $0 == 0x7F }, "\(q.debugDescription)")
+        }
+        let d = AuditDetail.json(["b": "x\"y", "a": 1, "c": true]) ?? ""
+        #expect(d == #"{"a":1,"b":"x\"y","c":true}"#)
+    }
+}
