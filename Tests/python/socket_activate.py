@@ -7,20 +7,8 @@ import socket
 import sys
 import time
 
-from vault_client import call
+from vault_client import call, stop_wait
 
-
-def stop_wait(pid, seconds=15):
-    """Waits for the daemon after SIGTERM; SIGKILL after `seconds` (a daemon that does not stop
-    must fail the test, not hang it). Returns the wait status (SIGKILL shows as signal 9)."""
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        done, status = os.waitpid(pid, os.WNOHANG)
-        if done:
-            return status
-        time.sleep(0.05)
-    os.kill(pid, 9)
-    return os.waitpid(pid, 0)[1]
 
 binary, config, client_path, admin_path = sys.argv[1:5]
 notify_path = os.path.join(os.path.dirname(config), "notify.sock")

@@ -8,18 +8,7 @@ import socket
 import sys
 import time
 
-
-def stop_wait(pid, seconds=15):
-    """Waits for the daemon after SIGTERM; SIGKILL after `seconds` (a daemon that does not stop
-    must fail the test, not hang it). Returns the wait status (SIGKILL shows as signal 9)."""
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        done, status = os.waitpid(pid, os.WNOHANG)
-        if done:
-            return status
-        time.sleep(0.05)
-    os.kill(pid, 9)
-    return os.waitpid(pid, 0)[1]
+from vault_client import stop_wait
 
 binary, config, client_path, admin_path, host = sys.argv[1:6]
 socks = []

@@ -1,6 +1,8 @@
 """A minimal client for the vault's Unix-socket HTTP API, used by the end-to-end tests."""
 import http.client
 import json
+import os
+import time
 import socket
 
 
@@ -32,3 +34,16 @@ def call(sock_path, method, path, body=None, conn=None):
 
 def problem_type(answer):
     return answer.get("type", "").rsplit(":", 1)[-1] if isinstance(answer, dict) else None
+
+
+def stop_wait(pid, seconds=15):
+    """Waits for a daemon after SIGTERM; SIGKILL after `seconds` (a daemon that does not stop
+    must fail the test, not hang it). Returns the wait status (SIGKILL shows as signal 9)."""
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return status
+        time.sleep(0.05)
+    os.kill(pid, 9)
+    return os.waitpid(pid, 0)[1]
