@@ -40,9 +40,7 @@ final class PeerContext: Sendable {
         return channel.eventLoop.makeSucceededFuture(PeerContext(caller: caller, pidfd: -1, isTCP: true))
     }
 
-    deinit {
-        if pidfd >= 0 { close(pidfd) }
-    }
+    deinit { if pidfd >= 0 { close(pidfd) } }
 
     static let soPeerPidfd: Int32 = 77
 
@@ -88,7 +86,9 @@ final class PeerContext: Sendable {
         } else if ProcFS.startTime(caller.pid) != caller.startTime {
             return false
         }
-        guard let exeBytes else { return false }
+        // An executable that could not be read at accept (a daemon running as its own user may
+        // not read another user's) must still be unreadable: the check stays what it was.
+        guard let exeBytes else { return ProcFS.exe(caller.pid) == nil }
         return ProcFS.exe(at: exePath, equals: exeBytes)
     }
 }

@@ -51,4 +51,43 @@ import Testing
         #expect(d.stop() == 0)
         #expect(try d.s.vv(["audit", "verify"] + d.cfg).code == 0)
     }
+
+    /// A daemon running as its own user cannot read another user's `/proc/<pid>/exe` (that
+    /// needs `CAP_SYS_PTRACE`): such a caller has no executable, is judged by uid, group and
+    /// unit, and is not refused by the per-request re-check for the executable it cannot see.
+    @Test func aCallerWhoseExecutableTheDaemonCannotReadIsJudgedByUid() throws {
+        let d = try DaemonHarness()
+        _ = try Process.run("/usr/bin/env", ["chown", "-R", "65534:65534", d.s.root])
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
+        p.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", Binary.path, "serve"] + d.cfg
+        _ = FileManager.default.createFile(atPath: d.logPath, contents: nil)
+        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: d.logPath))
+        p.standardError = log
+        p.standardOutput = log
+        p.environment = ["PATH": "/usr/bin:/bin"]
+        try p.run()
+        defer {
+            kill(p.processIdentifier, SIGKILL)
+            p.waitUntilExit()
+        }
+        for _ in 0..<200 where !FileManager.default.fileExists(atPath: d.client) { usleep(25_000) }
+        // Two requests on one connection each time: the re-check runs before every one.
+        for _ in 0..<3 {
+            let out = try d.curl(["-X", "POST", "-H", "Content-Type: application/json",
+                                  "-d", #"{"method":"GET","url":"https://api.vobiz.ai/api/v1/Account/MA_ACME/Call/"}"#,
+                                  "http://v/v1/headers", "--next", "--unix-socket", d.client, "-X", "POST", "-H", "Content-Type: application/json",
+                                  "-d", #"{"method":"GET","url":"https://api.vobiz.ai/api/v1/Account/MA_ACME/Call/"}"#,
+                                  "http://v/v1/headers"])
+            #expect(out.components(separatedBy: "\"mode\":\"sealed\"").count == 3, "\(out) \(d.log())")
+        }
+        kill(p.processIdentifier, SIGTERM)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0, "\(d.log())")
+        // Audited without an executable: the daemon could not see it. (Back to root's files
+        // first: the CLI refuses a state directory another user owns.)
+        _ = try Process.run("/usr/bin/env", ["chown", "-R", "0:0", d.s.root])
+        let rows = try d.auditJSON().filter { $0["op"] as? String == "headers" }
+        #expect(rows.count == 6 && rows.allSatisfy { $0["outcome"] as? String == "ok" && $0["actor_exe"] is NSNull }, "\(rows)")
+    }
 }
