@@ -46,9 +46,18 @@ public enum CallbackSignature {
     }
 
     /// `construct_get_url`: the query's parameters override `params` of the same name.
+    /// Names are told apart by their bytes, as Python's dict does: Swift's `String` equality
+    /// would merge canonically equivalent names (`é` and `e` + U+0301) and drop values from
+    /// the signed text.
     static func appendGetURL(_ u: PythonURL, params: [String: Value], emptyPostParams: Bool, to out: inout [UInt8]) {
-        var merged = params
-        for (k, v) in PythonURL.parseQuery(u.query) { merged[k] = .list(v) }
+        var merged: [(key: String, value: Value)] = params.map { ($0.key, $0.value) }
+        for (k, v) in PythonURL.parseQuery(u.query) {
+            if let i = merged.firstIndex(where: { $0.key.utf8.elementsEqual(k.utf8) }) {
+                merged[i].value = .list(v)
+            } else {
+                merged.append((k, .list(v)))
+            }
+        }
         out.append(contentsOf: u.baseURL.utf8)
         let mark = out.count
         out.append(UInt8(ascii: "?"))
@@ -59,13 +68,14 @@ public enum CallbackSignature {
     }
 
     /// `get_sorted_query_string`: `k=v` joined by `&`, keys sorted, several values sorted.
-    static func appendSortedQuery(_ params: [String: Value], to out: inout [UInt8]) {
+    static func appendSortedQuery(_ params: [(key: String, value: Value)], to out: inout [UInt8]) {
         // Joined exactly as the SDK joins: one element per key (an empty list gives an empty
         // element, so two `&` in a row), its values joined by `&` inside it.
-        for (i, key) in sortedKeys(params).enumerated() {
+        let sorted = params.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+        for (i, (key, value)) in sorted.enumerated() {
             if i > 0 { out.append(UInt8(ascii: "&")) }
             let values: [String]
-            switch params[key]! {
+            switch value {
             case .list(let list): values = sortedStrings(list)
             case .string(let s): values = [s]
             case .object: values = [""]  // refused before: `CallbackRequest` allows objects in POST parameters only
