@@ -19,16 +19,17 @@ final class PeerContext: Sendable {
     /// check allocates nothing. (No descriptor is held for it: a third descriptor per
     /// connection slowed accepting enough to overflow the listen backlog under load.)
     private let exePath: [CChar]
-    /// The executable's path as read at accept, for a byte-wise comparison on every request.
+    /// The executable's path as read at accept, raw, for a byte-wise comparison on every
+    /// request (`caller.exe` is its text, with U+FFFD for bytes that are not UTF-8).
     private let exeBytes: [UInt8]?
     /// A TCP peer: no process to identify; only signed requests are accepted from it.
     let isTCP: Bool
 
-    init(caller: Caller, pidfd: Int32, isTCP: Bool = false) {
+    init(caller: Caller, pidfd: Int32, exeBytes: [UInt8]? = nil, isTCP: Bool = false) {
         self.caller = caller
         self.pidfd = pidfd
         self.exePath = Array("/proc/\(caller.pid)/exe".utf8CString)
-        self.exeBytes = caller.exe.map { Array($0.utf8) }
+        self.exeBytes = exeBytes
         self.isTCP = isTCP
     }
 
@@ -58,13 +59,14 @@ final class PeerContext: Sendable {
                 if fd >= 0 { close(fd) }
                 throw PeerError.noCredentials
             }
+            let exe = ProcFS.exeBytes(cred.pid)
             let caller = Caller(uid: cred.uid, gid: cred.gid, pid: cred.pid, user: SystemUsers.name(of: cred.uid),
-                                groups: ProcFS.groups(cred.pid), exe: ProcFS.exe(cred.pid), unit: ProcFS.unit(cred.pid),
-                                startTime: start)
+                                groups: ProcFS.groups(cred.pid), exe: exe.map { String(decoding: $0, as: UTF8.self) },
+                                unit: ProcFS.unit(cred.pid), startTime: start)
             // Without a pidfd, the details above must come from the process that connected:
             // the same start time before and after reading them.
             guard fd >= 0 || ProcFS.startTime(cred.pid) == start else { throw PeerError.noCredentials }
-            return PeerContext(caller: caller, pidfd: fd)
+            return PeerContext(caller: caller, pidfd: fd, exeBytes: exe)
         }
     }
 
@@ -88,7 +90,7 @@ final class PeerContext: Sendable {
         }
         // An executable that could not be read at accept (a daemon running as its own user may
         // not read another user's) must still be unreadable: the check stays what it was.
-        guard let exeBytes else { return ProcFS.exe(caller.pid) == nil }
+        guard let exeBytes else { return ProcFS.exeBytes(caller.pid) == nil }
         return ProcFS.exe(at: exePath, equals: exeBytes)
     }
 }

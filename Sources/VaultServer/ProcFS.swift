@@ -8,10 +8,15 @@ import Glibc
 enum ProcFS {
     /// `/proc/<pid>/exe`, or nil when the process is gone or hidden from us.
     static func exe(_ pid: Int32) -> String? {
+        exeBytes(pid).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// The link's bytes as the kernel gives them (a path need not be valid UTF-8).
+    static func exeBytes(_ pid: Int32) -> [UInt8]? {
         var buf = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
         let n = readlink("/proc/\(pid)/exe", &buf, buf.count - 1)
         guard n > 0 else { return nil }
-        return String(decoding: buf.prefix(n).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return buf.prefix(n).map { UInt8(bitPattern: $0) }
     }
 
     /// Whether the link at `path` (`/proc/<pid>/exe`, NUL-terminated) names exactly `expected`

@@ -90,4 +90,23 @@ import Testing
         let rows = try d.auditJSON().filter { $0["op"] as? String == "headers" }
         #expect(rows.count == 6 && rows.allSatisfy { $0["outcome"] as? String == "ok" && $0["actor_exe"] is NSNull }, "\(rows)")
     }
+
+    /// A program whose path is not valid UTF-8 (a Latin-1 directory name) is the same program on
+    /// every request: the re-check compares the link's raw bytes.
+    @Test func aCallerAtANonUTF8PathIsAnswered() throws {
+        let d = try DaemonHarness()
+        try d.start()
+        defer { d.stop() }
+        // `caf\xe9` as Latin-1: one byte 0xE9, not UTF-8.
+        let script = """
+            set -e; dir="$(printf '%s/caf\\351' "$1")"; mkdir -p "$dir"; cp /usr/bin/python3 "$dir/python3"
+            "$dir/python3" -c "import sys; sys.path.insert(0, '$2')
+            from vault_client import call
+            for _ in range(2): print(call('$3', 'POST', '/v1/headers', {'method': 'GET', 'url': 'https://api.vobiz.ai/api/v1/Account/MA_ACME/Call/'})[0])"
+            """
+        let out = try Process.run("/bin/sh", ["-c", script, "sh", d.s.root, DaemonHarness.pythonDir, d.client])
+        #expect(out == "200\n200\n", "\(out) \(d.log())")
+        let rows = try d.auditJSON().filter { $0["op"] as? String == "headers" }
+        #expect(rows.count == 2 && (rows.first?["actor_exe"] as? String)?.hasSuffix("caf\u{FFFD}/python3") == true, "\(rows)")
+    }
 }
