@@ -2,6 +2,7 @@
 #include <signal.h>
 #include <errno.h>
 #include <stddef.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <string.h>
 #include <unistd.h>
@@ -46,6 +47,18 @@ static void vv_signal_write(int signo) {
     unsigned char b = (unsigned char)signo;
     if (vv_signal_fd >= 0) { (void)!write(vv_signal_fd, &b, 1); }
     errno = saved;
+}
+
+int vv_signal_pipe(int fds[2]) {
+    if (pipe2(fds, O_CLOEXEC) != 0) { return -errno; }
+    int flags = fcntl(fds[1], F_GETFL);
+    if (flags < 0 || fcntl(fds[1], F_SETFL, flags | O_NONBLOCK) != 0) {
+        int e = errno;
+        close(fds[0]);
+        close(fds[1]);
+        return -e;
+    }
+    return 0;
 }
 
 int vv_signal_to_pipe(int signo, int fd) {

@@ -10,17 +10,10 @@ import Glibc
 final class SignalStream: Sendable {
     let stream: AsyncStream<Int32>
 
-    init(_ signals: [Int32]) {
+    init(_ signals: [Int32]) throws(DaemonError) {
         var fds: [Int32] = [-1, -1]
-        guard pipe(&fds) == 0 else {
-            // Without a pipe the signals keep their default actions: SIGTERM still ends the
-            // daemon, only without draining.
-            stream = AsyncStream { $0.finish() }
-            return
-        }
-        for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
-        // A full pipe must not block the handler; the reader drains it.
-        _ = fcntl(fds[1], F_SETFL, fcntl(fds[1], F_GETFL) | O_NONBLOCK)
+        let rc = vv_signal_pipe(&fds)
+        guard rc == 0 else { throw .signalPipe(-rc) }
         let (readEnd, writeEnd) = (fds[0], fds[1])
         var cont: AsyncStream<Int32>.Continuation!
         stream = AsyncStream { cont = $0 }

@@ -63,6 +63,8 @@ public final class VaultDaemon: Sendable {
     }
 
     private func serve() async throws {
+        // First, so that a daemon that cannot receive SIGTERM cleanly never starts serving.
+        let signals = try SignalStream([SIGHUP, SIGTERM, SIGINT])
         let env = ProcessInfo.processInfo.environment
         let config = service.config
         let passed = Systemd.listenFDs(env)
@@ -89,7 +91,6 @@ public final class VaultDaemon: Sendable {
             try? await admin.close()
             throw error
         }
-        let signals = SignalStream([SIGHUP, SIGTERM, SIGINT])
         let flusher = Task { await flushAudit() }
         let refresher = Task { [service, upstream] in
             // Refresh-ahead of JWT sessions in use (their own timing decides who is due).
@@ -145,6 +146,7 @@ public final class VaultDaemon: Sendable {
         destroyer.cancel()
         refresher.cancel()
         await flusher.value
+        await destroyer.value
         watchdog?.cancel()
         await upstream.shutdown()
         await service.settleAudit()

@@ -108,7 +108,10 @@ extension VaultService {
             try store.migrate()
         } catch { throw map(error) }
         let keys: VaultKeys
-        do { keys = try VaultKeys(dataKey: dataKey) } catch { throw .crypto(error.description) }
+        do { keys = try VaultKeys(dataKey: dataKey) } catch {
+            store.close()
+            throw .crypto(error.description)
+        }
         return VaultService(config: config, directory: dir, store: store, keys: keys, masterKey: kek, lock: lock, clock: clock,
                             executor: executor)
     }

@@ -85,7 +85,7 @@ final class CLIHarness: Sendable {
 
     func writeSecretFile(_ name: String, _ content: String, mode: Int = 0o600) -> String {
         let p = root + "/" + name
-        FileManager.default.createFile(atPath: p, contents: Data(content.utf8), attributes: [.posixPermissions: mode])
+        _ = FileManager.default.createFile(atPath: p, contents: Data(content.utf8), attributes: [.posixPermissions: mode])
         SuiteSweep.input(p)
         return p
     }

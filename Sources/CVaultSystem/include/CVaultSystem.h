@@ -24,9 +24,13 @@ void vv_quiet_crashes(void);
 /// Whether the process is currently marked non-dumpable (1), dumpable (0), or -errno.
 int vv_is_dumpable(void);
 
-#endif
+/// A pipe for `vv_signal_to_pipe`: both ends close-on-exec from the start (no window in which
+/// a forked child could inherit the write end), the write end non-blocking. Returns 0 or -errno.
+int vv_signal_pipe(int fds[2]);
 
 /// Routes `signo` to a handler that writes its number (one byte) to `fd` (a non-blocking pipe),
 /// and unblocks it in the calling thread, so the signal is caught by whichever thread the
 /// kernel picks and never dropped for an inherited mask. Returns 0 or -errno.
 int vv_signal_to_pipe(int signo, int fd);
+
+#endif
