@@ -70,15 +70,7 @@ extension VaultService {
         let dir = StateDirectory(config.vault.stateDir)
         try dir.check()
         let lock = try dir.lock(exclusive: exclusive)
-        let probe: VaultStore
-        do {
-            probe = unlock == nil ? try VaultStore.open(at: dir.databasePath, readOnly: true) : try VaultStore.openUntouched(at: dir.databasePath)
-        } catch { throw .store(error.description) }
-        let meta: VaultMetaRecord
-        do { meta = try probe.read { try $0.meta() } } catch {
-            probe.close()
-            throw map(error)
-        }
+        let (probe, meta) = try readMeta(dir, untouched: unlock != nil)
         guard meta.format <= VaultStore.format else {
             probe.close()
             throw .store(StoreError.newerFormat(found: meta.format, supported: VaultStore.format).description)
@@ -114,6 +106,47 @@ extension VaultService {
         }
         return VaultService(config: config, directory: dir, store: store, keys: keys, masterKey: kek, lock: lock, clock: clock,
                             executor: executor)
+    }
+
+    /// Opens the probe connection and reads the vault's metadata. The connection that changes
+    /// no byte takes no lock either, so a command writing at the same moment could tear what it
+    /// reads: the read is repeated until the files were the same before and after it (a wrong
+    /// key must not be reported for a read that raced a writer).
+    static func readMeta(_ dir: StateDirectory, untouched: Bool) throws(ServiceError) -> (VaultStore, VaultMetaRecord) {
+        var attempt = 0
+        while true {
+            attempt += 1
+            let before = untouched ? fileStamp(dir.databasePath) : []
+            let probe: VaultStore
+            do {
+                probe = untouched ? try VaultStore.openUntouched(at: dir.databasePath) : try VaultStore.open(at: dir.databasePath, readOnly: true)
+            } catch {
+                if untouched && attempt < 20 && fileStamp(dir.databasePath) != before { usleep(20_000); continue }
+                throw .store(error.description)
+            }
+            do {
+                let meta = try probe.read { try $0.meta() }
+                if untouched && attempt < 20 && fileStamp(dir.databasePath) != before {
+                    probe.close()
+                    usleep(20_000)
+                    continue
+                }
+                return (probe, meta)
+            } catch {
+                probe.close()
+                if untouched && attempt < 20 && fileStamp(dir.databasePath) != before { usleep(20_000); continue }
+                throw map(error)
+            }
+        }
+    }
+
+    /// Size and modification time of the database and its WAL: what a writer changes.
+    static func fileStamp(_ path: String) -> [String] {
+        [path, path + "-wal"].map { p in
+            var st = stat()
+            guard stat(p, &st) == 0 else { return "-" }
+            return "\(st.st_size):\(st.st_mtim.tv_sec).\(st.st_mtim.tv_nsec)"
+        }
     }
 
     /// Derives the key-encryption key from what the operator supplied.
