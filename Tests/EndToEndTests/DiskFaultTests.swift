@@ -18,16 +18,7 @@ import Testing
         // Fill the filesystem, then keep asking until the audit log cannot grow.
         let filler = s.state + "/filler"
         _ = try Process.run("/usr/bin/env", ["sh", "-c", "dd if=/dev/zero of=\(filler) bs=64k 2>/dev/null; sync"])
-        var refusedWith: String?
-        var answered = 0
-        for _ in 0..<4000 {
-            let r = try d.headers("GET", url)
-            if let type = problemType(r) {
-                refusedWith = type
-                break
-            }
-            answered += 1
-        }
+        let (answered, refusedWith) = try firstRefusal(d, url, attempts: 4000)
         #expect(refusedWith == "internal", "requests must be refused once audit rows cannot be written (answered \(answered))")
         let health = try d.curl(["http://v/v1/health"])
         #expect(health.contains("\"audit\":\"failing\""), "\(health)")
@@ -104,17 +95,7 @@ import Testing
         #expect(disk.options.contains("ro"), "the kernel did not remount read-only: \(disk.options)")
         // Every request after the fault is refused once the daemon has seen its audit commit fail
         // (at once with sync durability; batch may answer the few asked before its next commit).
-        var answeredAfterFault = 0
-        var refusedWith: String?
-        for _ in 0..<400 {
-            let r = try d.headers("GET", url)
-            if let type = problemType(r) {
-                refusedWith = type
-                break
-            }
-            answeredAfterFault += 1
-            usleep(5_000)
-        }
+        let (answeredAfterFault, refusedWith) = try firstRefusal(d, url, attempts: 400, pause: 5_000)
         #expect(refusedWith == "internal", "requests must be refused once audit rows cannot be written (answered \(answeredAfterFault))")
         if durability == "sync" { #expect(answeredAfterFault == 0, "with sync durability no request is answered without its row") }
         for _ in 0..<5 { #expect(problemType(try d.headers("GET", url)) == "internal") }
@@ -187,6 +168,16 @@ import Testing
 }
 
 /// `sh -c script` with standard error folded into the output; returns the exit status too.
+/// Asks for headers until a request is refused: how many were answered first, and the refusal's
+/// problem type (nil when all `attempts` were answered).
+func firstRefusal(_ d: DaemonHarness, _ url: String, attempts: Int, pause: useconds_t = 0) throws -> (answered: Int, type: String?) {
+    for answered in 0..<attempts {
+        if let type = problemType(try d.headers("GET", url)) { return (answered, type) }
+        if pause > 0 { usleep(pause) }
+    }
+    return (attempts, nil)
+}
+
 func shell(_ script: String) throws -> (code: Int32, out: String) {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: "/bin/sh")
