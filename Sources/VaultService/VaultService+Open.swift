@@ -113,31 +113,28 @@ extension VaultService {
     /// reads: the read is repeated until the files were the same before and after it (a wrong
     /// key must not be reported for a read that raced a writer).
     static func readMeta(_ dir: StateDirectory, untouched: Bool) throws(ServiceError) -> (VaultStore, VaultMetaRecord) {
-        var attempt = 0
-        while true {
-            attempt += 1
+        for attempt in 1...20 {
             let before = untouched ? fileStamp(dir.databasePath) : []
+            // Whether to read again: a lock-free read that a writer overlapped, attempts left.
+            let raced = { untouched && attempt < 20 && fileStamp(dir.databasePath) != before }
             let probe: VaultStore
             do {
                 probe = untouched ? try VaultStore.openUntouched(at: dir.databasePath) : try VaultStore.open(at: dir.databasePath, readOnly: true)
             } catch {
-                if untouched && attempt < 20 && fileStamp(dir.databasePath) != before { usleep(20_000); continue }
+                if raced() { usleep(20_000); continue }
                 throw .store(error.description)
             }
             do {
                 let meta = try probe.read { try $0.meta() }
-                if untouched && attempt < 20 && fileStamp(dir.databasePath) != before {
-                    probe.close()
-                    usleep(20_000)
-                    continue
-                }
-                return (probe, meta)
+                guard raced() else { return (probe, meta) }
+                probe.close()
             } catch {
                 probe.close()
-                if untouched && attempt < 20 && fileStamp(dir.databasePath) != before { usleep(20_000); continue }
-                throw map(error)
+                guard raced() else { throw map(error) }
             }
+            usleep(20_000)
         }
+        throw .store("the vault kept changing while its metadata was read; retry")
     }
 
     /// Size and modification time of the database and its WAL: what a writer changes.
