@@ -209,8 +209,12 @@ public final class VaultDaemon: Sendable {
 
     func bind(name: String, path: String, fd: Int32?, group: MultiThreadedEventLoopGroup, mode: mode_t, socketGroup: String?,
               router: any Router, limits: HTTPLimits, connections: ConnectionCount) async throws -> any Channel {
+        // A burst of connects beyond the backlog fails at once for a non-blocking client (EAGAIN on a
+        // Unix socket), so the queue holds as many as the daemon would serve; the kernel caps it at
+        // net.core.somaxconn. Accepting 16 per wakeup drains a burst without starving open connections.
         let bootstrap = ServerBootstrap(group: group)
-            .serverChannelOption(.backlog, value: 1024)
+            .serverChannelOption(.backlog, value: Self.backlog(for: limits))
+            .serverChannelOption(.maxMessagesPerRead, value: 16)
             .childChannelInitializer { [inFlight, logger] channel in
                 Self.initialize(channel, router: router, limits: limits, inFlight: inFlight, connections: connections, logger: logger)
             }
@@ -227,6 +231,10 @@ public final class VaultDaemon: Sendable {
         let channel = try await bootstrap.bind(unixDomainSocketPath: path).get()
         try SocketPaths.secure(path, mode: mode, group: socketGroup)
         return channel
+    }
+
+    static func backlog(for limits: HTTPLimits) -> Int32 {
+        Int32(clamping: max(1024, limits.maxConnections))
     }
 
     static func initialize(_ channel: any Channel, router: any Router, limits: HTTPLimits, inFlight: InFlight,

@@ -16,6 +16,23 @@ import Testing
         #expect(d.stop() == 0)
     }
 
+    /// A burst of connects while the daemon is busy queues in the listen backlog, which is sized
+    /// to `max_connections` (at least 1024; the kernel caps it at `net.core.somaxconn`): a
+    /// non-blocking client past a full backlog fails at once instead of waiting.
+    @Test func aBurstOfConnectsUpToTheCapQueuesInTheBacklog() throws {
+        let somaxconn = Int((try? String(contentsOfFile: "/proc/sys/net/core/somaxconn", encoding: .utf8))?
+            .trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? 0
+        try #require(somaxconn > 1100, "net.core.somaxconn \(somaxconn) is too small to tell a backlog above 1024")
+        let burst = min(2000, somaxconn - 16)
+        let d = try DaemonHarness(limits: "max_connections = 3000\nidle_timeout = \"30s\"")
+        try d.start()
+        let pid = try #require(d.process?.processIdentifier)
+        let r = try d.python("limits.py", [d.client, d.admin, "burst", String(burst), String(pid)])
+        #expect(r["queued"] as? Int == burst && (r["refused"] as? [String: Int])?.isEmpty == true, "\(r)")
+        #expect(r["first_answered"] as? Int == 200 && r["last_answered"] as? Int == 200, "\(r)")
+        #expect(d.stop() == 0)
+    }
+
     @Test func anIdleKeepAliveConnectionIsClosedAfterTheIdleTimeout() throws {
         let d = try DaemonHarness(limits: "read_timeout = \"5s\"\nidle_timeout = \"1s\"")
         try d.start()

@@ -2,6 +2,7 @@
 
 usage: limits.py SOCKET ADMIN_SOCKET cap CAP     connections up to CAP, then one more
        limits.py SOCKET ADMIN_SOCKET idle SECONDS  keep-alive connections idle and busy
+       limits.py SOCKET ADMIN_SOCKET burst N PID    N connects while the daemon (PID) is stopped
 Prints JSON of what it saw.
 """
 import json
@@ -82,6 +83,27 @@ if mode == "cap":
     time.sleep(0.2)
     fresh = connect()
     out["after_one_closed"] = status(ask(fresh))
+elif mode == "burst":
+    # While the daemon accepts nothing, N connects must queue in its listen backlog; a full
+    # backlog fails a connect with a timeout at once (BlockingIOError), as it would a real client.
+    import os
+    import signal
+    n, pid = int(arg), int(sys.argv[5])
+    queued, refused = [], {}
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        for _ in range(n):
+            try:
+                queued.append(connect())
+            except OSError as e:
+                refused[type(e).__name__] = refused.get(type(e).__name__, 0) + 1
+    finally:
+        os.kill(pid, signal.SIGCONT)
+    out["queued"], out["refused"] = len(queued), refused
+    out["first_answered"] = status(ask(queued[0])) if queued else None
+    out["last_answered"] = status(ask(queued[-1])) if queued else None
+    for s in queued:
+        s.close()
 else:
     idle = arg
     # A connection that says nothing at all is closed after the idle timeout.
