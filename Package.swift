@@ -93,7 +93,10 @@ let package = Package(
             dependencies: ["VaultService", "VaultCrypto", "VaultStore", "VaultCore", "VaultTestSupport",
                            .product(name: "GRDB", package: "GRDB.swift")]
         ),
-        .testTarget(name: "VaultServerTests", dependencies: ["VaultServer"]),
+        .testTarget(name: "VaultServerTests", dependencies: [
+            "VaultServer", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
         .testTarget(name: "VaultCLITests", dependencies: ["VaultCLI", "VaultService", "VaultCore", "VaultTestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["VaultCore", "VaultTestSupport"]),
         // What the test targets share: the bookkeeping of the leak sweep after the suite.

@@ -22,12 +22,15 @@ final class ConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
     /// Set once a 413 is out; never cleared, the connection is closing.
     private var answeredTooLarge = false
     private var inFlight: InFlight
+    /// Gathers the flushes of keep-alive answers per loop turn; nil flushes each at once.
+    private let flusher: TickFlusher?
 
-    init(router: any Router, peer: PeerContext, state: ConnectionState, inFlight: InFlight) {
+    init(router: any Router, peer: PeerContext, state: ConnectionState, inFlight: InFlight, flusher: TickFlusher? = nil) {
         self.router = router
         self.peer = peer
         self.state = state
         self.inFlight = inFlight
+        self.flusher = flusher
     }
 
     func channelActive(context: ChannelHandlerContext) {
@@ -129,7 +132,12 @@ final class ConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
         context.write(wrapOutboundOut(.body(.byteBuffer(response.body))), promise: nil)
         if keepAlive {
             // Nothing waits for this write: no promise to allocate on the common path.
-            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+            if let flusher {
+                context.write(wrapOutboundOut(.end(nil)), promise: nil)
+                flusher.flush(context)
+            } else {
+                context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+            }
             state.responded(context.channel)
             return
         }

@@ -17,10 +17,11 @@ extension VaultDaemon {
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelInitializer { [inFlight, logger, limits, tcpConnections] channel in
+            .childChannelInitializer { [inFlight, flushers, logger, limits, tcpConnections] channel in
                 var tcpLimits = limits
                 tcpLimits.maxConnections = Self.maxTCPConnections
-                return Self.initialize(channel, router: router, limits: tcpLimits, inFlight: inFlight, connections: tcpConnections,
+                return Self.initialize(channel, router: router, limits: tcpLimits, inFlight: inFlight, flushers: flushers,
+                                       connections: tcpConnections,
                                        logger: logger, peer: PeerContext.tcp)
             }
         if let fd {

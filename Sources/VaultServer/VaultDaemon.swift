@@ -19,6 +19,8 @@ public final class VaultDaemon: Sendable {
     let logger: Logger
     let metrics = DaemonMetrics()
     let inFlight = InFlight()
+    /// Answers of one event-loop turn are flushed together.
+    let flushers: [ObjectIdentifier: TickFlusher]
     let clientConnections = ConnectionCount()
     /// Admins keep their way in however many clients are connected.
     let adminConnections = ConnectionCount()
@@ -44,6 +46,7 @@ public final class VaultDaemon: Sendable {
                 runner: @escaping AdminRunner, limits: HTTPLimits = HTTPLimits(), logger: Logger) throws {
         upstream = try UpstreamClient(config: service.config.upstream, eventLoopGroup: group)
         self.group = group
+        flushers = TickFlusher.perLoop(of: group)
         self.service = service
         self.configPath = configPath
         self.loadConfig = loadConfig
@@ -215,8 +218,9 @@ public final class VaultDaemon: Sendable {
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: Self.backlog(for: limits))
             .serverChannelOption(.maxMessagesPerRead, value: 16)
-            .childChannelInitializer { [inFlight, logger] channel in
-                Self.initialize(channel, router: router, limits: limits, inFlight: inFlight, connections: connections, logger: logger)
+            .childChannelInitializer { [inFlight, flushers, logger] channel in
+                Self.initialize(channel, router: router, limits: limits, inFlight: inFlight, flushers: flushers,
+                                connections: connections, logger: logger)
             }
         if let fd {
             logger.info("adopting socket from systemd", metadata: ["socket": "\(name)", "fd": "\(fd)"])
@@ -238,7 +242,7 @@ public final class VaultDaemon: Sendable {
     }
 
     static func initialize(_ channel: any Channel, router: any Router, limits: HTTPLimits, inFlight: InFlight,
-                           connections: ConnectionCount, logger: Logger,
+                           flushers: [ObjectIdentifier: TickFlusher], connections: ConnectionCount, logger: Logger,
                            peer: (any Channel) -> EventLoopFuture<PeerContext> = PeerContext.resolve) -> EventLoopFuture<Void> {
         guard connections.open(limit: limits.maxConnections) else {
             return channel.pipeline.addHandler(OverCapRefusal(limit: limits.maxConnections))
@@ -250,7 +254,8 @@ public final class VaultDaemon: Sendable {
                 let sync = channel.pipeline.syncOperations
                 try sync.addHandler(HeadLimiter(state: state))
                 try sync.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: true)
-                try sync.addHandler(ConnectionHandler(router: router, peer: peer, state: state, inFlight: inFlight))
+                try sync.addHandler(ConnectionHandler(router: router, peer: peer, state: state, inFlight: inFlight,
+                                                      flusher: flushers[ObjectIdentifier(channel.eventLoop)]))
                 return channel.eventLoop.makeSucceededVoidFuture()
             } catch {
                 return channel.eventLoop.makeFailedFuture(error)
