@@ -58,6 +58,13 @@ proxy_phases() {
         "$BIN/vault-bench" --socket "$DIR/run/vault.sock" --connections "$n" --duration "$DURATION" --no-floor \
             --direct "127.0.0.1:$MOCK_PORT" --proxy /api/v1/Account/MA_SEALED/Call/
     done
+    # The same at a fixed offered load below the proxy's capacity: the added latency per request
+    # rather than the queue of 16 requests always outstanding.
+    for rate in ${PROXY_RATES:-2000 4000}; do
+        echo "proxy vs direct, 16 connections, $rate req/s offered"
+        "$BIN/vault-bench" --socket "$DIR/run/vault.sock" --connections 16 --rate "$rate" --duration "$DURATION" --no-floor \
+            --direct "127.0.0.1:$MOCK_PORT" --proxy /api/v1/Account/MA_SEALED/Call/
+    done
 }
 verify_phases() {
     for n in 16 1; do

@@ -18,6 +18,10 @@ import VaultCrypto
 //   vault-bench --mock 9099                    # a minimal upstream: 200 and a small JSON body
 //   vault-bench --socket … --no-floor --direct 127.0.0.1:9099 --proxy /api/v1/Account/MA_X/Call/
 //
+// `--rate R` offers R requests/s in all instead of as many as the connections carry: each
+// connection sends on a fixed schedule, and a latency counts from when its request was due, so
+// time spent waiting behind a slow answer is counted (no coordinated omission).
+//
 // Verify mode signs a fresh callback (V3, POST, a new nonce each time) with the token in a file
 // and asks POST /v1/callbacks/verify:
 //
@@ -39,6 +43,8 @@ struct Options {
     /// Credential whose callbacks to verify, and the file holding its token.
     var verifyCredential: String?
     var tokenFile: String?
+    /// Requests per second offered over all connections; nil sends the next request at once.
+    var rate: Double?
 
     init(_ args: [String]) {
         var i = 0
@@ -61,6 +67,9 @@ struct Options {
             case "--mock": mockPort = Int(next())
             case "--verify": verifyCredential = next()
             case "--token-file": tokenFile = next()
+            case "--rate":
+                guard let r = Double(next()), r > 0 else { fatalError("--rate wants requests per second above 0") }
+                rate = r
             case "--direct":
                 let v = next()
                 guard let c = v.lastIndex(of: ":"), let port = Int(v[v.index(after: c)...]) else { fatalError("--direct wants host:port") }
@@ -90,25 +99,43 @@ final class LoadHandler: ChannelInboundHandler, @unchecked Sendable {
     let recorder: Recorder
     let deadline: UInt64
     let done: EventLoopPromise<Void>
+    /// With a fixed rate: nanoseconds between this connection's requests, and when the next is due.
+    let interval: UInt64?
+    var due: UInt64
     var started: UInt64 = 0
     var status: UInt = 0
     /// In verify mode an answer counts only when it says `"valid":true`.
     var bodyOK = true
 
     init(head: HTTPRequestHead, body: ByteBuffer?, makeBody: (@Sendable () -> ByteBuffer)?, recorder: Recorder, deadline: UInt64,
-         done: EventLoopPromise<Void>) {
+         done: EventLoopPromise<Void>, interval: UInt64? = nil, firstDue: UInt64 = 0) {
         self.head = head
         self.body = body
         self.makeBody = makeBody
         self.recorder = recorder
         self.deadline = deadline
         self.done = done
+        self.interval = interval
+        self.due = firstDue
     }
 
-    func channelActive(context: ChannelHandlerContext) { send(context) }
+    func channelActive(context: ChannelHandlerContext) { next(context) }
+
+    /// Sends now, or (with a fixed rate) when the next request is due.
+    func next(_ context: ChannelHandlerContext) {
+        let now = DispatchTime.now().uptimeNanoseconds
+        guard let interval else {
+            started = now
+            return send(context)
+        }
+        started = due
+        due += interval
+        guard started > now else { return send(context) }
+        let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        context.eventLoop.scheduleTask(in: .nanoseconds(Int64(started - now))) { self.send(bound.value) }
+    }
 
     func send(_ context: ChannelHandlerContext) {
-        started = DispatchTime.now().uptimeNanoseconds
         if let makeBody {
             let b = makeBody()
             var h = head
@@ -132,7 +159,7 @@ final class LoadHandler: ChannelInboundHandler, @unchecked Sendable {
         case .end:
             let now = DispatchTime.now().uptimeNanoseconds
             if status == 200 && bodyOK { recorder.samples.append(now - started) } else { recorder.errors += 1 }
-            if now < deadline { send(context) } else { context.close(promise: nil) }
+            if now < deadline && (interval == nil || due < deadline) { next(context) } else { context.close(promise: nil) }
         }
     }
 
@@ -178,7 +205,11 @@ func run(_ o: Options, name: String, method: HTTPMethod, path: String, body: Str
     let deadline = start + UInt64(o.duration * 1e9)
     var recorders: [Recorder] = []
     var done: [EventLoopFuture<Void>] = []
-    for _ in 0..<o.connections {
+    // With a fixed rate each connection sends every `interval`, the connections spread evenly
+    // over one interval, starting after all of them are connected.
+    let interval = o.rate.map { UInt64(Double(o.connections) / $0 * 1e9) }
+    let firstDue = start + 50_000_000
+    for n in 0..<o.connections {
         let recorder = Recorder()
         recorders.append(recorder)
         let promise = group.next().makePromise(of: Void.self)
@@ -189,7 +220,8 @@ func run(_ o: Options, name: String, method: HTTPMethod, path: String, body: Str
             .channelInitializer { channel in
                 channel.pipeline.addHTTPClientHandlers().flatMap {
                     channel.pipeline.addHandler(LoadHandler(head: head, body: body, makeBody: makeBody, recorder: recorder,
-                                                            deadline: deadline, done: promise))
+                                                            deadline: deadline, done: promise, interval: interval,
+                                                            firstDue: firstDue + (interval ?? 0) * UInt64(n) / UInt64(o.connections)))
                 }
             }
         if let tcp {
@@ -280,9 +312,11 @@ if let d = phases.first(where: { $0.name == "direct" }), let p = phases.first(wh
     print(String(format: "proxy overhead: p50 +%.1f µs, p99 +%.1f µs", p.p50 - d.p50, p.p99 - d.p99))
 }
 if options.json {
-    let doc: [String: Any] = ["connections": options.connections, "duration": options.duration, "phases": phases.map(\.json)]
+    var doc: [String: Any] = ["connections": options.connections, "duration": options.duration, "phases": phases.map(\.json)]
+    if let rate = options.rate { doc["rate"] = rate }
     print(String(decoding: try JSONSerialization.data(withJSONObject: doc, options: [.sortedKeys]), as: UTF8.self))
 } else {
-    print("vault-bench: \(options.connections) connections, \(options.duration) s per phase, \(options.socket)")
+    let offered = options.rate.map { String(format: ", %.0f req/s offered", $0) } ?? ""
+    print("vault-bench: \(options.connections) connections\(offered), \(options.duration) s per phase, \(options.socket)")
     phases.forEach { print($0.text) }
 }
