@@ -192,7 +192,7 @@ public final class VaultDaemon: Sendable {
             await service.evictTokens()
             let ok: Bool
             if service.config.audit.durability == .batch, let batch = await service.takeAuditBatch() {
-                let error = await committer.run { batch.commit() }
+                let error = await committer.run { batch.commit(yieldingEvery: 8) }
                 await service.finishAuditBatch(batch, error: error)
                 ok = error == nil
             } else {

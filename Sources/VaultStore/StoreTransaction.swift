@@ -153,7 +153,8 @@ public struct StoreTransaction {
     }
 
     /// Appends several events with one head read and one head write (the daemon's group commit).
-    public func appendAudit(_ events: [AuditEvent], using mac: some AuditChain.AuditMAC) throws {
+    /// `afterEach` runs after each row is inserted (the daemon yields the CPU there).
+    public func appendAudit(_ events: [AuditEvent], using mac: some AuditChain.AuditMAC, afterEach: (() -> Void)? = nil) throws {
         guard !events.isEmpty else { return }
         var (seq, prev) = try auditHead()
         let insert = try db.cachedStatement(sql: """
@@ -167,6 +168,7 @@ public struct StoreTransaction {
             e = AuditChain.seal(e, after: prev, using: mac)
             try AuditRowBinder.insert(e, into: insert, db: db)
             prev = e.mac
+            afterEach?()
         }
         try setAuditHead(seq: seq, lastMAC: prev, using: mac)
     }

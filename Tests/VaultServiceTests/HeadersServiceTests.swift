@@ -102,6 +102,26 @@ import Testing
         #expect(try await v.auditVerify() == .intact(rows: try await v.auditTail(1000).count))
     }
 
+    /// The daemon's group commit, yielding the CPU every few rows: every queued row lands, in
+    /// order, on an intact chain, and the batch leaves the queue.
+    @Test func aBatchCommittedWithYieldsKeepsEveryRowInOrder() async throws {
+        let f = try Fixture()
+        let v = try await service(f, grants: [try Grant(name: "app", uids: [1000], credentials: [.anyCustomer], operations: [.headers])])
+        let before = try await v.auditTail(10_000).count
+        let paths = (0..<50).map { "/api/v1/Account/MA_A/Call/\($0)/" }
+        for path in paths { _ = try await v.issueHeaders(caller: caller, request: request("GET", path)) }
+        let batch = try #require(await v.takeAuditBatch())
+        let error = batch.commit(yieldingEvery: 3)
+        #expect(error == nil)
+        await v.finishAuditBatch(batch, error: error)
+        #expect(await v.auditStatus.pending == 0)
+        let rows = try await v.auditTail(10_000)
+        #expect(rows.count == before + paths.count)
+        let details = rows.suffix(paths.count).map { $0.detail ?? "" }
+        #expect(zip(details, paths).allSatisfy { $0.contains($1) }, "rows out of order or missing: \(details.prefix(3))")
+        #expect(try await v.auditVerify() == .intact(rows: rows.count))
+    }
+
     @Test func rateLimitPerCaller() async throws {
         let f = try Fixture()
         // A rate so low that no scheduling delay refills the bucket between the calls (burst 1).

@@ -189,6 +189,17 @@ final class TempStore {
         #expect(head?.seq == 3)
         #expect(AuditChain.verify(rows, head: head, using: M()) == .intact(rows: 3))
         #expect(try t.store.read { try $0.auditTail(limit: 2) }.map(\.seq) == [2, 3])
+        // A group append calls back after each row inserted, and chains on from the head.
+        var calls = 0
+        try t.store.write { tx in
+            let more = (4...8).map { AuditEvent(seq: 0, atMillis: Int64($0), actor: nil, op: "op\($0)", authID: nil, version: nil,
+                                                outcome: .ok, reason: nil, detail: nil) }
+            try tx.appendAudit(more, using: M(), afterEach: { calls += 1 })
+        }
+        #expect(calls == 5)
+        let (all, last) = try t.store.read { (try $0.auditEvents(), try $0.auditHeadRecord()) }
+        #expect(all.map(\.op) == (1...8).map { "op\($0)" } && last?.seq == 8)
+        #expect(AuditChain.verify(all, head: last, using: M()) == .intact(rows: 8))
     }
 }
 
