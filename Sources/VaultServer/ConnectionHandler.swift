@@ -24,6 +24,10 @@ final class ConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
     private var inFlight: InFlight
     /// Gathers the flushes of keep-alive answers per loop turn; nil flushes each at once.
     private let flusher: TickFlusher?
+    /// An answer is being made or written: a client that shut down its side waits for it.
+    private var answering = false
+    /// The client shut down its sending side; the connection closes once no answer is due.
+    private var inputClosed = false
 
     init(router: any Router, peer: PeerContext, state: ConnectionState, inFlight: InFlight, flusher: TickFlusher? = nil) {
         self.router = router
@@ -41,6 +45,25 @@ final class ConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
     func channelInactive(context: ChannelHandlerContext) {
         state.stop()
         context.fireChannelInactive()
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        guard let e = event as? ChannelEvent, e == .inputClosed else {
+            context.fireUserInboundEventTriggered(event)
+            return
+        }
+        // A request followed at once by the client's shutdown (`nc -N`, scripts) is answered:
+        // the answer goes out, then the connection closes.
+        inputClosed = true
+        if !answering { closeWhenWritten(context) }
+    }
+
+    /// Flushes what is written and closes: the output first, which NIO does only after the
+    /// flushed bytes are out, then the whole connection.
+    private func closeWhenWritten(_ context: ChannelHandlerContext) {
+        context.flush()
+        let channel = context.channel
+        channel.close(mode: .output).whenComplete { _ in channel.close(promise: nil) }
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -74,6 +97,7 @@ final class ConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
             let request = VaultRequest(method: h.method, uri: h.uri, headers: h.headers,
                                        body: body ?? context.channel.allocator.buffer(capacity: 0), keepAlive: h.isKeepAlive)
             body = nil
+            answering = true
             dispatch(context, request)
         }
     }
@@ -131,6 +155,12 @@ final class ConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
         }
         context.write(wrapOutboundOut(.body(.byteBuffer(response.body))), promise: nil)
         if keepAlive {
+            answering = false
+            if inputClosed {
+                context.write(wrapOutboundOut(.end(nil)), promise: nil)
+                closeWhenWritten(context)
+                return
+            }
             // Nothing waits for this write: no promise to allocate on the common path.
             if let flusher {
                 context.write(wrapOutboundOut(.end(nil)), promise: nil)
@@ -174,7 +204,10 @@ final class ConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
                 try await pump.run(writer)
                 try await loop.flatSubmit { () -> EventLoopFuture<Void> in
                     let done = bound.value.writeAndFlushPromise(self.wrapOutboundOut(.end(nil)))
-                    if keepAlive { state.responded(bound.value.channel) }
+                    if keepAlive {
+                        state.responded(bound.value.channel)
+                        self.streamEnded(bound.value)
+                    }
                     return done
                 }.get()
                 if !keepAlive { loop.execute { bound.value.close(promise: nil) } }
@@ -183,6 +216,13 @@ final class ConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
             }
             inFlight.leave()
         }
+    }
+
+    /// A streamed answer is out (on the loop): a client that shut down its side meanwhile is
+    /// closed now.
+    private func streamEnded(_ context: ChannelHandlerContext) {
+        answering = false
+        if inputClosed { closeWhenWritten(context) }
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {

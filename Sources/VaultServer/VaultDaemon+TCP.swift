@@ -15,8 +15,9 @@ extension VaultDaemon {
     func bindTCP(_ address: String?, fd: Int32?, router: any Router) async throws -> (any Channel)? {
         guard address != nil || fd != nil else { return nil }
         let bootstrap = ServerBootstrap(group: group)
-            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.backlog, value: Self.tcpBacklog)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.allowRemoteHalfClosure, value: true)
             .childChannelInitializer { [inFlight, flushers, logger, limits, tcpConnections] channel in
                 var tcpLimits = limits
                 tcpLimits.maxConnections = Self.maxTCPConnections
@@ -31,7 +32,9 @@ extension VaultDaemon {
                 throw DaemonError.notLoopback(bound ?? "an address that is not IPv4 or IPv6")
             }
             logger.info("adopting socket from systemd", metadata: ["socket": "proxy", "fd": "\(fd)", "address": "\(bound)"])
-            return try await bootstrap.withBoundSocket(fd).get()
+            let channel = try await bootstrap.withBoundSocket(fd).get()
+            Self.relisten(fd, backlog: Self.tcpBacklog)
+            return channel
         }
         let endpoint = try LoopbackEndpoint(parsing: address!)
         let channel = try await bootstrap.bind(host: endpoint.host, port: endpoint.port).get()

@@ -28,6 +28,8 @@ public final class VaultDaemon: Sendable {
     /// use up the client socket's.
     let tcpConnections = ConnectionCount()
     static let maxTCPConnections = 256
+    /// The loopback TCP listener's listen backlog: its connection cap.
+    static let tcpBacklog: Int32 = 256
     /// How often the daemon looks for token versions whose grace has ended.
     static let destroyInterval: Duration = .seconds(5)
     let group: MultiThreadedEventLoopGroup
@@ -218,13 +220,18 @@ public final class VaultDaemon: Sendable {
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: Self.backlog(for: limits))
             .serverChannelOption(.maxMessagesPerRead, value: 16)
+            // A client that sends its request and then shuts down its side (`nc -N`) still gets
+            // the answer: the connection closes once it is out (`ConnectionHandler`).
+            .childChannelOption(.allowRemoteHalfClosure, value: true)
             .childChannelInitializer { [inFlight, flushers, logger] channel in
                 Self.initialize(channel, router: router, limits: limits, inFlight: inFlight, flushers: flushers,
                                 connections: connections, logger: logger)
             }
         if let fd {
             logger.info("adopting socket from systemd", metadata: ["socket": "\(name)", "fd": "\(fd)"])
-            return try await bootstrap.withBoundSocket(fd).get()
+            let channel = try await bootstrap.withBoundSocket(fd).get()
+            Self.relisten(fd, backlog: Self.backlog(for: limits))
+            return channel
         }
         try SocketPaths.prepareDirectory(for: path, mode: SocketPaths.directoryMode(for: mode_t(service.config.sockets.clientMode)),
                                          group: service.config.sockets.clientGroup)
@@ -239,6 +246,12 @@ public final class VaultDaemon: Sendable {
 
     static func backlog(for limits: HTTPLimits) -> Int32 {
         Int32(clamping: max(1024, limits.maxConnections))
+    }
+
+    /// NIO calls `listen(fd, 128)` on a socket it adopts, whatever the backlog option says (and
+    /// whatever the socket unit's `Backlog=`); listening again sets the backlog the daemon wants.
+    static func relisten(_ fd: Int32, backlog: Int32) {
+        _ = listen(fd, backlog)
     }
 
     static func initialize(_ channel: any Channel, router: any Router, limits: HTTPLimits, inFlight: InFlight,

@@ -20,7 +20,9 @@ import VaultCrypto
 //
 // `--rate R` offers R requests/s in all instead of as many as the connections carry: each
 // connection sends on a fixed schedule, and a latency counts from when its request was due, so
-// time spent waiting behind a slow answer is counted (no coordinated omission).
+// time spent waiting behind a slow answer is counted (no coordinated omission). The phase starts
+// once every connection is up; every request due before its end is sent, late if the vault fell
+// behind (the phase then lasts longer than D, and the throughput shows it).
 //
 // Verify mode signs a fresh callback (V3, POST, a new nonce each time) with the token in a file
 // and asks POST /v1/callbacks/verify:
@@ -97,7 +99,7 @@ final class LoadHandler: ChannelInboundHandler, @unchecked Sendable {
     /// Makes each request's body afresh (verify mode: a new nonce every time).
     let makeBody: (@Sendable () -> ByteBuffer)?
     let recorder: Recorder
-    let deadline: UInt64
+    var deadline: UInt64
     let done: EventLoopPromise<Void>
     /// With a fixed rate: nanoseconds between this connection's requests, and when the next is due.
     let interval: UInt64?
@@ -108,7 +110,7 @@ final class LoadHandler: ChannelInboundHandler, @unchecked Sendable {
     var bodyOK = true
 
     init(head: HTTPRequestHead, body: ByteBuffer?, makeBody: (@Sendable () -> ByteBuffer)?, recorder: Recorder, deadline: UInt64,
-         done: EventLoopPromise<Void>, interval: UInt64? = nil, firstDue: UInt64 = 0) {
+         done: EventLoopPromise<Void>, interval: UInt64? = nil) {
         self.head = head
         self.body = body
         self.makeBody = makeBody
@@ -116,10 +118,20 @@ final class LoadHandler: ChannelInboundHandler, @unchecked Sendable {
         self.deadline = deadline
         self.done = done
         self.interval = interval
-        self.due = firstDue
+        self.due = 0
     }
 
-    func channelActive(context: ChannelHandlerContext) { next(context) }
+    /// Closed loop: the first request goes at once. With a fixed rate the phase starts all
+    /// connections together once every one is connected (`begin`).
+    func channelActive(context: ChannelHandlerContext) {
+        if interval == nil { next(context) }
+    }
+
+    func begin(_ context: ChannelHandlerContext, firstDue: UInt64, deadline: UInt64) {
+        due = firstDue
+        self.deadline = deadline
+        next(context)
+    }
 
     /// Sends now, or (with a fixed rate) when the next request is due.
     func next(_ context: ChannelHandlerContext) {
@@ -159,7 +171,10 @@ final class LoadHandler: ChannelInboundHandler, @unchecked Sendable {
         case .end:
             let now = DispatchTime.now().uptimeNanoseconds
             if status == 200 && bodyOK { recorder.samples.append(now - started) } else { recorder.errors += 1 }
-            if now < deadline && (interval == nil || due < deadline) { next(context) } else { context.close(promise: nil) }
+            // With a fixed rate every request due before the deadline is sent, late if the
+            // vault fell behind, so the slowest are counted rather than left out.
+            let more = interval == nil ? now < deadline : due < deadline
+            if more { next(context) } else { context.close(promise: nil) }
         }
     }
 
@@ -208,8 +223,8 @@ func run(_ o: Options, name: String, method: HTTPMethod, path: String, body: Str
     // With a fixed rate each connection sends every `interval`, the connections spread evenly
     // over one interval, starting after all of them are connected.
     let interval = o.rate.map { UInt64(Double(o.connections) / $0 * 1e9) }
-    let firstDue = start + 50_000_000
-    for n in 0..<o.connections {
+    var channels: [any Channel] = []
+    for _ in 0..<o.connections {
         let recorder = Recorder()
         recorders.append(recorder)
         let promise = group.next().makePromise(of: Void.self)
@@ -220,18 +235,29 @@ func run(_ o: Options, name: String, method: HTTPMethod, path: String, body: Str
             .channelInitializer { channel in
                 channel.pipeline.addHTTPClientHandlers().flatMap {
                     channel.pipeline.addHandler(LoadHandler(head: head, body: body, makeBody: makeBody, recorder: recorder,
-                                                            deadline: deadline, done: promise, interval: interval,
-                                                            firstDue: firstDue + (interval ?? 0) * UInt64(n) / UInt64(o.connections)))
+                                                            deadline: deadline, done: promise, interval: interval))
                 }
             }
         if let tcp {
-            _ = try bootstrap.connect(host: tcp.host, port: tcp.port).wait()
+            channels.append(try bootstrap.connect(host: tcp.host, port: tcp.port).wait())
         } else {
-            _ = try bootstrap.connect(unixDomainSocketPath: o.socket).wait()
+            channels.append(try bootstrap.connect(unixDomainSocketPath: o.socket).wait())
+        }
+    }
+    var began = start
+    if let interval {
+        began = DispatchTime.now().uptimeNanoseconds + 20_000_000
+        let end = began + UInt64(o.duration * 1e9)
+        for (n, channel) in channels.enumerated() {
+            let first = began + interval * UInt64(n) / UInt64(o.connections)
+            try channel.eventLoop.submit {
+                let sync = channel.pipeline.syncOperations
+                try sync.handler(type: LoadHandler.self).begin(sync.context(handlerType: LoadHandler.self), firstDue: first, deadline: end)
+            }.wait()
         }
     }
     try EventLoopFuture.andAllComplete(done, on: group.next()).wait()
-    let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    let seconds = Double(DispatchTime.now().uptimeNanoseconds - began) / 1e9
     let all = recorders.flatMap(\.samples).sorted()
     func pct(_ p: Double) -> Double { all.isEmpty ? 0 : Double(all[min(all.count - 1, Int(Double(all.count) * p))]) / 1000 }
     return Phase(name: name, requests: all.count, errors: recorders.reduce(0) { $0 + $1.errors }, seconds: seconds,

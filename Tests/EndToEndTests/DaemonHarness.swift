@@ -94,6 +94,8 @@ final class DaemonHarness {
     func stop(signal: Int32 = SIGTERM) -> Int32 {
         guard let p = process else { return -1 }
         kill(p.processIdentifier, signal)
+        // A test that stopped the daemon (SIGSTOP) and died before resuming it must not hang here.
+        kill(p.processIdentifier, SIGCONT)
         p.waitUntilExit()
         process = nil
         return p.terminationStatus

@@ -238,6 +238,8 @@ import Testing
             #expect(notes.contains { $0.hasPrefix(state) }, "no \(state) in \(notes)")
         }
         #expect(r["core"] as? [String] == ["0", "0"], "core dumps are not off: \(r["core"] ?? "")")
+        // The sockets came with a backlog of 16; the daemon sets its own (max_connections, at least 1,024).
+        #expect(r["backlog"] as? [String: Int] == ["client": 1024, "admin": 1024], "\(r["backlog"] ?? "")")
     }
 
     @Test func headersAndExecCommands() throws {

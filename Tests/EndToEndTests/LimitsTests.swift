@@ -27,9 +27,26 @@ import Testing
         let d = try DaemonHarness(limits: "max_connections = 3000\nidle_timeout = \"30s\"")
         try d.start()
         let pid = try #require(d.process?.processIdentifier)
+        defer { kill(pid, SIGCONT) }
         let r = try d.python("limits.py", [d.client, d.admin, "burst", String(burst), String(pid)])
         #expect(r["queued"] as? Int == burst && (r["refused"] as? [String: Int])?.isEmpty == true, "\(r)")
         #expect(r["first_answered"] as? Int == 200 && r["last_answered"] as? Int == 200, "\(r)")
+        #expect(d.stop() == 0)
+    }
+
+    /// A client that sends its request and shuts down its side at once gets the whole answer,
+    /// then EOF: on the client socket (answered in the loop's turn, several in one turn) and on
+    /// the admin socket (answered by a task).
+    @Test func aClientThatShutsDownItsSideStillGetsItsAnswer() throws {
+        let d = try DaemonHarness()
+        try d.start()
+        let pid = try #require(d.process?.processIdentifier)
+        defer { kill(pid, SIGCONT) }
+        let r = try d.python("half_close.py", [d.client, d.admin, String(pid), "8"])
+        #expect(r["client"] as? [Int] == Array(repeating: 200, count: 8), "\(r)")
+        #expect(r["admin"] as? [Int] == [200, 200], "\(r)")
+        #expect((r["ended"] as? [Bool])?.count == 10 && (r["ended"] as? [Bool])?.allSatisfy { $0 } == true, "\(r)")
+        #expect(d.process?.isRunning == true)
         #expect(d.stop() == 0)
     }
 

@@ -88,7 +88,10 @@ elif mode == "burst":
     # backlog fails a connect with a timeout at once (BlockingIOError), as it would a real client.
     import os
     import signal
+    import resource
     n, pid = int(arg), int(sys.argv[5])
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, max(soft, n + 256)), hard))
     queued, refused = [], {}
     os.kill(pid, signal.SIGSTOP)
     try:

@@ -4,6 +4,7 @@ the client socket for its health through the inherited fd."""
 import json
 import os
 import socket
+import subprocess
 import sys
 import time
 
@@ -32,6 +33,7 @@ if pid == 0:
     env = dict(os.environ, LISTEN_FDS="2", LISTEN_PID=str(os.getpid()), LISTEN_FDNAMES="client:admin",
                NOTIFY_SOCKET=notify_path, WATCHDOG_USEC="400000")
     log = os.open(os.path.join(os.path.dirname(config), "activated.log"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.dup2(log, 1)
     os.dup2(log, 2)
     os.execve(binary, [binary, "serve", "--config", config], env)
 for s in socks:
@@ -44,6 +46,11 @@ for _ in range(100):
     except OSError:
         time.sleep(0.1)
 admin = call(admin_path, "GET", "/v1/health")[1]
+# The listen backlog the daemon set on the sockets it adopted (ss's Send-Q of a listening socket).
+backlog = {}
+for name, path in (("client", client_path), ("admin", admin_path)):
+    line = subprocess.run(["ss", "-xlnH", "src", path], capture_output=True, text=True).stdout.split()
+    backlog[name] = int(line[3]) if len(line) > 3 else None
 with open("/proc/%d/limits" % pid) as f:
     core = [l for l in f if l.startswith("Max core file size")][0].split()[4:6]
 time.sleep(0.6)
@@ -57,4 +64,5 @@ while True:
         messages.append(notify.recv(4096).decode())
     except socket.timeout:
         break
-print(json.dumps({"health": answer, "admin": admin, "exit": os.waitstatus_to_exitcode(status), "notify": messages, "core": core}))
+print(json.dumps({"health": answer, "admin": admin, "exit": os.waitstatus_to_exitcode(status), "notify": messages, "core": core,
+                  "backlog": backlog}))

@@ -5,6 +5,7 @@ import http.client
 import json
 import os
 import socket
+import subprocess
 import sys
 import time
 
@@ -34,6 +35,7 @@ if pid == 0:
         os.set_inheritable(3 + i, True)
     env = dict(os.environ, LISTEN_FDS="3", LISTEN_PID=str(os.getpid()), LISTEN_FDNAMES="client:admin:proxy")
     log = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.dup2(log, 1)
     os.dup2(log, 2)
     os.execve(binary, [binary, "serve", "--config", config], env)
 for s in socks:
@@ -48,6 +50,9 @@ for _ in range(50):
         c = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
         c.request("GET", "/v1/health")
         out["health"] = json.loads(c.getresponse().read())
+        # The listen backlog the daemon set on the adopted socket (ss's Send-Q of a listener).
+        line = subprocess.run(["ss", "-tlnH", "src", "127.0.0.1:%d" % port], capture_output=True, text=True).stdout.split()
+        out["backlog"] = int(line[2]) if len(line) > 2 else None
         break
     except OSError:
         time.sleep(0.1)
