@@ -58,12 +58,21 @@ final class ConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
         if !answering { closeWhenWritten(context) }
     }
 
-    /// Flushes what is written and closes: the output first, which NIO does only after the
-    /// flushed bytes are out, then the whole connection.
+    /// Closes once every byte written so far is out. NIO would drop unwritten bytes on a close
+    /// (and turns a close of the output into a full close once the input is shut), so an empty
+    /// write goes in behind them, at the head of the pipeline, and the close waits for it. A
+    /// client that stops reading meanwhile is cut after `idle_timeout`.
     private func closeWhenWritten(_ context: ChannelHandlerContext) {
-        context.flush()
         let channel = context.channel
-        channel.close(mode: .output).whenComplete { _ in channel.close(promise: nil) }
+        state.writing(channel)
+        let marker = context.eventLoop.makePromise(of: Void.self)
+        if let head = try? context.pipeline.syncOperations.context(handlerType: HeadLimiter.self) {
+            head.write(NIOAny(ByteBuffer()), promise: marker)
+        } else {
+            marker.succeed(())
+        }
+        context.flush()
+        marker.futureResult.whenComplete { _ in channel.close(promise: nil) }
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -172,6 +181,8 @@ final class ConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
             return
         }
         let done = context.writeAndFlushPromise(wrapOutboundOut(.end(nil)))
+        // A client that does not read the answer does not hold the connection past the timeout.
+        state.writing(context.channel)
         if linger {
             let channel = context.channel, state = self.state
             done.whenComplete { _ in
