@@ -21,8 +21,14 @@ public final class UpstreamClient: Sendable {
             timeout: .init(connect: .seconds(config.connectTimeout.seconds), read: .seconds(config.timeout.seconds)),
             decompression: .disabled)
         c.connectionPool = .init(idleTimeout: .seconds(60))
+        // No spans: a tracer would see every upstream URL, and even the no-op one costs a
+        // span per request.
+        c.tracing.tracer = nil
         client = HTTPClient(eventLoopGroup: eventLoopGroup, configuration: c)
     }
+
+    /// Whether upstream calls make tracing spans (never: see init).
+    var tracesRequests: Bool { client.tracer != nil }
 
     /// Ends pooled connections; the client is unusable afterwards.
     public func shutdown() async {

@@ -29,6 +29,14 @@ import Testing
         #expect(throws: ServiceError.self) { try VaultService.initialize(config: f.config, master: .key(f.key), actor: f.actor) }
     }
 
+    /// A tracer would be handed every upstream URL (customer ids included); even the no-op
+    /// default costs a span per proxied request.
+    @Test func theUpstreamClientMakesNoTracingSpans() async throws {
+        let client = try UpstreamClient(config: VaultConfig.Upstream())
+        #expect(!client.tracesRequests)
+        await client.shutdown()
+    }
+
     @Test func keyFilesAreCheckedAndReadInEveryFormat() throws {
         let f = try Fixture()
         let path = f.root + "/master.key"
