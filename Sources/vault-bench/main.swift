@@ -63,7 +63,7 @@ if let path = options.proxyPath {
 }
 if let credential = options.verifyCredential {
     guard let file = options.tokenFile, let text = try? String(contentsOfFile: file, encoding: .utf8) else {
-        fatalError("--verify needs --token-file with the credential's token")
+        Options.fail("--verify needs --token-file with the credential's token")
     }
     let key = try SecureBytes(copying: Array(text.trimmingCharacters(in: .whitespacesAndNewlines).utf8).withUnsafeBytes { $0 })
     let signer = try HMACSHA256.Keyed(key: key)

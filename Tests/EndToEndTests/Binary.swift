@@ -18,9 +18,10 @@ enum Binary {
         var all: String { out + err }
     }
 
-    /// Runs the binary to completion (at most `timeout` seconds) with `stdin` as its input.
-    static func run(_ args: [String], stdin: String? = nil, env: [String: String] = [:], timeout: Double = 60) throws -> Result {
-        let p = try start(args, stdin: stdin, env: env)
+    /// Runs the binary (or `executable`) to completion (at most `timeout` seconds) with `stdin` as its input.
+    static func run(_ args: [String], stdin: String? = nil, env: [String: String] = [:], timeout: Double = 60,
+                    executable: String? = nil) throws -> Result {
+        let p = try start(args, stdin: stdin, env: env, executable: executable)
         let deadline = Date().addingTimeInterval(timeout)
         let outData = Data(p.out.fileHandleForReading.readDataToEndOfFile())
         let errData = Data(p.err.fileHandleForReading.readDataToEndOfFile())

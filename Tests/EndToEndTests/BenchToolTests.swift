@@ -1,0 +1,58 @@
+import Foundation
+import Testing
+
+/// `vault-bench`, the tool behind the figures in Docs/benchmarks.md, against a real daemon: its
+/// proxy mode beside direct calls to its own minimal upstream, as `scripts/bench.sh` runs it.
+@Suite(.serialized) struct BenchToolTests {
+    static var benchPath: String {
+        URL(fileURLWithPath: Binary.path).deletingLastPathComponent().appendingPathComponent("vault-bench").path
+    }
+
+    static func phases(_ text: String) -> [String: [String: Any]] {
+        let doc = (try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]) ?? [:]
+        let list = doc["phases"] as? [[String: Any]] ?? []
+        return Dictionary(list.map { ($0["name"] as? String ?? "?", $0) }) { a, _ in a }
+    }
+
+    @Test func measuresTheProxyBesideDirectCallsToTheSameUpstream() throws {
+        let port = freePort()
+        let mock = try Binary.start(["--mock", String(port)], executable: Self.benchPath)
+        // SIGKILL: children of the test process inherit its blocked signals, SIGTERM among them.
+        defer { kill(mock.process.processIdentifier, SIGKILL); mock.process.waitUntilExit() }
+        let d = try DaemonHarness(grants: """
+            [[grant]]
+            name = "bench"
+            uid = 0
+            credentials = ["MA_*"]
+            operations = ["proxy"]
+            """, extra: """
+            [upstream]
+            base_url = "http://127.0.0.1:\(port)"
+            allow_insecure_upstream = true
+            """)
+        try d.start()
+        let args = ["--socket", d.client, "--connections", "4", "--duration", "0.5", "--no-floor", "--json",
+                    "--direct", "127.0.0.1:\(port)", "--proxy", "/api/v1/Account/MA_ACME/Call/"]
+        for extra in [[], ["--rate", "400"]] {
+            let r = try Binary.run(args + extra, timeout: 30, executable: Self.benchPath)
+            #expect(r.code == 0, "\(r.err)")
+            let phases = Self.phases(r.out)
+            for name in ["direct", "proxy"] {
+                let p = phases[name] ?? [:]
+                #expect((p["requests"] as? Int ?? 0) > 20 && p["errors"] as? Int == 0, "\(name) \(extra): \(r.out)")
+                #expect((p["p50_us"] as? Double ?? 0) > 0, "\(r.out)")
+            }
+            if !extra.isEmpty { #expect((phases["proxy"]?["throughput"] as? Double ?? 0) < 600, "--rate must hold the offered load: \(r.out)") }
+        }
+        let proxied = try d.auditJSON().filter { $0["op"] as? String == "proxy" }
+        #expect(proxied.count > 40, "every proxied bench request is audited")
+        #expect(!d.log().contains(d.s.token("acme")))
+    }
+
+    @Test func aBadCommandLineIsRefusedWithUsage() throws {
+        for args in [["--bogus"], ["--rate", "0"], ["--connections", "x"], ["--direct", "nohost"]] {
+            let r = try Binary.run(args, timeout: 10, executable: Self.benchPath)
+            #expect(r.code == 2 && r.err.contains("usage: vault-bench"), "\(args): \(r.code) \(r.err)")
+        }
+    }
+}
