@@ -18,6 +18,10 @@ public struct VaultConfig: Sendable, Equatable {
         /// The largest request body the proxy carries out (bytes): API requests are small, and
         /// a body is read whole before it is authorised.
         public var maxRequestBody = 1 << 20
+        /// HTTP/1.1 connections to the upstream open at once: each carries one call at a time,
+        /// so this is how many proxied calls can be in flight (further calls wait for one). An
+        /// HTTP/2 upstream carries many calls on one connection.
+        public var maxConnections = 64
     }
 
     public struct Sockets: Sendable, Equatable {

@@ -62,6 +62,7 @@ extension ConfigLoader {
                 case "timeout": s.timeout = try positiveSpan(t, "upstream", k)
                 case "max_body": s.maxBody = try int(t, "upstream", k, range: 1024...(256 << 20))
                 case "max_request_body": s.maxRequestBody = try int(t, "upstream", k, range: 1024...(64 << 20))
+                case "max_connections": s.maxConnections = try int(t, "upstream", k, range: 1...4096)
                 default: return false
                 }
                 return true

@@ -216,6 +216,39 @@ import Testing
         #expect(try d.curl(["http://v/v1/health"]).contains("\"ok\""))
     }
 
+    /// `n` proxied calls at once (one curl process each); the seconds until the last answered,
+    /// and how many were 200.
+    static func concurrentCalls(_ d: DaemonHarness, _ n: Int) throws -> (seconds: Double, ok: Int) {
+        let start = Date()
+        let calls = try (0..<n).map { _ in
+            try Binary.start(["-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "20", "--unix-socket", d.client,
+                              "http://v/v1/proxy/api/v1/partner/me"], executable: "/usr/bin/curl")
+        }
+        var ok = 0
+        for c in calls {
+            c.process.waitUntilExit()
+            if String(decoding: c.out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self) == "200" { ok += 1 }
+        }
+        return (Date().timeIntervalSince(start), ok)
+    }
+
+    /// Each HTTP/1.1 connection to the upstream carries one call at a time. Against an API a
+    /// second away, 24 callers at once must not queue behind a handful of connections (the
+    /// client library's default, 8, made the last of them wait three seconds).
+    @Test func concurrentCallsToASlowUpstreamGoOutTogether() throws {
+        let (d, mock) = try Self.vault()
+        defer { withExtendedLifetime((d, mock)) {} }
+        try mock.mode(delay: 1)
+        let all = try Self.concurrentCalls(d, 24)
+        #expect(all.ok == 24 && all.seconds < 2.5, "24 calls at once, each answered after 1 s: \(all)")
+        // `[upstream] max_connections` holds them to that many in flight.
+        let (few, slow) = try Self.vault(upstream: "max_connections = 2")
+        defer { withExtendedLifetime((few, slow)) {} }
+        try slow.mode(delay: 0.5)
+        let capped = try Self.concurrentCalls(few, 6)
+        #expect(capped.ok == 6 && capped.seconds >= 1.4, "6 calls over 2 connections take three rounds of 0.5 s: \(capped)")
+    }
+
     @Test func bodiesBeyondTheLimitAndLargeAnswersThatStream() throws {
         let (d, mock) = try Self.vault(upstream: "max_body = 1048576\nmax_request_body = 262144")
         defer { withExtendedLifetime((d, mock)) {} }

@@ -104,9 +104,12 @@ import Testing
                     "[[grant]]\nuser = \"no-such-user-here\"\ncredentials = [\"MA_*\"]\noperations = [\"headers\"]",
                     "[[grant]]\ncredentials = [\"MA_*\"]\noperations = [\"headers\"]", "[[grant]]\nuid = 1\ncredentials = [\"PA_X\"]\noperations = [\"headers\"]",
                     "[[grant]]\nuid = 1\ncredentials = [\"MA_*\"]\noperations = [\"headers\"]\nsurprise = 1",
-                    "[limits]\nread_timeout = \"0\"", "[limits]\nmax_body = 1"] {
+                    "[limits]\nread_timeout = \"0\"", "[limits]\nmax_body = 1",
+                    "[upstream]\nmax_connections = 0", "[upstream]\nmax_connections = \"64\""] {
             #expect(throws: ConfigError.self, "\(bad)") { try ConfigLoader.parse(bad) }
         }
         #expect(try ConfigLoader.parse("[upstream]\nbase_url = \"http://127.0.0.1:9\"\nallow_insecure_upstream = true").upstream.allowInsecureUpstream)
+        #expect(VaultConfig().upstream.maxConnections == 64)
+        #expect(try ConfigLoader.parse("[upstream]\nmax_connections = 200").upstream.maxConnections == 200)
     }
 }
