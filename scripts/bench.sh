@@ -2,7 +2,8 @@
 # Benchmarks the release build: a temporary vault with one revealed and one sealed customer,
 # `vobiz-vault serve` on it, and vault-bench against POST /v1/headers (with GET /v1/health as
 # the floor), at 16 connections and at 1; then the egress proxy against a minimal upstream
-# (vault-bench --mock), each proxied call beside a direct call to the same upstream.
+# (vault-bench --mock), each proxied call beside a direct call to the same upstream, answering at
+# once and (UPSTREAM_DELAYS, in ms) after a delay.
 # Then callback verification (vault-bench --verify: a freshly signed callback per request).
 # Usage: scripts/bench.sh [seconds per phase] [all|headers|proxy|verify]
 set -euo pipefail
@@ -64,6 +65,15 @@ proxy_phases() {
         echo "proxy vs direct, 16 connections, $rate req/s offered"
         "$BIN/vault-bench" --socket "$DIR/run/vault.sock" --connections 16 --rate "$rate" --duration "$DURATION" --no-floor \
             --direct "127.0.0.1:$MOCK_PORT" --proxy /api/v1/Account/MA_SEALED/Call/
+    done
+    # And against an upstream that answers after a delay, as an API across a network does: many
+    # calls in flight at once, each holding one upstream connection.
+    for delay in ${UPSTREAM_DELAYS:-2 10}; do
+        for n in 16 64; do
+            echo "proxy vs direct, $n connections, upstream answering after $delay ms"
+            "$BIN/vault-bench" --socket "$DIR/run/vault.sock" --connections "$n" --duration "$DURATION" --no-floor \
+                --upstream-delay "$delay" --direct "127.0.0.1:$MOCK_PORT" --proxy /api/v1/Account/MA_SEALED/Call/
+        done
     done
 }
 verify_phases() {

@@ -5,7 +5,7 @@ struct Options {
     static let usage = """
         usage: vault-bench [--socket PATH] [--connections N] [--duration SECONDS] [--rate REQ_PER_S] [--json] [--no-floor]
                            [--url URL [--method M] [--credential ID]]
-                           [--proxy PATH [--direct HOST:PORT]]
+                           [--proxy PATH [--direct HOST:PORT] [--upstream-delay MS]]
                            [--verify ID --token-file FILE]
                vault-bench --mock PORT
         """
@@ -28,6 +28,8 @@ struct Options {
     var proxyPath: String?
     var direct: (host: String, port: Int)?
     var mockPort: Int?
+    /// How long the mock upstream is asked to wait before it answers (proxy mode).
+    var upstreamDelay: Double?
     /// Credential whose callbacks to verify, and the file holding its token.
     var verifyCredential: String?
     var tokenFile: String?
@@ -59,6 +61,9 @@ struct Options {
             case "--mock":
                 guard let p = Int(next()), (1...65535).contains(p) else { Options.fail("--mock wants a TCP port") }
                 mockPort = p
+            case "--upstream-delay":
+                guard let ms = Double(next()), ms >= 0 else { Options.fail("--upstream-delay wants milliseconds, 0 or more") }
+                upstreamDelay = ms
             case "--verify": verifyCredential = next()
             case "--token-file": tokenFile = next()
             case "--rate":

@@ -18,6 +18,9 @@ import VaultCrypto
 //   vault-bench --mock 9099                    # a minimal upstream: 200 and a small JSON body
 //   vault-bench --socket … --no-floor --direct 127.0.0.1:9099 --proxy /api/v1/Account/MA_X/Call/
 //
+// `--upstream-delay MS` asks the mock (through the proxy too) to answer each call after MS
+// milliseconds, as an API across a network does: the proxy then has many calls in flight.
+//
 // `--rate R` offers R requests/s in all instead of as many as the connections carry: each
 // connection sends on a fixed schedule, and a latency counts from when its request was due, so
 // time spent waiting behind a slow answer is counted (no coordinated omission). The phase starts
@@ -55,11 +58,12 @@ if !options.url.isEmpty {
     phases.append(try run(options, name: "headers", method: .POST, path: "/v1/headers", body: body, group: group))
 }
 if let path = options.proxyPath {
+    let delay = options.upstreamDelay.map { [(MockUpstream.delayHeader, String($0))] } ?? []
     if let direct = options.direct {
         phases.append(try run(options, name: "direct", method: .GET, path: path, body: nil, group: group, tcp: direct,
-                              extra: [("X-Auth-ID", "MA_BENCH"), ("X-Auth-Token", "bench-direct")]))
+                              extra: [("X-Auth-ID", "MA_BENCH"), ("X-Auth-Token", "bench-direct")] + delay))
     }
-    phases.append(try run(options, name: "proxy", method: .GET, path: "/v1/proxy" + path, body: nil, group: group))
+    phases.append(try run(options, name: "proxy", method: .GET, path: "/v1/proxy" + path, body: nil, group: group, extra: delay))
 }
 if let credential = options.verifyCredential {
     guard let file = options.tokenFile, let text = try? String(contentsOfFile: file, encoding: .utf8) else {

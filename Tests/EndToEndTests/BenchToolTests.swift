@@ -44,6 +44,16 @@ import Testing
             }
             if !extra.isEmpty { #expect((phases["proxy"]?["throughput"] as? Double ?? 0) < 600, "--rate must hold the offered load: \(r.out)") }
         }
+        // An upstream 10 ms away, 16 callers: the delay reaches the mock through the proxy too,
+        // and the proxy keeps up with calling it directly (not held to a few upstream connections).
+        let r = try Binary.run(["--socket", d.client, "--connections", "16", "--duration", "1", "--no-floor", "--json", "--upstream-delay", "10",
+                                "--direct", "127.0.0.1:\(port)", "--proxy", "/api/v1/Account/MA_ACME/Call/"], timeout: 30, executable: Self.benchPath)
+        let delayed = Self.phases(r.out)
+        let direct = delayed["direct"] ?? [:], proxy = delayed["proxy"] ?? [:]
+        #expect(r.code == 0 && direct["errors"] as? Int == 0 && proxy["errors"] as? Int == 0, "\(r.out) \(r.err)")
+        #expect((direct["p50_us"] as? Double ?? 0) >= 10_000 && (proxy["p50_us"] as? Double ?? 0) >= 10_000, "\(r.out)")
+        let ratio = (proxy["throughput"] as? Double ?? 0) / max(direct["throughput"] as? Double ?? 1, 1)
+        #expect(ratio > 0.7, "the proxy carried \(ratio) of the direct throughput: \(r.out)")
         let proxied = try d.auditJSON().filter { $0["op"] as? String == "proxy" }
         #expect(proxied.count > 40, "every proxied bench request is audited")
         #expect(!d.log().contains(d.s.token("acme")))
