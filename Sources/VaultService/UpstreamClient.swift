@@ -50,7 +50,7 @@ public final class UpstreamClient: Sendable {
         do {
             return try await client.execute(request, timeout: .seconds(settings.timeout.seconds))
         } catch {
-            throw UpstreamError.classify(error, origin: base.origin)
+            throw UpstreamError.classify(error, origin: base.origin, connections: settings.maxConnections)
         }
     }
 
@@ -81,12 +81,16 @@ public enum UpstreamError: Error, Equatable, Sendable, CustomStringConvertible {
     case connect(origin: String, why: String)
     case timeout(origin: String)
     case tooLarge(limit: Int)
+    /// Every pooled connection stayed busy while the call waited for one.
+    case allConnectionsBusy(origin: String, connections: Int)
     case other(origin: String, why: String)
 
-    public static func classify(_ error: any Error, origin: String = "the upstream") -> UpstreamError {
+    /// `connections`: the pool's size (`[upstream] max_connections`), for the message.
+    public static func classify(_ error: any Error, origin: String = "the upstream", connections: Int = 0) -> UpstreamError {
         if let e = error as? UpstreamError { return e }
         if let e = error as? HTTPClientError {
             switch e {
+            case .getConnectionFromPoolTimeout: return .allConnectionsBusy(origin: origin, connections: connections)
             case .deadlineExceeded, .readTimeout, .connectTimeout, .writeTimeout: return .timeout(origin: origin)
             case .remoteConnectionClosed: return .other(origin: origin, why: "the connection was closed before an answer")
             default: return .other(origin: origin, why: "\(e)")
@@ -105,6 +109,9 @@ public enum UpstreamError: Error, Equatable, Sendable, CustomStringConvertible {
         case .connect(let o, let why): "cannot connect to \(o): \(why)"
         case .timeout(let o): "\(o) did not answer in time"
         case .tooLarge(let limit): limit > 0 ? "the upstream answer exceeds \(limit) bytes" : "the upstream answer exceeds [upstream] max_body"
+        case .allConnectionsBusy(let o, let n):
+            "all \(n > 0 ? "\(n) " : "")connections to \(o) ([upstream] max_connections) stayed busy for [upstream] connect_timeout: "
+                + "raise max_connections, or look for what holds them (slow answers, callers slow to read streamed answers)"
         case .other(let o, let why): "\(o): \(why)"
         }
     }

@@ -93,12 +93,12 @@ final class MockVobiz {
     }
 
     /// The `[upstream]` section pointing a vault at this mock; `extra` is more keys for it.
-    func upstreamConfig(_ extra: String = "") -> String {
+    func upstreamConfig(_ extra: String = "", timeout: String = "2s") -> String {
         """
         [upstream]
         base_url = "\(origin)"
         \(tls ? "" : "allow_insecure_upstream = true")
-        timeout = "2s"
+        timeout = "\(timeout)"
         \(extra)
         """
     }

@@ -12,11 +12,11 @@ import Testing
         """
 
     /// A vault whose upstream is a fresh mock; `extra` is more TOML.
-    static func vault(extra: String = "", sockets: String = "", upstream: String = "", tls: Bool = false,
+    static func vault(extra: String = "", sockets: String = "", upstream: String = "", timeout: String = "2s", tls: Bool = false,
                       grants: String = ProxyTests.grants) throws -> (DaemonHarness, MockVobiz) {
         let s = try Scratch()
         let mock = try MockVobiz(s, tokens: MockVobiz.standardTokens(s), tls: tls)
-        let d = try DaemonHarness(grants: grants, extra: mock.upstreamConfig(upstream) + "\n" + extra, sockets: sockets, scratch: s)
+        let d = try DaemonHarness(grants: grants, extra: mock.upstreamConfig(upstream, timeout: timeout) + "\n" + extra, sockets: sockets, scratch: s)
         try d.start()
         return (d, mock)
     }
@@ -216,37 +216,56 @@ import Testing
         #expect(try d.curl(["http://v/v1/health"]).contains("\"ok\""))
     }
 
-    /// `n` proxied calls at once (one curl process each); the seconds until the last answered,
-    /// and how many were 200.
-    static func concurrentCalls(_ d: DaemonHarness, _ n: Int) throws -> (seconds: Double, ok: Int) {
+    /// `n` proxied calls at once (one curl process each): the seconds until the last answered,
+    /// and each call's status and body.
+    static func concurrentCalls(_ d: DaemonHarness, _ n: Int) throws -> (seconds: Double, answers: [(status: Int, body: String)]) {
         let start = Date()
         let calls = try (0..<n).map { _ in
-            try Binary.start(["-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "20", "--unix-socket", d.client,
+            try Binary.start(["-s", "-w", "\n%{http_code}", "--max-time", "20", "--unix-socket", d.client,
                               "http://v/v1/proxy/api/v1/partner/me"], executable: "/usr/bin/curl")
         }
-        var ok = 0
-        for c in calls {
+        let answers = calls.map { c -> (status: Int, body: String) in
+            let out = String(decoding: c.out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             c.process.waitUntilExit()
-            if String(decoding: c.out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self) == "200" { ok += 1 }
+            let lines = out.split(separator: "\n", omittingEmptySubsequences: false)
+            return (Int(lines.last ?? "") ?? 0, lines.dropLast().joined(separator: "\n"))
         }
-        return (Date().timeIntervalSince(start), ok)
+        d.s.captured.append(answers.map(\.body).joined(separator: "\n"))
+        return (Date().timeIntervalSince(start), answers)
     }
 
     /// Each HTTP/1.1 connection to the upstream carries one call at a time. Against an API a
-    /// second away, 24 callers at once must not queue behind a handful of connections (the
-    /// client library's default, 8, made the last of them wait three seconds).
+    /// second away, 24 callers at once must not queue behind a handful of connections (with
+    /// the client library's default of 8 the last of them waited three seconds).
     @Test func concurrentCallsToASlowUpstreamGoOutTogether() throws {
-        let (d, mock) = try Self.vault()
+        let (d, mock) = try Self.vault(timeout: "10s")
         defer { withExtendedLifetime((d, mock)) {} }
         try mock.mode(delay: 1)
         let all = try Self.concurrentCalls(d, 24)
-        #expect(all.ok == 24 && all.seconds < 2.5, "24 calls at once, each answered after 1 s: \(all)")
+        #expect(all.answers.allSatisfy { $0.status == 200 } && all.seconds < 2.5, "24 calls at once, each answered after 1 s: \(all)")
         // `[upstream] max_connections` holds them to that many in flight.
-        let (few, slow) = try Self.vault(upstream: "max_connections = 2")
+        let (few, slow) = try Self.vault(upstream: "max_connections = 2", timeout: "10s")
         defer { withExtendedLifetime((few, slow)) {} }
         try slow.mode(delay: 0.5)
         let capped = try Self.concurrentCalls(few, 6)
-        #expect(capped.ok == 6 && capped.seconds >= 1.4, "6 calls over 2 connections take three rounds of 0.5 s: \(capped)")
+        #expect(capped.answers.allSatisfy { $0.status == 200 } && capped.seconds >= 1.4,
+                "6 calls over 2 connections take three rounds of 0.5 s: \(capped)")
+    }
+
+    /// A call that waits longer than `connect_timeout` for a free upstream connection is
+    /// refused with a message that names the setting to raise.
+    @Test func aCallThatFindsEveryConnectionBusyIsToldWhy() throws {
+        let (d, mock) = try Self.vault(upstream: "max_connections = 1\nconnect_timeout = \"1s\"", timeout: "10s")
+        defer { withExtendedLifetime((d, mock)) {} }
+        try mock.mode(delay: 2.5)
+        let both = try Self.concurrentCalls(d, 2)
+        let statuses = both.answers.map(\.status).sorted()
+        #expect(statuses == [200, 502], "\(both)")
+        let refused = both.answers.first { $0.status == 502 }?.body ?? ""
+        #expect(problemType(Self.json(refused)) == "upstream_unavailable" && refused.contains("max_connections")
+                && refused.contains("connect_timeout"), "\(refused)")
+        #expect(!refused.contains(d.s.token("partner")))
+        #expect(d.log().contains("stayed busy") && !d.log().contains(d.s.token("partner")), "the refusal is logged")
     }
 
     @Test func bodiesBeyondTheLimitAndLargeAnswersThatStream() throws {

@@ -175,6 +175,9 @@ class Handler(BaseHTTPRequestHandler):
     do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = handle_any
 
 
+# A burst of upstream connects (many proxied calls at once) must not overflow the listen queue
+# (the default is 5, and a dropped SYN is retried only after a second).
+ThreadingHTTPServer.request_queue_size = 128
 server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
 server.daemon_threads = True
 if len(sys.argv) > 4:
