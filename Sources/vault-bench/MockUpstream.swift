@@ -8,12 +8,15 @@ final class MockUpstream: ChannelInboundHandler, @unchecked Sendable {
     typealias OutboundOut = HTTPServerResponsePart
     static let body = #"{"api_id":"bench","meta":{"limit":20,"offset":0,"total_count":0},"objects":[]}"#
     static let delayHeader = "X-Bench-Delay-Ms"
+    /// Delays it honours, in milliseconds; others are ignored.
+    static let delayRange: ClosedRange<Double> = 0...60_000
     private var delay: TimeAmount?
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
         case .head(let head):
-            delay = head.headers.first(name: Self.delayHeader).flatMap(Double.init).map { .nanoseconds(Int64($0 * 1_000_000)) }
+            delay = head.headers.first(name: Self.delayHeader).flatMap(Double.init)
+                .flatMap { Self.delayRange.contains($0) ? .nanoseconds(Int64($0 * 1_000_000)) : nil }
         case .body:
             break
         case .end:

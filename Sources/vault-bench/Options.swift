@@ -62,7 +62,9 @@ struct Options {
                 guard let p = Int(next()), (1...65535).contains(p) else { Options.fail("--mock wants a TCP port") }
                 mockPort = p
             case "--upstream-delay":
-                guard let ms = Double(next()), ms >= 0 else { Options.fail("--upstream-delay wants milliseconds, 0 or more") }
+                guard let ms = Double(next()), MockUpstream.delayRange.contains(ms) else {
+                    Options.fail("--upstream-delay wants milliseconds from 0 to \(Int(MockUpstream.delayRange.upperBound))")
+                }
                 upstreamDelay = ms
             case "--verify": verifyCredential = next()
             case "--token-file": tokenFile = next()
@@ -71,7 +73,9 @@ struct Options {
                 rate = r
             case "--direct":
                 let v = next()
-                guard let c = v.lastIndex(of: ":"), let port = Int(v[v.index(after: c)...]) else { Options.fail("--direct wants host:port") }
+                guard let c = v.lastIndex(of: ":"), c != v.startIndex, let port = Int(v[v.index(after: c)...]), (1...65535).contains(port) else {
+                    Options.fail("--direct wants host:port")
+                }
                 direct = (String(v[..<c]), port)
             case "--help", "-h":
                 print(Options.usage)
@@ -80,5 +84,6 @@ struct Options {
             }
             i += 1
         }
+        if upstreamDelay != nil && proxyPath == nil { Options.fail("--upstream-delay goes with --proxy") }
     }
 }

@@ -43,7 +43,8 @@ if let port = options.mockPort {
             channel.pipeline.configureHTTPServerPipeline().flatMap { channel.pipeline.addHandler(MockUpstream()) }
         }
         .bind(host: "127.0.0.1", port: port).wait()
-    print("mock upstream on 127.0.0.1:\(port)")
+    // Unbuffered: whoever started the mock waits for this line.
+    FileHandle.standardOutput.write(Data("mock upstream on 127.0.0.1:\(port)\n".utf8))
     try server.closeFuture.wait()
     exit(0)
 }
