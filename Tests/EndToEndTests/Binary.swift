@@ -18,20 +18,46 @@ enum Binary {
         var all: String { out + err }
     }
 
-    /// Runs the binary (or `executable`) to completion (at most `timeout` seconds) with `stdin` as its input.
+    /// Runs the binary (or `executable`) to completion (at most `timeout` seconds, then SIGKILL
+    /// and `TimeoutError`) with `stdin` as its input.
     static func run(_ args: [String], stdin: String? = nil, env: [String: String] = [:], timeout: Double = 60,
                     executable: String? = nil) throws -> Result {
         let p = try start(args, stdin: stdin, env: env, executable: executable)
         let deadline = Date().addingTimeInterval(timeout)
-        let outData = Data(p.out.fileHandleForReading.readDataToEndOfFile())
-        let errData = Data(p.err.fileHandleForReading.readDataToEndOfFile())
+        // Both pipes drain at once, so a child that fills one while we read the other cannot stall.
+        let out = Drain(p.out), err = Drain(p.err)
         while p.process.isRunning {
-            if Date() > deadline { p.process.terminate(); throw TimeoutError(args: args) }
+            if Date() > deadline {
+                // SIGKILL: children of the test process inherit its blocked signals, SIGTERM among them.
+                // Not waited for: a grandchild holding the pipes would hold this thread too.
+                kill(p.process.processIdentifier, SIGKILL)
+                throw TimeoutError(args: args)
+            }
             usleep(1000)
         }
         p.process.waitUntilExit()
-        return Result(code: p.process.terminationStatus, out: String(decoding: outData, as: UTF8.self),
-                      err: String(decoding: errData, as: UTF8.self))
+        return Result(code: p.process.terminationStatus, out: String(decoding: out.data(), as: UTF8.self),
+                      err: String(decoding: err.data(), as: UTF8.self))
+    }
+
+    /// Reads a pipe to its end on a thread of its own.
+    final class Drain: @unchecked Sendable {
+        // @unchecked: `bytes` is written once before `done` is signalled and read only after.
+        private var bytes = Data()
+        private let done = DispatchSemaphore(value: 0)
+
+        init(_ pipe: Pipe) {
+            let handle = pipe.fileHandleForReading
+            Thread.detachNewThread { [self] in
+                bytes = handle.readDataToEndOfFile()
+                done.signal()
+            }
+        }
+
+        func data() -> Data {
+            done.wait()
+            return bytes
+        }
     }
 
     struct Running {
