@@ -11,6 +11,36 @@
 #include <sys/socket.h>
 #include "CVaultSystem.h"
 
+int vv_peek_writer(int fd, pid_t *pid, uid_t *uid) {
+    char byte;
+    struct iovec iov = { &byte, 1 };
+    union { struct cmsghdr align; char buf[CMSG_SPACE(sizeof(struct ucred))]; } control;
+    struct msghdr msg;
+    memset(&msg, 0, sizeof msg);
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control.buf;
+    msg.msg_controllen = sizeof control.buf;
+    ssize_t n = recvmsg(fd, &msg, MSG_PEEK | MSG_DONTWAIT);
+    if (n < 0) {
+        return (errno == EAGAIN || errno == EWOULDBLOCK) ? 0 : -errno;
+    }
+    if (n == 0) {
+        return 0;
+    }
+    *pid = 0;
+    *uid = (uid_t)-1;
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c != NULL; c = CMSG_NXTHDR(&msg, c)) {
+        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS && c->cmsg_len >= CMSG_LEN(sizeof(struct ucred))) {
+            struct ucred cred;
+            memcpy(&cred, CMSG_DATA(c), sizeof cred);
+            *pid = cred.pid;
+            *uid = cred.uid;
+        }
+    }
+    return 1;
+}
+
 _Static_assert(sizeof(struct ucred) == sizeof(vv_ucred), "vv_ucred size differs from struct ucred");
 _Static_assert(offsetof(struct ucred, pid) == offsetof(vv_ucred, pid), "pid offset");
 _Static_assert(offsetof(struct ucred, uid) == offsetof(vv_ucred, uid), "uid offset");

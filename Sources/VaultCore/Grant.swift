@@ -46,8 +46,8 @@ public struct Grant: Hashable, Sendable {
     public func allows(_ c: Caller, _ r: PolicyRequest) -> Bool {
         if let uids, !uids.contains(c.uid) { return false }
         if let gids, gids.isDisjoint(with: [c.gid] + c.groups) { return false }
-        if let exes, !exes.contains(c.exe ?? "") { return false }
-        if let units, !units.contains(c.unit ?? "") { return false }
+        if let exes, !exes.contains(c.matchableExe ?? "") { return false }
+        if let units, !units.contains(c.matchableUnit ?? "") { return false }
         guard operations.contains(r.operation), credentials.contains(where: { $0.matches(r.credential) }) else { return false }
         if let methods, !methods.contains(r.method) { return false }
         return paths.contains { $0.matches(r.path) }
@@ -58,8 +58,14 @@ public struct Grant: Hashable, Sendable {
         var out: [String] = []
         if let uids, !uids.contains(c.uid) { out.append("uid \(c.uid) is not \(Self.list(uids))") }
         if let gids, gids.isDisjoint(with: [c.gid] + c.groups) { out.append("caller is in none of groups \(Self.list(gids))") }
-        if let exes, !exes.contains(c.exe ?? "") { out.append("exe \(c.exe ?? "unknown") is not \(Self.list(exes))") }
-        if let units, !units.contains(c.unit ?? "") { out.append("unit \(c.unit ?? "none") is not \(Self.list(units))") }
+        if let exes, !exes.contains(c.matchableExe ?? "") {
+            out.append(c.exeAttested ? "exe \(c.exe ?? "unknown") is not \(Self.list(exes))"
+                                     : "exe \(c.exe ?? "unknown") is not attested: \(c.attestationNote ?? "unknown reason")")
+        }
+        if let units, !units.contains(c.matchableUnit ?? "") {
+            out.append(c.unitAttested ? "unit \(c.unit ?? "none") is not \(Self.list(units))"
+                                      : "unit \(c.unit ?? "none") is not attested: \(c.attestationNote ?? "unknown reason")")
+        }
         return out
     }
 

@@ -123,6 +123,16 @@ final class ConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
     }
 
     private func dispatch(_ context: ChannelHandlerContext, _ request: VaultRequest) {
+        if let foreign = peer.writers?.foreign {
+            // Another process shares the connection (a child the caller forked, or one it passed
+            // the socket to): what it writes is not the attested caller's request.
+            let who = foreign.pid == 0 ? "a process the daemon cannot see" : "pid \(foreign.pid) (uid \(foreign.uid))"
+            let refusal = Refusal(.notGranted, "this connection carries bytes written by another process than the one that connected; each process must connect itself")
+            router.auditRefusal(Refusal(.notGranted, refusal.detail + " (written by \(who), connected by pid \(peer.caller.pid))"),
+                                request: request, peer: peer, caller: peer.caller)
+            write(context, Problem.response(refusal.type, refusal.detail), keepAlive: false)
+            return
+        }
         guard peer.stillSame() else {
             let refusal = Refusal(.notGranted, "the calling process changed since it connected (pid reused or exec); reconnect")
             // The row names what the process runs now, and what it ran when it connected.

@@ -15,21 +15,22 @@ final class PeerContext: Sendable {
     let caller: Caller
     /// A pidfd for the peer process, or -1. Readable once the process has exited.
     private let pidfd: Int32
-    /// `/proc/<pid>/exe` of the peer as a C string, made once: the per-request executable
-    /// check allocates nothing. (No descriptor is held for it: a third descriptor per
-    /// connection slowed accepting enough to overflow the listen backlog under load.)
+    /// `/proc/<pid>/exe` of the peer, made once: the per-request check allocates nothing.
     private let exePath: [CChar]
-    /// The executable's path as read at accept, raw, for a byte-wise comparison on every
-    /// request (`caller.exe` is its text, with U+FFFD for bytes that are not UTF-8).
-    private let exeBytes: [UInt8]?
+    /// The image the peer ran at accept (device and inode), compared on every request: an exec
+    /// of another program changes it, whatever path the new program shows.
+    private let exeIdentity: FileIdentity?
+    /// Who wrote the bytes read on this connection (nil on TCP).
+    let writers: WriterLedger?
     /// A TCP peer: no process to identify; only signed requests are accepted from it.
     let isTCP: Bool
 
-    init(caller: Caller, pidfd: Int32, exeBytes: [UInt8]? = nil, isTCP: Bool = false) {
+    init(caller: Caller, pidfd: Int32, exeIdentity: FileIdentity? = nil, writers: WriterLedger? = nil, isTCP: Bool = false) {
         self.caller = caller
         self.pidfd = pidfd
         self.exePath = Array("/proc/\(caller.pid)/exe".utf8CString)
-        self.exeBytes = exeBytes
+        self.exeIdentity = exeIdentity
+        self.writers = writers
         self.isTCP = isTCP
     }
 
@@ -45,8 +46,9 @@ final class PeerContext: Sendable {
 
     static let soPeerPidfd: Int32 = 77
 
-    /// Reads the peer's credentials from the accepted channel.
-    static func resolve(_ channel: any Channel) -> EventLoopFuture<PeerContext> {
+    /// Reads the peer's credentials from the accepted channel, and sets up the ledger of who
+    /// writes on it (`fd`: the channel's descriptor).
+    static func resolve(_ channel: any Channel, socket: Int32) -> EventLoopFuture<PeerContext> {
         guard let provider = channel as? any SocketOptionProvider else {
             return channel.eventLoop.makeFailedFuture(PeerError.noCredentials)
         }
@@ -59,14 +61,16 @@ final class PeerContext: Sendable {
                 if fd >= 0 { close(fd) }
                 throw PeerError.noCredentials
             }
-            let exe = ProcFS.exeBytes(cred.pid)
+            let seen = CallerAttestation.of(pid: cred.pid)
             let caller = Caller(uid: cred.uid, gid: cred.gid, pid: cred.pid, user: SystemUsers.name(of: cred.uid),
-                                groups: ProcFS.groups(cred.pid), exe: exe.map { String(decoding: $0, as: UTF8.self) },
-                                unit: ProcFS.unit(cred.pid), startTime: start)
+                                groups: ProcFS.groups(cred.pid), exe: seen.exeBytes.map { String(decoding: $0, as: UTF8.self) },
+                                unit: ProcFS.unit(cred.pid), startTime: start, exeAttested: seen.exeAttested,
+                                unitAttested: seen.unitAttested, attestationNote: seen.note)
             // Without a pidfd, the details above must come from the process that connected:
             // the same start time before and after reading them.
             guard fd >= 0 || ProcFS.startTime(cred.pid) == start else { throw PeerError.noCredentials }
-            return PeerContext(caller: caller, pidfd: fd, exeBytes: exe)
+            return PeerContext(caller: caller, pidfd: fd, exeIdentity: seen.exeIdentity,
+                               writers: WriterLedger(fd: socket, attestedPID: cred.pid))
         }
     }
 
@@ -90,11 +94,12 @@ final class PeerContext: Sendable {
         }
         // An executable that could not be read at accept (a daemon running as its own user may
         // not read another user's) must still be unreadable: the check stays what it was.
-        guard let exeBytes else { return ProcFS.exeBytes(caller.pid) == nil }
-        return ProcFS.exe(at: exePath, equals: exeBytes)
+        return ProcFS.identity(exePath) == exeIdentity
     }
 }
 
 enum PeerError: Error {
     case noCredentials
+    /// The connection's descriptor could not be found, so its writers cannot be checked.
+    case noDescriptor
 }

@@ -6,6 +6,8 @@ import Glibc
 
 /// What `/proc/<pid>` says about a peer process.
 enum ProcFS {
+    static let selfPID = Int32(getpid())
+
     /// `/proc/<pid>/exe`, or nil when the process is gone or hidden from us.
     static func exe(_ pid: Int32) -> String? {
         exeBytes(pid).map { String(decoding: $0, as: UTF8.self) }
@@ -17,16 +19,6 @@ enum ProcFS {
         let n = readlink("/proc/\(pid)/exe", &buf, buf.count - 1)
         guard n > 0 else { return nil }
         return buf.prefix(n).map { UInt8(bitPattern: $0) }
-    }
-
-    /// Whether the link at `path` (`/proc/<pid>/exe`, NUL-terminated) names exactly `expected`
-    /// (no allocation: this runs for every request).
-    static func exe(at path: [CChar], equals expected: [UInt8]) -> Bool {
-        withUnsafeTemporaryAllocation(of: CChar.self, capacity: Int(PATH_MAX) + 1) { buf in
-            let n = readlink(path, buf.baseAddress!, buf.count - 1)
-            guard n > 0, n == expected.count else { return false }
-            return expected.withUnsafeBytes { memcmp(buf.baseAddress!, $0.baseAddress!, n) == 0 }
-        }
     }
 
     /// Field 22 of `/proc/<pid>/stat` (start time in clock ticks since boot). The comm field
@@ -48,20 +40,62 @@ enum ProcFS {
         return []
     }
 
-    /// The systemd unit of the process: the last `*.service` (or `.scope`) element of its
-    /// cgroup v2 path, e.g. `0::/system.slice/billing.service` → `billing.service`.
+    /// The unit systemd put the process in, as `sd_pid_get_unit` finds it: the first unit element
+    /// below the slices of its cgroup path (`/system.slice/billing.service/…` → `billing.service`).
+    /// A deeper element is a delegated subtree or a container, named by whoever runs it, so it
+    /// proves nothing. Units of users' own managers (`user.slice`, `user@UID.service`) count as
+    /// none. The path comes from the `name=systemd` hierarchy where there is one (cgroup v1 and
+    /// hybrid), else from the unified one (`0::`); when both name a unit and differ, none counts.
     static func unit(_ pid: Int32) -> String? {
         guard let text = read("/proc/\(pid)/cgroup") else { return nil }
+        return unit(cgroupFile: text)
+    }
+
+    static func unit(cgroupFile text: String) -> String? {
+        var legacy: Substring?, unified: Substring?
         for line in text.split(separator: "\n") {
-            let path = line.split(separator: ":", maxSplits: 2).last ?? ""
-            // Units under a user's own systemd (user@UID.service) are named by that user and
-            // prove nothing; only system units count.
-            if path.contains("/user.slice/") || path.contains("user@") { return nil }
-            if let u = path.split(separator: "/").last(where: { $0.hasSuffix(".service") || $0.hasSuffix(".scope") }) {
-                return String(u)
+            let parts = line.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
+            guard parts.count == 3 else { continue }
+            if parts[1] == "name=systemd" { legacy = parts[2] } else if parts[0] == "0" && parts[1].isEmpty { unified = parts[2] }
+        }
+        let units = [legacy, unified].compactMap { $0.flatMap(unit(cgroupPath:)) }
+        guard let first = units.first, units.allSatisfy({ $0 == first }) else { return nil }
+        return first
+    }
+
+    static func unit(cgroupPath path: Substring) -> String? {
+        for element in path.split(separator: "/") {
+            if element.hasSuffix(".slice") {
+                if element == "user.slice" { return nil }
+                continue
             }
+            guard element.hasSuffix(".service") || element.hasSuffix(".scope") else { return nil }
+            return element.hasPrefix("user@") ? nil : String(element)
         }
         return nil
+    }
+
+    /// Device and inode of the file a path leads to (links followed): `/proc/<pid>/exe` leads to
+    /// the image the process runs, whatever path text its mount namespace shows.
+    static func identity(_ path: UnsafePointer<CChar>) -> FileIdentity? {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return nil }
+        return FileIdentity(device: UInt64(st.st_dev), inode: UInt64(st.st_ino))
+    }
+
+    /// `/proc/<pid>/ns/<kind>` (`user:[4026531837]`), or nil where the daemon may not look.
+    static func namespace(_ pid: Int32, _ kind: String) -> String? {
+        var buf = [CChar](repeating: 0, count: 64)
+        let n = readlink("/proc/\(pid)/ns/\(kind)", &buf, buf.count - 1)
+        guard n > 0 else { return nil }
+        return String(decoding: buf.prefix(n).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    /// The uid and gid maps, readable by anyone: they differ from the daemon's for a process in
+    /// a user namespace an unprivileged user made (its map covers only that user's ids).
+    static func idMaps(_ pid: Int32) -> String? {
+        guard let u = read("/proc/\(pid)/uid_map"), let g = read("/proc/\(pid)/gid_map") else { return nil }
+        return u + "|" + g
     }
 
     static func read(_ path: String) -> String? {

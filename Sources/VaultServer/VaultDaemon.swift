@@ -219,6 +219,9 @@ public final class VaultDaemon: Sendable {
         // net.core.somaxconn. Accepting 16 per wakeup drains a burst without starving open connections.
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: Self.backlog(for: limits))
+            // The kernel then tags every write with its sender, from the connect on (accepted
+            // sockets inherit it), and never joins two senders' bytes in one read.
+            .serverChannelOption(ChannelOptions.Types.SocketOption(level: SocketOptionLevel(SOL_SOCKET), name: SocketOptionName(SO_PASSCRED)), value: 1)
             .serverChannelOption(.maxMessagesPerRead, value: 16)
             // A client that sends its request and then shuts down its side (`nc -N`) still gets
             // the answer: the connection closes once it is out (`ConnectionHandler`).
@@ -229,6 +232,10 @@ public final class VaultDaemon: Sendable {
             }
         if let fd {
             logger.info("adopting socket from systemd", metadata: ["socket": "\(name)", "fd": "\(fd)"])
+            var on: Int32 = 1
+            guard setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &on, socklen_t(MemoryLayout<Int32>.size)) == 0 else {
+                throw DaemonError.socket("cannot set SO_PASSCRED on the \(name) socket passed by systemd: \(String(cString: strerror(errno)))")
+            }
             let channel = try await bootstrap.withBoundSocket(fd).get()
             Self.relisten(fd, backlog: Self.backlog(for: limits))
             return channel
@@ -256,7 +263,7 @@ public final class VaultDaemon: Sendable {
 
     static func initialize(_ channel: any Channel, router: any Router, limits: HTTPLimits, inFlight: InFlight,
                            flushers: [ObjectIdentifier: TickFlusher], connections: ConnectionCount, logger: Logger,
-                           peer: (any Channel) -> EventLoopFuture<PeerContext> = PeerContext.resolve) -> EventLoopFuture<Void> {
+                           peer: (any Channel) -> EventLoopFuture<PeerContext> = VaultDaemon.attestedPeer) -> EventLoopFuture<Void> {
         guard connections.open(limit: limits.maxConnections) else {
             return channel.pipeline.addHandler(OverCapRefusal(limit: limits.maxConnections))
         }
@@ -265,6 +272,11 @@ public final class VaultDaemon: Sendable {
             let state = ConnectionState(limits: limits)
             do {
                 let sync = channel.pipeline.syncOperations
+                if let writers = peer.writers {
+                    // Every read is charged to the process that wrote it (`WriterLedger`).
+                    try channel.syncOptions?.setOption(.recvAllocator, value: AttestedRecvAllocator(ledger: writers))
+                    try sync.addHandler(WriterGate(ledger: writers))
+                }
                 try sync.addHandler(HeadLimiter(state: state))
                 try sync.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: true)
                 try sync.addHandler(ConnectionHandler(router: router, peer: peer, state: state, inFlight: inFlight,
@@ -278,19 +290,9 @@ public final class VaultDaemon: Sendable {
             return channel.close()
         }
     }
-}
 
-/// Open connections across both sockets.
-final class ConnectionCount: Sendable {
-    private let count = NIOLockedValueBox(0)
-
-    func open(limit: Int) -> Bool {
-        count.withLockedValue {
-            guard $0 < limit else { return false }
-            $0 += 1
-            return true
-        }
+    /// A Unix peer: its credentials, and its socket's descriptor for the writer checks.
+    static func attestedPeer(_ channel: any Channel) -> EventLoopFuture<PeerContext> {
+        ChannelDescriptor.of(channel).flatMap { PeerContext.resolve(channel, socket: $0) }
     }
-
-    func closed() { count.withLockedValue { $0 -= 1 } }
 }

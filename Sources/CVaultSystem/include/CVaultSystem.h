@@ -33,4 +33,10 @@ int vv_signal_pipe(int fds[2]);
 /// kernel picks and never dropped for an inherited mask. Returns 0 or -errno.
 int vv_signal_to_pipe(int signo, int fd);
 
+/// The sender of the next bytes queued on a connected Unix stream socket that has SO_PASSCRED
+/// set, without consuming them (`recvmsg` with MSG_PEEK | MSG_DONTWAIT and SCM_CREDENTIALS).
+/// Returns 1 with `*pid`/`*uid` set (pid 0: the bytes carry no sender), 0 when nothing is queued
+/// (or the peer shut down its side), or -errno.
+int vv_peek_writer(int fd, pid_t *pid, uid_t *uid);
+
 #endif
