@@ -199,6 +199,7 @@ struct TCPProxyRouter: AuditingRouter {
         guard head.uri.hasPrefix(ProxyRules.prefix) else { return nil }
         guard let value = head.headers.first(name: SealedSignature.headerName) else {
             metrics.request(.proxy, decision: "refused", since: .now)
+            metrics.unauthenticatedRefusals.increment()
             return Problem.response(.signatureInvalid, "this listener accepts sealed-signed requests only (X-Vault-Signature from POST /v1/headers)")
         }
         do {
@@ -206,6 +207,7 @@ struct TCPProxyRouter: AuditingRouter {
             return nil
         } catch {
             metrics.request(.proxy, decision: "refused", since: .now)
+            metrics.unauthenticatedRefusals.increment()
             return Problem.response(.signatureInvalid, error.description)
         }
     }

@@ -164,6 +164,8 @@ final class ConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
     }
 
     private func write(_ context: ChannelHandlerContext, _ response: VaultResponse, keepAlive: Bool, linger: Bool = false) {
+        // A route may ask for the connection to end with its answer.
+        let keepAlive = keepAlive && response.headers.first(name: "Connection") != "close"
         var headers = response.headers
         headers.replaceOrAdd(name: "Connection", value: keepAlive ? "keep-alive" : "close")
         let head = HTTPResponseHead(version: .http1_1, status: response.status, headers: headers)

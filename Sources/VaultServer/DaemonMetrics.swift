@@ -11,6 +11,10 @@ public final class DaemonMetrics: Sendable {
     /// The request counters, made once: looking them up in the registry takes a lock per request.
     private let counters: [String: Counter]
     private let upstreamCounters: [String: Counter]
+    /// Refusals of the TCP listener's requests for signatures that are missing, malformed, do
+    /// not verify or are replayed: anyone on the host can send them, so they are counted here
+    /// and audited in summary rows.
+    let unauthenticatedRefusals: Counter
 
     public init() {
         latency = registry.makeDurationHistogram(
@@ -34,6 +38,8 @@ public final class DaemonMetrics: Sendable {
                 labels: [("status", label)])
         }
         upstreamCounters = upstream
+        unauthenticatedRefusals = registry.makeCounter(
+            descriptor: Self.name("unauthenticated_refusals", "total", "TCP proxy requests refused for their signature."))
     }
 
     static func name(_ metric: String, _ unit: String, _ help: String) -> MetricNameDescriptor {

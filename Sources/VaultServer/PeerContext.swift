@@ -24,22 +24,26 @@ final class PeerContext: Sendable {
     let writers: WriterLedger?
     /// A TCP peer: no process to identify; only signed requests are accepted from it.
     let isTCP: Bool
+    /// A TCP peer's address without its port: what its refusals are budgeted by.
+    let tcpSource: String?
 
-    init(caller: Caller, pidfd: Int32, exeIdentity: FileIdentity? = nil, writers: WriterLedger? = nil, isTCP: Bool = false) {
+    init(caller: Caller, pidfd: Int32, exeIdentity: FileIdentity? = nil, writers: WriterLedger? = nil, tcpSource: String? = nil) {
         self.caller = caller
         self.pidfd = pidfd
         self.exePath = Array("/proc/\(caller.pid)/exe".utf8CString)
         self.exeIdentity = exeIdentity
         self.writers = writers
-        self.isTCP = isTCP
+        self.isTCP = tcpSource != nil
+        self.tcpSource = tcpSource
     }
 
     /// A peer of the loopback TCP listener, named by its address in audit rows. It matches no
     /// grant (uid and gid are the overflow ids no account has).
     static func tcp(_ channel: any Channel) -> EventLoopFuture<PeerContext> {
-        let remote = channel.remoteAddress.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" } ?? "?"
+        let ip = channel.remoteAddress?.ipAddress ?? "?"
+        let remote = channel.remoteAddress.map { "\(ip):\($0.port ?? 0)" } ?? "?"
         let caller = Caller(uid: UInt32.max, gid: UInt32.max, pid: 0, user: "tcp:" + remote, groups: [], exe: nil, unit: nil, startTime: 0)
-        return channel.eventLoop.makeSucceededFuture(PeerContext(caller: caller, pidfd: -1, isTCP: true))
+        return channel.eventLoop.makeSucceededFuture(PeerContext(caller: caller, pidfd: -1, tcpSource: ip))
     }
 
     deinit { if pidfd >= 0 { close(pidfd) } }

@@ -25,13 +25,22 @@ struct ProxyRoute: Sendable {
                              credential: request.headers.first(name: "X-Vault-Credential"),
                              signature: request.headers.first(name: SealedSignature.headerName),
                              bodySHA256: Hex.encode(request.body.withUnsafeReadableBytes { SHA256.hash($0) }),
-                             signedOnly: signedOnly)
+                             signedOnly: signedOnly, source: peer.tcpSource)
         let ticket: ProxyTicket
         do {
             ticket = try await service.authorizeProxy(caller: peer.caller, call: call)
         } catch {
             metrics.request(.proxy, decision: "refused", since: start)
-            return Problem.response(error.type, error.detail)
+            guard peer.isTCP, [.signatureInvalid, .replayed, .rateLimited].contains(error.type) else {
+                return Problem.response(error.type, error.detail)
+            }
+            metrics.unauthenticatedRefusals.increment()
+            guard error.type == .rateLimited else { return Problem.response(error.type, error.detail) }
+            // Over its budget: the source waits, and pays for a new connection each time.
+            var answer = Problem.response(error.type, error.detail)
+            answer.headers.replaceOrAdd(name: "Retry-After", value: "1")
+            answer.headers.replaceOrAdd(name: "Connection", value: "close")
+            return answer
         }
         metrics.request(.proxy, decision: "allowed", since: start)
         let incoming = request.headers.map { (name: $0.name, value: $0.value) }

@@ -192,6 +192,7 @@ public final class VaultDaemon: Sendable {
         while !Task.isCancelled {
             try? await Task.sleep(for: .milliseconds(50))
             await service.evictTokens()
+            await service.writeRefusalSummaries()
             let ok: Bool
             if service.config.audit.durability == .batch, let batch = await service.takeAuditBatch() {
                 let error = await committer.run { batch.commit(yieldingEvery: 8) }

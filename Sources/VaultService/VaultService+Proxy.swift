@@ -16,14 +16,19 @@ public struct ProxyCall: Sendable {
     public var bodySHA256: String
     /// The TCP listener accepts sealed-signed requests only.
     public var signedOnly: Bool
+    /// Where an unauthenticated request came from (the TCP peer's address): its refusals are
+    /// budgeted per source (`RefusalBudget`) rather than audited row by row.
+    public var source: String?
 
-    public init(method: String, target: String, credential: String?, signature: String?, bodySHA256: String, signedOnly: Bool) {
+    public init(method: String, target: String, credential: String?, signature: String?, bodySHA256: String, signedOnly: Bool,
+                source: String? = nil) {
         self.method = method
         self.target = target
         self.credential = credential
         self.signature = signature
         self.bodySHA256 = bodySHA256
         self.signedOnly = signedOnly
+        self.source = source
     }
 }
 
@@ -52,6 +57,9 @@ extension VaultService {
     public func authorizeProxy(caller: Caller, call: ProxyCall) throws(Refusal) -> ProxyTicket {
         let requestID = Hex.encode(Random.data(count: 8))
         var audit = RequestAudit(caller: caller, operation: .proxy, method: call.method, requestID: requestID)
+        if let source = call.source {
+            return try budgeted(&audit, source: source) { (audit) throws(Refusal) in try proxy(caller: caller, call: call, audit: &audit) }
+        }
         return try audited(&audit, mode: { _ in call.signature == nil ? "granted" : "sealed" }) { (audit) throws(Refusal) in
             try proxy(caller: caller, call: call, audit: &audit)
         }

@@ -35,6 +35,8 @@ public actor VaultService {
     public internal(set) var reloadError: String?
     /// Nonces of sealed signatures the proxy accepted, refused again until they expire.
     var proxyNonces = ReplayCache<[UInt8]>()
+    /// What refusals of the TCP listener's unauthenticated requests may cost (audit rows, rate).
+    var refusalBudget = RefusalBudget()
     /// Public keys of sealed signatures by kid, loaded on first use.
     var verifyKeys: [String: Data] = [:]
     var verifyKeysReadAt: Int64 = 0
