@@ -13,30 +13,72 @@ extension VaultService {
     public static func backup(config: VaultConfig, to path: String) throws(ServiceError) -> BackupManifest {
         let dir = StateDirectory(config.vault.stateDir)
         try dir.check()
+        // Both names are taken first, each created new and never through a symlink (the
+        // directory may be someone else's); from then on they are written through their
+        // descriptors only, and removed again if the backup fails.
         let manifestPath = BackupManifest.path(for: path)
-        guard !FileManager.default.fileExists(atPath: path), !FileManager.default.fileExists(atPath: manifestPath) else {
-            throw .invalidInput("\(path) or its manifest already exists; backup never overwrites")
+        let out = try createOutput(path)
+        let manifestOut: Int32
+        do { manifestOut = try createOutput(manifestPath) } catch {
+            close(out)
+            unlink(path)
+            throw error
+        }
+        var finished = false
+        defer {
+            close(out)
+            close(manifestOut)
+            if !finished { unlink(path); unlink(manifestPath) }
         }
         let store: VaultStore
         do { store = try VaultStore.open(at: dir.databasePath, readOnly: true) } catch { throw .store(error.description) }
         defer { store.close() }
         let (meta, accounts): (VaultMetaRecord, Int)
         do { (meta, accounts) = try store.read { tx in (try tx.meta(), try tx.accounts().count) } } catch { throw map(error) }
-        do { try store.backup(to: path) } catch { throw .store(error.description) }
+        // SQLite writes a copy by name, so it writes into a private directory of the state
+        // directory (ours, 0700), and the bytes go on to the output's descriptor from there.
+        let copy = try privateCopy(of: store, in: dir)
+        let sha256 = Hex.encode(copy.withUnsafeBytes { SHA256.hash($0) })
+        guard copy.withUnsafeBytes({ NewFile.writeAll(out, $0) }) else {
+            throw .store("cannot write the backup to \(path): \(String(cString: strerror(errno)))")
+        }
         let manifest = BackupManifest(format: meta.format, vaultID: meta.vaultID, kekKind: meta.kekKind.rawValue, kekID: meta.kekID,
                                       dekID: meta.dekID, createdAt: Timestamp.iso(Int64(Date().timeIntervalSince1970)),
-                                      auditHeadSeq: meta.auditHeadSeq, accounts: accounts, sha256: try fileSHA256(path))
+                                      auditHeadSeq: meta.auditHeadSeq, accounts: accounts, sha256: sha256)
+        let data: Data
         do {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            let data = try encoder.encode(manifest)
-            guard FileManager.default.createFile(atPath: manifestPath, contents: data, attributes: [.posixPermissions: 0o600]) else {
-                throw ServiceError.store("cannot write \(manifestPath)")
-            }
+            data = try encoder.encode(manifest)
         } catch {
             throw map(error)
         }
+        guard data.withUnsafeBytes({ NewFile.writeAll(manifestOut, $0) }) else {
+            throw .store("cannot write \(manifestPath): \(String(cString: strerror(errno)))")
+        }
+        finished = true
         return manifest
+    }
+
+    /// A backup output file, created 0600.
+    private static func createOutput(_ path: String) throws(ServiceError) -> Int32 {
+        switch NewFile.create(path, mode: 0o600) {
+        case .success(let fd): return fd
+        case .failure(let refused): throw .invalidInput("\(path) \(refused); backup never overwrites")
+        }
+    }
+
+    /// The bytes of an online backup of `store`, made in a temporary directory that only this
+    /// user can enter and that is removed again.
+    private static func privateCopy(of store: VaultStore, in dir: StateDirectory) throws(ServiceError) -> Data {
+        var template = Array((dir.path + "/backup-XXXXXX").utf8CString)
+        guard let scratch = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }).map({ String(cString: $0) }) else {
+            throw .store("cannot create a temporary directory in \(dir.path): \(String(cString: strerror(errno)))")
+        }
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        do { try store.backup(to: scratch + "/vault.db") } catch { throw .store(error.description) }
+        guard let bytes = FileManager.default.contents(atPath: scratch + "/vault.db") else { throw .store("cannot read the copy in \(scratch)") }
+        return bytes
     }
 
     /// Puts a backup in place of the vault in `config`'s state directory. Refuses when the file

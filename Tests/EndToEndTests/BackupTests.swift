@@ -57,4 +57,43 @@ import Testing
         #expect((h["headers"] as? [String: Any])?["X-Vault-Signature"] != nil, "\(h)")
         #expect(try d.s.canaryHits().isEmpty)
     }
+
+    /// Another user plants dangling symlinks in a directory they own, where an operator (root
+    /// here) will write a backup: the backup, its manifest and a new key file are refused, and
+    /// nothing appears at the links' targets.
+    @Test func backupRefusesASymlinkPlantedInAnotherUsersDirectory() throws {
+        let d = try DaemonHarness()
+        try d.start()
+        let drop = d.s.root + "/drop", victim = d.s.root + "/victim"
+        try FileManager.default.createDirectory(atPath: drop, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o755])
+        chown(drop, 65534, 65534)
+        try FileManager.default.createDirectory(atPath: victim, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+        func plant(_ target: String, _ link: String) throws {
+            _ = try Process.run("/usr/bin/env", ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "ln", "-s", target, link])
+            var st = stat()
+            #expect(lstat(link, &st) == 0 && st.st_mode & S_IFMT == S_IFLNK && st.st_uid == 65534, "not planted: \(link)")
+        }
+        try plant(victim + "/planted", drop + "/vault.backup")
+        try plant(victim + "/planted.manifest", drop + "/other.backup.manifest.json")
+        try plant(victim + "/planted.key", drop + "/new.key")
+
+        let copy = try d.s.vv(["backup", "--to", drop + "/vault.backup"] + d.cfg)
+        #expect(copy.code == 1 && copy.err.contains("never"), "\(copy.all)")
+        let manifest = try d.s.vv(["backup", "--to", drop + "/other.backup"] + d.cfg)
+        #expect(manifest.code == 1 && manifest.err.contains("never"), "\(manifest.all)")
+        #expect(!FileManager.default.fileExists(atPath: drop + "/other.backup"), "a failed backup leaves no half")
+        let key = try d.s.vv(["init", "--state-dir", d.s.root + "/second", "--key-file", drop + "/new.key"])
+        #expect(key.code != 0, "\(key.all)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: victim).isEmpty, "a file was created through a planted link")
+
+        // A plain name in the same directory is fine, and the copy restores.
+        let fine = try d.s.vv(["backup", "--to", drop + "/fine.backup"] + d.cfg)
+        #expect(fine.code == 0, "\(fine.all)")
+        var st = stat()
+        #expect(stat(drop + "/fine.backup", &st) == 0 && st.st_mode & 0o777 == 0o600 && st.st_uid == geteuid())
+        let r = try d.s.vv(["restore", "--from", drop + "/fine.backup", "--state-dir", d.s.root + "/third", "--key-file", d.s.key])
+        #expect(r.code == 0, "\(r.all)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: d.s.state).allSatisfy { !$0.hasPrefix("backup-") }, "temporary copy left behind")
+        #expect(d.stop() == 0)
+    }
 }
