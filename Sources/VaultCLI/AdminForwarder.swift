@@ -9,22 +9,27 @@ import Glibc
 
 /// While a daemon holds the vault, admin commands go through its admin socket: the same
 /// command runs inside the daemon, so output and exit codes are the same. Secrets the command
-/// reads (stdin, `--file`, `--token-file`, a prompt) are read here and forwarded as its stdin.
+/// reads (stdin, `--file`, `--token-file`, a prompt, a new key or passphrase) are read here, as
+/// the caller, and forwarded as its stdin: the daemon opens no path named by a caller
+/// (`DaemonSidePaths`).
 enum AdminForwarder {
     /// Options that name local files or sockets: resolved here, never sent.
     static let localOptions: Set<String> = ["--config", "--socket", "--admin-socket", "--state-dir", "--key-file", "--passphrase-file",
-                                            "--file", "--token-file", "--exec"]
+                                            "--file", "--token-file", "--exec", "--new-key-file", "--new-passphrase-file"]
 
     static func forward(_ arguments: [String], global: GlobalOptions, console: Console) async throws -> Int32 {
         // The daemon has its own copy of the configuration; a file that no longer loads here
         // still leaves the flags and the defaults to find it by.
         let config = (try? ConfigLoader.load(path: global.config ?? console.environment["VOBIZ_VAULT_CONFIG"])) ?? VaultConfig()
         let stateDir = global.stateDir ?? console.environment["VOBIZ_VAULT_STATE_DIR"] ?? config.vault.stateDir
-        let client = VaultClient(socketPath: global.adminSocket ?? config.sockets.admin, expectedUID: try DaemonUser.uid(config, stateDir: stateDir))
+        let daemonUID = try DaemonUser.uid(config, stateDir: stateDir)
+        let client = VaultClient(socketPath: global.adminSocket ?? config.sockets.admin, expectedUID: daemonUID)
         var (args, files) = split(arguments)
         let stdin: SecureBytes
         if args.first == "import", args.contains("--from-env") {
             (args, stdin) = try environmentImport(args, console: console)
+        } else if args.first == "rekey", let resolved = try RekeyForwarding.prepare(args, files: files, console: console) {
+            (args, stdin) = resolved
         } else {
             stdin = try input(for: args, files: files, console: console)
         }
@@ -43,6 +48,7 @@ enum AdminForwarder {
             console.write(stdout)
         }
         if case .string(let err)? = parsed["stderr"], !err.isEmpty { console.writeError(err.plainText) }
+        if args.first == "rekey", Int32(code) == 0 { RekeyForwarding.finish(files: files, daemonUID: daemonUID, json: global.json, console: console) }
         // `remind --exec`: the notifier runs here, with what the daemon printed.
         if let command = files["--exec"], args.first == "remind", !stdout.isEmpty, try Notifier.run(command, text: stdout) != 0 {
             console.writeError("vobiz-vault: error: the notifier command failed; the findings above were not delivered")

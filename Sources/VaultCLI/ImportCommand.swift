@@ -52,9 +52,6 @@ extension Root {
         }
 
         func input(_ ctx: CLIContext) throws -> SecureBytes {
-            if file != nil, DaemonSession.current != nil {
-                throw CLIError.usage("--file is read by the client, not by the daemon; send the input as stdin")
-            }
             if let file { return try SecretReader.readFile(file, limit: Self.inputLimit, what: "import file") }
             guard !ctx.console.standardInputIsTerminal() else {
                 throw CLIError.usage("pipe JSON or CSV into standard input, or pass --file or --from-env")

@@ -34,10 +34,10 @@ extension Root {
 
         func masterKey(_ ctx: CLIContext) throws -> MasterKeyInput {
             if passphrase || global.passphraseFile != nil {
-                return .passphrase(try Passphrases.new(ctx, file: global.passphraseFile))
+                return .passphrase(try Passphrases.new(ctx.console, file: global.passphraseFile))
             }
             if let path = ctx.config.vault.keyFile {
-                return .key(FileManager.default.fileExists(atPath: path) ? try KeyFile.read(path) : try KeyFile.generate(path))
+                return .key(try KeyFile.readOrGenerate(path))
             }
             if let path = ctx.credentialKeyPath { return .key(try KeyFile.read(path)) }
             throw ValidationError("choose a master key: --key-file PATH (created if missing), --passphrase, or $CREDENTIALS_DIRECTORY/master.key")
@@ -45,12 +45,18 @@ extension Root {
     }
 }
 
-/// Asking for a new passphrase: from a file, or twice at the terminal.
+/// Asking for a new passphrase: from a file, or twice at the terminal. Inside the daemon,
+/// from the request: the CLI asked for it (or read the file) as its caller.
 enum Passphrases {
-    static func new(_ ctx: CLIContext, file: String?) throws -> SecureBytes {
+    static func new(_ console: Console, file: String?) throws -> SecureBytes {
+        if DaemonSession.current != nil {
+            let sent = try SecretReader.firstLine(console.readStandardInput(4096))
+            guard sent.count > 0 else { throw CLIError.usage("no new passphrase in the request; send it as stdin") }
+            return sent
+        }
         if let file { return try SecretReader.firstLine(SecretReader.readFile(file, limit: 4096, what: "passphrase file")) }
-        let first = try ctx.console.promptSecret("New vault passphrase: ")
-        let second = try ctx.console.promptSecret("Repeat passphrase: ")
+        let first = try console.promptSecret("New vault passphrase: ")
+        let second = try console.promptSecret("Repeat passphrase: ")
         guard first.constantTimeEquals(second) else { throw CLIError.mismatch("the passphrases do not match; nothing was changed") }
         return first
     }

@@ -11,7 +11,7 @@ extension Root {
                 --new-key-file PATH uses that key file, creating it (mode 0400) when it does not exist; \
                 --new-passphrase asks for a passphrase twice (or reads --new-passphrase-file). --data-key \
                 re-encrypts every secret under a fresh data key in one transaction; fingerprints change \
-                and the audit chain is re-sealed, after it verified under the old key.
+                and the audit chain is re-sealed, after it verified under the old key. While a daemon                 runs, the key file is read or created and the passphrase asked for (or read) here, as                 you, and only the key or passphrase goes to the daemon.
                 """)
 
         @OptionGroup var global: GlobalOptions
@@ -25,13 +25,16 @@ extension Root {
         @Option(name: .customLong("new-passphrase-file"), help: "Read the new passphrase from this file (mode 0600).")
         var newPassphraseFile: String?
 
+        @Flag(name: .customLong("new-key-stdin"), help: "Read the new master key (32 bytes: raw, base64 or hex) from standard input.")
+        var newKeyStdin = false
+
         @Flag(name: .customLong("data-key"), help: "Also replace the data key and re-encrypt every secret.")
         var dataKey = false
 
         func validate() throws {
-            let masters = [newKeyFile != nil, newPassphrase || newPassphraseFile != nil].filter { $0 }.count
-            guard masters <= 1 else { throw ValidationError("give one new master key: --new-key-file or --new-passphrase") }
-            guard masters == 1 || dataKey else { throw ValidationError("nothing to do: give --new-key-file, --new-passphrase and/or --data-key") }
+            let masters = [newKeyFile != nil, newKeyStdin, newPassphrase || newPassphraseFile != nil].filter { $0 }.count
+            guard masters <= 1 else { throw ValidationError("give one new master key: --new-key-file, --new-key-stdin or --new-passphrase") }
+            guard masters == 1 || dataKey else { throw ValidationError("nothing to do: give --new-key-file, --new-key-stdin, --new-passphrase and/or --data-key") }
         }
 
         func run() async throws {
@@ -39,9 +42,11 @@ extension Root {
             let service = try await ctx.openVault(needKey: true)
             var master: MasterKeyInput?
             if let path = newKeyFile {
-                master = .key(FileManager.default.fileExists(atPath: path) ? try KeyFile.read(path) : try KeyFile.generate(path))
+                master = .key(try KeyFile.readOrGenerate(path))
+            } else if newKeyStdin {
+                master = .key(try KeyFile.fromInput(ctx.console.readStandardInput(128)))
             } else if newPassphrase || newPassphraseFile != nil {
-                master = .passphrase(try Passphrases.new(ctx, file: newPassphraseFile))
+                master = .passphrase(try Passphrases.new(ctx.console, file: newPassphraseFile))
             }
             let status = try await service.rekey(newMaster: master, newDataKey: dataKey, actor: ctx.actor)
             if ctx.json {

@@ -22,9 +22,6 @@ extension Root {
 
         func run() async throws {
             let ctx = try CLIContext(global)
-            if exec != nil, DaemonSession.current != nil {
-                throw CLIError.usage("--exec runs where remind is run, not inside the daemon")
-            }
             let findings = try await ctx.withVault(needKey: false) { try await $0.findings() }
             let code = Finding.exitCode(for: findings)
             let text: String

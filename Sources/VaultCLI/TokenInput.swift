@@ -4,9 +4,6 @@ import VaultCrypto
 /// standard input (one trailing newline dropped). Never from argv.
 enum TokenInput {
     static func read(_ ctx: CLIContext, file: String?, prompt: String) throws -> SecureBytes {
-        if file != nil, DaemonSession.current != nil {
-            throw CLIError.usage("--token-file is read by the client, not by the daemon; send the token as stdin")
-        }
         if let file {
             return try SecretReader.trimmingLineEnd(SecretReader.readFile(file, limit: 4096, what: "token file"))
         }

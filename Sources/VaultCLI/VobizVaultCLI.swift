@@ -22,6 +22,10 @@ public enum VobizVaultCLI {
 
     public static func run(_ arguments: [String], console: Console) async -> Int32 {
         await Console.$current.withValue(console) {
+            if DaemonSession.current != nil, let refusal = DaemonSidePaths.refusal(arguments) {
+                console.writeError("vobiz-vault: error: \(refusal)")
+                return ExitCode.validationFailure.rawValue
+            }
             var command: any ParsableCommand
             do {
                 command = try Root.parseAsRoot(arguments)

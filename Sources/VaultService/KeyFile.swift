@@ -45,20 +45,41 @@ public enum KeyFile {
             _ = key.withUnsafeBytes { k in Base64.encode(k, into: out) }
             out[44] = 0x0A
         }
-        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o400)
-        guard fd >= 0 else { throw .keyFile(path: path, problem: "cannot create: \(String(cString: strerror(errno)))") }
+        let fd: Int32
+        switch NewFile.create(path, mode: 0o400) {
+        case .success(let d): fd = d
+        case .failure(let refused): throw .keyFile(path: path, problem: refused.description)
+        }
         defer { close(fd) }
-        let written = text.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-        guard written == 45, fsync(fd) == 0 else {
+        guard text.withUnsafeBytes({ NewFile.writeAll(fd, $0) }) else {
             unlink(path)
             throw .keyFile(path: path, problem: "cannot write: \(String(cString: strerror(errno)))")
         }
         return key
     }
 
+    /// Reads `path` when something is there, else creates it with a fresh key (`init`,
+    /// `rekey --new-key-file`). A dangling symlink counts as something: it is refused.
+    public static func readOrGenerate(_ path: String) throws(ServiceError) -> SecureBytes {
+        var st = stat()
+        return lstat(path, &st) == 0 ? try read(path) : try generate(path)
+    }
+
+    /// A key given as input rather than as a file (`rekey --new-key-stdin`), in any of the
+    /// forms a key file may hold.
+    public static func fromInput(_ raw: SecureBytes) throws(ServiceError) -> SecureBytes {
+        try decode(raw, length: raw.count, bad: .invalidInput("the new master key on standard input " + formats))
+    }
+
+    static let formats = "must hold 32 bytes: raw, 44 base64 characters or 64 hex digits"
+
     /// Accepts 32 raw bytes, or base64 / hex text with an optional trailing newline.
     static func decode(_ raw: SecureBytes, length n: Int, path: String) throws(ServiceError) -> SecureBytes {
-        let bad = ServiceError.keyFile(path: path, problem: "must hold 32 bytes: raw, 44 base64 characters or 64 hex digits")
+        try decode(raw, length: n, bad: .keyFile(path: path, problem: formats))
+    }
+
+    static func decode(_ raw: SecureBytes, length n: Int, bad: ServiceError) throws(ServiceError) -> SecureBytes {
+        guard n <= raw.count else { throw bad }
         do {
             let key = try SecureBytes(count: keyLength)
             let ok: Bool = raw.withUnsafeBytes { r in
