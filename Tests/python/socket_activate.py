@@ -21,6 +21,9 @@ for path in (client_path, admin_path):
     if os.path.exists(path):
         os.unlink(path)
     s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    # As the socket units' PassCredentials=yes does: writes are tagged with their writer from the
+    # first connect, before the daemon adopts the socket.
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 1)
     s.bind(path)
     s.listen(16)
     socks.append(s)
