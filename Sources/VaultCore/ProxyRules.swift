@@ -16,6 +16,29 @@ public enum ProxyRules {
     static let recomputed: Set<String> = ["host", "content-length", "expect"]
     /// The vault's own request headers (for example, the credential to use off the known trees).
     static let vaultControl: Set<String> = ["x-vault-credential"]
+    /// Headers that ask the upstream, or a proxy or framework in front of it, to treat the request
+    /// as another method, path, host, scheme or client than the one the vault checked against the
+    /// grant: method overrides (Express `method-override`, Rack, Laravel, Symfony, ASP.NET, OData),
+    /// rewritten URLs (IIS URL Rewrite, Symfony, Envoy), and forwarding claims (RFC 7239
+    /// `Forwarded`, the `X-Forwarded-*` family that Werkzeug `ProxyFix`, Spring
+    /// `ForwardedHeaderFilter`, Django, Rails, Gunicorn and Tomcat `RemoteIpValve` honour, and
+    /// the client-address headers of CDNs). A grant narrowed to GET on one path must not be
+    /// widened by whatever the upstream's stack makes of them, so none is forwarded.
+    static let routingOverride: Set<String> = [
+        "x-method-override", "forwarded", "x-host", "x-url-scheme", "x-scheme", "front-end-https", "x-arr-ssl", "x-script-name",
+        "x-real-ip", "x-client-ip", "true-client-ip", "x-cluster-client-ip", "client-ip", "cf-connecting-ip",
+        "fastly-client-ip", "x-proxyuser-ip",
+    ]
+    /// Families of such headers, matched by prefix: `X-HTTP-Method(-Override)`, `X-Original-URL`,
+    /// `-URI`, `-Host`, `-Method`, `X-Rewrite-URL`, `X-Envoy-Original-Path`, and every
+    /// `X-Forwarded-*` (`-Host`, `-Proto`, `-Prefix`, `-For`, `-Port`, `-Server`, `-Ssl`, `-Uri`…),
+    /// spellings not yet seen included.
+    static let routingOverridePrefixes = ["x-forwarded-", "x-original-", "x-rewrite-", "x-envoy-", "x-http-method"]
+
+    /// Whether `lowerCasedName` is a routing-override header (see `routingOverride`).
+    static func isRoutingOverride(_ lowerCasedName: String) -> Bool {
+        routingOverride.contains(lowerCasedName) || routingOverridePrefixes.contains { lowerCasedName.hasPrefix($0) }
+    }
 
     /// `/v1/proxy/api/v1/…?q` → `/api/v1/…?q`; nil when the URI is not under the prefix or
     /// names no upstream path.
@@ -26,13 +49,14 @@ public enum ProxyRules {
     }
 
     /// The request headers to forward: the caller's, without hop-by-hop headers (including any
-    /// named in `Connection`), credential-bearing headers, and headers the client recomputes.
+    /// named in `Connection`), credential-bearing headers, routing overrides, and headers the
+    /// client recomputes.
     public static func forwardedRequestHeaders(_ headers: [(name: String, value: String)]) -> [(name: String, value: String)] {
         let named = connectionTokens(headers)
         return headers.filter { h in
             let n = h.name.lowercased()
             return !hopByHop.contains(n) && !credentialBearing.contains(n) && !recomputed.contains(n)
-                && !vaultControl.contains(n) && !named.contains(n)
+                && !vaultControl.contains(n) && !named.contains(n) && !isRoutingOverride(n)
         }
     }
 
