@@ -27,6 +27,12 @@ public struct Grant: Hashable, Sendable {
         guard !credentials.isEmpty else { throw .invalid("grant \(name) allows no credential") }
         guard !operations.isEmpty else { throw .invalid("grant \(name) allows no operation") }
         if let rate, !(rate > 0) { throw .invalid("grant \(name): rate must be above 0") }
+        for m in methods ?? [] where !Self.knownMethods.contains(m) {
+            throw .invalid("grant \(name): method \(Echo.short(m)) is not an HTTP method (\(Self.knownMethods.sorted().joined(separator: ", ")))")
+        }
+        for exe in exes ?? [] {
+            if let why = PathRules.absoluteProblem(exe) { throw .invalid("grant \(name): exe \(Echo.short(exe, limit: 200)) \(why)") }
+        }
         self.name = name
         self.uids = uids
         self.gids = gids
@@ -80,6 +86,10 @@ public struct Grant: Hashable, Sendable {
         if !paths.contains(where: { $0.matches(r.path) }) { out.append("path \(r.path) matches none of \(paths.map(\.pattern))") }
         return out
     }
+
+    /// The request methods of HTTP (RFC 9110 §9, and PATCH from RFC 5789). A grant naming anything
+    /// else is a typo that would otherwise allow nothing, or an extension method nobody reviewed.
+    public static let knownMethods: Set<String> = ["GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"]
 
     static func list<T: Comparable & CustomStringConvertible>(_ s: Set<T>) -> String {
         s.count == 1 ? s.first!.description : "[" + s.sorted().map(\.description).joined(separator: ", ") + "]"

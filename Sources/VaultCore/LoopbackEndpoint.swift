@@ -29,13 +29,13 @@ public struct LoopbackEndpoint: Hashable, Sendable {
             host = text[..<colon]
             portText = text[text.index(after: colon)...]
             let octets = host.split(separator: ".", omittingEmptySubsequences: false)
-            guard octets.count == 4, octets.allSatisfy({ o in !o.isEmpty && o.count <= 3 && o.allSatisfy(\.isASCII) && (UInt8(o) != nil) })
+            guard octets.count == 4, octets.allSatisfy({ o in StrictInteger.decimal(o, maxDigits: 3).map { $0 <= 255 } ?? false })
             else {
                 throw host.contains(where: { !$0.isNumber && $0 != "." }) ? .notLoopback(String(host)) : .malformed(text)
             }
             guard octets[0] == "127" else { throw .notLoopback(String(host)) }
         }
-        guard !portText.isEmpty, portText.count <= 5, portText.allSatisfy(\.isASCII), let port = Int(portText), port > 0, port < 65536 else {
+        guard let port = StrictInteger.decimal(portText, maxDigits: 5).map(Int.init), port > 0, port < 65536 else {
             throw .malformed(text)
         }
         self.host = String(host)

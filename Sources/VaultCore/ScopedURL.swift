@@ -76,7 +76,7 @@ public struct ScopedURL: Hashable, Sendable {
         if let colon = authority.lastIndex(of: ":") {
             host = authority[..<colon]
             let digits = authority[authority.index(after: colon)...]
-            guard !digits.isEmpty, digits.count <= 5, digits.allSatisfy(\.isASCII), let p = Int(digits), p > 0, p < 65536 else {
+            guard let p = StrictInteger.decimal(digits, maxDigits: 5).map(Int.init), p > 0, p < 65536 else {
                 throw .malformed("invalid port")
             }
             port = p

@@ -48,8 +48,14 @@ public struct SealedSignature: Hashable, Sendable {
         }
         guard let kid = fields["kid"], !kid.isEmpty, kid.utf8.count <= 64,
               kid.utf8.allSatisfy({ AuthID.isIDByte($0) }) else { throw .malformed("bad kid") }
-        guard let tsText = fields["ts"], let ts = Int64(tsText), ts > 0, tsText.allSatisfy(\.isASCII) else { throw .malformed("bad ts") }
-        guard let expText = fields["exp"], let exp = Int64(expText), exp > ts, expText.allSatisfy(\.isASCII) else { throw .malformed("bad exp") }
+        // Unix seconds as the vault writes them: digits only (no sign, no leading zero), so each
+        // value has exactly one spelling.
+        guard let ts = fields["ts"].flatMap({ StrictInteger.decimal($0, maxDigits: 12) }), ts > 0 else {
+            throw .malformed("bad ts: expected Unix seconds, digits only")
+        }
+        guard let exp = fields["exp"].flatMap({ StrictInteger.decimal($0, maxDigits: 12) }), exp > ts else {
+            throw .malformed("bad exp: expected Unix seconds after ts, digits only")
+        }
         guard let n = fields["nonce"], let nonce = Base64.decode(n, urlSafe: true), nonce.count == 16 else { throw .malformed("bad nonce") }
         guard let s = fields["sig"], let sig = Base64.decode(s, urlSafe: true), sig.count == 64 else { throw .malformed("bad sig") }
         self.init(kid: kid, ts: ts, exp: exp, nonce: nonce, sig: sig)

@@ -13,7 +13,7 @@ public struct TimeSpan: Hashable, Comparable, Sendable, CustomStringConvertible 
         let t = text.trimmingCharacters(in: .whitespaces)
         if t == "0" { seconds = 0; return }
         guard let unit = t.last, let scale = Self.scale(unit),
-              let n = Int64(t.dropLast()), n >= 0, t.dropLast().allSatisfy(\.isASCII),
+              let n = StrictInteger.decimal(t.dropLast()),
               n <= Self.maximum / scale else {
             throw .invalidTimeSpan(Echo.short(text))
         }

@@ -28,6 +28,7 @@ extension ConfigLoader.Reader {
         for k in t.keys where !known.contains(k) { throw .unknownKey(path: path, key: "\(key).\(k)") }
         let name = try t["name"].map { v throws(ConfigError) in
             guard let s = v.string, !s.isEmpty else { throw .wrongType(path: path, key: "\(key).name", expected: "a non-empty string") }
+            try noNUL(s, "\(key).name")
             return s
         } ?? "grant-\(index)"
         let k = "grant \"\(name)\""
@@ -76,14 +77,14 @@ extension ConfigLoader.Reader {
         }
     }
 
-    /// A string or an array of strings.
+    /// A string or an array of strings, none holding a NUL byte.
     private func strings(_ v: (any TOMLValueConvertible)?, _ key: String) throws(ConfigError) -> [String]? {
         guard let v else { return nil }
-        if let s = v.string { return [s] }
-        guard let a = v.array else { throw .wrongType(path: path, key: key, expected: "a string or an array of strings") }
+        let items: [any TOMLValueConvertible] = v.array.map { Array($0) } ?? [v]
         var out: [String] = []
-        for item in a {
+        for item in items {
             guard let s = item.string else { throw .wrongType(path: path, key: key, expected: "a string or an array of strings") }
+            try noNUL(s, key)
             out.append(s)
         }
         return out

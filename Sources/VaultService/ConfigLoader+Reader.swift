@@ -11,9 +11,16 @@ extension ConfigLoader {
             return t
         }
 
+        /// A string value. No value of this configuration (paths, user and group names, URLs)
+        /// may hold a NUL byte: it would be checked as one value and reach the system as another.
         func string(_ t: TOMLTable, _ section: String, _ key: String) throws(ConfigError) -> String {
             guard let s = t[key]?.string else { throw .wrongType(path: path, key: "\(section).\(key)", expected: "a string") }
+            try noNUL(s, "\(section).\(key)")
             return s
+        }
+
+        func noNUL(_ s: String, _ key: String) throws(ConfigError) {
+            if let why = PathRules.nulProblem(s) { throw .invalidValue(path: path, key: key, reason: why) }
         }
 
         func bool(_ t: TOMLTable, _ section: String, _ key: String) throws(ConfigError) -> Bool {
@@ -92,7 +99,7 @@ extension ConfigLoader {
                 case "daemon_user": s.daemonUser = try string(t, "sockets", k)
                 case "client_mode":
                     let m = try string(t, "sockets", k)
-                    guard let mode = UInt32(m, radix: 8), mode & ~0o777 == 0, mode & 0o007 == 0 else {
+                    guard let mode = StrictInteger.octalMode(m), mode & ~0o777 == 0, mode & 0o007 == 0 else {
                         throw .invalidValue(path: path, key: "sockets.client_mode",
                                             reason: "must be an octal mode such as \"0660\" with no access for others")
                     }

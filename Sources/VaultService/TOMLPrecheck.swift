@@ -124,6 +124,14 @@ enum TOMLPrecheck {
             return nil
         }
 
+        /// `\u0000` or `\U00000000` at `j`. The parser underneath hands strings over as C
+        /// strings, so a NUL would silently cut the value short ("/usr/bin/app\u0000x" read as
+        /// "/usr/bin/app"); it is refused here, where it is still visible.
+        func isNULEscape(at j: Int) -> Bool {
+            guard let e = at(j + 1), e == UInt8(ascii: "u") || e == UInt8(ascii: "U") else { return false }
+            return (0..<(e == UInt8(ascii: "u") ? 4 : 8)).allSatisfy { at(j + 2 + $0) == UInt8(ascii: "0") }
+        }
+
         /// A basic or literal string, single- or multi-line.
         mutating func string() -> (Int, Int, String)? {
             let quote = b[i]
@@ -143,7 +151,12 @@ enum TOMLPrecheck {
                     continue
                 }
                 if b[i] < 0x20 && b[i] != 0x09 { return fail("a control character in a string") }
-                i += (escapes && b[i] == UInt8(ascii: "\\")) ? 2 : 1
+                if escapes && b[i] == UInt8(ascii: "\\") {
+                    if isNULEscape(at: i) { return fail("a NUL character (\\u0000) in a string: no value may hold one") }
+                    i += 2
+                    continue
+                }
+                i += 1
             }
             return (open.0, open.1, "a string is not closed")
         }
