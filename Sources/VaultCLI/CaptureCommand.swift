@@ -35,11 +35,11 @@ extension Root {
             if ctx.json {
                 ctx.console.out(JSONOutput.render([
                     "auth_id": result.entry.authID.rawValue, "version": result.entry.version, "fingerprint": result.entry.fingerprint,
-                    "answer": String(decoding: result.body, as: UTF8.self),
+                    "answer": String(decoding: result.answer.body, as: UTF8.self),
                 ]))
             } else {
                 ctx.console.err("captured \(result.entry.authID) (version \(result.entry.version), fingerprint \(result.entry.fingerprint))")
-                ctx.console.out(String(decoding: result.body, as: UTF8.self))
+                ctx.console.out(String(decoding: result.answer.body, as: UTF8.self))
             }
         }
     }

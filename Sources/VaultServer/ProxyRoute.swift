@@ -72,7 +72,7 @@ struct ProxyRoute: Sendable {
     static let bufferedLimit = 256 << 10
 
     func passedThrough(_ answer: HTTPClientResponse) async -> VaultResponse {
-        guard let length = answer.headers.first(name: "Content-Length").flatMap(Int.init), length <= Self.bufferedLimit else {
+        guard let length = Self.contentLength(answer), length <= Self.bufferedLimit else {
             return streamed(answer)
         }
         var headers = HTTPHeaders(ProxyRules.returnedResponseHeaders(answer.headers.map { ($0.name, $0.value) }))
@@ -85,10 +85,15 @@ struct ProxyRoute: Sendable {
         }
     }
 
+    /// The upstream's announced length, read strictly (digits only).
+    static func contentLength(_ answer: HTTPClientResponse) -> Int? {
+        answer.headers.first(name: "Content-Length").flatMap { StrictInteger.decimal($0, maxDigits: 15) }.map(Int.init)
+    }
+
     /// Passes the answer through as it arrives, within the body limit.
     func streamed(_ answer: HTTPClientResponse) -> VaultResponse {
         var headers = HTTPHeaders(ProxyRules.returnedResponseHeaders(answer.headers.map { ($0.name, $0.value) }))
-        if let length = answer.headers.first(name: "Content-Length").flatMap(Int.init) {
+        if let length = Self.contentLength(answer) {
             guard length <= maxBody else {
                 return Problem.response(.upstreamUnavailable, "the upstream answer (\(length) bytes) exceeds [upstream] max_body (\(maxBody))")
             }
@@ -106,8 +111,8 @@ struct ProxyRoute: Sendable {
     }
 
     /// Reads the whole create-account answer, stores the new customer durably, then releases
-    /// the answer with the token replaced. A failed store never loses the one-time token: the
-    /// original answer goes back, flagged.
+    /// the answer without the token. An answer the vault cannot store from never loses the
+    /// one-time token: the original goes back, flagged `failed`.
     func captured(_ answer: HTTPClientResponse, _ ticket: ProxyTicket) async -> VaultResponse {
         let body: ByteBuffer
         do {
@@ -118,24 +123,34 @@ struct ProxyRoute: Sendable {
             return Problem.response(.upstreamUnavailable,
                                     "the create-account answer could not be read whole (\(UpstreamError.classify(error))); a customer may have been created: check the Vobiz console")
         }
-        var headers = HTTPHeaders(ProxyRules.returnedResponseHeaders(answer.headers.map { ($0.name, $0.value) }))
+        var headers = ProxyRules.returnedResponseHeaders(answer.headers.map { ($0.name, $0.value) })
         var out = body
-        let bytes = Array(body.readableBytesView)
         do {
             if let encoding = answer.headers.first(name: "Content-Encoding"), encoding.lowercased() != "identity" {
                 throw UpstreamError.other(origin: upstream.base.origin, why: "the answer is \(encoding)-encoded despite Accept-Encoding: identity")
             }
-            let result = try await service.capture(answer: bytes, actor: ticket.caller.identity, reveal: ticket.reveal)
-            out = ByteBuffer(bytes: result.body)
-            headers.add(name: "X-Vault-Capture", value: "stored")
-            logger.info("captured a new customer", metadata: ["auth_id": "\(result.entry.authID)", "fingerprint": "\(result.entry.fingerprint)",
-                                                              "request_id": "\(ticket.requestID)"])
+            let result = try await service.capture(answer: Array(body.readableBytesView), headers: headers,
+                                                   actor: ticket.caller.identity, reveal: ticket.reveal)
+            out = ByteBuffer(bytes: result.answer.body)
+            headers = result.answer.headers + [("X-Vault-Capture", "stored")]
+            var meta: Logger.Metadata = ["auth_id": "\(result.entry.authID)", "fingerprint": "\(result.entry.fingerprint)",
+                                         "request_id": "\(ticket.requestID)"]
+            if result.answer.bodyReplaced || !result.answer.droppedHeaders.isEmpty {
+                // The token is stored and withheld; what the caller misses of Vobiz's answer is said here.
+                if result.answer.bodyReplaced { headers.append(("X-Vault-Capture-Answer", "replaced")) }
+                meta["dropped_headers"] = "\(result.answer.droppedHeaders)"
+                logger.warning("captured a new customer; the answer held the token where it could not be rewritten, so the vault withheld \(result.answer.bodyReplaced ? "the body" : "headers")",
+                               metadata: meta)
+            } else {
+                logger.info("captured a new customer", metadata: meta)
+            }
         } catch {
-            headers.add(name: "X-Vault-Capture", value: "failed")
+            headers.append(("X-Vault-Capture", "failed"))
             logger.error("CAPTURE FAILED: the new customer's token was NOT stored; the caller received it and must import it",
                          metadata: ["request_id": "\(ticket.requestID)", "error": "\(error)"])
         }
-        headers.add(name: "Content-Length", value: String(out.readableBytes))
-        return VaultResponse(status: answer.status, headers: headers, body: out)
+        var framed = HTTPHeaders(headers)
+        framed.add(name: "Content-Length", value: String(out.readableBytes))
+        return VaultResponse(status: answer.status, headers: framed, body: out)
     }
 }

@@ -163,9 +163,12 @@ extension VaultService {
     }
 
     /// Stores the customer of a create-account answer (version 1, source `capture`, linked to
-    /// the partner) durably, and gives the answer as the caller may see it: the token replaced
-    /// by `vaulted:<fingerprint>` unless `reveal`.
-    public func capture(answer: [UInt8], actor: ActorIdentity, reveal: Bool) throws(ServiceError) -> (body: [UInt8], entry: ImportSummary.Entry) {
+    /// the partner) durably, and gives the answer as the caller may see it: unless `reveal`,
+    /// without the token anywhere in its body or `headers` (see `CaptureRewrite.withholding`).
+    /// Throws, storing nothing, when the answer holds no one customer to store; then the caller
+    /// must get the answer as it came, since it holds the only copy of the token.
+    public func capture(answer: [UInt8], headers: [(name: String, value: String)] = [], actor: ActorIdentity,
+                        reveal: Bool) throws(ServiceError) -> (answer: CaptureRewrite.Withheld, entry: ImportSummary.Entry) {
         let records: [ImportRecord]
         do {
             records = try answer.withUnsafeBytes { (b) throws(ImportParser.Failure) in try ImportParser.parse(b, format: .json) }
@@ -176,15 +179,12 @@ extension VaultService {
             records.forEach { $0.token.wipe() }
             throw .invalidInput("a create-account answer holds exactly one customer (MA_…) auth_id and auth_token")
         }
-        // The answer must be rewritable before anything is stored: a customer stored from an
-        // answer that then goes back unmodified would be both captured and handed out.
-        guard reveal || CaptureRewrite.replacingToken(in: answer, fingerprint: "0") != nil else {
-            records.forEach { $0.token.wipe() }
-            throw .invalidInput("the create-account answer is not an object with a top-level auth_token")
-        }
+        // Storing wipes the record's token; the answer must still be searched for it after.
+        let token = r.token.withUnsafeBytes { SecretScratch(Array($0)) }
+        defer { token.wipe() }
         let summary = try importRecords(records, actor: actor, source: .capture)
         guard let entry = summary.imported.first ?? summary.unchanged.first else { throw .store("capture stored nothing") }
-        if reveal { return (answer, entry) }
-        return (CaptureRewrite.replacingToken(in: answer, fingerprint: entry.fingerprint) ?? answer, entry)
+        if reveal { return (CaptureRewrite.Withheld(body: answer, headers: headers), entry) }
+        return (CaptureRewrite.withholding(token, authID: entry.authID, fingerprint: entry.fingerprint, body: answer, headers: headers), entry)
     }
 }

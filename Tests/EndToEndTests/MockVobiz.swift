@@ -70,10 +70,12 @@ final class MockVobiz {
 
     /// Changes how the mock answers: `delay` seconds before answering, or a fixed `status`.
     /// `createID` makes the next created customers reuse one auth id; `jwtLifetime` is the
-    /// `expires_in` of new JWTs, `jwtExpOffset` moves their `exp` claim, `loginDelay` slows logins.
+    /// `expires_in` of new JWTs, `jwtExpOffset` moves their `exp` claim, `loginDelay` slows logins;
+    /// `createShape` gives create-account answers another shape (see `create_answer` in the mock).
     func mode(delay: Double = 0, status: Int? = nil, createID: String? = nil, jwtLifetime: Int = 10, jwtExpOffset: Int = 0,
-              loginDelay: Double = 0) throws {
+              loginDelay: Double = 0, createShape: String? = nil) throws {
         var m: [String: Any] = ["delay": delay, "jwt_lifetime": jwtLifetime, "jwt_exp_offset": jwtExpOffset, "login_delay": loginDelay]
+        m["create_shape"] = createShape ?? NSNull()
         m["status"] = status ?? NSNull()
         m["create_id"] = createID ?? NSNull()
         let body = String(decoding: try JSONSerialization.data(withJSONObject: m), as: UTF8.self)

@@ -55,7 +55,31 @@ def make_jwt(subject, lifetime, exp_offset):
 new_prefix = sys.argv[2]
 lock = threading.Lock()
 seen = []
-mode = {"delay": 0.0, "status": None, "create_id": None, "jwt_lifetime": 10, "jwt_exp_offset": 0, "login_delay": 0.0}
+mode = {"delay": 0.0, "status": None, "create_id": None, "jwt_lifetime": 10, "jwt_exp_offset": 0, "login_delay": 0.0,
+        "create_shape": None}
+
+
+def create_answer(shape, answer, token):
+    """The create-account answer in one of the shapes an upstream could give it: the token copied
+    elsewhere in the body, spelt with a JSON escape, in a header, the body wrapped in an array or
+    compressed unasked.
+    Returns (raw body or None, obj, extra headers)."""
+    if shape == "nested_copy":
+        return None, dict(answer, account={"auth_token": token}), ()
+    if shape == "message_copy":
+        return None, dict(answer, message=f"issued token {token} for the new account"), ()
+    if shape == "escaped_copy":
+        escaped = "\\u%04x" % ord(token[0]) + token[1:]
+        raw = json.dumps(answer)[:-1] + f', "copy": "{escaped}"}}'
+        return raw.encode(), None, ()
+    if shape == "headers":
+        return None, answer, (("X-Debug-Token", token), ("Location", f"/api/v1/Account/{answer['auth_id']}/?token={token}"))
+    if shape == "array":
+        return json.dumps([answer]).encode(), None, ()
+    if shape == "gzip":
+        # Compressed although the vault asked for identity: unreadable to the vault.
+        return gzip.compress(json.dumps(answer).encode()), None, (("Content-Encoding", "gzip"),)
+    return None, answer, ()
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -146,8 +170,10 @@ class Handler(BaseHTTPRequestHandler):
                 with lock:
                     tokens[new_id] = new_token
                 req = json.loads(body or b"{}")
-                return self.answer(201, {"auth_id": new_id, "auth_token": new_token, "name": req.get("name", ""),
-                                         "parent": auth_id, "api_id": secrets.token_hex(4)})
+                answer = {"auth_id": new_id, "auth_token": new_token, "name": req.get("name", ""),
+                          "parent": auth_id, "api_id": secrets.token_hex(4)}
+                raw, obj, extra = create_answer(mode["create_shape"], answer, new_token)
+                return self.answer(201, obj, raw=raw, headers=extra)
             return self.answer(404, {"error": "not_found"})
         # /api/v1/Account/{id}/... (either spelling of the segment)
         if parts[:2] == ["api", "v1"] and len(parts) >= 4 and parts[2] in ("Account", "account"):
