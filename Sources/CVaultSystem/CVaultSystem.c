@@ -9,7 +9,79 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <arpa/inet.h>
+#include <linux/inet_diag.h>
+#include <linux/netlink.h>
+#include <linux/sock_diag.h>
+#include <netinet/in.h>
 #include "CVaultSystem.h"
+
+int vv_tcp_peer_uid(int fd, uid_t *uid) {
+    struct sockaddr_storage local, peer;
+    socklen_t ll = sizeof local, pl = sizeof peer;
+    if (getsockname(fd, (struct sockaddr *)&local, &ll) != 0 || getpeername(fd, (struct sockaddr *)&peer, &pl) != 0) {
+        return -errno;
+    }
+    if (local.ss_family != peer.ss_family || (local.ss_family != AF_INET && local.ss_family != AF_INET6)) {
+        return -EAFNOSUPPORT;
+    }
+    struct {
+        struct nlmsghdr nlh;
+        struct inet_diag_req_v2 req;
+    } msg;
+    memset(&msg, 0, sizeof msg);
+    msg.nlh.nlmsg_len = sizeof msg;
+    msg.nlh.nlmsg_type = SOCK_DIAG_BY_FAMILY;
+    msg.nlh.nlmsg_flags = NLM_F_REQUEST;
+    msg.req.sdiag_family = (unsigned char)local.ss_family;
+    msg.req.sdiag_protocol = IPPROTO_TCP;
+    msg.req.idiag_states = ~0U;
+    msg.req.id.idiag_cookie[0] = INET_DIAG_NOCOOKIE;
+    msg.req.id.idiag_cookie[1] = INET_DIAG_NOCOOKIE;
+    /* The peer's socket: its source is our peer address, its destination our local one. */
+    if (local.ss_family == AF_INET) {
+        struct sockaddr_in *l = (struct sockaddr_in *)&local, *p = (struct sockaddr_in *)&peer;
+        msg.req.id.idiag_sport = p->sin_port;
+        msg.req.id.idiag_dport = l->sin_port;
+        memcpy(msg.req.id.idiag_src, &p->sin_addr, 4);
+        memcpy(msg.req.id.idiag_dst, &l->sin_addr, 4);
+    } else {
+        struct sockaddr_in6 *l = (struct sockaddr_in6 *)&local, *p = (struct sockaddr_in6 *)&peer;
+        msg.req.id.idiag_sport = p->sin6_port;
+        msg.req.id.idiag_dport = l->sin6_port;
+        memcpy(msg.req.id.idiag_src, &p->sin6_addr, 16);
+        memcpy(msg.req.id.idiag_dst, &l->sin6_addr, 16);
+    }
+    int nl = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+    if (nl < 0) {
+        return -errno;
+    }
+    int result = -ENOENT;
+    if (send(nl, &msg, sizeof msg, 0) != (ssize_t)sizeof msg) {
+        result = -errno;
+    } else {
+        union { struct nlmsghdr align; char buf[8192]; } reply;
+        ssize_t n = recv(nl, reply.buf, sizeof reply.buf, 0);
+        if (n < 0) {
+            result = -errno;
+        }
+        for (struct nlmsghdr *h = (struct nlmsghdr *)reply.buf; n > 0 && NLMSG_OK(h, (unsigned)n); h = NLMSG_NEXT(h, n)) {
+            if (h->nlmsg_type == NLMSG_ERROR) {
+                struct nlmsgerr *e = NLMSG_DATA(h);
+                result = e->error < 0 ? e->error : -ENOENT;
+                break;
+            }
+            if (h->nlmsg_type == SOCK_DIAG_BY_FAMILY && h->nlmsg_len >= NLMSG_LENGTH(sizeof(struct inet_diag_msg))) {
+                struct inet_diag_msg *d = NLMSG_DATA(h);
+                *uid = d->idiag_uid;
+                result = 0;
+                break;
+            }
+        }
+    }
+    close(nl);
+    return result;
+}
 
 int vv_peek_writer(int fd, pid_t *pid, uid_t *uid) {
     char byte;

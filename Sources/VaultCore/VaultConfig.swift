@@ -67,6 +67,11 @@ public struct VaultConfig: Sendable, Equatable {
         public var readTimeout = TimeSpan(seconds: 10)
         public var idleTimeout = TimeSpan(seconds: 30)
         public var maxConnections = 1024
+        /// Connections one uid may hold on the client socket (and, at most a quarter of its
+        /// budget, on the proxy's TCP listener): one user cannot take every connection.
+        public var maxConnectionsPerUID = 256
+        /// Requests one uid may have being answered at once, across its connections.
+        public var maxInFlightPerUID = 64
     }
 
     /// `[sealed]`: sealed headers (DESIGN §8).

@@ -29,7 +29,12 @@ final class ConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
     /// The client shut down its sending side; the connection closes once no answer is due.
     private var inputClosed = false
 
-    init(router: any Router, peer: PeerContext, state: ConnectionState, inFlight: InFlight, flusher: TickFlusher? = nil) {
+    /// The listener's per-uid budget of requests being answered (nil: none, the admin socket).
+    private let uids: UIDBudget?
+
+    init(router: any Router, peer: PeerContext, state: ConnectionState, inFlight: InFlight, flusher: TickFlusher? = nil,
+         uids: UIDBudget? = nil) {
+        self.uids = uids
         self.router = router
         self.peer = peer
         self.state = state
@@ -143,12 +148,21 @@ final class ConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
             write(context, Problem.response(refusal.type, refusal.detail), keepAlive: false)
             return
         }
+        // Health checks keep no connection alive past idle_timeout: only other requests count.
+        state.useful = !(request.method == .GET && request.path == "/v1/health")
         if let now = router.respondNow(to: request, peer: peer, on: context.eventLoop) {
             write(context, now, keepAlive: request.keepAlive && !inFlight.draining)
             return
         }
+        let uid = peer.budgetUID, limit = state.limits.maxInFlightPerUID
+        if let uids, !uids.enter(uid, limit: limit) {
+            var busy = Problem.response(.rateLimited, "too many requests in flight for uid \(uid) (limit \(limit)); try again shortly")
+            busy.headers.replaceOrAdd(name: "Retry-After", value: "1")
+            write(context, busy, keepAlive: request.keepAlive && !inFlight.draining)
+            return
+        }
         let promise = context.eventLoop.makePromise(of: VaultResponse.self)
-        let router = self.router, peer = self.peer
+        let router = self.router, peer = self.peer, uids = self.uids
         let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
         inFlight.enter()
         context.eventLoop.runTask { promise.succeed(await router.respond(to: request, peer: peer)) }
@@ -159,6 +173,7 @@ final class ConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
             case .success(let response): write(bound.value, response, keepAlive: request.keepAlive && !inFlight.draining)
             case .failure: write(bound.value, Problem.response(.internal, "internal error"), keepAlive: false)
             }
+            uids?.leave(uid)
             inFlight.leave()
         }
     }

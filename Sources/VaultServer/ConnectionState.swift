@@ -16,6 +16,11 @@ final class ConnectionState: @unchecked Sendable {
     var headTail: [UInt8] = []
     var awaitingHead = true
     var inRequest = false
+    /// Whether the request being answered counts as use (a health check does not).
+    var useful = true
+    /// When the connection was opened or last made a useful request: the idle timeout runs
+    /// from here, so health checks alone do not keep a connection.
+    private var lastUse = NIODeadline.now()
 
     init(limits: HTTPLimits) { self.limits = limits }
 
@@ -43,7 +48,9 @@ final class ConnectionState: @unchecked Sendable {
         awaitingHead = true
         headBytes = 0
         headTail = []
-        arm(channel, .now() + limits.idleTimeout)
+        if useful { lastUse = .now() }
+        useful = true
+        arm(channel, lastUse + limits.idleTimeout)
     }
 
     /// The answer is out and the write side closed: input is drained for a short while at most,

@@ -8,6 +8,10 @@ public struct HTTPLimits: Sendable {
     public var readTimeout = TimeAmount.seconds(10)
     public var idleTimeout = TimeAmount.seconds(30)
     public var maxConnections = 1024
+    /// Connections and requests being answered per uid (`[limits] max_connections_per_uid`,
+    /// `max_in_flight_per_uid`).
+    public var maxConnectionsPerUID = 256
+    public var maxInFlightPerUID = 64
     /// Request bodies carried by the proxy (`[upstream] max_request_body`).
     public var maxProxyBody = 1 << 20
     /// Answer bodies carried back by the proxy (`[upstream] max_body`).
@@ -23,6 +27,8 @@ public struct HTTPLimits: Sendable {
         readTimeout = .seconds(c.readTimeout.seconds)
         idleTimeout = .seconds(c.idleTimeout.seconds)
         maxConnections = c.maxConnections
+        maxConnectionsPerUID = c.maxConnectionsPerUID
+        maxInFlightPerUID = c.maxInFlightPerUID
     }
 
     /// The body limit of one request: the proxy carries API payloads, the RPC routes small JSON.

@@ -10,15 +10,17 @@ final class OverCapRefusal: ChannelInboundHandler, Sendable {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
-    let limit: Int
+    let detail: String
 
-    init(limit: Int) { self.limit = limit }
+    init(limit: Int) { detail = "too many connections (limit \(limit)); try again later" }
+
+    init(detail: String) { self.detail = detail }
 
     func channelActive(context: ChannelHandlerContext) {
-        let body = Problem.body(.rateLimited, "too many connections (limit \(limit)); try again later")
+        let body = Problem.body(.rateLimited, detail)
         var out = context.channel.allocator.buffer(capacity: body.readableBytes + 128)
         out.writeString("HTTP/1.1 429 Too Many Requests\r\nContent-Type: application/problem+json\r\n"
-                        + "Content-Length: \(body.readableBytes)\r\nConnection: close\r\n\r\n")
+                        + "Content-Length: \(body.readableBytes)\r\nRetry-After: 1\r\nConnection: close\r\n\r\n")
         out.writeImmutableBuffer(body)
         let channel = context.channel
         context.writeAndFlush(wrapOutboundOut(out)).whenComplete { _ in channel.close(promise: nil) }

@@ -26,8 +26,14 @@ final class PeerContext: Sendable {
     let isTCP: Bool
     /// A TCP peer's address without its port: what its refusals are budgeted by.
     let tcpSource: String?
+    /// The uid whose connection and in-flight budget this connection counts against: the
+    /// peer's uid on a Unix socket; on TCP, the owner of the peer's socket as the kernel says
+    /// (`unknownOwner` when it cannot say). It is not a caller identity: TCP peers match no grant.
+    let budgetUID: UInt32
+    static let unknownOwner = UInt32.max - 1
 
-    init(caller: Caller, pidfd: Int32, exeIdentity: FileIdentity? = nil, writers: WriterLedger? = nil, tcpSource: String? = nil) {
+    init(caller: Caller, pidfd: Int32, exeIdentity: FileIdentity? = nil, writers: WriterLedger? = nil, tcpSource: String? = nil,
+         budgetUID: UInt32? = nil) {
         self.caller = caller
         self.pidfd = pidfd
         self.exePath = Array("/proc/\(caller.pid)/exe".utf8CString)
@@ -35,6 +41,7 @@ final class PeerContext: Sendable {
         self.writers = writers
         self.isTCP = tcpSource != nil
         self.tcpSource = tcpSource
+        self.budgetUID = budgetUID ?? caller.uid
     }
 
     /// A peer of the loopback TCP listener, named by its address in audit rows. It matches no
@@ -43,7 +50,12 @@ final class PeerContext: Sendable {
         let ip = channel.remoteAddress?.ipAddress ?? "?"
         let remote = channel.remoteAddress.map { "\(ip):\($0.port ?? 0)" } ?? "?"
         let caller = Caller(uid: UInt32.max, gid: UInt32.max, pid: 0, user: "tcp:" + remote, groups: [], exe: nil, unit: nil, startTime: 0)
-        return channel.eventLoop.makeSucceededFuture(PeerContext(caller: caller, pidfd: -1, tcpSource: ip))
+        return ChannelDescriptor.of(channel).map { fd -> UInt32 in
+            var uid: uid_t = 0
+            return vv_tcp_peer_uid(fd, &uid) == 0 ? uid : unknownOwner
+        }.recover { _ in unknownOwner }.map { owner in
+            PeerContext(caller: caller, pidfd: -1, tcpSource: ip, budgetUID: owner)
+        }
     }
 
     deinit { if pidfd >= 0 { close(pidfd) } }

@@ -14,15 +14,21 @@ extension VaultDaemon {
     /// it is checked again here so no path binds anything else.
     func bindTCP(_ address: String?, fd: Int32?, router: any Router) async throws -> (any Channel)? {
         guard address != nil || fd != nil else { return nil }
+        if !Self.canAskSocketOwners() {
+            logger.warning("""
+                the kernel's socket diagnostics (AF_NETLINK) are out of reach, so the proxy's TCP peers cannot be told                 apart by uid and share one connection budget; allow AF_NETLINK (RestrictAddressFamilies= in the unit)                 for a budget per uid
+                """)
+        }
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: Self.tcpBacklog)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.allowRemoteHalfClosure, value: true)
-            .childChannelInitializer { [inFlight, flushers, logger, limits, tcpConnections] channel in
+            .childChannelInitializer { [inFlight, flushers, logger, limits, tcpConnections, tcpUIDs] channel in
                 var tcpLimits = limits
                 tcpLimits.maxConnections = Self.maxTCPConnections
+                tcpLimits.maxConnectionsPerUID = min(limits.maxConnectionsPerUID, Self.maxTCPConnections / 4)
                 return Self.initialize(channel, router: router, limits: tcpLimits, inFlight: inFlight, flushers: flushers,
-                                       connections: tcpConnections,
+                                       connections: tcpConnections, uids: tcpUIDs,
                                        logger: logger, peer: PeerContext.tcp)
             }
         if let fd {
@@ -76,5 +82,13 @@ extension VaultDaemon {
         default:
             return nil
         }
+    }
+
+    /// Whether a netlink socket can be made here (a unit's RestrictAddressFamilies= may forbid it).
+    static func canAskSocketOwners() -> Bool {
+        let fd = socket(AF_NETLINK, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 4 /* NETLINK_SOCK_DIAG */)
+        guard fd >= 0 else { return false }
+        close(fd)
+        return true
     }
 }

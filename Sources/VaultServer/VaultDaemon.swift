@@ -27,6 +27,10 @@ public final class VaultDaemon: Sendable {
     /// The TCP listener has its own budget: anyone on the host can reach it, and it must not
     /// use up the client socket's.
     let tcpConnections = ConnectionCount()
+    /// Per-uid budgets of the client socket and of the TCP listener (the admin socket serves
+    /// admins only and has none).
+    let clientUIDs = UIDBudget()
+    let tcpUIDs = UIDBudget()
     static let maxTCPConnections = 256
     /// The loopback TCP listener's listen backlog: its connection cap.
     static let tcpBacklog: Int32 = 256
@@ -78,7 +82,7 @@ public final class VaultDaemon: Sendable {
         let client = try await bind(name: "client", path: config.sockets.client, fd: passed["client"], group: group,
                                     mode: mode_t(config.sockets.clientMode), socketGroup: config.sockets.clientGroup,
                                     router: ClientRouter(service: service, metrics: metrics, proxy: proxy), limits: limits,
-                                    connections: clientConnections)
+                                    connections: clientConnections, uids: clientUIDs)
         // Admin calls carry whole import files (base64) in their body.
         var adminLimits = limits
         adminLimits.maxBody = 24 << 20
@@ -86,7 +90,7 @@ public final class VaultDaemon: Sendable {
         let admin = try await bind(name: "admin", path: config.sockets.admin, fd: passed["admin"], group: group,
                                    mode: adminGID == nil ? 0o600 : 0o660, socketGroup: config.sockets.adminGroup,
                                    router: AdminRouter(service: service, metrics: metrics, adminGID: adminGID, runner: runner),
-                                   limits: adminLimits, connections: adminConnections)
+                                   limits: adminLimits, connections: adminConnections, uids: nil)
         let tcp: (any Channel)?
         do {
             tcp = try await bindTCP(config.sockets.proxyTCP, fd: passed["proxy"],
@@ -214,7 +218,7 @@ public final class VaultDaemon: Sendable {
     }
 
     func bind(name: String, path: String, fd: Int32?, group: MultiThreadedEventLoopGroup, mode: mode_t, socketGroup: String?,
-              router: any Router, limits: HTTPLimits, connections: ConnectionCount) async throws -> any Channel {
+              router: any Router, limits: HTTPLimits, connections: ConnectionCount, uids: UIDBudget?) async throws -> any Channel {
         // A burst of connects beyond the backlog fails at once for a non-blocking client (EAGAIN on a
         // Unix socket), so the queue holds as many as the daemon would serve; the kernel caps it at
         // net.core.somaxconn. Accepting 16 per wakeup drains a burst without starving open connections.
@@ -229,7 +233,7 @@ public final class VaultDaemon: Sendable {
             .childChannelOption(.allowRemoteHalfClosure, value: true)
             .childChannelInitializer { [inFlight, flushers, logger] channel in
                 Self.initialize(channel, router: router, limits: limits, inFlight: inFlight, flushers: flushers,
-                                connections: connections, logger: logger)
+                                connections: connections, uids: uids, logger: logger)
             }
         if let fd {
             logger.info("adopting socket from systemd", metadata: ["socket": "\(name)", "fd": "\(fd)"])
@@ -263,13 +267,20 @@ public final class VaultDaemon: Sendable {
     }
 
     static func initialize(_ channel: any Channel, router: any Router, limits: HTTPLimits, inFlight: InFlight,
-                           flushers: [ObjectIdentifier: TickFlusher], connections: ConnectionCount, logger: Logger,
+                           flushers: [ObjectIdentifier: TickFlusher], connections: ConnectionCount, uids: UIDBudget?, logger: Logger,
                            peer: (any Channel) -> EventLoopFuture<PeerContext> = VaultDaemon.attestedPeer) -> EventLoopFuture<Void> {
         guard connections.open(limit: limits.maxConnections) else {
             return channel.pipeline.addHandler(OverCapRefusal(limit: limits.maxConnections))
         }
         channel.closeFuture.whenComplete { _ in connections.closed() }
         return peer(channel).flatMap { peer in
+            if let uids {
+                guard uids.open(peer.budgetUID, limit: limits.maxConnectionsPerUID) else {
+                    return channel.pipeline.addHandler(OverCapRefusal(
+                        detail: "too many connections from uid \(peer.budgetUID) (limit \(limits.maxConnectionsPerUID) per uid); try again later"))
+                }
+                channel.closeFuture.whenComplete { _ in uids.closed(peer.budgetUID) }
+            }
             let state = ConnectionState(limits: limits)
             do {
                 let sync = channel.pipeline.syncOperations
@@ -281,7 +292,7 @@ public final class VaultDaemon: Sendable {
                 try sync.addHandler(HeadLimiter(state: state))
                 try sync.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: true)
                 try sync.addHandler(ConnectionHandler(router: router, peer: peer, state: state, inFlight: inFlight,
-                                                      flusher: flushers[ObjectIdentifier(channel.eventLoop)]))
+                                                      flusher: flushers[ObjectIdentifier(channel.eventLoop)], uids: uids))
                 return channel.eventLoop.makeSucceededVoidFuture()
             } catch {
                 return channel.eventLoop.makeFailedFuture(error)

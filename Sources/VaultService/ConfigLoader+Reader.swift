@@ -147,6 +147,8 @@ extension ConfigLoader {
                 case "max_body": s.maxBody = try int(t, "limits", k, range: 1024...(16 << 20))
                 case "max_headers": s.maxHeaders = try int(t, "limits", k, range: 1024...(1 << 20))
                 case "max_connections": s.maxConnections = try int(t, "limits", k, range: 1...65536)
+                case "max_connections_per_uid": s.maxConnectionsPerUID = try int(t, "limits", k, range: 1...65536)
+                case "max_in_flight_per_uid": s.maxInFlightPerUID = try int(t, "limits", k, range: 1...65536)
                 case "read_timeout": s.readTimeout = try span(t, "limits", k)
                 case "idle_timeout": s.idleTimeout = try span(t, "limits", k)
                 default: return false

@@ -24,7 +24,7 @@ import Testing
             .trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? 0
         try #require(somaxconn > 1100, "net.core.somaxconn \(somaxconn) is too small to tell a backlog above 1024")
         let burst = min(2000, somaxconn - 16)
-        let d = try DaemonHarness(limits: "max_connections = 3000\nidle_timeout = \"30s\"")
+        let d = try DaemonHarness(limits: "max_connections = 3000\nmax_connections_per_uid = 3000\nidle_timeout = \"30s\"")
         try d.start()
         let pid = try #require(d.process?.processIdentifier)
         defer { kill(pid, SIGCONT) }

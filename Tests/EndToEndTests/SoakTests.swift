@@ -11,6 +11,7 @@ import Testing
             read_timeout = "2s"
             idle_timeout = "300s"
             max_connections = 2048
+            max_connections_per_uid = 2048
             """)
         try d.start()
         let pid = try #require(d.process?.processIdentifier)

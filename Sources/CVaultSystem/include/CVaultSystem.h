@@ -39,4 +39,9 @@ int vv_signal_to_pipe(int signo, int fd);
 /// (or the peer shut down its side), or -errno.
 int vv_peek_writer(int fd, pid_t *pid, uid_t *uid);
 
+/// The uid owning the other end of an accepted loopback TCP connection `fd`, asked of the
+/// kernel's socket diagnostics (NETLINK_SOCK_DIAG, an exact lookup of the peer's socket).
+/// Returns 0 with `*uid` set, or -errno (-ENOENT: no such socket on this host).
+int vv_tcp_peer_uid(int fd, uid_t *uid);
+
 #endif
