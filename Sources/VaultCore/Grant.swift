@@ -24,6 +24,12 @@ public struct Grant: Hashable, Sendable {
         guard uids != nil || gids != nil || exes != nil || units != nil else {
             throw .invalid("grant \(name) names no caller: give uid/user, gid/group, exe or unit")
         }
+        if exes != nil && uids == nil && gids == nil && units == nil {
+            // Whoever may run the program can run code of their own inside it (LD_PRELOAD, a
+            // debugger, writing a request before exec'ing it): exe narrows a trusted set of
+            // callers, it does not make one.
+            throw .invalid("grant \(name) selects callers by exe alone; anyone who can run that program can make it ask: add uid/user, gid/group or unit")
+        }
         guard !credentials.isEmpty else { throw .invalid("grant \(name) allows no credential") }
         guard !operations.isEmpty else { throw .invalid("grant \(name) allows no operation") }
         if let rate, !(rate > 0) { throw .invalid("grant \(name): rate must be above 0") }

@@ -65,13 +65,13 @@ public struct RefusalBudget: Sendable {
 
     /// The summaries of intervals that have ended, each once.
     public mutating func due(now: Int64) -> [Summary] {
-        for (source, e) in entries where e.start + interval <= now { close(source, now: now) }
+        for (source, e) in entries where e.start &+ interval <= now { close(source, now: now) }
         defer { early = [] }
         return early
     }
 
     private mutating func close(_ source: String, now: Int64) {
         guard let e = entries.removeValue(forKey: source) else { return }
-        if e.counted > 0 { early.append(Summary(source: source, count: e.counted, from: e.start, to: min(now, e.start + interval))) }
+        if e.counted > 0 { early.append(Summary(source: source, count: e.counted, from: e.start, to: min(now, e.start &+ interval))) }
     }
 }

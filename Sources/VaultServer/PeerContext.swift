@@ -24,7 +24,9 @@ final class PeerContext: Sendable {
     let writers: WriterLedger?
     /// A TCP peer: no process to identify; only signed requests are accepted from it.
     let isTCP: Bool
-    /// A TCP peer's address without its port: what its refusals are budgeted by.
+    /// What a TCP peer's refusals are budgeted by: the uid owning its socket where the kernel
+    /// names it (a local user can pick any source address in 127.0.0.0/8, not another uid),
+    /// else every loopback peer together.
     let tcpSource: String?
     /// The uid whose connection and in-flight budget this connection counts against: the
     /// peer's uid on a Unix socket; on TCP, the owner of the peer's socket as the kernel says
@@ -54,7 +56,7 @@ final class PeerContext: Sendable {
             var uid: uid_t = 0
             return vv_tcp_peer_uid(fd, &uid) == 0 ? uid : unknownOwner
         }.recover { _ in unknownOwner }.map { owner in
-            PeerContext(caller: caller, pidfd: -1, tcpSource: ip, budgetUID: owner)
+            PeerContext(caller: caller, pidfd: -1, tcpSource: owner == unknownOwner ? "loopback" : "uid \(owner)", budgetUID: owner)
         }
     }
 
@@ -72,7 +74,14 @@ final class PeerContext: Sendable {
                                                                               name: SocketOptionName(SO_PEERCRED))
         let pidfd: EventLoopFuture<Int32> = provider.unsafeGetSocketOption(level: SocketOptionLevel(SOL_SOCKET),
                                                                             name: SocketOptionName(soPeerPidfd))
-        return cred.and(pidfd.recover { _ in -1 }).flatMapThrowing { (cred, fd) in
+        // Without SO_PEERPIDFD (kernels before 6.5) the start time stands in for the pidfd; any
+        // other failure (the peer already gone) refuses the connection rather than judge by
+        // whatever process holds the pid now.
+        let pidfdOrNone = pidfd.flatMapErrorThrowing { error -> Int32 in
+            guard let io = error as? IOError, io.errnoCode == ENOPROTOOPT else { throw PeerError.noCredentials }
+            return -1
+        }
+        return cred.and(pidfdOrNone).flatMapThrowing { (cred, fd) in
             guard cred.pid > 0, let start = ProcFS.startTime(cred.pid) else {
                 if fd >= 0 { close(fd) }
                 throw PeerError.noCredentials

@@ -31,9 +31,7 @@ struct ProxyRoute: Sendable {
             ticket = try await service.authorizeProxy(caller: peer.caller, call: call)
         } catch {
             metrics.request(.proxy, decision: "refused", since: start)
-            guard peer.isTCP, [.signatureInvalid, .replayed, .rateLimited].contains(error.type) else {
-                return Problem.response(error.type, error.detail)
-            }
+            guard peer.isTCP else { return Problem.response(error.type, error.detail) }
             metrics.unauthenticatedRefusals.increment()
             guard error.type == .rateLimited else { return Problem.response(error.type, error.detail) }
             // Over its budget: the source waits, and pays for a new connection each time.

@@ -158,6 +158,7 @@ public final class VaultDaemon: Sendable {
         await destroyer.value
         watchdog?.cancel()
         await upstream.shutdown()
+        await service.writeRefusalSummaries(all: true)
         await service.settleAudit()
         let unwritten = await service.auditStatus
         if unwritten.pending > 0 || unwritten.dropped > 0 {
@@ -170,51 +171,6 @@ public final class VaultDaemon: Sendable {
         if passed["client"] == nil { unlink(config.sockets.client) }
         if passed["admin"] == nil { unlink(config.sockets.admin) }
         logger.info("stopped")
-    }
-
-    /// Rereads the configuration; a broken file keeps the policy in force and says why.
-    func reload() async {
-        Systemd.notify("RELOADING=1\nMONOTONIC_USEC=\(DispatchTime.now().uptimeNanoseconds / 1000)")
-        do {
-            let fresh = try loadConfig(configPath)
-            await service.reload(policy: fresh.policy)
-            await service.noteReload(error: nil)
-            logger.info("policy reloaded", metadata: ["grants": "\(fresh.grants.count)"])
-        } catch {
-            await service.noteReload(error: "\(error)")
-            logger.error("reload failed; keeping the policy in force", metadata: ["error": "\(error)"])
-        }
-        Systemd.notify("READY=1")
-    }
-
-    /// Commits queued audit rows every 50 ms. In batch mode the commit runs here, off the
-    /// event loop, so requests are not held up by the disk; in sync mode each request commits
-    /// its own row and this only retries after a failure.
-    func flushAudit() async {
-        let committer = BackgroundThread(name: "audit-commit")
-        var wasFailing = false
-        while !Task.isCancelled {
-            try? await Task.sleep(for: .milliseconds(50))
-            await service.evictTokens()
-            await service.writeRefusalSummaries()
-            let ok: Bool
-            if service.config.audit.durability == .batch, let batch = await service.takeAuditBatch() {
-                let error = await committer.run { batch.commit(yieldingEvery: 8) }
-                await service.finishAuditBatch(batch, error: error)
-                ok = error == nil
-            } else {
-                ok = await service.flushAudit()
-            }
-            if ok == wasFailing {
-                wasFailing = !ok
-                if ok {
-                    logger.notice("audit log writable again; requests accepted")
-                } else {
-                    let why = await service.auditStatus.lastError ?? ""
-                    logger.critical("audit log cannot be written; refusing requests that use credentials", metadata: ["error": "\(why)"])
-                }
-            }
-        }
     }
 
     func bind(name: String, path: String, fd: Int32?, group: MultiThreadedEventLoopGroup, mode: mode_t, socketGroup: String?,
@@ -231,6 +187,10 @@ public final class VaultDaemon: Sendable {
             // A client that sends its request and then shuts down its side (`nc -N`) still gets
             // the answer: the connection closes once it is out (`ConnectionHandler`).
             .childChannelOption(.allowRemoteHalfClosure, value: true)
+            // An out-of-band byte (Unix sockets have them since Linux 5.15) is read with the rest
+            // of the stream, where it is one more byte of the request, not a readable event with
+            // nothing to read.
+            .childChannelOption(ChannelOptions.Types.SocketOption(level: SocketOptionLevel(SOL_SOCKET), name: SocketOptionName(SO_OOBINLINE)), value: 1)
             .childChannelInitializer { [inFlight, flushers, logger] channel in
                 Self.initialize(channel, router: router, limits: limits, inFlight: inFlight, flushers: flushers,
                                 connections: connections, uids: uids, logger: logger)

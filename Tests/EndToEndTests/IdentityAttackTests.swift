@@ -4,7 +4,8 @@ import Testing
 /// Attempts to borrow another program's identity on the client socket, each made the way an
 /// unprivileged local user would: as `nobody` (through `setpriv`), with namespaces it may make
 /// itself (`unshare`), real processes and the real socket. The grant under attack reveals the
-/// token of MA_BETA to one program, `billing-tool`, whoever runs it.
+/// token of MA_BETA to one program, `billing-tool`, run by nobody: the attacks borrow the
+/// program's identity, not the user's.
 @Suite(.serialized) struct IdentityAttackTests {
     final class Setup {
         let d: DaemonHarness
@@ -18,7 +19,7 @@ import Testing
             d = try DaemonHarness(grants: """
                 [[grant]]
                 name = "billing-tool"
-                \(extra.isEmpty ? "exe = \"\(s.root)/billing-tool\"" : extra)
+                \(extra.isEmpty ? "uid = 65534\nexe = \"\(s.root)/billing-tool\"" : extra)
                 credentials = ["MA_BETA"]
                 operations = ["headers"]
                 reveal = true

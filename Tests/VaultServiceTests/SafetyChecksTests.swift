@@ -86,6 +86,7 @@ import Testing
             paths = ["/api/v1/Account/*/Call/**"]
             rate = 20
             [[grant]]
+            uid = 1000
             exe = "/usr/bin/python3"
             credentials = "partner"
             operations = "headers"
