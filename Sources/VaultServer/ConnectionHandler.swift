@@ -169,16 +169,19 @@ final class ConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
         promise.futureResult.whenComplete { [self] result in
             // The response is written (and a stream entered) before the request leaves, so a
             // draining daemon never sees zero in flight while an answer is still going out.
+            // A streamed answer holds its place in the uid's budget until its last byte is out.
+            let release: @Sendable () -> Void = { uids?.leave(uid) }
             switch result {
-            case .success(let response): write(bound.value, response, keepAlive: request.keepAlive && !inFlight.draining)
-            case .failure: write(bound.value, Problem.response(.internal, "internal error"), keepAlive: false)
+            case .success(let response): write(bound.value, response, keepAlive: request.keepAlive && !inFlight.draining, release: release)
+            case .failure: write(bound.value, Problem.response(.internal, "internal error"), keepAlive: false, release: release)
             }
-            uids?.leave(uid)
             inFlight.leave()
         }
     }
 
-    private func write(_ context: ChannelHandlerContext, _ response: VaultResponse, keepAlive: Bool, linger: Bool = false) {
+    /// `release` runs once the answer is handed to the channel, or for a stream, once it ends.
+    private func write(_ context: ChannelHandlerContext, _ response: VaultResponse, keepAlive: Bool, linger: Bool = false,
+                       release: (@Sendable () -> Void)? = nil) {
         // A route may ask for the connection to end with its answer.
         let keepAlive = keepAlive && response.headers.first(name: "Connection") != "close"
         var headers = response.headers
@@ -186,9 +189,10 @@ final class ConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
         let head = HTTPResponseHead(version: .http1_1, status: response.status, headers: headers)
         context.write(wrapOutboundOut(.head(head)), promise: nil)
         if let pump = response.stream {
-            stream(context, pump, keepAlive: keepAlive)
+            stream(context, pump, keepAlive: keepAlive, release: release)
             return
         }
+        release?()
         context.write(wrapOutboundOut(.body(.byteBuffer(response.body))), promise: nil)
         if keepAlive {
             answering = false
@@ -225,7 +229,7 @@ final class ConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
     /// Writes a streamed body chunk by chunk, each write awaited so a slow reader slows the
     /// producer rather than filling memory. A producer that fails mid-way (upstream gone, body
     /// over the limit) leaves the client a truncated answer: the connection is closed.
-    private func stream(_ context: ChannelHandlerContext, _ pump: BodyPump, keepAlive: Bool) {
+    private func stream(_ context: ChannelHandlerContext, _ pump: BodyPump, keepAlive: Bool, release: (@Sendable () -> Void)?) {
         let loop = context.eventLoop
         let bound = NIOLoopBound(context, eventLoop: loop)
         let state = self.state
@@ -252,6 +256,7 @@ final class ConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
             } catch {
                 loop.execute { bound.value.close(promise: nil) }
             }
+            release?()
             inFlight.leave()
         }
     }

@@ -13,10 +13,12 @@ import Testing
 
     /// A vault whose upstream is a fresh mock; `extra` is more TOML.
     static func vault(extra: String = "", sockets: String = "", upstream: String = "", timeout: String = "2s", tls: Bool = false,
-                      grants: String = ProxyTests.grants) throws -> (DaemonHarness, MockVobiz) {
+                      grants: String = ProxyTests.grants, limits: String? = nil) throws -> (DaemonHarness, MockVobiz) {
         let s = try Scratch()
         let mock = try MockVobiz(s, tokens: MockVobiz.standardTokens(s), tls: tls)
-        let d = try DaemonHarness(grants: grants, extra: mock.upstreamConfig(upstream, timeout: timeout) + "\n" + extra, sockets: sockets, scratch: s)
+        let extra = mock.upstreamConfig(upstream, timeout: timeout) + "\n" + extra
+        let d = try limits.map { try DaemonHarness(grants: grants, extra: extra, sockets: sockets, scratch: s, limits: $0) }
+            ?? DaemonHarness(grants: grants, extra: extra, sockets: sockets, scratch: s)
         try d.start()
         return (d, mock)
     }

@@ -60,3 +60,26 @@ import Testing
         #expect(r["closed"] as? Bool == true && (r["answers"] as? Int ?? 99) <= 5, "\(out)")
     }
 }
+
+/// A streamed proxy answer counts against its uid's in-flight budget until its last byte is out:
+/// a user cannot hold many slow answers open and still claim a fresh budget.
+@Suite(.serialized) struct StreamedBudgetTests {
+    @Test func aStalledStreamStillCountsInFlight() throws {
+        let grants = """
+            [[grant]]
+            name = "nobody-proxy"
+            uid = 65534
+            credentials = ["MA_*"]
+            operations = ["headers", "proxy"]
+            """
+        let (d, mock) = try ProxyTests.vault(grants: grants, limits: "max_in_flight_per_uid = 1\nidle_timeout = \"30s\"")
+        defer { d.stop(); mock.stop() }
+        chmod(d.s.root, 0o777)
+        let out = try Process.run("/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", "/usr/bin/python3",
+                                                       DaemonHarness.pythonDir + "/uid_hog.py", "stream", "unix:" + d.client,
+                                                       "/v1/proxy/api/v1/Account/MA_ACME/Big?size=4000000",
+                                                       "/v1/proxy/api/v1/Account/MA_ACME/"])
+        let r = (try? JSONSerialization.jsonObject(with: Data(out.utf8)) as? [String: Any]) ?? [:]
+        #expect(r["held"] as? Int == 200 && r["other"] as? Int == 429, "\(out)")
+    }
+}

@@ -7,6 +7,9 @@ usage:
   uid_hog.py health unix:PATH SECONDS
       one connection sending GET /v1/health every 0.5 s for SECONDS; prints the answers it got
       and whether the daemon closed it.
+  uid_hog.py stream unix:PATH PROXY_PATH ASK_PATH
+      starts a large proxied answer on one connection and stops reading it after its head, then
+      asks ASK_PATH on a second connection; prints both statuses.
 """
 import json
 import select
@@ -45,6 +48,16 @@ if mode == "hold":
     open(ready, "w").close()
     time.sleep(seconds)
     print(json.dumps({"kept": len(socks), "refused": refused, "failed": failed}))
+elif mode == "stream":
+    target, proxied, ask = sys.argv[2], sys.argv[3], sys.argv[4]
+    held = connect(target)
+    held.sendall(b"GET " + proxied.encode() + b" HTTP/1.1\r\nHost: v\r\n\r\n")
+    head = held.recv(4096)
+    time.sleep(0.5)
+    other = connect(target)
+    other.sendall(b"GET " + ask.encode() + b" HTTP/1.1\r\nHost: v\r\n\r\n")
+    answer = other.recv(4096)
+    print(json.dumps({"held": int(head.split(b" ")[1]), "other": int(answer.split(b" ")[1])}))
 else:
     target, seconds = sys.argv[2], float(sys.argv[3])
     s = connect(target)
