@@ -29,11 +29,13 @@ struct AdminRouter: AuditingRouter {
     let adminGID: UInt32?
     let runner: AdminRunner
 
+    func auditOperation(_ path: Substring) -> AuditOperation { .admin }
+
     func respond(to request: VaultRequest, peer: PeerContext) async -> VaultResponse {
         let c = peer.caller
         guard c.uid == 0 || adminGID.map({ ([c.gid] + c.groups).contains($0) }) == true else {
             let refusal = Refusal(.notGranted, "the admin socket accepts root and members of the admin group only")
-            await service.auditRefusal(caller: c, operation: .headers, method: request.method.rawValue, path: String(request.path), refusal)
+            await service.auditRefusal(caller: c, operation: .admin, method: request.method.rawValue, path: String(request.path), refusal)
             return Problem.response(refusal.type, refusal.detail)
         }
         let path = String(request.path)
@@ -49,7 +51,7 @@ struct AdminRouter: AuditingRouter {
     func scrape() async -> VaultResponse {
         let accounts = (try? await service.list()) ?? []
         let audit = await service.auditStatus
-        metrics.refresh(accounts: accounts, defaults: service.config.rotation.policy, now: Int64(Date().timeIntervalSince1970),
+        metrics.refresh(accounts: accounts, defaults: service.config.rotation.policy, now: service.clock.seconds,
                         auditPending: audit.pending, auditFailing: audit.failing, auditDropped: audit.dropped)
         metrics.jwtLogins(await service.jwtLoginCounts)
         var buffer = ByteBufferAllocator().buffer(capacity: 4096)

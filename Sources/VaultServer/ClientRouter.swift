@@ -101,7 +101,7 @@ struct ClientRouter: AuditingRouter {
                     since start: ContinuousClock.Instant, _ service: isolated VaultService) -> VaultResponse {
         metrics.request(op, decision: "refused", since: start)
         let refusal = Refusal(.badRequest, error.description)
-        service.auditRefusal(caller: peer.caller, operation: op, method: method, path: nil, refusal)
+        service.auditRefusal(caller: peer.caller, operation: AuditOperation(op), method: method, path: nil, refusal)
         return Problem.response(refusal.type, refusal.detail)
     }
 
@@ -203,7 +203,7 @@ struct TCPProxyRouter: AuditingRouter {
             return Problem.response(.signatureInvalid, "this listener accepts sealed-signed requests only (X-Vault-Signature from POST /v1/headers)")
         }
         do {
-            try SealedSignature(parsing: value).checkTimes(now: Int64(Date().timeIntervalSince1970))
+            try SealedSignature(parsing: value).checkTimes(now: service.clock.seconds)
             return nil
         } catch {
             metrics.request(.proxy, decision: "refused", since: .now)

@@ -73,6 +73,12 @@ extension Router {
 /// Routers that can put a transport-level refusal in the audit log.
 protocol AuditingRouter: Router {
     var service: VaultService { get }
+    /// The operation a refusal of a request to `path` is audited under.
+    func auditOperation(_ path: Substring) -> AuditOperation
+}
+
+extension AuditingRouter {
+    func auditOperation(_ path: Substring) -> AuditOperation { .clientRoute(path) }
 }
 
 extension Router {
@@ -82,6 +88,7 @@ extension Router {
     func auditRefusal(_ refusal: Refusal, request: VaultRequest, peer: PeerContext, caller: Caller? = nil) {
         guard let r = self as? any AuditingRouter else { return }
         let service = r.service, caller = caller ?? peer.caller, method = request.method.rawValue, path = String(request.path)
-        Task { await service.auditRefusal(caller: caller, operation: .headers, method: method, path: path, refusal) }
+        let operation = r.auditOperation(request.path)
+        Task { await service.auditRefusal(caller: caller, operation: operation, method: method, path: path, refusal) }
     }
 }

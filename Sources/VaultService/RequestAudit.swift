@@ -5,7 +5,7 @@ import VaultCore
 /// caller uid/pid/exe, grant, operation, auth_id, version, method, path without query, decision).
 struct RequestAudit: Sendable {
     let caller: Caller
-    let operation: GrantOperation
+    let operation: AuditOperation
     let method: String
     let requestID: String
     var path: String?
@@ -15,7 +15,7 @@ struct RequestAudit: Sendable {
     /// Every grant's reasons for a policy refusal: for the audit row, not for the caller.
     var denial: String?
 
-    init(caller: Caller, operation: GrantOperation, method: String, requestID: String) {
+    init(caller: Caller, operation: AuditOperation, method: String, requestID: String) {
         self.caller = caller
         self.operation = operation
         self.method = method
@@ -37,7 +37,8 @@ struct RequestAudit: Sendable {
 /// off the event loop.
 struct QueuedAuditRow: Sendable {
     let facts: RequestAudit
-    let atMillis: Int64
+    /// Stamped from the vault's clock when the row is queued.
+    var atMillis: Int64 = 0
     let outcome: AuditEvent.Outcome
     let reason: String?
     let decision: String
@@ -46,7 +47,6 @@ struct QueuedAuditRow: Sendable {
 
     init(facts: RequestAudit, outcome: AuditEvent.Outcome, reason: String?, decision: String, mode: String?, refusal: String?) {
         self.facts = facts
-        self.atMillis = Int64(Date().timeIntervalSince1970 * 1000)
         self.outcome = outcome
         self.reason = reason
         self.decision = decision

@@ -52,7 +52,7 @@ extension VaultService {
 
     /// Audits a refusal decided before the vault saw the request (unreadable body, a caller that
     /// changed, the admin socket's door), so every refusal is in the log.
-    public func auditRefusal(caller: Caller, operation: GrantOperation, method: String, path: String?, _ refusal: Refusal) {
+    public func auditRefusal(caller: Caller, operation: AuditOperation, method: String, path: String?, _ refusal: Refusal) {
         var audit = RequestAudit(caller: caller, operation: operation, method: method, requestID: Hex.encode(Random.data(count: 8)))
         audit.path = path
         try? record(audit.refused(refusal))
@@ -141,7 +141,7 @@ extension VaultService {
     func takeToken(_ grant: Grant, _ caller: Caller) throws(Refusal) {
         guard let rate = grant.rate else { return }
         let key = "\(grant.name)|\(caller.uid)"
-        let t = Date().timeIntervalSince1970
+        let t = clock.fractionalSeconds
         var bucket = buckets[key] ?? TokenBucket(rate: rate, now: t)
         let ok = bucket.take(now: t)
         buckets[key] = bucket

@@ -52,6 +52,23 @@ import Testing
         #expect(try d.s.vv(["audit", "verify"] + d.cfg).code == 0)
     }
 
+    /// A refusal the transport decides is audited under the operation of the route it refused:
+    /// a changed caller asking the proxy gets a `proxy` row, not a `headers` one.
+    @Test func aTransportRefusalIsAuditedUnderItsRoute() throws {
+        let d = try DaemonHarness()
+        try d.start()
+        defer { d.stop() }
+        let other = d.s.root + "/other-python"
+        try FileManager.default.copyItem(atPath: URL(fileURLWithPath: "/usr/bin/python3").resolvingSymlinksInPath().path, toPath: other)
+        let out = try Process.run("/usr/bin/python3", [DaemonHarness.pythonDir + "/exec_caller.py", "first", d.client, other,
+                                                       "/v1/proxy/api/v1/Account/MA_ACME/Call/"])
+        let results = try JSONSerialization.jsonObject(with: Data(out.utf8)) as? [[String: Any]] ?? []
+        #expect(results.last?["status"] as? Int == 403 && results.last?["type"] as? String == "not_granted", "\(out)")
+        usleep(200_000)
+        let refused = try d.auditJSON().filter { $0["outcome"] as? String == "refused" }
+        #expect(refused.count == 1 && refused.first?["op"] as? String == "proxy", "\(refused)")
+    }
+
     /// A daemon running as its own user cannot read another user's `/proc/<pid>/exe` (that
     /// needs `CAP_SYS_PTRACE`): such a caller has no executable, is judged by uid, group and
     /// unit, and is not refused by the per-request re-check for the executable it cannot see.

@@ -162,3 +162,17 @@ import Testing
         #expect(text(CallbackSignature.v2Message(url: "HTTPS://h.test/a;b/c;d?x=1", nonce: "123")) == "https://h.test/a;b/c123")
     }
 }
+
+/// Refusals decided before any grant is consulted are audited under their route's operation.
+@Suite struct AuditOperationTests {
+    @Test func clientRoutesNameTheirOperation() {
+        #expect(AuditOperation.clientRoute("/v1/headers") == .headers)
+        #expect(AuditOperation.clientRoute("/v1/proxy/api/v1/Account/MA_X/Call/") == .proxy)
+        #expect(AuditOperation.clientRoute("/v1/proxyish") == .other)
+        #expect(AuditOperation.clientRoute("/v1/jwt") == .jwt)
+        #expect(AuditOperation.clientRoute("/v1/callbacks/verify") == .verifyCallback)
+        #expect(AuditOperation.clientRoute("/v1/keys") == .keys)
+        #expect(AuditOperation.clientRoute("/nope") == .other)
+        for op in GrantOperation.allCases { #expect(AuditOperation(op).rawValue == op.rawValue) }
+    }
+}
