@@ -36,7 +36,7 @@ extension Root {
             let a = try await ctx.withVault(needKey: true) { try await $0.edit(credential, label: label, maxAge: m, warn: w, resetPolicy: defaultPolicy, actor: ctx.actor) }
             let defaults = ctx.config.rotation.policy
             if ctx.json {
-                ctx.console.out(JSONOutput.render(a.json(defaults: defaults, now: VaultService.systemClock(), withVersions: false)))
+                ctx.console.out(JSONOutput.render(a.json(defaults: defaults, now: VaultClock.system.seconds, withVersions: false)))
             } else {
                 let p = a.policy(defaults: defaults)
                 ctx.console.out("updated \(a.authID): label \"\(a.label)\", rotate every \(p.maxAge), warn \(p.warn) ahead")

@@ -18,7 +18,7 @@ extension Root {
                 let ctx = try CLIContext(global)
                 let service = try await ctx.openVault(needKey: false)
                 let sessions = try await service.jwtStatus()
-                let now = Int64(Date().timeIntervalSince1970)
+                let now = service.clock.seconds
                 if ctx.json {
                     ctx.console.out(JSONOutput.render(["sessions": sessions.map { $0.json(now: now) }]))
                     return
@@ -56,7 +56,7 @@ extension Root {
                     throw error
                 }
                 await service.checkpoint()
-                let now = Int64(Date().timeIntervalSince1970)
+                let now = service.clock.seconds
                 if ctx.json {
                     ctx.console.out(JSONOutput.render(status.map { $0.json(now: now) } ?? [:]))
                 } else if let s = status {

@@ -12,7 +12,7 @@ extension Root {
             let ctx = try CLIContext(global)
             let accounts = try await ctx.withVault(needKey: false) { try await $0.list() }
             let defaults = ctx.config.rotation.policy
-            let now = VaultService.systemClock()
+            let now = VaultClock.system.seconds
             if ctx.json {
                 ctx.console.out(JSONOutput.render(["credentials": accounts.map { $0.json(defaults: defaults, now: now, withVersions: false) }]))
                 return

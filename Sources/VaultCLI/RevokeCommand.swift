@@ -1,3 +1,4 @@
+import VaultCore
 import ArgumentParser
 import VaultService
 
@@ -21,7 +22,7 @@ extension Root {
             let ctx = try CLIContext(global)
             let a = try await ctx.withVault(needKey: true) { try await $0.revoke(credential, compromised: compromised, reason: reason, actor: ctx.actor) }
             if ctx.json {
-                ctx.console.out(JSONOutput.render(a.json(defaults: ctx.config.rotation.policy, now: VaultService.systemClock(), withVersions: false)))
+                ctx.console.out(JSONOutput.render(a.json(defaults: ctx.config.rotation.policy, now: VaultClock.system.seconds, withVersions: false)))
             } else {
                 ctx.console.out("\(a.authID) is now \(a.state.rawValue); rotate it with `vobiz-vault rotate \(a.authID)` once a new token is issued")
             }

@@ -15,7 +15,7 @@ extension Root {
             let ctx = try CLIContext(global)
             let a = try await ctx.withVault(needKey: false) { try await $0.show(credential) }
             let defaults = ctx.config.rotation.policy
-            let now = VaultService.systemClock()
+            let now = VaultClock.system.seconds
             if ctx.json {
                 ctx.console.out(JSONOutput.render(a.json(defaults: defaults, now: now, withVersions: true)))
                 return

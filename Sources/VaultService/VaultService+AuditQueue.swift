@@ -6,6 +6,8 @@ extension VaultService {
     /// Queues the audit row of a request. With `[audit] durability = "sync"` it is committed
     /// before the answer goes out, and a failed commit refuses the request.
     func record(_ row: QueuedAuditRow) throws(Refusal) {
+        var row = row
+        row.atMillis = clock.millis
         let before = auditQueue.pending.count
         auditQueue.append(row)
         if config.audit.durability == .sync {

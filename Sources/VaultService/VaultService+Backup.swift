@@ -10,7 +10,7 @@ import Glibc
 extension VaultService {
     /// Copies the vault with SQLite's online backup from a read-only connection — safe while a
     /// daemon writes — and writes the manifest. Needs no key: the copy holds ciphertext only.
-    public static func backup(config: VaultConfig, to path: String) throws(ServiceError) -> BackupManifest {
+    public static func backup(config: VaultConfig, to path: String, clock: VaultClock = .system) throws(ServiceError) -> BackupManifest {
         let dir = StateDirectory(config.vault.stateDir)
         try dir.check()
         // Both names are taken first, each created new and never through a symlink (the
@@ -43,7 +43,7 @@ extension VaultService {
             throw .store("cannot write the backup to \(path): \(String(cString: strerror(errno)))")
         }
         let manifest = BackupManifest(format: meta.format, vaultID: meta.vaultID, kekKind: meta.kekKind.rawValue, kekID: meta.kekID,
-                                      dekID: meta.dekID, createdAt: Timestamp.iso(Int64(Date().timeIntervalSince1970)),
+                                      dekID: meta.dekID, createdAt: Timestamp.iso(clock.seconds),
                                       auditHeadSeq: meta.auditHeadSeq, accounts: accounts, sha256: sha256)
         let data: Data
         do {
@@ -85,7 +85,8 @@ extension VaultService {
     /// does not match its manifest, when the master key does not open it, when its audit chain
     /// is broken, or while a daemon holds the vault. The vault it replaces is kept beside it as
     /// `vault.db.pre-restore-<time>`.
-    public static func restore(config: VaultConfig, from path: String, unlock: MasterKeyProvider) throws(ServiceError) -> BackupManifest {
+    public static func restore(config: VaultConfig, from path: String, unlock: MasterKeyProvider,
+                               clock: VaultClock = .system) throws(ServiceError) -> BackupManifest {
         let manifestPath = BackupManifest.path(for: path)
         let manifest: BackupManifest
         do {
@@ -120,13 +121,13 @@ extension VaultService {
         try dir.prepare()
         let lock = try dir.lock(exclusive: true)
         defer { withExtendedLifetime(lock) {} }
-        try replace(dir, with: path)
+        try replace(dir, with: path, at: clock.seconds)
         return manifest
     }
 
     /// Writes the copy under a temporary name, keeps the old database (checkpointed, so it is
     /// whole without its WAL), then renames the copy into place and syncs the directory.
-    private static func replace(_ dir: StateDirectory, with path: String) throws(ServiceError) {
+    private static func replace(_ dir: StateDirectory, with path: String, at now: Int64) throws(ServiceError) {
         let fm = FileManager.default
         let incoming = dir.path + "/vault.db.restoring"
         try? fm.removeItem(atPath: incoming)
@@ -138,7 +139,7 @@ extension VaultService {
                 try? old.checkpoint()
                 old.close()
             }
-            let kept = dir.databasePath + ".pre-restore-" + String(Int64(Date().timeIntervalSince1970))
+            let kept = dir.databasePath + ".pre-restore-" + String(now)
             guard rename(dir.databasePath, kept) == 0 else { throw .store("cannot move the current vault aside to \(kept)") }
             for suffix in ["-wal", "-shm"] { try? fm.removeItem(atPath: dir.databasePath + suffix) }
         }

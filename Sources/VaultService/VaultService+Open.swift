@@ -9,14 +9,14 @@ extension VaultService {
     /// interrupted `init` leaves no half vault behind.
     public static func initialize(config: VaultConfig, master: MasterKeyInput, actor: ActorIdentity,
                                   kdfParameters: PassphraseKDFParameters? = nil,
-                                  clock: @escaping @Sendable () -> Int64 = systemClock) throws(ServiceError) -> VaultService {
+                                  clock: VaultClock = .system) throws(ServiceError) -> VaultService {
         let dir = StateDirectory(config.vault.stateDir)
         try dir.prepare()
         let lock = try dir.lock(exclusive: true)
         guard !FileManager.default.fileExists(atPath: dir.databasePath) else {
             throw .stateDirectory(path: dir.path, problem: "already holds a vault (vault.db); refusing to overwrite it")
         }
-        let now = clock()
+        let now = clock.seconds
         let vaultID = Hex.encode(Random.data(count: 16))
         let dataKey: SecureBytes
         let meta: VaultMetaRecord
@@ -65,7 +65,7 @@ extension VaultService {
     /// on a connection that writes, creates and deletes none of `vault.db`, `-wal` and `-shm`,
     /// so a wrong key leaves the files exactly as they were.
     public static func open(config: VaultConfig, unlock: MasterKeyProvider?, exclusive: Bool = false,
-                            clock: @escaping @Sendable () -> Int64 = systemClock,
+                            clock: VaultClock = .system,
                             executor: (any SerialExecutor)? = nil) throws(ServiceError) -> VaultService {
         let dir = StateDirectory(config.vault.stateDir)
         try dir.check()

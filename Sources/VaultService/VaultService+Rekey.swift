@@ -52,7 +52,7 @@ extension VaultService {
                 meta.kekSetAt = now
             }
             try tx.updateMeta(meta)
-            let event = AuditEvent(seq: 0, atMillis: Int64(Date().timeIntervalSince1970 * 1000), actor: actor, op: "rekey",
+            let event = AuditEvent(seq: 0, atMillis: clock.millis, actor: actor, op: "rekey",
                                    authID: nil, version: nil, outcome: .ok, reason: nil,
                                    detail: AuditDetail.json(["master_key": newMaster?.kindName ?? "unchanged",
                                                              "data_key": newDataKey ? "replaced" : "unchanged"]))

@@ -16,7 +16,7 @@ public actor VaultService {
     /// The master key (KEK) that opened the vault, kept so `rekey --data-key` can rewrap.
     var masterKey: SecureBytes?
     let lock: StateLock
-    let clock: @Sendable () -> Int64
+    public nonisolated let clock: VaultClock
 
     // Daemon state: the policy in force, the key that signs sealed headers, the audit queue
     // and the per-caller rate buckets.
@@ -51,7 +51,7 @@ public actor VaultService {
     var unsealing = false
 
     init(config: VaultConfig, directory: StateDirectory, store: VaultStore, keys: VaultKeys?, masterKey: SecureBytes?,
-         lock: StateLock, clock: @escaping @Sendable () -> Int64, executor: (any SerialExecutor)? = nil) {
+         lock: StateLock, clock: VaultClock, executor: (any SerialExecutor)? = nil) {
         self.executor = executor ?? QueueExecutor()
         self.masterKey = masterKey
         self.config = config
@@ -64,12 +64,10 @@ public actor VaultService {
         upstream = Result { () throws(ScopeError) in try Upstream(baseURL: config.upstream.baseURL) }
     }
 
-    public static let systemClock: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }
-
     /// Whether this instance holds the data key (commands that change or open secrets need it).
     public var isUnlocked: Bool { keys != nil }
 
-    var now: Int64 { clock() }
+    var now: Int64 { clock.seconds }
 
     func requireKeys() throws(ServiceError) -> VaultKeys {
         guard let keys else { throw .masterKeyRequired(kind: "pass --key-file, set [vault] key_file, or run under systemd with LoadCredentialEncrypted=master.key") }
@@ -102,7 +100,7 @@ public actor VaultService {
     func audit(_ tx: StoreTransaction, op: String, actor: ActorIdentity, authID: AuthID? = nil, version: Int64? = nil,
                outcome: AuditEvent.Outcome = .ok, reason: String? = nil, detail: [String: any Sendable] = [:]) throws {
         let keys = try requireKeys()
-        let event = AuditEvent(seq: 0, atMillis: Int64(Date().timeIntervalSince1970 * 1000), actor: actor, op: op,
+        let event = AuditEvent(seq: 0, atMillis: clock.millis, actor: actor, op: op,
                                authID: authID?.rawValue, version: version, outcome: outcome, reason: reason,
                                detail: AuditDetail.json(detail))
         try tx.appendAudit(event, using: keys.audit)

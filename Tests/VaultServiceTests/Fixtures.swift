@@ -11,7 +11,7 @@ final class TestClock: Sendable {
     init(_ start: Int64 = 1_800_000_000) { value = Mutex(start) }
     var now: Int64 { value.withLock { $0 } }
     func advance(_ seconds: Int64) { value.withLock { $0 += seconds } }
-    var closure: @Sendable () -> Int64 { { self.now } }
+    var source: VaultClock { VaultClock(seconds: { self.now }) }
 }
 
 /// A vault in a temporary directory with a random master key and canary tokens.
@@ -42,16 +42,16 @@ final class Fixture: @unchecked Sendable {
     func secure(_ s: String) throws -> SecureBytes { try Array(s.utf8).withUnsafeBytes { try SecureBytes(copying: $0) } }
 
     func initialize() throws -> VaultService {
-        try VaultService.initialize(config: config, master: .key(key), actor: actor, clock: clock.closure)
+        try VaultService.initialize(config: config, master: .key(key), actor: actor, clock: clock.source)
     }
 
     func open(key other: SecureBytes? = nil) throws -> VaultService {
         let k = other ?? key
-        return try VaultService.open(config: config, unlock: { _ in .key(k) }, clock: clock.closure)
+        return try VaultService.open(config: config, unlock: { _ in .key(k) }, clock: clock.source)
     }
 
     func openReadOnly() throws -> VaultService {
-        try VaultService.open(config: config, unlock: nil, clock: clock.closure)
+        try VaultService.open(config: config, unlock: nil, clock: clock.source)
     }
 
     func json(_ records: [(String, String, String?)]) -> String {

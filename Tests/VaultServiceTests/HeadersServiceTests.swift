@@ -16,7 +16,7 @@ import Testing
             let v = try f.initialize()
             _ = try await f.importJSON(v, [("PA_P", f.token("p"), nil), ("MA_A", f.token("a"), nil), ("MA_B", f.token("b"), nil)])
         }
-        let v = try VaultService.open(config: c, unlock: { _ in .key(f.key) }, clock: f.clock.closure)
+        let v = try VaultService.open(config: c, unlock: { _ in .key(f.key) }, clock: f.clock.source)
         try await v.prepareSigning(actor: f.actor)
         return v
     }
@@ -44,6 +44,10 @@ import Testing
         #expect(names == ["X-Auth-ID", "Accept", "Content-Type", "X-Vault-Signature"])
         let sig = try SealedSignature(parsing: h.headers[3].value)
         #expect(sig.exp - sig.ts == 60 && sig.ts == f.clock.now)
+        // The request's audit row takes its time from the same clock.
+        _ = await v.flushAudit()
+        let row = try await v.auditTail(1).first
+        #expect(row?.op == "headers" && row?.atMillis == f.clock.now * 1000)
         let keys = try await v.publicKeys()
         let key = try #require(keys.first { $0.kid == sig.kid })
         let text = SealedSignature.canonicalString(method: "POST", canonicalURL: "https://api.vobiz.ai/api/v1/Account/MA_A/Call/",
@@ -55,7 +59,7 @@ import Testing
         let again = try await v.issueHeaders(caller: caller, request: request("POST", "/api/v1/Account/MA_A/Call/"))
         #expect(try SealedSignature(parsing: again.headers[3].value).nonce != sig.nonce)
         // The same signing key survives a restart.
-        let w = try VaultService.open(config: v.config, unlock: { _ in .key(f.key) }, clock: f.clock.closure)
+        let w = try VaultService.open(config: v.config, unlock: { _ in .key(f.key) }, clock: f.clock.source)
         try await w.prepareSigning(actor: f.actor)
         let later = try await w.issueHeaders(caller: caller, request: request("GET", "/api/v1/Account/MA_A/Call/"))
         #expect(try SealedSignature(parsing: later.headers[2].value).kid == sig.kid)

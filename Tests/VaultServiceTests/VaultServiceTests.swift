@@ -148,6 +148,8 @@ import Testing
         _ = try await v.revoke("MA_A", compromised: false, reason: nil, actor: f.actor)
         let ops = try await v.auditTail(10).map(\.op)
         #expect(ops == ["init", "import", "rotate", "revoke"])
+        // Every row's time is the vault's clock (a test clock far from today's date).
+        #expect(try await v.auditTail(10).allSatisfy { $0.atMillis == f.clock.now * 1000 })
         #expect(try await v.auditVerify() == .intact(rows: 4))
         try f.tamper("UPDATE audit_events SET reason = 'nothing to see' WHERE seq = 3")
         #expect(try await v.auditVerify() == .broken(seq: 3, problem: .edited))
