@@ -42,7 +42,7 @@ public enum KeyFile {
             text = try SecureBytes(count: 45)
         } catch { throw .crypto(error.description) }
         text.withUnsafeMutableBytes { out in
-            _ = key.withUnsafeBytes { k in Base64.encode(k, into: out) }
+            _ = key.withUnsafeBytes { k in SecretCodec.encodeBase64(k, into: out) }
             out[44] = 0x0A
         }
         let fd: Int32
@@ -91,8 +91,8 @@ public enum KeyFile {
                     var len = n
                     while len > 0, r[len - 1] == 0x0A || r[len - 1] == 0x0D { len -= 1 }
                     let text = UnsafeRawBufferPointer(rebasing: r[0..<len])
-                    if len == 44 { return Base64.decode(text, into: k) == keyLength }
-                    if len == 64 { return HexDecoder.decode(text, into: k) }
+                    if len == 44 { return SecretCodec.decodeBase64(text, into: k) == keyLength }
+                    if len == 64 { return SecretCodec.decodeHex(text, into: k) == keyLength }
                     return false
                 }
             }

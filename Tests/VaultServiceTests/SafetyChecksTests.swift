@@ -54,6 +54,17 @@ import Testing
             FileManager.default.createFile(atPath: p, contents: content, attributes: [.posixPermissions: 0o600])
             #expect(try KeyFile.read(p).withUnsafeBytes { Array($0) } == raw, "\(name)")
         }
+        // A generated file is plain padded base64 that any decoder reads the same way.
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(Data(base64Encoded: text.trimmingCharacters(in: .newlines)).map(Array.init) == key.withUnsafeBytes { Array($0) })
+        // Text of the right length that is not canonical base64 or hex is refused, not misread.
+        let b64 = Base64.encode(raw)
+        for (name, bad) in [("b64-char", "!" + b64.dropFirst()), ("b64-bits", String(b64.dropLast(2)) + "9="),
+                            ("b64-unpadded", String(b64.dropLast()) + "A"), ("hex-char", "zz" + String(repeating: "07", count: 31))] {
+            let p = f.root + "/" + name
+            FileManager.default.createFile(atPath: p, contents: Data((bad + "\n").utf8), attributes: [.posixPermissions: 0o600])
+            #expect(throws: ServiceError.self, "\(name)") { try KeyFile.read(p) }
+        }
         let loose = f.root + "/loose"
         FileManager.default.createFile(atPath: loose, contents: Data(raw), attributes: [.posixPermissions: 0o644])
         #expect(throws: ServiceError.self) { try KeyFile.read(loose) }
