@@ -65,7 +65,7 @@ struct CLIContext {
         return result
     }
 
-    /// Supplies the master key in DESIGN §4 order: --key-file / [vault] key_file, then
+    /// Supplies the master key in Docs/key-management.md order: --key-file / [vault] key_file, then
     /// $CREDENTIALS_DIRECTORY/master.key; for a passphrase vault, --passphrase-file or the prompt.
     func keyProvider() -> MasterKeyProvider {
         let keyFile = config.vault.keyFile ?? credentialKeyPath

@@ -1,6 +1,6 @@
 import ArgumentParser
 
-/// Options every subcommand accepts (DESIGN §9), plus where the vault and its key are.
+/// Options every subcommand accepts (Docs/cli.md), plus where the vault and its key are.
 public struct GlobalOptions: ParsableArguments, Sendable {
     @Option(name: .long, help: "Configuration file (default /etc/vobiz-vault/config.toml when it exists).")
     var config: String?

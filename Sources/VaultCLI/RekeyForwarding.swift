@@ -29,7 +29,7 @@ enum RekeyForwarding {
     }
 
     /// What the command prints offline after a new key file: where the key now is. The file
-    /// belongs to whoever ran this; the daemon opens a key file only when it owns it (DESIGN §4).
+    /// belongs to whoever ran this; the daemon opens a key file only when it owns it (Docs/key-management.md).
     static func finish(files: [String: String], daemonUID: uid_t, json: Bool, console: Console) {
         guard let path = files["--new-key-file"] else { return }
         if !json { console.out("from now on open the vault with --key-file \(path) (or set [vault] key_file)") }

@@ -1,4 +1,4 @@
-/// The strings Vobiz signs on its callbacks (DESIGN §2), built exactly as the Vobiz Python SDK
+/// The strings Vobiz signs on its callbacks (Docs/callbacks.md), built exactly as the Vobiz Python SDK
 /// builds them (`vobiz.utils.validate_signature`, `vobiz.utils.validate_v3_signature`), so that
 /// the vault's verdicts agree with the SDK's bit for bit. The HMAC itself is computed by the
 /// caller, which holds the token: this type only says *what* is signed.

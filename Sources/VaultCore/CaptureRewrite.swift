@@ -1,4 +1,4 @@
-/// The answer of a create-account call as the caller sees it after capture (DESIGN §8): the
+/// The answer of a create-account call as the caller sees it after capture (Docs/proxy.md): the
 /// new customer's token replaced by `"vaulted:<fingerprint>"`, every other byte as Vobiz sent it
 /// where that can be done safely, and never a copy of the token once the vault holds it.
 public enum CaptureRewrite {

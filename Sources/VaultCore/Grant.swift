@@ -1,4 +1,4 @@
-/// One `[[grant]]` of the policy (DESIGN §5): which callers may do what with which credentials.
+/// One `[[grant]]` of the policy (Docs/threat-model.md): which callers may do what with which credentials.
 /// Selectors are ANDed; a grant with no selector matches no caller.
 public struct Grant: Hashable, Sendable {
     public var name: String

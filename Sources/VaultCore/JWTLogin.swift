@@ -1,4 +1,4 @@
-/// The answer of `POST /api/v1/partner/login` (DESIGN §2), parsed from raw bytes so the access
+/// The answer of `POST /api/v1/partner/login` (Docs/api.md `POST /v1/jwt`), parsed from raw bytes so the access
 /// token is never a `String`: `{"tokens":{"access_token","token_type","expires_in"}}`, or
 /// `{"error":"invalid_credentials","message":"…"}`.
 public enum JWTLogin {

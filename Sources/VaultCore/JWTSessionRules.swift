@@ -1,4 +1,4 @@
-/// The timing rules of partner JWT sessions (DESIGN §2, §7 `POST /v1/jwt`).
+/// The timing rules of partner JWT sessions (Docs/api.md `POST /v1/jwt`).
 public struct JWTSessionRules: Hashable, Sendable {
     /// `[jwt] refresh_margin`.
     public var refreshMargin: Int64

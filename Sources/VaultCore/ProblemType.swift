@@ -1,4 +1,4 @@
-/// The stable `type` suffixes of problem+json errors (DESIGN §7) and their HTTP statuses.
+/// The stable `type` suffixes of problem+json errors (Docs/api.md) and their HTTP statuses.
 public enum ProblemType: String, Sendable, CaseIterable {
     case badRequest = "bad_request"
     case notGranted = "not_granted"

@@ -1,4 +1,4 @@
-/// What the egress proxy forwards and what it drops (DESIGN §8). Pure rules over header lists,
+/// What the egress proxy forwards and what it drops (Docs/proxy.md). Pure rules over header lists,
 /// so the transport and the tests share one definition.
 public enum ProxyRules {
     /// Requests for the upstream arrive under this prefix on the client socket and the TCP listener.

@@ -9,6 +9,6 @@ public struct RotationPolicy: Hashable, Sendable {
         self.warn = warn
     }
 
-    /// The defaults of DESIGN §10: rotate every 90 days, warn 14 days ahead.
+    /// The defaults of Docs/configuration.md: rotate every 90 days, warn 14 days ahead.
     public static let standard = RotationPolicy(maxAge: .days(90), warn: .days(14))
 }

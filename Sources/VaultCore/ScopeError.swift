@@ -12,7 +12,7 @@ public enum ScopeError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A path outside the partner and customer trees with no credential named.
     case credentialRequired
 
-    /// Problem type suffix (DESIGN §7).
+    /// Problem type suffix (Docs/api.md).
     public var problemType: String {
         switch self {
         case .mismatch: "scope_mismatch"

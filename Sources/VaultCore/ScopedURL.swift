@@ -1,6 +1,6 @@
 import Foundation
 
-/// A request URL checked against the upstream and DESIGN §6: parsed strictly and *rejected*,
+/// A request URL checked against the upstream and Docs/api.md: parsed strictly and *rejected*,
 /// never normalised, when anything about it could mean two things.
 public struct ScopedURL: Hashable, Sendable {
     /// Path exactly as requested (no query).

@@ -1,4 +1,4 @@
-/// The `X-Vault-Signature` header of sealed headers (DESIGN §8):
+/// The `X-Vault-Signature` header of sealed headers (Docs/proxy.md):
 /// `v1; kid=…; ts=…; exp=…; nonce=…; sig=…`, Ed25519 over `canonicalString`.
 public struct SealedSignature: Hashable, Sendable {
     public static let headerName = "X-Vault-Signature"

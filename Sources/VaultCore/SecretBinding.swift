@@ -1,5 +1,5 @@
 /// The associated data that binds a sealed secret to the row it belongs to
-/// (`table|account auth_id|version|purpose`, DESIGN §4): a ciphertext copied into another
+/// (`table|account auth_id|version|purpose`, Docs/key-management.md): a ciphertext copied into another
 /// row, account or version fails to open instead of passing as that row's secret.
 public enum SecretBinding: Sendable, Equatable {
     case token(AuthID, version: Int64)

@@ -1,4 +1,4 @@
-/// The configuration file's model (DESIGN §10). Every key has a default, so an empty file is
+/// The configuration file's model (Docs/configuration.md). Every key has a default, so an empty file is
 /// a valid configuration. Parsing lives in VaultService; the values and their rules live here.
 public struct VaultConfig: Sendable, Equatable {
     public struct Vault: Sendable, Equatable {
@@ -60,7 +60,7 @@ public struct VaultConfig: Sendable, Equatable {
         public var durability = Durability.batch
     }
 
-    /// `[limits]` of the socket API (DESIGN §7).
+    /// `[limits]` of the socket API (Docs/api.md).
     public struct Limits: Sendable, Equatable {
         public var maxBody = 64 * 1024
         public var maxHeaders = 16 * 1024
@@ -74,7 +74,7 @@ public struct VaultConfig: Sendable, Equatable {
         public var maxInFlightPerUID = 64
     }
 
-    /// `[sealed]`: sealed headers (DESIGN §8).
+    /// `[sealed]`: sealed headers (Docs/proxy.md).
     public struct Sealed: Sendable, Equatable {
         /// How long a sealed signature is valid (at most `SealedSignature.maxLifetime`).
         public var lifetime = TimeSpan(seconds: SealedSignature.defaultLifetime)

@@ -185,7 +185,7 @@ struct ClientRouter: AuditingRouter {
     }
 }
 
-/// The loopback TCP listener: the proxy only, for sealed-signed requests only (DESIGN §8).
+/// The loopback TCP listener: the proxy only, for sealed-signed requests only (Docs/proxy.md).
 struct TCPProxyRouter: AuditingRouter {
     let service: VaultService
     let proxy: ProxyRoute

@@ -1,7 +1,7 @@
 import NIOCore
 import VaultCore
 
-/// Limits of DESIGN §7, all configurable; past one the connection gets the matching error.
+/// Limits of Docs/api.md, all configurable; past one the connection gets the matching error.
 public struct HTTPLimits: Sendable {
     public var maxBody = 64 * 1024
     public var maxHead = 16 * 1024

@@ -1,7 +1,7 @@
 import NIOCore
 import VaultCore
 
-/// RFC 9457 problem details with the stable type suffixes of DESIGN §7.
+/// RFC 9457 problem details with the stable type suffixes of Docs/api.md.
 enum Problem {
     static func body(_ type: ProblemType, _ detail: String) -> ByteBuffer {
         let w = JSONWriter()

@@ -6,7 +6,7 @@ import VaultCore
 import VaultCrypto
 import VaultService
 
-/// `ANY /v1/proxy/<upstream path and query>` (DESIGN §8): authorised by the caller's `proxy`
+/// `ANY /v1/proxy/<upstream path and query>` (Docs/proxy.md): authorised by the caller's `proxy`
 /// grant or by a sealed signature, forwarded with the credential attached, the answer streamed
 /// back; a create-account answer is captured before it is released.
 struct ProxyRoute: Sendable {

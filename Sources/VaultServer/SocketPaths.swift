@@ -4,7 +4,7 @@ import VaultService
 import Glibc
 #endif
 
-/// Creating the socket directory and placing a socket in it safely (DESIGN §5): the directory
+/// Creating the socket directory and placing a socket in it safely (Docs/threat-model.md): the directory
 /// is created by us with the configured mode; a directory or socket path owned by someone
 /// else, or a symlink, is refused rather than unlinked or chmod-ed, and so is an existing
 /// directory others may write to (without the sticky bit).

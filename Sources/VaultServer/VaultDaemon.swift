@@ -110,7 +110,7 @@ public final class VaultDaemon: Sendable {
         }
         let destroyer = Task { [service, logger] in
             // Versions whose grace has ended are destroyed within seconds, not only when an
-            // admin command happens to come (DESIGN §4: the ciphertext does not outlive its grace).
+            // admin command happens to come (Docs/key-management.md: the ciphertext does not outlive its grace).
             var failing = false
             while !Task.isCancelled {
                 do {

@@ -1,7 +1,7 @@
 import Foundation
 import VaultCore
 
-/// The audit facts of one socket request, filled in as the checks progress (DESIGN §5, issue:
+/// The audit facts of one socket request, filled in as the checks progress (Docs/api.md:
 /// caller uid/pid/exe, grant, operation, auth_id, version, method, path without query, decision).
 struct RequestAudit: Sendable {
     let caller: Caller

@@ -5,7 +5,7 @@ import NIOHTTP1
 import NIOPosix
 import VaultCore
 
-/// The vault's one way to the Vobiz API (DESIGN §3 Upstream): AsyncHTTPClient with the
+/// The vault's one way to the Vobiz API (Docs/architecture.md): AsyncHTTPClient with the
 /// system's trust store, a connection pool, connect and total timeouts, no redirects (a
 /// redirect would carry the credential elsewhere), no proxy from the environment.
 public final class UpstreamClient: Sendable {

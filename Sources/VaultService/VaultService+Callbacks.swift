@@ -3,7 +3,7 @@ import VaultCore
 import VaultCrypto
 import VaultStore
 
-/// Callback signature verification (DESIGN §2, §7 `POST /v1/callbacks/verify`, §8).
+/// Callback signature verification (Docs/callbacks.md, Docs/api.md `POST /v1/callbacks/verify`).
 /// A callback nonce as remembered: per signing account, so one account's nonces never refuse
 /// another's.
 struct CallbackNonce: Hashable, Sendable {

@@ -4,7 +4,7 @@ import VaultCore
 import VaultCrypto
 import VaultStore
 
-/// Partner JWT sessions (DESIGN §2, §7 `POST /v1/jwt`, §9 `jwt`, `login-credentials set`).
+/// Partner JWT sessions (Docs/api.md `POST /v1/jwt`, Docs/cli.md `jwt`, `login-credentials set`).
 extension VaultService {
     static let loginTarget = "/api/v1/partner/login"
 

@@ -3,7 +3,7 @@ import VaultCore
 import VaultCrypto
 import VaultStore
 
-/// A request for the upstream as the transport received it (DESIGN §8).
+/// A request for the upstream as the transport received it (Docs/proxy.md).
 public struct ProxyCall: Sendable {
     public var method: String
     /// Upstream path and query, e.g. `/api/v1/Account/MA_X/Call/?limit=5`.
