@@ -36,7 +36,7 @@ enum AdminForwarder {
         var body = try requestBody(args, stdin)
         defer { body.withUnsafeMutableBytes { for i in $0.indices { $0[i] = 0 } } }
         let words = commandWords(args)
-        let response = try client.send(method: "POST", path: "/v1/admin/" + words.joined(separator: "/"), body: body)
+        let response = try client.send(method: "POST", path: "/v1/admin/run/" + words.joined(separator: "/"), body: body)
         let parsed = try response.body.withUnsafeBytes { try JSONParser.parse($0) }
         guard response.status == 200, case .number(let code)? = parsed["exit_code"] else {
             if case .string(let detail)? = parsed["detail"] { throw CLIError.io("the daemon refused: \(detail.plainText)") }

@@ -5,7 +5,6 @@ enum CLIError: Error, CustomStringConvertible {
     case noTerminal
     case usage(String)
     case mismatch(String)
-    case verifyFailed(String)
 
     var description: String {
         switch self {
@@ -14,7 +13,6 @@ enum CLIError: Error, CustomStringConvertible {
         case .noTerminal: "no terminal to prompt on; pipe the secret into standard input or use a file option"
         case .usage(let m): m
         case .mismatch(let m): m
-        case .verifyFailed(let m): m
         }
     }
 }

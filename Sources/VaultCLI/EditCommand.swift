@@ -31,15 +31,12 @@ extension Root {
 
         func run() async throws {
             let ctx = try CLIContext(global)
-            let m = try maxAge.map { try TimeSpan(parsing: $0) }
-            let w = try warn.map { try TimeSpan(parsing: $0) }
-            let a = try await ctx.withVault(needKey: true) { try await $0.edit(credential, label: label, maxAge: m, warn: w, resetPolicy: defaultPolicy, actor: ctx.actor) }
-            let defaults = ctx.config.rotation.policy
+            for d in [maxAge, warn].compactMap({ $0 }) { _ = try TimeSpan(parsing: d) }
+            let a = try await ctx.admin(needKey: true).edit(credential, label: label, maxAge: maxAge, warn: warn, resetPolicy: defaultPolicy)
             if ctx.json {
-                ctx.console.out(JSONOutput.render(a.json(defaults: defaults, now: VaultClock.system.seconds, withVersions: false)))
+                ctx.console.out(AdminJSON.encode(a))
             } else {
-                let p = a.policy(defaults: defaults)
-                ctx.console.out("updated \(a.authID): label \"\(a.label)\", rotate every \(p.maxAge), warn \(p.warn) ahead")
+                ctx.console.out("updated \(a.authID): label \"\(a.label)\", rotate every \(a.rotation.maxAge), warn \(a.rotation.warn) ahead")
             }
         }
     }

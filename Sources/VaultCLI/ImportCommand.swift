@@ -39,16 +39,10 @@ extension Root {
 
         func run() async throws {
             let ctx = try CLIContext(global)
-            let service = try await ctx.openVault(needKey: true)
-            let summary: ImportSummary
-            if fromEnv {
-                summary = try await service.importRecords([try environmentRecord(ctx)], actor: ctx.actor)
-            } else {
-                summary = try await service.importInput(try input(ctx), format: format.flatMap(ImportParser.Format.init(rawValue:)),
-                                                         actor: ctx.actor)
-            }
-            await service.checkpoint()
-            ctx.console.out(ctx.json ? JSONOutput.render(summary.json) : summary.text)
+            let admin = try await ctx.admin(needKey: true)
+            let summary = fromEnv ? try await admin.importInput(try environmentRecord(ctx), format: "json")
+                                  : try await admin.importInput(try input(ctx), format: format)
+            ctx.console.out(ctx.json ? AdminJSON.encode(summary) : summary.text)
         }
 
         func input(_ ctx: CLIContext) throws -> SecureBytes {
@@ -59,28 +53,19 @@ extension Root {
             return try ctx.console.readStandardInput(Self.inputLimit)
         }
 
-        func environmentRecord(_ ctx: CLIContext) throws -> ImportRecord {
+        /// VOBIZ_AUTH_ID and VOBIZ_AUTH_TOKEN as one JSON import record, built in locked memory.
+        func environmentRecord(_ ctx: CLIContext) throws -> SecureBytes {
             guard let id = ctx.console.environment["VOBIZ_AUTH_ID"], let token = ctx.console.environment["VOBIZ_AUTH_TOKEN"] else {
                 throw CLIError.usage("--from-env needs both VOBIZ_AUTH_ID and VOBIZ_AUTH_TOKEN in the environment")
             }
-            return try ImportRecord(authID: id, token: SecretScratch(Array(token.utf8)), label: label)
+            var record: [UInt8] = []
+            record.reserveCapacity(token.utf8.count * 6 + id.utf8.count * 6 + (label?.utf8.count ?? 0) * 6 + 64)
+            defer { record.withUnsafeMutableBytes { for i in $0.indices { $0[i] = 0 } } }
+            record += Array("{\"auth_id\":\(JSONText.quoted(id)),\"auth_token\":".utf8)
+            Array(token.utf8).withUnsafeBytes { JSONText.appendString($0, to: &record) }
+            if let label { record += Array(",\"label\":\(JSONText.quoted(label))".utf8) }
+            record.append(UInt8(ascii: "}"))
+            return try record.withUnsafeBytes { try SecureBytes(copying: $0) }
         }
-    }
-}
-
-extension ImportSummary {
-    var json: [String: Any] {
-        func entry(_ e: Entry) -> [String: Any] {
-            ["auth_id": e.authID.rawValue, "kind": e.kind.rawValue, "version": e.version, "fingerprint": e.fingerprint]
-        }
-        return ["imported": imported.map(entry), "unchanged": unchanged.map(entry), "linked": linked.map(\.rawValue)]
-    }
-
-    var text: String {
-        var lines = imported.map { "imported \($0.authID) (\($0.kind.rawValue), version \($0.version), fingerprint \($0.fingerprint))" }
-        lines += unchanged.map { "unchanged \($0.authID): the same token is already active (version \($0.version))" }
-        if !linked.isEmpty { lines.append("linked \(linked.count) existing customer(s) to the partner") }
-        lines.append("\(imported.count) imported, \(unchanged.count) unchanged")
-        return lines.joined(separator: "\n")
     }
 }

@@ -26,7 +26,7 @@ extension Root {
             let service = try VaultService.initialize(config: ctx.config, master: master, actor: ctx.actor)
             let status = try await service.status()
             if ctx.json {
-                ctx.console.out(JSONOutput.render(status.json))
+                ctx.console.out(AdminJSON.encode(status.view))
             } else {
                 ctx.console.out("initialised vault \(status.vaultID) in \(status.stateDir) (master key: \(status.masterKeyKind))")
             }

@@ -10,20 +10,17 @@ extension Root {
 
         func run() async throws {
             let ctx = try CLIContext(global)
-            let accounts = try await ctx.withVault(needKey: false) { try await $0.list() }
-            let defaults = ctx.config.rotation.policy
-            let now = VaultClock.system.seconds
+            let list = try await ctx.admin(needKey: false).credentials()
             if ctx.json {
-                ctx.console.out(JSONOutput.render(["credentials": accounts.map { $0.json(defaults: defaults, now: now, withVersions: false) }]))
+                ctx.console.out(AdminJSON.encode(list))
                 return
             }
-            guard !accounts.isEmpty else { ctx.console.out("no credentials (import some with `vobiz-vault import`)"); return }
+            guard !list.credentials.isEmpty else { ctx.console.out("no credentials (import some with `vobiz-vault import`)"); return }
             var table = TextTable(["AUTH_ID", "KIND", "STATE", "VERSION", "FINGERPRINT", "ROTATION DUE", "LABEL"])
-            for a in accounts {
-                let s = a.schedule(defaults: defaults, now: now)
-                table.add([a.authID.rawValue, a.kind.rawValue, a.stateText, a.activeVersion.map { String($0.version) } ?? "-",
-                           a.activeVersion?.fingerprint ?? "-",
-                           s.map { Timestamp.date($0.dueAt) + ($0.standing == .overdue ? " (overdue)" : "") } ?? "-", a.labelOrDash])
+            for a in list.credentials {
+                let due = a.rotation.dueAt.map { String($0.prefix(10)) + (a.rotation.standing == "overdue" ? " (overdue)" : "") }
+                table.add([a.authID, a.kind, a.upstreamRejected == nil ? a.state : a.state + " (rejected)",
+                           a.activeVersion.map(String.init) ?? "-", a.fingerprint ?? "-", due ?? "-", a.label.isEmpty ? "-" : a.label])
             }
             ctx.console.out(table.render())
         }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import VaultCore
 import VaultCrypto
 import VaultService
 
@@ -50,7 +51,7 @@ extension Root {
             }
             let status = try await service.rekey(newMaster: master, newDataKey: dataKey, actor: ctx.actor)
             if ctx.json {
-                ctx.console.out(JSONOutput.render(status.json))
+                ctx.console.out(AdminJSON.encode(status.view))
             } else {
                 var what: [String] = []
                 if master != nil { what.append("master key replaced (\(status.masterKeyKind) \(status.masterKeyID))") }

@@ -20,11 +20,11 @@ extension Root {
 
         func run() async throws {
             let ctx = try CLIContext(global)
-            let a = try await ctx.withVault(needKey: true) { try await $0.revoke(credential, compromised: compromised, reason: reason, actor: ctx.actor) }
+            let a = try await ctx.admin(needKey: true).revoke(credential, compromised: compromised, reason: reason)
             if ctx.json {
-                ctx.console.out(JSONOutput.render(a.json(defaults: ctx.config.rotation.policy, now: VaultClock.system.seconds, withVersions: false)))
+                ctx.console.out(AdminJSON.encode(a))
             } else {
-                ctx.console.out("\(a.authID) is now \(a.state.rawValue); rotate it with `vobiz-vault rotate \(a.authID)` once a new token is issued")
+                ctx.console.out("\(a.authID) is now \(a.state); rotate it with `vobiz-vault rotate \(a.authID)` once a new token is issued")
             }
         }
     }

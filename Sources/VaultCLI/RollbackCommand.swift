@@ -1,4 +1,5 @@
 import ArgumentParser
+import VaultCore
 import VaultService
 
 extension Root {
@@ -15,8 +16,8 @@ extension Root {
 
         func run() async throws {
             let ctx = try CLIContext(global)
-            let r = try await ctx.withVault(needKey: true) { try await $0.rollback(credential, reason: reason, actor: ctx.actor) }
-            ctx.console.out(ctx.json ? JSONOutput.render(r.json) : r.text(verb: "rolled back"))
+            let r = try await ctx.admin(needKey: true).rollback(credential, reason: reason)
+            ctx.console.out(ctx.json ? AdminJSON.encode(r) : r.text(verb: "rolled back"))
         }
     }
 }

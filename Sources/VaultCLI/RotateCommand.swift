@@ -40,43 +40,12 @@ extension Root {
 
         func run() async throws {
             let ctx = try CLIContext(global)
-            let span = try grace.map { try TimeSpan(parsing: $0) }
-            let service = try await ctx.openVault(needKey: true)
-            let id = try await service.resolveAuthID(credential)
-            let token = try TokenInput.read(ctx, file: tokenFile, prompt: "New token for \(id): ")
-            let verified = (verify || ctx.config.rotation.verify) && !noVerify
-            if verified {
-                try await UpstreamCheck.verify(token, of: id, config: ctx.config.upstream, service: service, actor: ctx.actor)
-            }
-            let r = try await service.rotate(credential, token: token, reason: reason, grace: span, actor: ctx.actor)
-            if verified {
-                // The token Vobiz just accepted is now the active one: an earlier rejection is over.
-                await service.noteUpstream(status: 200, authID: id, by: "verify", actor: ctx.actor)
-            }
-            await service.checkpoint()
-            ctx.console.out(ctx.json ? JSONOutput.render(r.json) : r.text(verb: "rotated"))
+            if let grace { _ = try TimeSpan(parsing: grace) }
+            let admin = try await ctx.admin(needKey: true)
+            let token = try TokenInput.read(ctx, file: tokenFile, prompt: "New token for \(credential): ")
+            let r = try await admin.rotate(credential, token: token, reason: reason, grace: grace,
+                                           verify: verify ? true : (noVerify ? false : nil))
+            ctx.console.out(ctx.json ? AdminJSON.encode(r) : r.text(verb: "rotated"))
         }
-    }
-}
-
-extension RotationResult {
-    var json: [String: Any] {
-        [
-            "auth_id": authID.rawValue,
-            "version": activeVersion,
-            "fingerprint": activeFingerprint,
-            "previous_version": JSONOutput.opt(previousVersion),
-            "previous_destroy_after": JSONOutput.opt(previousDestroyAfter.map(Timestamp.iso)),
-        ]
-    }
-
-    func text(verb: String) -> String {
-        var s = "\(verb) \(authID): version \(activeVersion) active (fingerprint \(activeFingerprint))"
-        if let p = previousVersion, let d = previousDestroyAfter {
-            s += "; version \(p) kept as previous until \(Timestamp.iso(d))"
-        } else {
-            s += "; the old version was destroyed"
-        }
-        return s
     }
 }

@@ -13,29 +13,26 @@ extension Root {
 
         func run() async throws {
             let ctx = try CLIContext(global)
-            let a = try await ctx.withVault(needKey: false) { try await $0.show(credential) }
-            let defaults = ctx.config.rotation.policy
-            let now = VaultClock.system.seconds
+            let a = try await ctx.admin(needKey: false).credential(credential)
             if ctx.json {
-                ctx.console.out(JSONOutput.render(a.json(defaults: defaults, now: now, withVersions: true)))
+                ctx.console.out(AdminJSON.encode(a))
                 return
             }
-            let p = a.policy(defaults: defaults)
-            let s = a.schedule(defaults: defaults, now: now)
+            let r = a.rotation
             var lines = [
                 "auth_id:   \(a.authID)",
-                "kind:      \(a.kind.rawValue)\(a.parent.map { " (partner \($0))" } ?? "")",
-                "label:     \(a.labelOrDash)",
-                "state:     \(a.state.rawValue)\(a.stateChangedAt.map { " since \(Timestamp.iso($0))" } ?? "")\(a.stateReason.map { ": \($0)" } ?? "")",
-                "upstream:  \(a.rejection.map { "REJECTED by Vobiz (401 on \($0.by)) since \(Timestamp.iso($0.at))" } ?? "no rejection recorded")",
-                "rotation:  every \(p.maxAge), warn \(p.warn) ahead\(a.maxAge == nil && a.warn == nil ? " (config default)" : "")",
-                "due:       \(s.map { "\(Timestamp.iso($0.dueAt)) (\($0.standing.rawValue))" } ?? "-")",
+                "kind:      \(a.kind)\(a.parent.map { " (partner \($0))" } ?? "")",
+                "label:     \(a.label.isEmpty ? "-" : a.label)",
+                "state:     \(a.state)\(a.stateChangedAt.map { " since \($0)" } ?? "")\(a.stateReason.map { ": \($0)" } ?? "")",
+                "upstream:  \(a.upstreamRejected.map { "REJECTED by Vobiz (401 on \($0.by)) since \($0.at)" } ?? "no rejection recorded")",
+                "rotation:  every \(r.maxAge), warn \(r.warn) ahead\(r.policy == "default" ? " (config default)" : "")",
+                "due:       \(r.dueAt.map { "\($0) (\(r.standing ?? "-"))" } ?? "-")",
                 "",
             ]
             var table = TextTable(["VERSION", "STATUS", "FINGERPRINT", "SOURCE", "CREATED", "DESTROY AFTER", "BY", "REASON"])
-            for v in a.versions {
-                table.add([String(v.version), v.status.rawValue, v.fingerprint, v.source.rawValue, Timestamp.iso(v.createdAt),
-                           v.destroyAfter.map(Timestamp.iso) ?? "-", v.actor?.display ?? "-", v.reason ?? "-"])
+            for v in a.versions ?? [] {
+                table.add([String(v.version), v.status, v.fingerprint, v.source, v.createdAt, v.destroyAfter ?? "-",
+                           v.actorDisplay ?? "-", v.reason ?? "-"])
             }
             lines.append(table.render())
             ctx.console.out(lines.joined(separator: "\n"))

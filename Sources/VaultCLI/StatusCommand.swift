@@ -1,4 +1,5 @@
 import ArgumentParser
+import VaultCore
 import VaultService
 
 extension Root {
@@ -9,8 +10,8 @@ extension Root {
 
         func run() async throws {
             let ctx = try CLIContext(global)
-            let status = try await ctx.withVault(needKey: false) { try await $0.status() }
-            ctx.console.out(ctx.json ? JSONOutput.render(status.json) : status.text)
+            let status = try await ctx.admin(needKey: false).status()
+            ctx.console.out(ctx.json ? AdminJSON.encode(status) : status.text)
         }
     }
 }

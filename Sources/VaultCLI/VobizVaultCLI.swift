@@ -109,4 +109,5 @@ protocol FailureExitCode {
 }
 extension StoreError: OperatorFacingError {}
 extension ClientError: OperatorFacingError {}
+extension AdminClientError: OperatorFacingError {}
 extension CryptoError: OperatorFacingError {}

@@ -13,6 +13,11 @@ public enum ProblemType: String, Sendable, CaseIterable {
     case payloadTooLarge = "payload_too_large"
     case notFound = "not_found"
     case methodNotAllowed = "method_not_allowed"
+    /// The change contradicts what the vault holds (the same token again, a second partner,
+    /// nothing to roll back to).
+    case conflict
+    /// `rotate` with `verify`: Vobiz refused the new token or gave no usable answer.
+    case verifyFailed = "verify_failed"
     case `internal`
 
     public var status: Int {
@@ -30,6 +35,8 @@ public enum ProblemType: String, Sendable, CaseIterable {
         case .payloadTooLarge: 413
         case .notFound: 404
         case .methodNotAllowed: 405
+        case .conflict: 409
+        case .verifyFailed: 422
         case .internal: 500
         }
     }
@@ -49,6 +56,8 @@ public enum ProblemType: String, Sendable, CaseIterable {
         case .payloadTooLarge: "Payload too large"
         case .notFound: "Not found"
         case .methodNotAllowed: "Method not allowed"
+        case .conflict: "Conflicts with the vault's state"
+        case .verifyFailed: "New token not verified"
         case .internal: "Internal error"
         }
     }

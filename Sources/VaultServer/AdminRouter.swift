@@ -31,6 +31,10 @@ struct AdminRouter: AuditingRouter {
 
     func auditOperation(_ path: Substring) -> AuditOperation { .admin }
 
+    /// The CLI's own channel for the commands the typed API does not cover yet: the command
+    /// line runs inside the daemon and its output comes back as text.
+    static let runPrefix = "/v1/admin/run/"
+
     func respond(to request: VaultRequest, peer: PeerContext) async -> VaultResponse {
         let c = peer.caller
         guard c.uid == 0 || adminGID.map({ ([c.gid] + c.groups).contains($0) }) == true else {
@@ -42,9 +46,11 @@ struct AdminRouter: AuditingRouter {
         switch (request.method, path) {
         case (.GET, "/metrics"): return await scrape()
         case (.GET, "/v1/health"): return await Health.response(service)
-        case (.POST, _) where path.hasPrefix("/v1/admin/"):
-            return await run(words: path.dropFirst("/v1/admin/".count).split(separator: "/").map(String.init), request, c)
-        default: return Problem.response(.notFound, "no such endpoint: \(Echo.short(path, limit: 80))")
+        case (.POST, _) where path.hasPrefix(Self.runPrefix):
+            return await run(words: path.dropFirst(Self.runPrefix.count).split(separator: "/").map(String.init), request, c)
+        default:
+            if let typed = await AdminAPI(service: service).respond(to: request, caller: c) { return typed }
+            return Problem.response(.notFound, "no such endpoint: \(Echo.short(path, limit: 80))")
         }
     }
 

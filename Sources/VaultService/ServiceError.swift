@@ -21,6 +21,8 @@ public enum ServiceError: Error, Equatable, Sendable, CustomStringConvertible {
     case invalidInput(String)
     case store(String)
     case crypto(String)
+    /// `rotate --verify`: Vobiz refused the new token, or gave no usable answer.
+    case verifyFailed(String)
 
     public var description: String {
         switch self {
@@ -42,6 +44,21 @@ public enum ServiceError: Error, Equatable, Sendable, CustomStringConvertible {
         case .invalidInput(let why): why
         case .store(let why): why
         case .crypto(let why): why
+        case .verifyFailed(let why): why
+        }
+    }
+}
+
+extension ServiceError {
+    /// The problem type the admin API answers this error with.
+    public var problem: ProblemType {
+        switch self {
+        case .unknownCredential, .noPartner: .unknownCredential
+        case .secondPartner, .differentToken, .sameToken, .noPreviousVersion, .noActiveVersion, .auditBroken, .daemonRunning: .conflict
+        case .invalidInput, .keyFile, .masterKeyKindMismatch: .badRequest
+        case .masterKeyRequired, .wrongMasterKey: .sealed
+        case .verifyFailed: .verifyFailed
+        case .tampered, .stateDirectory, .store, .crypto: .internal
         }
     }
 }

@@ -1,3 +1,4 @@
+import VaultCore
 /// Facts about the vault as a whole, for `status`.
 public struct VaultStatus: Sendable, Equatable {
     public let vaultID: String
@@ -13,4 +14,13 @@ public struct VaultStatus: Sendable, Equatable {
     public let accounts: Int
     public let accountsByState: [String: Int]
     public let auditRows: Int64
+}
+
+extension VaultStatus {
+    /// The admin surface's shape of these facts (`status --json`, `GET /v1/admin/status`).
+    public var view: StatusView {
+        StatusView(vaultID: vaultID, stateDir: stateDir, format: format, createdAt: createdAt, masterKeyKind: masterKeyKind,
+                   masterKeyID: masterKeyID, masterKeySetAt: masterKeySetAt, dataKeyID: dataKeyID, dataKeyCreatedAt: dataKeyCreatedAt,
+                   unlocked: unlocked, credentials: accounts, credentialsByState: accountsByState, auditRows: auditRows)
+    }
 }

@@ -11,7 +11,7 @@ import VaultTestSupport
     static func call(_ d: DaemonHarness, _ args: [String]) throws -> [String: Any] {
         let body = String(decoding: try JSONSerialization.data(withJSONObject: ["args": args]), as: UTF8.self)
         let words = args.prefix(while: { !$0.hasPrefix("-") }).prefix(1).joined(separator: "/")
-        let (status, answer) = try AdminSocketTests.asNobody(d, groups: [1], ["-d", body, "http://v/v1/admin/" + words])
+        let (status, answer) = try AdminSocketTests.asNobody(d, groups: [1], ["-d", body, "http://v/v1/admin/run/" + words])
         d.s.captured.append(answer)
         #expect(status == "200", "\(args): \(status) \(answer)")
         return (try? JSONSerialization.jsonObject(with: Data(answer.utf8)) as? [String: Any]) ?? [:]

@@ -93,7 +93,7 @@ import Testing
                              env: ["VOBIZ_AUTH_ID": "MA_ENVD", "VOBIZ_AUTH_TOKEN": d.s.token("envd")])
         #expect(env.code == 0 && env.out.contains("imported MA_ENVD"), "\(env.err)")
         // A command meant for the client side is refused when sent to the admin socket raw.
-        let raw = try d.curl(["-d", #"{"args":["exec","--credential","MA_BETA","--","/bin/true"]}"#, "http://v/v1/admin/exec"], socket: d.admin)
+        let raw = try d.curl(["-d", #"{"args":["exec","--credential","MA_BETA","--","/bin/true"]}"#, "http://v/v1/admin/run/exec"], socket: d.admin)
         #expect(raw.contains("\"exit_code\":64") && raw.contains("does not run through the admin socket"), "\(raw)")
         let remind = try d.s.vv(["remind"] + d.cfg)
         #expect(remind.code == 2 && remind.out.contains("CRITICAL MA_GONE"))

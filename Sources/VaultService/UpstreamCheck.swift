@@ -1,10 +1,9 @@
 import Foundation
 import VaultCore
 import VaultCrypto
-import VaultService
 
 /// `rotate --verify`: asks Vobiz whether a new token works before the vault commits to it.
-enum UpstreamCheck {
+public enum UpstreamCheck {
     /// The cheapest call each kind of credential may make.
     static func target(for id: AuthID) -> String {
         id.kind == .partner ? "/api/v1/partner/me" : "/api/v1/Account/\(id.rawValue)/"
@@ -12,7 +11,7 @@ enum UpstreamCheck {
 
     /// Succeeds on a 2xx answer. 401/403 refuse; so does no usable answer (the operator may
     /// then rotate with `--no-verify`). Every outcome is audited.
-    static func verify(_ token: SecureBytes, of id: AuthID, config: VaultConfig.Upstream, service: VaultService,
+    public static func verify(_ token: SecureBytes, of id: AuthID, config: VaultConfig.Upstream, service: VaultService,
                        actor: ActorIdentity) async throws {
         let client = try UpstreamClient(config: config)
         let text = token.withUnsafeBytes { SecureTokenText(String(decoding: $0, as: UTF8.self)) }
@@ -24,16 +23,16 @@ enum UpstreamCheck {
         } catch {
             await client.shutdown()
             await service.noteVerification(authID: id, status: nil, actor: actor)
-            throw CLIError.verifyFailed("cannot verify the new token for \(id): \(error); nothing changed (use --no-verify to rotate without checking)")
+            throw ServiceError.verifyFailed("cannot verify the new token for \(id): \(error); nothing changed (use --no-verify to rotate without checking)")
         }
         await service.noteVerification(authID: id, status: status, actor: actor)
         switch status {
         case 200..<300:
             return
         case 401, 403:
-            throw CLIError.verifyFailed("Vobiz refused the new token for \(id) (HTTP \(status)); nothing changed")
+            throw ServiceError.verifyFailed("Vobiz refused the new token for \(id) (HTTP \(status)); nothing changed")
         default:
-            throw CLIError.verifyFailed("Vobiz answered HTTP \(status) to \(target(for: id)); the new token for \(id) is unverified and nothing changed (use --no-verify to rotate without checking)")
+            throw ServiceError.verifyFailed("Vobiz answered HTTP \(status) to \(target(for: id)); the new token for \(id) is unverified and nothing changed (use --no-verify to rotate without checking)")
         }
     }
 }

@@ -1,0 +1,48 @@
+import Foundation
+import VaultClient
+import VaultCore
+import VaultCrypto
+import VaultService
+
+/// The admin operations a command runs, wherever the vault is: `AdminOperations` on a vault
+/// this process opened, or the admin API of the daemon that holds it. Both answer with the
+/// same views, so each command renders one way.
+protocol VaultAdmin: Sendable {
+    func status() async throws -> StatusView
+    func credentials() async throws -> CredentialList
+    func credential(_ name: String) async throws -> CredentialView
+    func due(within: String?) async throws -> DueList
+    func importInput(_ input: SecureBytes, format: String?) async throws -> ImportView
+    func rotate(_ name: String, token: SecureBytes, reason: String?, grace: String?, verify: Bool?) async throws -> RotationView
+    func rollback(_ name: String, reason: String?) async throws -> RotationView
+    func revoke(_ name: String, compromised: Bool, reason: String?) async throws -> CredentialView
+    func edit(_ name: String, label: String?, maxAge: String?, warn: String?, resetPolicy: Bool) async throws -> CredentialView
+}
+
+extension AdminOperations: VaultAdmin {}
+
+extension AdminClient: VaultAdmin {
+    func importInput(_ input: SecureBytes, format: String?) async throws -> ImportView {
+        try input.withUnsafeBytes { try importCredentials($0, format: format) }
+    }
+
+    func rotate(_ name: String, token: SecureBytes, reason: String?, grace: String?, verify: Bool?) async throws -> RotationView {
+        try token.withUnsafeBytes { try rotate(name, token: $0, reason: reason, grace: grace, verify: verify) }
+    }
+}
+
+extension CLIContext {
+    /// The vault's admin operations: opened here when no daemon holds the vault, else the
+    /// daemon's admin API.
+    func admin(needKey: Bool) async throws -> any VaultAdmin {
+        do {
+            let service = try await openVault(needKey: needKey)
+            // What opening destroyed (versions past their grace) leaves no frame in the WAL.
+            await service.checkpoint()
+            return AdminOperations(service: service, actor: actor)
+        } catch ServiceError.daemonRunning where DaemonSession.current == nil {
+            let uid = try DaemonUser.uid(config, stateDir: config.vault.stateDir)
+            return AdminClient(VaultClient(socketPath: options.adminSocket ?? config.sockets.admin, expectedUID: uid))
+        }
+    }
+}

@@ -1,0 +1,84 @@
+import Foundation
+import VaultCore
+
+/// A typed client of the admin API (Docs/api.md) on the admin socket: each method is one
+/// endpoint, answers decode into the same views the CLI prints, and a refusal comes back as
+/// `AdminClientError.problem` with the API's stable type. Secrets (a new token) travel only in
+/// request bodies, built in buffers that are wiped once sent.
+public struct AdminClient: Sendable {
+    public let client: VaultClient
+
+    public init(_ client: VaultClient) { self.client = client }
+
+    public func status() throws -> StatusView { try get("status") }
+    public func credentials() throws -> CredentialList { try get("credentials") }
+    public func credential(_ name: String) throws -> CredentialView { try get("credentials/" + Self.segment(name)) }
+
+    public func due(within: String?) throws -> DueList {
+        try get("due" + (within.map { "?within=" + Self.segment($0) } ?? ""))
+    }
+
+    /// `input` is the import formats (JSON or CSV) as bytes; `format` as `import --format`.
+    public func importCredentials(_ input: UnsafeRawBufferPointer, format: String?) throws -> ImportView {
+        var body = Array(input)
+        defer { Self.wipe(&body) }
+        return try post("import" + (format.map { "?format=" + Self.segment($0) } ?? ""), body)
+    }
+
+    public func rotate(_ name: String, token: UnsafeRawBufferPointer, reason: String?, grace: String?, verify: Bool?) throws -> RotationView {
+        // Room for the escaped token and every other member: the buffer never regrows.
+        var body: [UInt8] = []
+        body.reserveCapacity(token.count * 6 + 1024 + (reason?.utf8.count ?? 0) * 6)
+        body += Array("{\"token\":".utf8)
+        defer { Self.wipe(&body) }
+        JSONText.appendString(token, to: &body)
+        body += Self.members(["reason": reason.map(JSONText.quoted), "grace": grace.map(JSONText.quoted), "verify": verify.map { "\($0)" }])
+        return try post("credentials/" + Self.segment(name) + "/rotate", body)
+    }
+
+    public func rollback(_ name: String, reason: String?) throws -> RotationView {
+        try post("credentials/" + Self.segment(name) + "/rollback", Array("{".utf8) + Self.members(["reason": reason.map(JSONText.quoted)], first: true))
+    }
+
+    public func revoke(_ name: String, compromised: Bool, reason: String?) throws -> CredentialView {
+        try post("credentials/" + Self.segment(name) + "/revoke",
+                 Array("{".utf8) + Self.members(["compromised": "\(compromised)", "reason": reason.map(JSONText.quoted)], first: true))
+    }
+
+    public func edit(_ name: String, label: String?, maxAge: String?, warn: String?, resetPolicy: Bool) throws -> CredentialView {
+        let m: [String: String?] = ["label": label.map(JSONText.quoted), "max_age": maxAge.map(JSONText.quoted),
+                                    "warn": warn.map(JSONText.quoted), "reset_policy": "\(resetPolicy)"]
+        return try post("credentials/" + Self.segment(name) + "/edit", Array("{".utf8) + Self.members(m, first: true))
+    }
+
+    func get<T: Decodable>(_ path: String) throws -> T {
+        try decode(client.send(method: "GET", path: "/v1/admin/" + path))
+    }
+
+    func post<T: Decodable>(_ path: String, _ body: [UInt8]) throws -> T {
+        try decode(client.send(method: "POST", path: "/v1/admin/" + path, body: body))
+    }
+
+    func decode<T: Decodable>(_ r: VaultClient.Response) throws -> T {
+        guard r.status == 200 else { throw AdminClientError(r) }
+        do { return try AdminJSON.decode(T.self, from: r.body) } catch {
+            throw AdminClientError.malformed("the daemon's answer does not match the admin API: \(error)")
+        }
+    }
+
+    /// `,"k":v` for each present member, sorted, then `}`; `first` leaves out the leading comma.
+    static func members(_ m: [String: String?], first: Bool = false) -> [UInt8] {
+        let present = m.compactMap { k, v in v.map { "\"\(k)\":\($0)" } }.sorted()
+        return Array(((first ? "" : (present.isEmpty ? "" : ",")) + present.joined(separator: ",") + "}").utf8)
+    }
+
+    /// A path segment: only the characters auth ids, `partner` and durations use pass as is.
+    static func segment(_ s: String) -> String {
+        s.utf8.allSatisfy { $0 < 0x80 && (isalnum(Int32($0)) != 0 || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-")) }
+            ? s : s.utf8.map { String(format: "%%%02X", $0) }.joined()
+    }
+
+    static func wipe(_ bytes: inout [UInt8]) {
+        bytes.withUnsafeMutableBytes { p in for i in p.indices { p[i] = 0 } }
+    }
+}

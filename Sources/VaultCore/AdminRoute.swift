@@ -1,0 +1,44 @@
+/// The typed admin API's routes (Docs/api.md), parsed from a method and a path. The path's
+/// credential segment is an auth id or `partner`; anything else under the prefix is not a
+/// typed route.
+public enum AdminRoute: Sendable, Equatable {
+    case status
+    case credentials
+    case credential(String)
+    case due
+    case importCredentials
+    case rotate(String)
+    case rollback(String)
+    case revoke(String)
+    case edit(String)
+
+    public init?(method: String, path: some StringProtocol) {
+        guard path.hasPrefix("/v1/admin/") else { return nil }
+        let parts = String(path).dropFirst("/v1/admin/".count).split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        switch (method, parts.count) {
+        case ("GET", 1) where parts[0] == "status": self = .status
+        case ("GET", 1) where parts[0] == "credentials": self = .credentials
+        case ("GET", 1) where parts[0] == "due": self = .due
+        case ("POST", 1) where parts[0] == "import": self = .importCredentials
+        case ("GET", 2) where parts[0] == "credentials" && !parts[1].isEmpty: self = .credential(parts[1])
+        case ("POST", 3) where parts[0] == "credentials" && !parts[1].isEmpty:
+            switch parts[2] {
+            case "rotate": self = .rotate(parts[1])
+            case "rollback": self = .rollback(parts[1])
+            case "revoke": self = .revoke(parts[1])
+            case "edit": self = .edit(parts[1])
+            default: return nil
+            }
+        default: return nil
+        }
+    }
+
+    /// The query parameters the route takes; any other is refused.
+    public var queryFields: Set<String> {
+        switch self {
+        case .due: ["within"]
+        case .importCredentials: ["format"]
+        default: []
+        }
+    }
+}

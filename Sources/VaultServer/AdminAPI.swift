@@ -1,0 +1,79 @@
+import NIOCore
+import NIOHTTP1
+import VaultCore
+import VaultCrypto
+import VaultService
+
+/// The typed admin API (Docs/api.md, Docs/openapi.yaml): one endpoint per operation, JSON in
+/// and out, problem+json errors with stable types. Secrets come only in request bodies and are
+/// never echoed. Each route parses its input and hands it to `AdminOperations`, the same code
+/// the CLI runs without a daemon.
+struct AdminAPI: Sendable {
+    let service: VaultService
+
+    static let prefix = "/v1/admin/"
+
+    /// The answer to `request`, or nil when no typed route has its path.
+    func respond(to request: VaultRequest, caller: Caller) async -> VaultResponse? {
+        guard let route = AdminRoute(method: request.method.rawValue, path: request.path) else { return nil }
+        let ops = AdminOperations(service: service, actor: caller.identity)
+        do {
+            return try await answer(route, request, ops)
+        } catch let e as ServiceError {
+            return Problem.response(e.problem, e.description)
+        } catch let e as RequestError {
+            return Problem.response(.badRequest, e.description)
+        } catch {
+            return Problem.response(.internal, "internal error")
+        }
+    }
+
+    func answer(_ route: AdminRoute, _ request: VaultRequest, _ ops: AdminOperations) async throws -> VaultResponse {
+        let query = try AdminQuery(request.uri, allowed: route.queryFields)
+        switch route {
+        case .status: return Self.ok(try await ops.status())
+        case .credentials: return Self.ok(try await ops.credentials())
+        case .credential(let name): return Self.ok(try await ops.credential(name))
+        case .due: return Self.ok(try await ops.due(within: query["within"]))
+        case .importCredentials: return Self.ok(try await importCredentials(request, query, ops))
+        case .rotate(let name): return Self.ok(try await rotate(name, request, ops))
+        case .rollback(let name):
+            let f = try fields(request, ["reason"])
+            return Self.ok(try await ops.rollback(name, reason: try f.string("reason")))
+        case .revoke(let name):
+            let f = try fields(request, ["compromised", "reason"])
+            return Self.ok(try await ops.revoke(name, compromised: try f.bool("compromised") ?? false, reason: try f.string("reason")))
+        case .edit(let name):
+            let f = try fields(request, ["label", "max_age", "warn", "reset_policy"])
+            return Self.ok(try await ops.edit(name, label: try f.string("label"), maxAge: try f.string("max_age"),
+                                              warn: try f.string("warn"), resetPolicy: try f.bool("reset_policy") ?? false))
+        }
+    }
+
+    func fields(_ request: VaultRequest, _ allowed: Set<String>) throws -> JSONFields {
+        try request.body.withUnsafeReadableBytes { b in try JSONFields(json: b, allowed: allowed) }
+    }
+
+    /// The import formats as the body: JSON, or CSV (`?format=csv` or `Content-Type: text/csv`).
+    func importCredentials(_ request: VaultRequest, _ query: AdminQuery, _ ops: AdminOperations) async throws -> ImportView {
+        var format = query["format"]
+        if format == nil, request.headers.first(name: "Content-Type")?.lowercased().hasPrefix("text/csv") == true { format = "csv" }
+        let input = try request.body.withUnsafeReadableBytes { try SecureBytes(copying: $0) }
+        return try await ops.importInput(input, format: format)
+    }
+
+    /// `{token, reason?, grace?, verify?}`; the token is copied into locked memory and the body wiped.
+    func rotate(_ name: String, _ request: VaultRequest, _ ops: AdminOperations) async throws -> RotationView {
+        let f = try fields(request, ["token", "reason", "grace", "verify"])
+        defer { f.wipe() }
+        let token = try f.secret("token").withUnsafeBytes { try SecureBytes(copying: $0) }
+        return try await ops.rotate(name, token: token, reason: try f.string("reason"), grace: try f.string("grace"),
+                                    verify: try f.bool("verify"))
+    }
+
+    static func ok(_ value: some Encodable) -> VaultResponse {
+        var body = ByteBufferAllocator().buffer(capacity: 512)
+        body.writeString(AdminJSON.encode(value) + "\n")
+        return VaultResponse(status: .ok, contentType: "application/json", body: body)
+    }
+}

@@ -1,0 +1,113 @@
+import VaultCore
+import VaultCrypto
+
+/// The admin operations with their answers in the admin surface's shapes: the one
+/// implementation behind both the admin API on the daemon and the CLI run without a daemon.
+/// Inputs arrive parsed (durations as text, tokens as locked memory); errors are
+/// `ServiceError`s whose `problem` the API answers with.
+public struct AdminOperations: Sendable {
+    public let service: VaultService
+    /// Who is acting: the admin-socket peer, or the user running the CLI.
+    public let actor: ActorIdentity
+
+    public init(service: VaultService, actor: ActorIdentity) {
+        self.service = service
+        self.actor = actor
+    }
+
+    var defaults: RotationPolicy { service.config.rotation.policy }
+
+    public func status() async throws(ServiceError) -> StatusView {
+        try await service.status().view
+    }
+
+    public func credentials() async throws(ServiceError) -> CredentialList {
+        let now = service.clock.seconds, defaults = self.defaults
+        return CredentialList(try await service.list().map { CredentialView($0, defaults: defaults, now: now, withVersions: false) })
+    }
+
+    public func credential(_ name: String) async throws(ServiceError) -> CredentialView {
+        CredentialView(try await service.show(name), defaults: defaults, now: service.clock.seconds, withVersions: true)
+    }
+
+    /// `within`: a duration (`14d`); nil looks as far ahead as each credential's warn period.
+    public func due(within: String?) async throws(ServiceError) -> DueList {
+        let window = try Self.span(within, "within")
+        return DueList(try await service.due(within: window).map { DueView($0.account, $0.schedule) })
+    }
+
+    /// `format`: `json` or `csv`; nil detects it from the first character.
+    public func importInput(_ input: SecureBytes, format: String?) async throws(ServiceError) -> ImportView {
+        var parsed: ImportParser.Format?
+        if let format {
+            guard let f = ImportParser.Format(rawValue: format) else { throw .invalidInput("format must be json or csv") }
+            parsed = f
+        }
+        let s = try await service.importInput(input, format: parsed, actor: actor)
+        await service.checkpoint()
+        return Self.view(s)
+    }
+
+    public func importRecords(_ records: [ImportRecord]) async throws(ServiceError) -> ImportView {
+        let s = try await service.importRecords(records, actor: actor)
+        await service.checkpoint()
+        return Self.view(s)
+    }
+
+    /// `verify`: ask Vobiz first (nil follows `[rotation] verify`).
+    public func rotate(_ name: String, token: SecureBytes, reason: String?, grace: String?, verify: Bool?) async throws(ServiceError) -> RotationView {
+        let span = try Self.span(grace, "grace")
+        let id = try await service.resolveAuthID(name)
+        let verified = verify ?? service.config.rotation.verify
+        if verified {
+            do { try await UpstreamCheck.verify(token, of: id, config: service.config.upstream, service: service, actor: actor) } catch {
+                throw error as? ServiceError ?? .invalidInput("\(error)")
+            }
+        }
+        let r = try await service.rotate(name, token: token, reason: reason, grace: span, actor: actor)
+        // The token Vobiz just accepted is now the active one: an earlier rejection is over.
+        if verified { await service.noteUpstream(status: 200, authID: id, by: "verify", actor: actor) }
+        await service.checkpoint()
+        return Self.view(r)
+    }
+
+    public func rollback(_ name: String, reason: String?) async throws(ServiceError) -> RotationView {
+        let r = try await service.rollback(name, reason: reason, actor: actor)
+        await service.checkpoint()
+        return Self.view(r)
+    }
+
+    public func revoke(_ name: String, compromised: Bool, reason: String?) async throws(ServiceError) -> CredentialView {
+        let a = try await service.revoke(name, compromised: compromised, reason: reason, actor: actor)
+        await service.checkpoint()
+        return CredentialView(a, defaults: defaults, now: service.clock.seconds, withVersions: false)
+    }
+
+    /// `resetPolicy` drops the credential's own policy (it follows `[rotation]` again).
+    public func edit(_ name: String, label: String?, maxAge: String?, warn: String?, resetPolicy: Bool) async throws(ServiceError) -> CredentialView {
+        guard label != nil || maxAge != nil || warn != nil || resetPolicy else {
+            throw .invalidInput("nothing to change: give a label, max_age, warn or reset_policy")
+        }
+        let m = try Self.span(maxAge, "max_age"), w = try Self.span(warn, "warn")
+        let a = try await service.edit(name, label: label, maxAge: m, warn: w, resetPolicy: resetPolicy, actor: actor)
+        await service.checkpoint()
+        return CredentialView(a, defaults: defaults, now: service.clock.seconds, withVersions: false)
+    }
+
+    static func span(_ text: String?, _ name: String) throws(ServiceError) -> TimeSpan? {
+        guard let text else { return nil }
+        do { return try TimeSpan(parsing: text) } catch { throw .invalidInput("\(name): \(error.description)") }
+    }
+
+    static func view(_ r: RotationResult) -> RotationView {
+        RotationView(authID: r.authID.rawValue, version: r.activeVersion, fingerprint: r.activeFingerprint,
+                     previousVersion: r.previousVersion, previousDestroyAfter: r.previousDestroyAfter.map(Timestamp.iso))
+    }
+
+    static func view(_ s: ImportSummary) -> ImportView {
+        func entry(_ e: ImportSummary.Entry) -> ImportView.Entry {
+            ImportView.Entry(authID: e.authID.rawValue, kind: e.kind.rawValue, version: e.version, fingerprint: e.fingerprint)
+        }
+        return ImportView(imported: s.imported.map(entry), unchanged: s.unchanged.map(entry), linked: s.linked.map(\.rawValue))
+    }
+}

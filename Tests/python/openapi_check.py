@@ -1,0 +1,184 @@
+"""Checks Docs/openapi.yaml against a running daemon: every documented operation is probed,
+each probe's answer has the status it expects, that status is documented for the operation,
+and the body is valid against the documented schema (undocumented or missing fields fail).
+
+usage: openapi_check.py OPENAPI_YAML PROBES_JSON
+  PROBES_JSON: a list of {"socket", "method", "path", "body"?, "content_type"?, "status"}.
+Prints {"probes": N, "failures": [...], "uncovered": [...]} as JSON.
+"""
+import http.client
+import json
+import re
+import socket
+import sys
+
+import yaml
+
+
+class UnixConnection(http.client.HTTPConnection):
+    def __init__(self, path):
+        super().__init__("vault", timeout=20)
+        self.unix_path = path
+
+    def connect(self):
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.connect(self.unix_path)
+
+
+def template_regex(template):
+    parts = re.split(r"(\{[^}]+\})", template)
+    out = ""
+    for p in parts:
+        if p == "{upstream}":
+            out += ".+"
+        elif p.startswith("{"):
+            out += "[^/]+"
+        else:
+            out += re.escape(p)
+    return re.compile("^" + out + "$")
+
+
+def operation_for(spec, method, path):
+    bare = path.split("?", 1)[0]
+    matches = [t for t in spec["paths"] if template_regex(t).match(bare)]
+    # A literal segment beats a parameter: the template with the fewest parameters wins.
+    matches.sort(key=lambda t: t.count("{"))
+    for t in matches:
+        op = spec["paths"][t].get(method.lower())
+        if op is None and "{upstream}" in t:
+            op = spec["paths"][t].get("get")
+        if op is not None:
+            return t, method.lower() if method.lower() in spec["paths"][t] else "get", op
+    return None, None, None
+
+
+def resolve(spec, obj):
+    while isinstance(obj, dict) and "$ref" in obj and obj["$ref"].startswith("#/components/responses/"):
+        obj = spec["components"]["responses"][obj["$ref"].rsplit("/", 1)[1]]
+    return obj
+
+
+class Invalid(Exception):
+    pass
+
+
+TYPES = {"object": dict, "array": list, "string": str, "boolean": bool, "null": type(None)}
+
+
+def is_type(value, name):
+    if name == "integer":
+        return isinstance(value, int) and not isinstance(value, bool)
+    if name == "number":
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    return isinstance(value, TYPES[name])
+
+
+def validate(value, schema, spec, where="$"):
+    """The part of JSON Schema 2020-12 the description uses; returns the property names it
+    evaluated (for unevaluatedProperties). Raises Invalid naming the keyword and the place."""
+    if "$ref" in schema:
+        name = schema["$ref"].rsplit("/", 1)[1]
+        rest = {k: v for k, v in schema.items() if k != "$ref"}
+        seen = validate(value, spec["components"]["schemas"][name], spec, where)
+        return seen | validate(value, rest, spec, where)
+    seen = set()
+    if "type" in schema:
+        types = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
+        if not any(is_type(value, t) for t in types):
+            raise Invalid(f"type at {where}")
+    if "enum" in schema and value not in schema["enum"]:
+        raise Invalid(f"enum at {where}")
+    if "const" in schema and value != schema["const"]:
+        raise Invalid(f"const at {where}")
+    if "pattern" in schema and isinstance(value, str) and not re.search(schema["pattern"], value):
+        raise Invalid(f"pattern at {where}")
+    for sub in schema.get("allOf", []):
+        seen |= validate(value, sub, spec, where)
+    if "oneOf" in schema:
+        passing = []
+        for sub in schema["oneOf"]:
+            try:
+                passing.append(validate(value, sub, spec, where))
+            except Invalid:
+                pass
+        if len(passing) != 1:
+            raise Invalid(f"oneOf at {where}")
+        seen |= passing[0]
+    if isinstance(value, dict):
+        for key in schema.get("required", []):
+            if key not in value:
+                raise Invalid(f"required {key} at {where}")
+        if len(value) < schema.get("minProperties", 0):
+            raise Invalid(f"minProperties at {where}")
+        props = schema.get("properties", {})
+        for key, sub in props.items():
+            if key in value:
+                validate(value[key], sub, spec, f"{where}.{key}")
+                seen.add(key)
+        extra = schema.get("additionalProperties")
+        for key in value:
+            if key in props:
+                continue
+            if extra is False:
+                raise Invalid(f"additionalProperties {key} at {where}")
+            if isinstance(extra, dict):
+                validate(value[key], extra, spec, f"{where}.{key}")
+                seen.add(key)
+        if schema.get("unevaluatedProperties") is False:
+            for key in value:
+                if key not in seen:
+                    raise Invalid(f"unevaluatedProperties {key} at {where}")
+    if isinstance(value, list) and "items" in schema:
+        for i, item in enumerate(value):
+            validate(item, schema["items"], spec, f"{where}[{i}]")
+    return seen
+
+
+def main():
+    spec = yaml.safe_load(open(sys.argv[1]))
+    probes = json.load(open(sys.argv[2]))
+    failures, covered = [], set()
+    for p in probes:
+        label = f'{p["method"]} {p["path"]}'
+        template, method, op = operation_for(spec, p["method"], p["path"])
+        if op is None:
+            failures.append(f"{label}: not documented")
+            continue
+        covered.add((template, method))
+        conn = UnixConnection(p["socket"])
+        headers = {}
+        body = p.get("body")
+        if body is not None:
+            headers["Content-Type"] = p.get("content_type") or "application/json"
+            body = body.encode()
+        conn.request(p["method"], p["path"], body=body, headers=headers)
+        r = conn.getresponse()
+        raw = r.read()
+        conn.close()
+        if r.status != p["status"]:
+            failures.append(f"{label}: status {r.status}, the probe expects {p['status']}")
+            continue
+        documented = resolve(spec, op["responses"].get(str(r.status)))
+        if documented is None:
+            failures.append(f"{label}: status {r.status} is not documented")
+            continue
+        ctype = (r.getheader("Content-Type") or "").split(";")[0].strip()
+        content = documented.get("content", {})
+        if ctype not in content:
+            failures.append(f"{label}: content type {ctype} is not documented for {r.status}")
+            continue
+        if not ctype.endswith("json"):
+            continue
+        try:
+            validate(json.loads(raw), content[ctype].get("schema", {}), spec)
+        except Invalid as e:
+            # The keyword and the place only: an answer's values may be secrets (a revealed token).
+            failures.append(f"{label}: {e}")
+        except ValueError:
+            failures.append(f"{label}: not JSON")
+    uncovered = [f"{m.upper()} {t}" for t, ops in spec["paths"].items() for m in ops
+                 if m in ("get", "post", "put", "delete", "patch") and (t, m) not in covered]
+    print(json.dumps({"probes": len(probes), "failures": failures, "uncovered": uncovered}))
+
+
+main()
