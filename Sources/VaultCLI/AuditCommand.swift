@@ -18,16 +18,16 @@ extension Root {
             var n = 20
 
             func validate() throws {
-                guard n > 0 else { throw ValidationError("-n must be at least 1") }
+                guard (1...10_000).contains(n) else { throw ValidationError("-n must be from 1 to 10000") }
             }
 
             func run() async throws {
                 let ctx = try CLIContext(global)
-                let events = try await ctx.withVault(needKey: false) { try await $0.auditTail(n) }
+                let page = try await ctx.admin(needKey: false).audit(after: nil, limit: String(n))
                 if ctx.json {
-                    ctx.console.out(JSONOutput.render(["events": events.map(\.json)]))
+                    ctx.console.out(AdminJSON.encode(page))
                 } else {
-                    events.forEach { ctx.console.out($0.text) }
+                    page.events.forEach { ctx.console.out($0.text) }
                 }
             }
         }
@@ -64,44 +64,8 @@ extension Root {
             func run() async throws {
                 let ctx = try CLIContext(global)
                 let events = try await ctx.withVault(needKey: false) { try await $0.auditAll() }
-                for e in events {
-                    var o = e.json
-                    o["prev_mac"] = Hex.encode(e.prevMAC)
-                    o["mac"] = Hex.encode(e.mac)
-                    ctx.console.out(JSONOutput.line(o))
-                }
+                for e in events { ctx.console.out(AdminJSON.encode(AuditEventView(e, withMACs: true), pretty: false)) }
             }
         }
-    }
-}
-
-extension AuditEvent {
-    var json: [String: Any] {
-        var detailObject: Any = NSNull()
-        if let d = detail, let obj = try? JSONSerialization.jsonObject(with: Data(d.utf8)) { detailObject = obj }
-        return [
-            "seq": seq,
-            "at": Timestamp.iso(atMillis / 1000),
-            "at_ms": atMillis,
-            "actor_uid": JSONOutput.opt(actor.map { Int($0.uid) }),
-            "actor_user": JSONOutput.opt(actor?.user),
-            "actor_pid": JSONOutput.opt(actor?.pid.map { Int($0) }),
-            "actor_exe": JSONOutput.opt(actor?.exe),
-            "op": op,
-            "auth_id": JSONOutput.opt(authID),
-            "version": JSONOutput.opt(version),
-            "outcome": outcome.rawValue,
-            "reason": JSONOutput.opt(reason),
-            "detail": detailObject,
-        ]
-    }
-
-    var text: String {
-        var parts = [Timestamp.iso(atMillis / 1000), "#\(seq)", op, outcome.rawValue]
-        if let a = authID { parts.append(a + (version.map { " v\($0)" } ?? "")) }
-        if let a = actor { parts.append("by \(a.display)") }
-        if let r = reason { parts.append("reason: \(r)") }
-        if let d = detail { parts.append(d) }
-        return parts.joined(separator: "  ")
     }
 }

@@ -12,6 +12,7 @@ protocol VaultAdmin: Sendable {
     func credentials() async throws -> CredentialList
     func credential(_ name: String) async throws -> CredentialView
     func due(within: String?) async throws -> DueList
+    func audit(after: String?, limit: String?) async throws -> AuditPage
     func importInput(_ input: SecureBytes, format: String?) async throws -> ImportView
     func rotate(_ name: String, token: SecureBytes, reason: String?, grace: String?, verify: Bool?) async throws -> RotationView
     func rollback(_ name: String, reason: String?) async throws -> RotationView
@@ -22,6 +23,10 @@ protocol VaultAdmin: Sendable {
 extension AdminOperations: VaultAdmin {}
 
 extension AdminClient: VaultAdmin {
+    func audit(after: String?, limit: String?) async throws -> AuditPage {
+        try audit(after: after.flatMap { Int64($0) }, limit: limit.flatMap { Int($0) } ?? 20)
+    }
+
     func importInput(_ input: SecureBytes, format: String?) async throws -> ImportView {
         try input.withUnsafeBytes { try importCredentials($0, format: format) }
     }

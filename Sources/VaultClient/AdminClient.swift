@@ -18,6 +18,10 @@ public struct AdminClient: Sendable {
         try get("due" + (within.map { "?within=" + Self.segment($0) } ?? ""))
     }
 
+    public func audit(after: Int64?, limit: Int) throws -> AuditPage {
+        try get("audit?limit=\(limit)" + (after.map { "&after=\($0)" } ?? ""))
+    }
+
     /// `input` is the import formats (JSON or CSV) as bytes; `format` as `import --format`.
     public func importCredentials(_ input: UnsafeRawBufferPointer, format: String?) throws -> ImportView {
         var body = Array(input)

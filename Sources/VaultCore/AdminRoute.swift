@@ -6,6 +6,7 @@ public enum AdminRoute: Sendable, Equatable {
     case credentials
     case credential(String)
     case due
+    case audit
     case importCredentials
     case rotate(String)
     case rollback(String)
@@ -19,6 +20,7 @@ public enum AdminRoute: Sendable, Equatable {
         case ("GET", 1) where parts[0] == "status": self = .status
         case ("GET", 1) where parts[0] == "credentials": self = .credentials
         case ("GET", 1) where parts[0] == "due": self = .due
+        case ("GET", 1) where parts[0] == "audit": self = .audit
         case ("POST", 1) where parts[0] == "import": self = .importCredentials
         case ("GET", 2) where parts[0] == "credentials" && !parts[1].isEmpty: self = .credential(parts[1])
         case ("POST", 3) where parts[0] == "credentials" && !parts[1].isEmpty:
@@ -37,6 +39,7 @@ public enum AdminRoute: Sendable, Equatable {
     public var queryFields: Set<String> {
         switch self {
         case .due: ["within"]
+        case .audit: ["after", "limit"]
         case .importCredentials: ["format"]
         default: []
         }

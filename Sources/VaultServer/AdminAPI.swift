@@ -35,6 +35,7 @@ struct AdminAPI: Sendable {
         case .credentials: return Self.ok(try await ops.credentials())
         case .credential(let name): return Self.ok(try await ops.credential(name))
         case .due: return Self.ok(try await ops.due(within: query["within"]))
+        case .audit: return Self.ok(try await ops.audit(after: query["after"], limit: query["limit"]))
         case .importCredentials: return Self.ok(try await importCredentials(request, query, ops))
         case .rotate(let name): return Self.ok(try await rotate(name, request, ops))
         case .rollback(let name):

@@ -36,6 +36,22 @@ public struct AdminOperations: Sendable {
         return DueList(try await service.due(within: window).map { DueView($0.account, $0.schedule) })
     }
 
+    /// The audit rows after row `after` (or the newest, without it), at most `limit` (1…10000, 20 by default).
+    public func audit(after: String?, limit: String?) async throws(ServiceError) -> AuditPage {
+        let n = try Self.integer(limit, "limit", in: 1...10_000) ?? 20
+        let from = try Self.integer(after, "after", in: 0...Int64.max)
+        let page = try await service.auditPage(after: from, limit: Int(n))
+        return AuditPage(events: page.events.map { AuditEventView($0) }, next: page.more ? page.events.last?.seq : nil)
+    }
+
+    static func integer(_ text: String?, _ name: String, in range: ClosedRange<Int64>) throws(ServiceError) -> Int64? {
+        guard let text else { return nil }
+        guard let v = StrictInteger.decimal(text), range.contains(v) else {
+            throw .invalidInput("\(name) must be a whole number from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return v
+    }
+
     /// `format`: `json` or `csv`; nil detects it from the first character.
     public func importInput(_ input: SecureBytes, format: String?) async throws(ServiceError) -> ImportView {
         var parsed: ImportParser.Format?

@@ -13,6 +13,15 @@ extension VaultService {
         try read { try $0.auditTail(limit: max(0, count)) }
     }
 
+    /// Up to `limit` rows after row `after`, oldest first, and whether more follow them; without
+    /// `after`, the last `limit` rows.
+    public func auditPage(after: Int64?, limit: Int) async throws(ServiceError) -> (events: [AuditEvent], more: Bool) {
+        await settleAudit()
+        guard let after else { return (try auditRows(limit), false) }
+        let rows = try read { try $0.auditEvents(after: after, limit: limit + 1) }
+        return (Array(rows.prefix(limit)), rows.count > limit)
+    }
+
     /// Every audit row, oldest first (for `audit export`).
     public func auditAll() async throws(ServiceError) -> [AuditEvent] {
         await settleAudit()

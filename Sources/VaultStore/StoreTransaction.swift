@@ -188,6 +188,11 @@ public struct StoreTransaction {
         try AuditEventRecord.order(Column("seq").desc).limit(limit).fetchAll(db).map(\.event).reversed()
     }
 
+    /// Up to `limit` rows after `seq`, ascending.
+    public func auditEvents(after seq: Int64, limit: Int) throws -> [AuditEvent] {
+        try AuditEventRecord.filter(Column("seq") > seq).order(Column("seq")).limit(limit).fetchAll(db).map(\.event)
+    }
+
     public func auditHeadRecord() throws -> AuditChain.Head? {
         let m = try meta()
         guard let tag = m.auditHeadTag else { return nil }
