@@ -13,8 +13,8 @@ struct CredentialCache: Sendable {
     static func load(_ tx: StoreTransaction) throws -> CredentialCache {
         var c = CredentialCache()
         for a in try tx.accounts() {
-            c.byID[a.authID] = (a, try tx.activeVersion(of: a.id!))
-            let kept = try tx.versions(of: a.id!).filter { $0.status == .previous && $0.ciphertext != nil }
+            c.byID[a.authID] = (a, try tx.activeVersion(of: try a.storedID))
+            let kept = try tx.versions(of: try a.storedID).filter { $0.status == .previous && $0.ciphertext != nil }
             if !kept.isEmpty { c.previous[a.authID] = kept }
             if a.kind == .partner { c.partner = a.authID }
         }

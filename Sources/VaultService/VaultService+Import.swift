@@ -61,7 +61,7 @@ extension VaultService {
     /// constant time after opening the stored token.
     func unchanged(_ account: AccountRecord, token: SecureBytes, keys: VaultKeys, tx: StoreTransaction) throws -> ImportSummary.Entry {
         let id = try AuthID(account.authID)
-        guard let active = try tx.activeVersion(of: account.id!), let sealed = active.ciphertext else {
+        guard let active = try tx.activeVersion(of: try account.storedID), let sealed = active.ciphertext else {
             throw ServiceError.noActiveVersion(id.rawValue)
         }
         let stored = try keys.open(sealed, .token(id, version: active.version), what: "token_versions row \(id) version \(active.version)")
@@ -73,7 +73,7 @@ extension VaultService {
     func insertVersion(_ token: SecureBytes, account: AccountRecord, version: Int64, source: TokenSource, reason: String?,
                        actor: ActorIdentity, keys: VaultKeys, tx: StoreTransaction, now: Int64) throws -> TokenVersionRecord {
         let id = try AuthID(account.authID)
-        var v = TokenVersionRecord(accountID: account.id!, version: version, status: .active,
+        var v = TokenVersionRecord(accountID: try account.storedID, version: version, status: .active,
                                    ciphertext: try keys.seal(token, .token(id, version: version)),
                                    fingerprint: try keys.fingerprintOf(token), source: source, createdAt: now,
                                    actor: actor, reason: reason)

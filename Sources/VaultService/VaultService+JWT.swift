@@ -21,13 +21,13 @@ extension VaultService {
         let id: AuthID = try write { tx in
             let account = try partnerAccount(name, tx)
             let id = try AuthID(account.authID)
-            var record = try tx.loginCredentials(of: account.id!)
-                ?? LoginCredentialRecord(accountID: account.id!, ciphertext: Data(), at: now, actor: nil)
+            var record = try tx.loginCredentials(of: try account.storedID)
+                ?? LoginCredentialRecord(accountID: try account.storedID, ciphertext: Data(), at: now, actor: nil)
             record.ciphertext = try keys.seal(normalized, .loginCredentials(id))
             record.updatedAt = now
             record.actor = actor.display
             try tx.save(&record)
-            if var session = try tx.session(of: account.id!), session.state == .failed {
+            if var session = try tx.session(of: try account.storedID), session.state == .failed {
                 session.state = .empty
                 session.ciphertext = nil
                 session.lastError = nil
@@ -46,10 +46,10 @@ extension VaultService {
         let id: AuthID = try write { tx in
             let account = try partnerAccount(name, tx)
             let id = try AuthID(account.authID)
-            guard try tx.deleteLoginCredentials(of: account.id!) else {
+            guard try tx.deleteLoginCredentials(of: try account.storedID) else {
                 throw ServiceError.invalidInput("\(id) has no login credentials")
             }
-            try tx.deleteSession(of: account.id!)
+            try tx.deleteSession(of: try account.storedID)
             try audit(tx, op: "login-credentials-forget", actor: actor, authID: id)
             return id
         }
@@ -61,7 +61,7 @@ extension VaultService {
         let id: AuthID = try write { tx in
             let account = try partnerAccount(name, tx)
             let id = try AuthID(account.authID)
-            guard try tx.deleteSession(of: account.id!) else { throw ServiceError.invalidInput("\(id) has no JWT session") }
+            guard try tx.deleteSession(of: try account.storedID) else { throw ServiceError.invalidInput("\(id) has no JWT session") }
             try audit(tx, op: "jwt-forget", actor: actor, authID: id)
             return id
         }
@@ -109,7 +109,7 @@ extension VaultService {
 
     public func jwtStatus() throws(ServiceError) -> [JWTSessionStatus] {
         let rows = try read { tx in
-            try tx.accounts().filter { $0.kind == .partner }.map { a in (a, try tx.loginCredentials(of: a.id!), try tx.session(of: a.id!)) }
+            try tx.accounts().filter { $0.kind == .partner }.map { a in (a, try tx.loginCredentials(of: try a.storedID), try tx.session(of: try a.storedID)) }
         }
         return rows.compactMap { a, login, session in
             guard login != nil || session != nil, let id = try? AuthID(a.authID) else { return nil }
@@ -192,7 +192,7 @@ extension VaultService {
         do {
             let row = try store.read { tx -> JWTSessionRecord? in
                 guard let a = try tx.account(id) else { return nil }
-                return try tx.session(of: a.id!)
+                return try tx.session(of: try a.storedID)
             }
             if let row {
                 switch row.state {

@@ -77,7 +77,7 @@ extension VaultService {
         let keys = try requireKeys()
         let (login, version) = try read { tx -> (LoginCredentialRecord?, TokenVersionRecord?) in
             guard let a = try tx.account(id) else { return (nil, nil) }
-            return (try tx.loginCredentials(of: a.id!), try tx.activeVersion(of: a.id!))
+            return (try tx.loginCredentials(of: try a.storedID), try tx.activeVersion(of: try a.storedID))
         }
         guard let login else { throw .invalidInput("no login credentials for \(id); run `vobiz-vault login-credentials set partner`") }
         guard let version, let sealed = version.ciphertext else { throw .noActiveVersion(id.rawValue) }
@@ -96,7 +96,7 @@ extension VaultService {
         let keys = try requireKeys()
         try write { tx in
             guard let a = try tx.account(id) else { throw ServiceError.unknownCredential(id.rawValue) }
-            var s = try tx.session(of: a.id!) ?? JWTSessionRecord(accountID: a.id!)
+            var s = try tx.session(of: try a.storedID) ?? JWTSessionRecord(accountID: try a.storedID)
             s.state = .valid
             s.ciphertext = try keys.seal(token, .jwtSession(id))
             s.issuedAt = issuedAt
@@ -116,7 +116,7 @@ extension VaultService {
         jwtLive[id.rawValue, default: JWTLive()].failed = why
         try? write { tx in
             guard let a = try tx.account(id) else { return }
-            var s = try tx.session(of: a.id!) ?? JWTSessionRecord(accountID: a.id!)
+            var s = try tx.session(of: try a.storedID) ?? JWTSessionRecord(accountID: try a.storedID)
             s.state = .failed
             s.ciphertext = nil
             s.lastError = why
@@ -135,7 +135,7 @@ extension VaultService {
         jwtLive[id.rawValue] = live
         try? write { tx in
             guard let a = try tx.account(id) else { return }
-            var s = try tx.session(of: a.id!) ?? JWTSessionRecord(accountID: a.id!)
+            var s = try tx.session(of: try a.storedID) ?? JWTSessionRecord(accountID: try a.storedID)
             s.lastError = why
             try tx.save(&s)
             try audit(tx, op: "jwt-login", actor: actor, authID: id, outcome: .failed, reason: "error", detail: ["error": why])

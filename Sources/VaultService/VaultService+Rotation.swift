@@ -17,7 +17,7 @@ extension VaultService {
         return try write { tx in
             var account = try resolve(name, in: tx)
             let id = try AuthID(account.authID)
-            guard var old = try tx.activeVersion(of: account.id!), let sealed = old.ciphertext else {
+            guard var old = try tx.activeVersion(of: try account.storedID), let sealed = old.ciphertext else {
                 throw ServiceError.noActiveVersion(id.rawValue)
             }
             let current = try keys.open(sealed, .token(id, version: old.version), what: "token_versions row \(id) version \(old.version)")
@@ -33,7 +33,7 @@ extension VaultService {
                 old.destroyedAt = now
             }
             try tx.update(old)
-            let version = try tx.latestVersionNumber(of: account.id!) + 1
+            let version = try tx.latestVersionNumber(of: try account.storedID) + 1
             let new = try insertVersion(token, account: account, version: version, source: .rotate, reason: reason,
                                         actor: actor, keys: keys, tx: tx, now: now)
             if account.state != .active {
@@ -58,7 +58,7 @@ extension VaultService {
         return try write { tx in
             let account = try resolve(name, in: tx)
             let id = try AuthID(account.authID)
-            let versions = try tx.versions(of: account.id!)
+            let versions = try tx.versions(of: try account.storedID)
             guard var back = versions.first(where: { $0.status == .previous && ($0.destroyAfter ?? 0) > now }) else {
                 throw ServiceError.noPreviousVersion(id.rawValue)
             }

@@ -36,6 +36,20 @@ public struct AccountRecord: Codable, Sendable, Equatable {
 }
 
 extension AccountRecord: FetchableRecord, MutablePersistableRecord {
+    /// The columns queries name, typed from the coding keys (no column names as strings).
+    public enum Columns {
+        public static let id = Column(CodingKeys.id)
+        public static let authID = Column(CodingKeys.authID)
+        public static let kind = Column(CodingKeys.kind)
+    }
+
     public static let databaseTableName = "accounts"
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}
+
+extension AccountRecord {
+    /// The row id of an account read from the store (only an account not yet inserted has none).
+    public var storedID: Int64 {
+        get throws { try StoreTransaction.rowID(id) }
+    }
 }

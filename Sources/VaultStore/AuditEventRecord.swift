@@ -41,5 +41,10 @@ struct AuditEventRecord: Codable, Sendable {
 }
 
 extension AuditEventRecord: FetchableRecord, TableRecord {
+    /// The columns queries name, typed from the coding keys (no column names as strings).
+    public enum Columns {
+        public static let seq = Column(CodingKeys.seq)
+    }
+
     static let databaseTableName = "audit_events"
 }

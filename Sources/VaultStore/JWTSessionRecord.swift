@@ -32,6 +32,11 @@ public struct JWTSessionRecord: Codable, Sendable, Equatable {
 }
 
 extension JWTSessionRecord: FetchableRecord, MutablePersistableRecord {
+    /// The columns queries name, typed from the coding keys (no column names as strings).
+    public enum Columns {
+        public static let accountID = Column(CodingKeys.accountID)
+    }
+
     public static let databaseTableName = "jwt_sessions"
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }

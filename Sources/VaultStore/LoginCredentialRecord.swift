@@ -26,6 +26,11 @@ public struct LoginCredentialRecord: Codable, Sendable, Equatable {
 }
 
 extension LoginCredentialRecord: FetchableRecord, MutablePersistableRecord {
+    /// The columns queries name, typed from the coding keys (no column names as strings).
+    public enum Columns {
+        public static let accountID = Column(CodingKeys.accountID)
+    }
+
     public static let databaseTableName = "login_credentials"
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }

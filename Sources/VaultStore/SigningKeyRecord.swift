@@ -30,6 +30,12 @@ public struct SigningKeyRecord: Codable, Sendable, Equatable {
 }
 
 extension SigningKeyRecord: FetchableRecord, MutablePersistableRecord {
+    /// The columns queries name, typed from the coding keys (no column names as strings).
+    public enum Columns {
+        public static let id = Column(CodingKeys.id)
+        public static let status = Column(CodingKeys.status)
+    }
+
     public static let databaseTableName = "signing_keys"
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }

@@ -20,15 +20,15 @@ public struct StoreTransaction {
     // MARK: accounts
 
     public func account(_ id: AuthID) throws -> AccountRecord? {
-        try AccountRecord.filter(Column("auth_id") == id.rawValue).fetchOne(db)
+        try AccountRecord.filter(AccountRecord.Columns.authID == id.rawValue).fetchOne(db)
     }
 
     public func partner() throws -> AccountRecord? {
-        try AccountRecord.filter(Column("kind") == CredentialKind.partner.rawValue).fetchOne(db)
+        try AccountRecord.filter(AccountRecord.Columns.kind == CredentialKind.partner.rawValue).fetchOne(db)
     }
 
     public func accounts() throws -> [AccountRecord] {
-        try AccountRecord.order(Column("kind").desc, Column("auth_id")).fetchAll(db)
+        try AccountRecord.order(AccountRecord.Columns.kind.desc, AccountRecord.Columns.authID).fetchAll(db)
     }
 
     public func insert(_ a: inout AccountRecord) throws { try a.insert(db) }
@@ -44,11 +44,11 @@ public struct StoreTransaction {
 
     /// Newest first.
     public func versions(of accountID: Int64) throws -> [TokenVersionRecord] {
-        try TokenVersionRecord.filter(Column("account_id") == accountID).order(Column("version").desc).fetchAll(db)
+        try TokenVersionRecord.filter(TokenVersionRecord.Columns.accountID == accountID).order(TokenVersionRecord.Columns.version.desc).fetchAll(db)
     }
 
     public func activeVersion(of accountID: Int64) throws -> TokenVersionRecord? {
-        try TokenVersionRecord.filter(Column("account_id") == accountID && Column("status") == TokenStatus.active.rawValue)
+        try TokenVersionRecord.filter(TokenVersionRecord.Columns.accountID == accountID && TokenVersionRecord.Columns.status == TokenStatus.active.rawValue)
             .fetchOne(db)
     }
 
@@ -62,8 +62,8 @@ public struct StoreTransaction {
     /// Versions whose grace has ended and whose ciphertext is still there, with their account.
     public func versionsPastGrace(now: Int64) throws -> [(AccountRecord, TokenVersionRecord)] {
         let rows = try TokenVersionRecord
-            .filter(Column("status") == TokenStatus.previous.rawValue && Column("destroy_after") <= now)
-            .order(Column("id")).fetchAll(db)
+            .filter(TokenVersionRecord.Columns.status == TokenStatus.previous.rawValue && TokenVersionRecord.Columns.destroyAfter <= now)
+            .order(TokenVersionRecord.Columns.id).fetchAll(db)
         return try rows.map { v in
             guard let a = try AccountRecord.fetchOne(db, key: v.accountID) else { throw StoreError.constraint("orphan token version") }
             return (a, v)
@@ -72,8 +72,8 @@ public struct StoreTransaction {
 
     /// Every version that still holds ciphertext, with its account (for `rekey --data-key`).
     public func sealedVersions() throws -> [(AccountRecord, TokenVersionRecord)] {
-        let accounts = Dictionary(uniqueKeysWithValues: try AccountRecord.fetchAll(db).map { ($0.id!, $0) })
-        return try TokenVersionRecord.filter(Column("ciphertext") != nil).order(Column("id")).fetchAll(db).map { v in
+        let accounts = Dictionary(uniqueKeysWithValues: try AccountRecord.fetchAll(db).map { (try Self.rowID($0.id), $0) })
+        return try TokenVersionRecord.filter(TokenVersionRecord.Columns.ciphertext != nil).order(TokenVersionRecord.Columns.id).fetchAll(db).map { v in
             guard let a = accounts[v.accountID] else { throw StoreError.constraint("orphan token version") }
             return (a, v)
         }
@@ -81,26 +81,33 @@ public struct StoreTransaction {
 
     /// `AccountInfo` of every account (or the named one), versions newest first.
     public func accountInfos(only: AuthID? = nil) throws -> [AccountInfo] {
-        var request = AccountRecord.order(Column("kind").desc, Column("auth_id"))
-        if let only { request = request.filter(Column("auth_id") == only.rawValue) }
-        let byAccount = Dictionary(grouping: try TokenVersionRecord.order(Column("version").desc).fetchAll(db), by: \.accountID)
+        var request = AccountRecord.order(AccountRecord.Columns.kind.desc, AccountRecord.Columns.authID)
+        if let only { request = request.filter(AccountRecord.Columns.authID == only.rawValue) }
+        let byAccount = Dictionary(grouping: try TokenVersionRecord.order(TokenVersionRecord.Columns.version.desc).fetchAll(db), by: \.accountID)
         let sessions = Dictionary(try sessions().map { ($0.accountID, $0) }, uniquingKeysWith: { a, _ in a })
         let logins = Set(try allLoginCredentials().map(\.accountID))
         return try request.fetchAll(db).map { a in
-            var info = try a.info(versions: byAccount[a.id!] ?? [])
-            let s = sessions[a.id!]
-            if s != nil || logins.contains(a.id!) {
+            let id = try Self.rowID(a.id)
+            var info = try a.info(versions: byAccount[id] ?? [])
+            let s = sessions[id]
+            if s != nil || logins.contains(id) {
                 info.jwt = JWTSessionInfo(state: s?.state.rawValue ?? "empty", expiresAt: s?.expiresAt, lastRefreshAt: s?.lastRefreshAt,
-                                          lastError: s?.lastError, hasLoginCredentials: logins.contains(a.id!))
+                                          lastError: s?.lastError, hasLoginCredentials: logins.contains(id))
             }
             return info
         }
     }
 
+    /// The id of a row read from the database (always set: only rows not yet inserted lack one).
+    static func rowID(_ id: Int64?) throws -> Int64 {
+        guard let id else { throw StoreError.constraint("a stored row has no id") }
+        return id
+    }
+
     // MARK: JWT logins and sessions
 
     public func loginCredentials(of accountID: Int64) throws -> LoginCredentialRecord? {
-        try LoginCredentialRecord.filter(Column("account_id") == accountID).fetchOne(db)
+        try LoginCredentialRecord.filter(LoginCredentialRecord.Columns.accountID == accountID).fetchOne(db)
     }
 
     public func allLoginCredentials() throws -> [LoginCredentialRecord] { try LoginCredentialRecord.fetchAll(db) }
@@ -108,11 +115,11 @@ public struct StoreTransaction {
 
     @discardableResult
     public func deleteLoginCredentials(of accountID: Int64) throws -> Bool {
-        try LoginCredentialRecord.filter(Column("account_id") == accountID).deleteAll(db) > 0
+        try LoginCredentialRecord.filter(LoginCredentialRecord.Columns.accountID == accountID).deleteAll(db) > 0
     }
 
     public func session(of accountID: Int64) throws -> JWTSessionRecord? {
-        try JWTSessionRecord.filter(Column("account_id") == accountID).fetchOne(db)
+        try JWTSessionRecord.filter(JWTSessionRecord.Columns.accountID == accountID).fetchOne(db)
     }
 
     public func sessions() throws -> [JWTSessionRecord] { try JWTSessionRecord.fetchAll(db) }
@@ -120,17 +127,17 @@ public struct StoreTransaction {
 
     @discardableResult
     public func deleteSession(of accountID: Int64) throws -> Bool {
-        try JWTSessionRecord.filter(Column("account_id") == accountID).deleteAll(db) > 0
+        try JWTSessionRecord.filter(JWTSessionRecord.Columns.accountID == accountID).deleteAll(db) > 0
     }
 
     // MARK: signing keys
 
     public func activeSigningKey() throws -> SigningKeyRecord? {
-        try SigningKeyRecord.filter(Column("status") == SigningKeyRecord.Status.active.rawValue).fetchOne(db)
+        try SigningKeyRecord.filter(SigningKeyRecord.Columns.status == SigningKeyRecord.Status.active.rawValue).fetchOne(db)
     }
 
     public func signingKeys() throws -> [SigningKeyRecord] {
-        try SigningKeyRecord.order(Column("id")).fetchAll(db)
+        try SigningKeyRecord.order(SigningKeyRecord.Columns.id).fetchAll(db)
     }
 
     public func insert(_ k: inout SigningKeyRecord) throws { try k.insert(db) }
@@ -180,17 +187,17 @@ public struct StoreTransaction {
 
     /// All audit rows, ascending.
     public func auditEvents() throws -> [AuditEvent] {
-        try AuditEventRecord.order(Column("seq")).fetchAll(db).map(\.event)
+        try AuditEventRecord.order(AuditEventRecord.Columns.seq).fetchAll(db).map(\.event)
     }
 
     /// The last `limit` audit rows, ascending.
     public func auditTail(limit: Int) throws -> [AuditEvent] {
-        try AuditEventRecord.order(Column("seq").desc).limit(limit).fetchAll(db).map(\.event).reversed()
+        try AuditEventRecord.order(AuditEventRecord.Columns.seq.desc).limit(limit).fetchAll(db).map(\.event).reversed()
     }
 
     /// Up to `limit` rows after `seq`, ascending.
     public func auditEvents(after seq: Int64, limit: Int) throws -> [AuditEvent] {
-        try AuditEventRecord.filter(Column("seq") > seq).order(Column("seq")).limit(limit).fetchAll(db).map(\.event)
+        try AuditEventRecord.filter(AuditEventRecord.Columns.seq > seq).order(AuditEventRecord.Columns.seq).limit(limit).fetchAll(db).map(\.event)
     }
 
     public func auditHeadRecord() throws -> AuditChain.Head? {

@@ -53,6 +53,16 @@ public struct TokenVersionRecord: Codable, Sendable, Equatable {
 }
 
 extension TokenVersionRecord: FetchableRecord, MutablePersistableRecord {
+    /// The columns queries name, typed from the coding keys (no column names as strings).
+    public enum Columns {
+        public static let id = Column(CodingKeys.id)
+        public static let accountID = Column(CodingKeys.accountID)
+        public static let version = Column(CodingKeys.version)
+        public static let status = Column(CodingKeys.status)
+        public static let ciphertext = Column(CodingKeys.ciphertext)
+        public static let destroyAfter = Column(CodingKeys.destroyAfter)
+    }
+
     public static let databaseTableName = "token_versions"
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }

@@ -177,7 +177,9 @@ import Testing
             let v = try VaultService.initialize(config: c, master: .passphrase(f.secure("correct horse")), actor: f.actor, kdfParameters: params)
             _ = try await f.importJSON(v, [("MA_A", f.token("a"), nil)])
         }
-        let v = try VaultService.open(config: c, unlock: nil, exclusive: true)
+        // A shared open: the instance that imported may still be on its way out (an actor is
+        // released when the runtime lets go of it, not at the end of the scope), holding its lock.
+        let v = try VaultService.open(config: c, unlock: nil)
         await #expect(throws: Refusal(.sealed, "the vault is sealed; run `vobiz-vault unseal`")) {
             try await v.issueHeaders(caller: caller, request: request("GET", "/api/v1/Account/MA_A/Call/"))
         }
