@@ -78,6 +78,8 @@ bench: deps
 	$(SWIFT) build -c release --product vobiz-vault
 	$(SWIFT) build -c release --product vault-bench
 	./scripts/bench.sh $(BENCH_SECONDS)
+	./scripts/bench-cpu.sh revealed
+	./scripts/bench-cpu.sh sealed
 
 ## install: release binary, systemd units, sysusers/tmpfiles, example config, completions and man pages
 install: release
