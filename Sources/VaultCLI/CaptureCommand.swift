@@ -21,25 +21,18 @@ extension Root {
 
         func run() async throws {
             let ctx = try CLIContext(global)
-            // The vault first: with a daemon running this throws before stdin is consumed, and
-            // the command is forwarded with it.
-            let service = try await ctx.openVault(needKey: true)
+            // The vault (or the daemon holding it) first, so a vault that cannot be reached
+            // leaves stdin unread.
+            let admin = try await ctx.admin(needKey: true)
             guard !ctx.console.standardInputIsTerminal() else {
                 throw CLIError.usage("pipe the create-account answer (JSON) into standard input")
             }
-            let input = try ctx.console.readStandardInput(Self.inputLimit)
-            var answer = input.withUnsafeBytes { Array($0) }
-            defer { answer.withUnsafeMutableBytes { _ = $0.initializeMemory(as: UInt8.self, repeating: 0) } }
-            let result = try await service.capture(answer: answer, actor: ctx.actor, reveal: false)
-            await service.checkpoint()
+            let result = try await admin.capture(try ctx.console.readStandardInput(Self.inputLimit))
             if ctx.json {
-                ctx.console.out(JSONOutput.render([
-                    "auth_id": result.entry.authID.rawValue, "version": result.entry.version, "fingerprint": result.entry.fingerprint,
-                    "answer": String(decoding: result.answer.body, as: UTF8.self),
-                ]))
+                ctx.console.out(AdminJSON.encode(result))
             } else {
-                ctx.console.err("captured \(result.entry.authID) (version \(result.entry.version), fingerprint \(result.entry.fingerprint))")
-                ctx.console.out(String(decoding: result.answer.body, as: UTF8.self))
+                ctx.console.err("captured \(result.authID) (version \(result.version), fingerprint \(result.fingerprint))")
+                ctx.console.out(result.answer)
             }
         }
     }

@@ -93,11 +93,9 @@ extension Root {
 
             func run() async throws {
                 let ctx = try CLIContext(global)
-                let service = try await ctx.openVault(needKey: true)
-                let secret = try LoginInput.read(ctx)
-                try await service.setLoginCredentials(credential, secret: secret, actor: ctx.actor)
-                await service.checkpoint()
-                ctx.console.out(ctx.json ? JSONOutput.render(["set": credential]) : "stored the login credentials of \(credential)")
+                let admin = try await ctx.admin(needKey: true)
+                let answer = try await admin.setLoginCredentials(credential, secret: try LoginInput.read(ctx))
+                ctx.console.out(ctx.json ? AdminJSON.encode(answer) : "stored the login credentials of \(credential)")
             }
         }
 
@@ -108,10 +106,8 @@ extension Root {
 
             func run() async throws {
                 let ctx = try CLIContext(global)
-                let service = try await ctx.openVault(needKey: true)
-                try await service.forgetLoginCredentials(credential, actor: ctx.actor)
-                await service.checkpoint()
-                ctx.console.out(ctx.json ? JSONOutput.render(["forgotten": credential]) : "forgot the login credentials of \(credential)")
+                let answer = try await ctx.admin(needKey: true).forgetLoginCredentials(credential)
+                ctx.console.out(ctx.json ? AdminJSON.encode(answer) : "forgot the login credentials of \(credential)")
             }
         }
     }
@@ -129,13 +125,7 @@ enum LoginInput {
     }
 
     static func join(_ email: SecureBytes, _ password: SecureBytes) throws -> SecureBytes {
-        let out = try SecureBytes(count: email.count + 1 + password.count)
-        out.withUnsafeMutableBytes { o in
-            email.withUnsafeBytes { o.copyMemory(from: $0) }
-            o[email.count] = 0x0A
-            password.withUnsafeBytes { UnsafeMutableRawBufferPointer(rebasing: o[(email.count + 1)...]).copyMemory(from: $0) }
-        }
-        return out
+        try email.withUnsafeBytes { e in try password.withUnsafeBytes { p in try LoginSecret.join(e, p) } }
     }
 }
 

@@ -18,6 +18,9 @@ protocol VaultAdmin: Sendable {
     func rollback(_ name: String, reason: String?) async throws -> RotationView
     func revoke(_ name: String, compromised: Bool, reason: String?) async throws -> CredentialView
     func edit(_ name: String, label: String?, maxAge: String?, warn: String?, resetPolicy: Bool) async throws -> CredentialView
+    func capture(_ answer: SecureBytes) async throws -> CaptureView
+    func setLoginCredentials(_ name: String, secret: SecureBytes) async throws -> [String: String]
+    func forgetLoginCredentials(_ name: String) async throws -> [String: String]
 }
 
 extension AdminOperations: VaultAdmin {}
@@ -33,6 +36,23 @@ extension AdminClient: VaultAdmin {
 
     func rotate(_ name: String, token: SecureBytes, reason: String?, grace: String?, verify: Bool?) async throws -> RotationView {
         try token.withUnsafeBytes { try rotate(name, token: $0, reason: reason, grace: grace, verify: verify) }
+    }
+
+    func capture(_ answer: SecureBytes) async throws -> CaptureView {
+        try answer.withUnsafeBytes { try capture($0) }
+    }
+
+    /// `secret` as `login-credentials set` reads it: the email, a newline, the password.
+    func setLoginCredentials(_ name: String, secret: SecureBytes) async throws -> [String: String] {
+        try secret.withUnsafeBytes { s in
+            guard let nl = s.firstIndex(of: 0x0A) else {
+                throw CLIError.usage("give the email on the first line and the password on the second")
+            }
+            var end = s.count
+            while end > nl + 1, s[end - 1] == 0x0A || s[end - 1] == 0x0D { end -= 1 }
+            return try setLoginCredentials(name, email: UnsafeRawBufferPointer(rebasing: s[..<nl]),
+                                           password: UnsafeRawBufferPointer(rebasing: s[(nl + 1)..<end]))
+        }
     }
 }
 

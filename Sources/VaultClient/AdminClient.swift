@@ -55,6 +55,29 @@ public struct AdminClient: Sendable {
         return try post("credentials/" + Self.segment(name) + "/edit", Array("{".utf8) + Self.members(m, first: true))
     }
 
+    /// `answer`: a create-account answer as Vobiz gave it.
+    public func capture(_ answer: UnsafeRawBufferPointer) throws -> CaptureView {
+        var body = Array(answer)
+        defer { Self.wipe(&body) }
+        return try post("capture", body)
+    }
+
+    public func setLoginCredentials(_ name: String, email: UnsafeRawBufferPointer, password: UnsafeRawBufferPointer) throws -> [String: String] {
+        var body: [UInt8] = []
+        body.reserveCapacity((email.count + password.count) * 6 + 64)
+        defer { Self.wipe(&body) }
+        body += Array("{\"email\":".utf8)
+        JSONText.appendString(email, to: &body)
+        body += Array(",\"password\":".utf8)
+        JSONText.appendString(password, to: &body)
+        body.append(UInt8(ascii: "}"))
+        return try post("login-credentials/" + Self.segment(name), body)
+    }
+
+    public func forgetLoginCredentials(_ name: String) throws -> [String: String] {
+        try post("login-credentials/" + Self.segment(name) + "/forget", Array("{}".utf8))
+    }
+
     func get<T: Decodable>(_ path: String) throws -> T {
         try decode(client.send(method: "GET", path: "/v1/admin/" + path))
     }

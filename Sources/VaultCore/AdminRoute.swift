@@ -12,6 +12,9 @@ public enum AdminRoute: Sendable, Equatable {
     case rollback(String)
     case revoke(String)
     case edit(String)
+    case capture
+    case setLoginCredentials(String)
+    case forgetLoginCredentials(String)
 
     public init?(method: String, path: some StringProtocol) {
         guard path.hasPrefix("/v1/admin/") else { return nil }
@@ -22,6 +25,10 @@ public enum AdminRoute: Sendable, Equatable {
         case ("GET", 1) where parts[0] == "due": self = .due
         case ("GET", 1) where parts[0] == "audit": self = .audit
         case ("POST", 1) where parts[0] == "import": self = .importCredentials
+        case ("POST", 1) where parts[0] == "capture": self = .capture
+        case ("POST", 2) where parts[0] == "login-credentials" && !parts[1].isEmpty: self = .setLoginCredentials(parts[1])
+        case ("POST", 3) where parts[0] == "login-credentials" && !parts[1].isEmpty && parts[2] == "forget":
+            self = .forgetLoginCredentials(parts[1])
         case ("GET", 2) where parts[0] == "credentials" && !parts[1].isEmpty: self = .credential(parts[1])
         case ("POST", 3) where parts[0] == "credentials" && !parts[1].isEmpty:
             switch parts[2] {

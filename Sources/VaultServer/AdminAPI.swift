@@ -44,6 +44,16 @@ struct AdminAPI: Sendable {
         case .revoke(let name):
             let f = try fields(request, ["compromised", "reason"])
             return Self.ok(try await ops.revoke(name, compromised: try f.bool("compromised") ?? false, reason: try f.string("reason")))
+        case .capture:
+            let input = try request.body.withUnsafeReadableBytes { try SecureBytes(copying: $0) }
+            return Self.ok(try await ops.capture(input))
+        case .setLoginCredentials(let name):
+            let f = try fields(request, ["email", "password"])
+            defer { f.wipe() }
+            return Self.ok(try await ops.setLoginCredentials(name, secret: try Self.loginSecret(f)))
+        case .forgetLoginCredentials(let name):
+            _ = try fields(request, [])
+            return Self.ok(try await ops.forgetLoginCredentials(name))
         case .edit(let name):
             let f = try fields(request, ["label", "max_age", "warn", "reset_policy"])
             return Self.ok(try await ops.edit(name, label: try f.string("label"), maxAge: try f.string("max_age"),
@@ -70,6 +80,12 @@ struct AdminAPI: Sendable {
         let token = try f.secret("token").withUnsafeBytes { try SecureBytes(copying: $0) }
         return try await ops.rotate(name, token: token, reason: try f.string("reason"), grace: try f.string("grace"),
                                     verify: try f.bool("verify"))
+    }
+
+    /// `email` and `password` joined by a newline, in locked memory.
+    static func loginSecret(_ f: JSONFields) throws -> SecureBytes {
+        let email = try f.secret("email"), password = try f.secret("password")
+        return try email.withUnsafeBytes { e in try password.withUnsafeBytes { p in try LoginSecret.join(e, p) } }
     }
 
     static func ok(_ value: some Encodable) -> VaultResponse {

@@ -110,6 +110,30 @@ public struct AdminOperations: Sendable {
         return CredentialView(a, defaults: defaults, now: service.clock.seconds, withVersions: false)
     }
 
+    /// The create-account answer of a customer made outside the proxy: stored, then given back
+    /// with its token vaulted.
+    public func capture(_ answer: SecureBytes) async throws(ServiceError) -> CaptureView {
+        var bytes = answer.withUnsafeBytes { Array($0) }
+        defer { bytes.withUnsafeMutableBytes { for i in $0.indices { $0[i] = 0 } } }
+        let r = try await service.capture(answer: bytes, actor: actor, reveal: false)
+        await service.checkpoint()
+        return CaptureView(authID: r.entry.authID.rawValue, version: r.entry.version, fingerprint: r.entry.fingerprint,
+                           answer: String(decoding: r.answer.body, as: UTF8.self))
+    }
+
+    /// `secret`: the email, a newline, the password.
+    public func setLoginCredentials(_ name: String, secret: SecureBytes) async throws(ServiceError) -> [String: String] {
+        try await service.setLoginCredentials(name, secret: secret, actor: actor)
+        await service.checkpoint()
+        return ["set": name]
+    }
+
+    public func forgetLoginCredentials(_ name: String) async throws(ServiceError) -> [String: String] {
+        try await service.forgetLoginCredentials(name, actor: actor)
+        await service.checkpoint()
+        return ["forgotten": name]
+    }
+
     static func span(_ text: String?, _ name: String) throws(ServiceError) -> TimeSpan? {
         guard let text else { return nil }
         do { return try TimeSpan(parsing: text) } catch { throw .invalidInput("\(name): \(error.description)") }

@@ -27,7 +27,9 @@ import VaultTestSupport
         defer { d.stop(); mock.stop() }
         let (c, a) = (d.client, d.admin)
         let fresh = d.s.token("openapi-new"), rotated = d.s.token("openapi-rotated"), unverified = d.s.token("openapi-unverified")
-        for t in [fresh, rotated, unverified] { SuiteSweep.canary("token", t) }
+        let caught = d.s.token("openapi-caught"), password = d.s.token("openapi-password")
+        for t in [fresh, rotated, unverified, caught] { SuiteSweep.canary("token", t) }
+        SuiteSweep.canary("password", password)
         let acme = mock.origin + "/api/v1/Account/MA_ACME/Call/"
         func probe(_ socket: String, _ method: String, _ path: String, _ body: String? = nil, _ status: Int, csv: Bool = false) -> Probe {
             Probe(socket: socket, method: method, path: path, body: body, content_type: csv ? "text/csv" : nil, status: status)
@@ -63,6 +65,15 @@ import VaultTestSupport
             probe(a, "POST", "/v1/admin/import", "MA_CSV,\(fresh)x,From CSV\n", 200, csv: true),
             probe(a, "POST", "/v1/admin/import", #"{"auth_id":"MA_OPENAPI","auth_token":"\#(rotated)"}"#, 409),
             probe(a, "POST", "/v1/admin/import", "[{]", 400),
+            probe(a, "POST", "/v1/admin/capture", #"{"auth_id":"MA_CAUGHT","auth_token":"\#(caught)","name":"Caught"}"#, 200),
+            probe(a, "POST", "/v1/admin/capture", #"{"auth_id":"PA_OTHER","auth_token":"\#(caught)x"}"#, 400),
+            probe(a, "POST", "/v1/admin/capture", #"{"auth_id":"MA_CAUGHT","auth_token":"\#(caught)y"}"#, 409),
+            probe(a, "POST", "/v1/admin/login-credentials/partner", #"{"email":"ops@example.com","password":"\#(password)"}"#, 200),
+            probe(a, "POST", "/v1/admin/login-credentials/partner", #"{"email":"ops@example.com"}"#, 400),
+            probe(a, "POST", "/v1/admin/login-credentials/MA_NOPE", #"{"email":"a@b.c","password":"\#(password)"}"#, 404),
+            probe(a, "POST", "/v1/admin/login-credentials/partner/forget", nil, 200),
+            probe(a, "POST", "/v1/admin/login-credentials/MA_NOPE/forget", nil, 404),
+            probe(a, "POST", "/v1/admin/login-credentials/partner/forget", #"{"x":1}"#, 400),
             probe(a, "POST", "/v1/admin/credentials/MA_ACME/rotate", #"{"token":"\#(rotated)","grace":"1d"}"#, 200),
             probe(a, "POST", "/v1/admin/credentials/MA_ACME/rotate", #"{"token":"\#(rotated)"}"#, 409),
             probe(a, "POST", "/v1/admin/credentials/MA_ACME/rotate", #"{"token":"\#(unverified)","verify":true}"#, 422),
