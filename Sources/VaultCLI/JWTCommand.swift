@@ -16,22 +16,19 @@ extension Root {
 
             func run() async throws {
                 let ctx = try CLIContext(global)
-                let service = try await ctx.openVault(needKey: false)
-                let sessions = try await service.jwtStatus()
-                let now = service.clock.seconds
+                let list = try await ctx.admin(needKey: false).jwtSessions()
                 if ctx.json {
-                    ctx.console.out(JSONOutput.render(["sessions": sessions.map { $0.json(now: now) }]))
+                    ctx.console.out(AdminJSON.encode(list))
                     return
                 }
-                guard !sessions.isEmpty else {
+                guard !list.sessions.isEmpty else {
                     ctx.console.out("no JWT sessions (set login credentials with `vobiz-vault login-credentials set partner`)")
                     return
                 }
                 var table = TextTable(["CREDENTIAL", "STATE", "ISSUED", "EXPIRES IN", "LAST REFRESH", "LAST ERROR"])
-                for s in sessions {
-                    table.add([s.authID.rawValue, s.state + (s.hasLoginCredentials ? "" : " (no login credentials)"),
-                               s.issuedAt.map(Timestamp.iso) ?? "-", s.expiresInText(now: now),
-                               s.lastRefreshAt.map(Timestamp.iso) ?? "-", s.lastError ?? "-"])
+                for s in list.sessions {
+                    table.add([s.credential, s.state + (s.hasLoginCredentials ? "" : " (no login credentials)"), s.issuedAt ?? "-",
+                               s.expiresInText, s.lastRefreshAt ?? "-", s.lastError ?? "-"])
                 }
                 ctx.console.out(table.render())
             }
@@ -45,23 +42,8 @@ extension Root {
 
             func run() async throws {
                 let ctx = try CLIContext(global)
-                let service = try await ctx.openVault(needKey: true)
-                let client = try UpstreamClient(config: ctx.config.upstream)
-                let status: JWTSessionStatus?
-                do {
-                    status = try await service.forceLogin(credential, upstream: client)
-                    await client.shutdown()
-                } catch {
-                    await client.shutdown()
-                    throw error
-                }
-                await service.checkpoint()
-                let now = service.clock.seconds
-                if ctx.json {
-                    ctx.console.out(JSONOutput.render(status.map { $0.json(now: now) } ?? [:]))
-                } else if let s = status {
-                    ctx.console.out("logged in \(s.authID): token expires in \(s.expiresInText(now: now))")
-                }
+                let s = try await ctx.admin(needKey: true).jwtLogin(credential)
+                ctx.console.out(ctx.json ? AdminJSON.encode(s) : "logged in \(s.credential): token expires in \(s.expiresInText)")
             }
         }
 
@@ -72,10 +54,8 @@ extension Root {
 
             func run() async throws {
                 let ctx = try CLIContext(global)
-                let service = try await ctx.openVault(needKey: true)
-                try await service.forgetSession(credential, actor: ctx.actor)
-                await service.checkpoint()
-                ctx.console.out(ctx.json ? JSONOutput.render(["forgotten": credential]) : "forgot the JWT session of \(credential)")
+                let answer = try await ctx.admin(needKey: true).jwtForget(credential)
+                ctx.console.out(ctx.json ? AdminJSON.encode(answer) : "forgot the JWT session of \(credential)")
             }
         }
     }
@@ -126,27 +106,5 @@ enum LoginInput {
 
     static func join(_ email: SecureBytes, _ password: SecureBytes) throws -> SecureBytes {
         try email.withUnsafeBytes { e in try password.withUnsafeBytes { p in try LoginSecret.join(e, p) } }
-    }
-}
-
-extension JWTSessionStatus {
-    func json(now: Int64) -> [String: Any] {
-        [
-            "credential": authID.rawValue,
-            "state": state,
-            "has_login_credentials": hasLoginCredentials,
-            "issued_at": JSONOutput.opt(issuedAt.map(Timestamp.iso)),
-            "expires_at": JSONOutput.opt(expiresAt.map(Timestamp.iso)),
-            "expires_in_seconds": JSONOutput.opt(state == "valid" ? expiresAt.map { max(0, $0 - now) } : nil),
-            "last_refresh_at": JSONOutput.opt(lastRefreshAt.map(Timestamp.iso)),
-            "last_error": JSONOutput.opt(lastError),
-            "retry_at": JSONOutput.opt(retryAt.map(Timestamp.iso)),
-        ]
-    }
-
-    func expiresInText(now: Int64) -> String {
-        guard state == "valid", let e = expiresAt else { return "-" }
-        let left = e - now
-        return left <= 0 ? "expired" : (left >= 120 ? "\(left / 60) min" : "\(left) s")
     }
 }

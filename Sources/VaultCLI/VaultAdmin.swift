@@ -21,6 +21,9 @@ protocol VaultAdmin: Sendable {
     func capture(_ answer: SecureBytes) async throws -> CaptureView
     func setLoginCredentials(_ name: String, secret: SecureBytes) async throws -> [String: String]
     func forgetLoginCredentials(_ name: String) async throws -> [String: String]
+    func jwtSessions() async throws -> JWTSessionList
+    func jwtLogin(_ name: String) async throws -> JWTSessionView
+    func jwtForget(_ name: String) async throws -> [String: String]
 }
 
 extension AdminOperations: VaultAdmin {}

@@ -78,6 +78,10 @@ public struct AdminClient: Sendable {
         try post("login-credentials/" + Self.segment(name) + "/forget", Array("{}".utf8))
     }
 
+    public func jwtSessions() throws -> JWTSessionList { try get("jwt") }
+    public func jwtLogin(_ name: String) throws -> JWTSessionView { try post("jwt/" + Self.segment(name) + "/login", Array("{}".utf8)) }
+    public func jwtForget(_ name: String) throws -> [String: String] { try post("jwt/" + Self.segment(name) + "/forget", Array("{}".utf8)) }
+
     func get<T: Decodable>(_ path: String) throws -> T {
         try decode(client.send(method: "GET", path: "/v1/admin/" + path))
     }

@@ -13,6 +13,9 @@ public enum AdminRoute: Sendable, Equatable {
     case revoke(String)
     case edit(String)
     case capture
+    case jwtSessions
+    case jwtLogin(String)
+    case jwtForget(String)
     case setLoginCredentials(String)
     case forgetLoginCredentials(String)
 
@@ -26,6 +29,9 @@ public enum AdminRoute: Sendable, Equatable {
         case ("GET", 1) where parts[0] == "audit": self = .audit
         case ("POST", 1) where parts[0] == "import": self = .importCredentials
         case ("POST", 1) where parts[0] == "capture": self = .capture
+        case ("GET", 1) where parts[0] == "jwt": self = .jwtSessions
+        case ("POST", 3) where parts[0] == "jwt" && !parts[1].isEmpty && parts[2] == "login": self = .jwtLogin(parts[1])
+        case ("POST", 3) where parts[0] == "jwt" && !parts[1].isEmpty && parts[2] == "forget": self = .jwtForget(parts[1])
         case ("POST", 2) where parts[0] == "login-credentials" && !parts[1].isEmpty: self = .setLoginCredentials(parts[1])
         case ("POST", 3) where parts[0] == "login-credentials" && !parts[1].isEmpty && parts[2] == "forget":
             self = .forgetLoginCredentials(parts[1])

@@ -10,13 +10,14 @@ import VaultService
 /// the CLI runs without a daemon.
 struct AdminAPI: Sendable {
     let service: VaultService
+    let upstream: UpstreamClient
 
     static let prefix = "/v1/admin/"
 
     /// The answer to `request`, or nil when no typed route has its path.
     func respond(to request: VaultRequest, caller: Caller) async -> VaultResponse? {
         guard let route = AdminRoute(method: request.method.rawValue, path: request.path) else { return nil }
-        let ops = AdminOperations(service: service, actor: caller.identity)
+        let ops = AdminOperations(service: service, actor: caller.identity, upstream: upstream)
         do {
             return try await answer(route, request, ops)
         } catch let e as ServiceError {
@@ -44,6 +45,13 @@ struct AdminAPI: Sendable {
         case .revoke(let name):
             let f = try fields(request, ["compromised", "reason"])
             return Self.ok(try await ops.revoke(name, compromised: try f.bool("compromised") ?? false, reason: try f.string("reason")))
+        case .jwtSessions: return Self.ok(try await ops.jwtSessions())
+        case .jwtLogin(let name):
+            _ = try fields(request, [])
+            return Self.ok(try await ops.jwtLogin(name))
+        case .jwtForget(let name):
+            _ = try fields(request, [])
+            return Self.ok(try await ops.jwtForget(name))
         case .capture:
             let input = try request.body.withUnsafeReadableBytes { try SecureBytes(copying: $0) }
             return Self.ok(try await ops.capture(input))

@@ -28,6 +28,7 @@ struct AdminRouter: AuditingRouter {
     let metrics: DaemonMetrics
     let adminGID: UInt32?
     let runner: AdminRunner
+    let upstream: UpstreamClient
 
     func auditOperation(_ path: Substring) -> AuditOperation { .admin }
 
@@ -49,7 +50,7 @@ struct AdminRouter: AuditingRouter {
         case (.POST, _) where path.hasPrefix(Self.runPrefix):
             return await run(words: path.dropFirst(Self.runPrefix.count).split(separator: "/").map(String.init), request, c)
         default:
-            if let typed = await AdminAPI(service: service).respond(to: request, caller: c) { return typed }
+            if let typed = await AdminAPI(service: service, upstream: upstream).respond(to: request, caller: c) { return typed }
             return Problem.response(.notFound, "no such endpoint: \(Echo.short(path, limit: 80))")
         }
     }

@@ -89,7 +89,7 @@ public final class VaultDaemon: Sendable {
         adminLimits.maxConnections = 64
         let admin = try await bind(name: "admin", path: config.sockets.admin, fd: passed["admin"], group: group,
                                    mode: adminGID == nil ? 0o600 : 0o660, socketGroup: config.sockets.adminGroup,
-                                   router: AdminRouter(service: service, metrics: metrics, adminGID: adminGID, runner: runner),
+                                   router: AdminRouter(service: service, metrics: metrics, adminGID: adminGID, runner: runner, upstream: upstream),
                                    limits: adminLimits, connections: adminConnections, uids: nil)
         let tcp: (any Channel)?
         do {

@@ -9,10 +9,13 @@ public struct AdminOperations: Sendable {
     public let service: VaultService
     /// Who is acting: the admin-socket peer, or the user running the CLI.
     public let actor: ActorIdentity
+    /// The daemon's client of the Vobiz API; nil makes a client for the one call that needs it.
+    let upstream: UpstreamClient?
 
-    public init(service: VaultService, actor: ActorIdentity) {
+    public init(service: VaultService, actor: ActorIdentity, upstream: UpstreamClient? = nil) {
         self.service = service
         self.actor = actor
+        self.upstream = upstream
     }
 
     var defaults: RotationPolicy { service.config.rotation.policy }
@@ -132,6 +135,39 @@ public struct AdminOperations: Sendable {
         try await service.forgetLoginCredentials(name, actor: actor)
         await service.checkpoint()
         return ["forgotten": name]
+    }
+
+    public func jwtSessions() async throws(ServiceError) -> JWTSessionList {
+        let now = service.clock.seconds
+        return JWTSessionList(try await service.jwtStatus().map { Self.view($0, now: now) })
+    }
+
+    /// Logs in now (also after a failed login).
+    public func jwtLogin(_ name: String) async throws(ServiceError) -> JWTSessionView {
+        let client: UpstreamClient
+        if let upstream { client = upstream } else {
+            do { client = try UpstreamClient(config: service.config.upstream) } catch { throw .invalidInput("[upstream]: \(error)") }
+        }
+        let status: JWTSessionStatus?
+        do { status = try await service.forceLogin(name, upstream: client) } catch {
+            if upstream == nil { await client.shutdown() }
+            throw error
+        }
+        if upstream == nil { await client.shutdown() }
+        await service.checkpoint()
+        guard let status else { throw .unknownCredential(name) }
+        return Self.view(status, now: service.clock.seconds)
+    }
+
+    public func jwtForget(_ name: String) async throws(ServiceError) -> [String: String] {
+        try await service.forgetSession(name, actor: actor)
+        await service.checkpoint()
+        return ["forgotten": name]
+    }
+
+    static func view(_ s: JWTSessionStatus, now: Int64) -> JWTSessionView {
+        JWTSessionView(credential: s.authID.rawValue, state: s.state, hasLoginCredentials: s.hasLoginCredentials, issuedAt: s.issuedAt,
+                       expiresAt: s.expiresAt, lastRefreshAt: s.lastRefreshAt, lastError: s.lastError, retryAt: s.retryAt, now: now)
     }
 
     static func span(_ text: String?, _ name: String) throws(ServiceError) -> TimeSpan? {

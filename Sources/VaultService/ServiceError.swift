@@ -23,6 +23,8 @@ public enum ServiceError: Error, Equatable, Sendable, CustomStringConvertible {
     case crypto(String)
     /// `rotate --verify`: Vobiz refused the new token, or gave no usable answer.
     case verifyFailed(String)
+    /// `jwt login`: Vobiz refused the login, or did not answer.
+    case loginFailed(String)
 
     public var description: String {
         switch self {
@@ -45,6 +47,7 @@ public enum ServiceError: Error, Equatable, Sendable, CustomStringConvertible {
         case .store(let why): why
         case .crypto(let why): why
         case .verifyFailed(let why): why
+        case .loginFailed(let why): why
         }
     }
 }
@@ -58,6 +61,7 @@ extension ServiceError {
         case .invalidInput, .keyFile, .masterKeyKindMismatch: .badRequest
         case .masterKeyRequired, .wrongMasterKey: .sealed
         case .verifyFailed: .verifyFailed
+        case .loginFailed: .upstreamUnavailable
         case .tampered, .stateDirectory, .store, .crypto: .internal
         }
     }

@@ -222,8 +222,8 @@ extension VaultService {
         jwtLive[id.rawValue, default: JWTLive()].failed = nil
         jwtLive[id.rawValue]?.retryAt = 0
         let outcome = await login(id, upstream: upstream, force: true)
-        if case .failed(let why) = outcome { throw .invalidInput("the login for \(id) failed: \(why)") }
-        if case .retryLater(let why) = outcome { throw .invalidInput("the login for \(id) failed: \(why)") }
+        if case .failed(let why) = outcome { throw .loginFailed("the login for \(id) failed: \(why)") }
+        if case .retryLater(let why) = outcome { throw .loginFailed("the login for \(id) failed: \(why)") }
         return try jwtStatus().first { $0.authID == id }
     }
 
