@@ -40,19 +40,13 @@ extension Root {
 
             func run() async throws {
                 let ctx = try CLIContext(global)
-                let verdict = try await ctx.withVault(needKey: true) { try await $0.auditVerify() }
-                switch verdict {
-                case .intact(let rows):
-                    ctx.console.out(ctx.json ? JSONOutput.render(["intact": true, "rows": rows]) : "audit chain intact: \(rows) rows")
-                case .broken(let seq, let problem):
-                    let message = "audit chain broken at row \(seq): \(problem.explanation)"
-                    if ctx.json {
-                        ctx.console.out(JSONOutput.render(["intact": false, "seq": seq, "problem": problem.rawValue, "message": message]))
-                    } else {
-                        ctx.console.err(message)
-                    }
-                    throw ExitCode(1)
+                let verdict = try await ctx.admin(needKey: true).auditVerify()
+                if verdict.intact {
+                    ctx.console.out(ctx.json ? AdminJSON.encode(verdict) : "audit chain intact: \(verdict.rows ?? 0) rows")
+                    return
                 }
+                if ctx.json { ctx.console.out(AdminJSON.encode(verdict)) } else { ctx.console.err(verdict.message ?? "audit chain broken") }
+                throw ExitCode(1)
             }
         }
 

@@ -22,6 +22,7 @@ protocol VaultAdmin: Sendable {
     func setLoginCredentials(_ name: String, secret: SecureBytes) async throws -> [String: String]
     func forgetLoginCredentials(_ name: String) async throws -> [String: String]
     func jwtSessions() async throws -> JWTSessionList
+    func auditVerify() async throws -> AuditVerdictView
     func jwtLogin(_ name: String) async throws -> JWTSessionView
     func jwtForget(_ name: String) async throws -> [String: String]
 }

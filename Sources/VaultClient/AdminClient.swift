@@ -78,6 +78,7 @@ public struct AdminClient: Sendable {
         try post("login-credentials/" + Self.segment(name) + "/forget", Array("{}".utf8))
     }
 
+    public func auditVerify() throws -> AuditVerdictView { try get("audit/verify") }
     public func jwtSessions() throws -> JWTSessionList { try get("jwt") }
     public func jwtLogin(_ name: String) throws -> JWTSessionView { try post("jwt/" + Self.segment(name) + "/login", Array("{}".utf8)) }
     public func jwtForget(_ name: String) throws -> [String: String] { try post("jwt/" + Self.segment(name) + "/forget", Array("{}".utf8)) }

@@ -7,6 +7,7 @@ public enum AdminRoute: Sendable, Equatable {
     case credential(String)
     case due
     case audit
+    case auditVerify
     case importCredentials
     case rotate(String)
     case rollback(String)
@@ -27,6 +28,7 @@ public enum AdminRoute: Sendable, Equatable {
         case ("GET", 1) where parts[0] == "credentials": self = .credentials
         case ("GET", 1) where parts[0] == "due": self = .due
         case ("GET", 1) where parts[0] == "audit": self = .audit
+        case ("GET", 2) where parts[0] == "audit" && parts[1] == "verify": self = .auditVerify
         case ("POST", 1) where parts[0] == "import": self = .importCredentials
         case ("POST", 1) where parts[0] == "capture": self = .capture
         case ("GET", 1) where parts[0] == "jwt": self = .jwtSessions

@@ -4,6 +4,7 @@ public enum CoreError: Error, Equatable, Sendable, CustomStringConvertible {
     case invalidTimeSpan(String)
     case invalidToken(String)
     case invalidLabel(String)
+    case invalidReason(String)
     case kindMismatch(authID: String, declared: String)
 
     public var description: String {
@@ -12,6 +13,7 @@ public enum CoreError: Error, Equatable, Sendable, CustomStringConvertible {
         case .invalidTimeSpan(let s): "invalid duration \"\(s)\": expected a whole number with a unit s, m, h, d or w (e.g. 90d, 12h)"
         case .invalidToken(let why): "invalid auth_token: \(why)"
         case .invalidLabel(let why): "invalid label: \(why)"
+        case .invalidReason(let why): "invalid reason: \(why)"
         case .kindMismatch(let id, let k): "\(id) is declared kind \"\(k)\" but its prefix says otherwise (PA_ is partner, MA_ is customer)"
         }
     }

@@ -47,6 +47,11 @@ public struct AdminOperations: Sendable {
         return AuditPage(events: page.events.map { AuditEventView($0) }, next: page.more ? page.events.last?.seq : nil)
     }
 
+    /// Checks the whole MAC chain (needs the key).
+    public func auditVerify() async throws(ServiceError) -> AuditVerdictView {
+        AuditVerdictView(try await service.auditVerify())
+    }
+
     static func integer(_ text: String?, _ name: String, in range: ClosedRange<Int64>) throws(ServiceError) -> Int64? {
         guard let text else { return nil }
         guard let v = StrictInteger.decimal(text), range.contains(v) else {
@@ -76,6 +81,9 @@ public struct AdminOperations: Sendable {
     /// `verify`: ask Vobiz first (nil follows `[rotation] verify`).
     public func rotate(_ name: String, token: SecureBytes, reason: String?, grace: String?, verify: Bool?) async throws(ServiceError) -> RotationView {
         let span = try Self.span(grace, "grace")
+        // The token's form is checked before anything is sent anywhere: a malformed token never
+        // reaches Vobiz, an HTTP library's error message, or the audit log's verify row.
+        do { try token.withUnsafeBytes { (b) throws(CoreError) in try TokenRules.check(b) } } catch { throw .invalidInput("new token: \(error.description)") }
         let id = try await service.resolveAuthID(name)
         let verified = verify ?? service.config.rotation.verify
         if verified {

@@ -23,7 +23,7 @@ public enum UpstreamCheck {
         } catch {
             await client.shutdown()
             await service.noteVerification(authID: id, status: nil, actor: actor)
-            throw ServiceError.verifyFailed("cannot verify the new token for \(id): \(error); nothing changed (use --no-verify to rotate without checking)")
+            throw ServiceError.verifyFailed("cannot verify the new token for \(id): \(UpstreamError.classify(error)); nothing changed (to rotate without checking: --no-verify, or verify false in the admin API)")
         }
         await service.noteVerification(authID: id, status: status, actor: actor)
         switch status {
@@ -32,7 +32,7 @@ public enum UpstreamCheck {
         case 401, 403:
             throw ServiceError.verifyFailed("Vobiz refused the new token for \(id) (HTTP \(status)); nothing changed")
         default:
-            throw ServiceError.verifyFailed("Vobiz answered HTTP \(status) to \(target(for: id)); the new token for \(id) is unverified and nothing changed (use --no-verify to rotate without checking)")
+            throw ServiceError.verifyFailed("Vobiz answered HTTP \(status) to \(target(for: id)); the new token for \(id) is unverified and nothing changed (to rotate without checking: --no-verify, or verify false in the admin API)")
         }
     }
 }

@@ -93,7 +93,8 @@ public enum UpstreamError: Error, Equatable, Sendable, CustomStringConvertible {
             case .getConnectionFromPoolTimeout: return .allConnectionsBusy(origin: origin, connections: connections)
             case .deadlineExceeded, .readTimeout, .connectTimeout, .writeTimeout: return .timeout(origin: origin)
             case .remoteConnectionClosed: return .other(origin: origin, why: "the connection was closed before an answer")
-            default: return .other(origin: origin, why: "\(e)")
+            // The error's name only: some carry the offending header values, which may be a token.
+            default: return .other(origin: origin, why: String("\(e)".prefix { $0 != "(" }))
             }
         }
         if error is NIOTooManyBytesError { return .tooLarge(limit: 0) }

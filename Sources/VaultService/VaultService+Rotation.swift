@@ -9,6 +9,7 @@ extension VaultService {
     /// grace is given explicitly: a leaked token must not keep validating callbacks.
     public func rotate(_ name: String, token: SecureBytes, reason: String?, grace: TimeSpan?,
                        actor: ActorIdentity) throws(ServiceError) -> RotationResult {
+        let reason = try Self.checkedReason(reason)
         do { try token.withUnsafeBytes { (b) throws(CoreError) in try TokenRules.check(b) } } catch {
             throw .invalidInput(error.description)
         }
@@ -53,6 +54,7 @@ extension VaultService {
     /// Makes the newest `previous` version (still within its grace) active again; the version
     /// rolled back from becomes `previous` with the same deadline, so the step can be undone.
     public func rollback(_ name: String, reason: String?, actor: ActorIdentity) throws(ServiceError) -> RotationResult {
+        let reason = try Self.checkedReason(reason)
         _ = try requireKeys()
         let now = self.now
         return try write { tx in
@@ -81,12 +83,15 @@ extension VaultService {
     /// Marks a credential revoked (or compromised): it is used for nothing until rotated, and
     /// `remind` reports it until then.
     public func revoke(_ name: String, compromised: Bool, reason: String?, actor: ActorIdentity) throws(ServiceError) -> AccountInfo {
+        let reason = try Self.checkedReason(reason)
         _ = try requireKeys()
         let now = self.now
         return try write { tx in
             var account = try resolve(name, in: tx)
             let id = try AuthID(account.authID)
-            let state: AccountState = compromised ? .compromised : .revoked
+            // Revoking again never forgets a compromise: the next rotation must still destroy the
+            // leaked version at once.
+            let state: AccountState = compromised || account.state == .compromised ? .compromised : .revoked
             account.state = state
             account.stateChangedAt = now
             account.stateReason = reason
@@ -95,6 +100,10 @@ extension VaultService {
             guard let info = try tx.accountInfos(only: id).first else { throw ServiceError.unknownCredential(id.rawValue) }
             return info
         }
+    }
+
+    static func checkedReason(_ reason: String?) throws(ServiceError) -> String? {
+        do { return try ReasonText.validated(reason) } catch { throw .invalidInput(error.description) }
     }
 
     /// Changes the label or the per-account rotation policy (nil leaves a field as it is;

@@ -152,3 +152,57 @@ import VaultTestSupport
         #expect(try d.s.canaryHits().isEmpty)
     }
 }
+
+/// Findings of a hostile review of the admin API, each reproduced as it was found.
+@Suite(.serialized) struct AdminAPIHostileInputTests {
+    /// A token Vobiz would never issue (a CR LF and a header after it), rotated with `verify`:
+    /// refused for its form before anything is sent, so no HTTP library's error can repeat it.
+    @Test func aMalformedTokenIsRefusedBeforeItIsVerified() throws {
+        let (d, mock) = try ProxyTests.vault()
+        defer { d.stop(); mock.stop() }
+        let token = d.s.token("verify-me")
+        SuiteSweep.canary("token", token)
+        let before = try mock.requests().count
+        let r = try AdminAPITests.call(d, "POST", "/v1/admin/credentials/MA_BETA/rotate",
+                                       body: #"{"token":"\#(token)\r\nX-Injected: yes","verify":true}"#)
+        #expect(r.type == "bad_request" && !r.raw.contains(d.s.canary), "\(r.raw.replacingOccurrences(of: d.s.canary, with: "…"))")
+        #expect(try mock.requests().count == before, "nothing may reach the upstream")
+        usleep(200_000)
+        #expect(try d.auditJSON().allSatisfy { $0["op"] as? String != "rotate-verify" }, "no verification happened")
+        // The CLI, through the daemon and on its own, says the same without the token.
+        let cli = try d.s.vv(["rotate", "MA_BETA", "--verify"] + d.cfg, stdin: token + "\u{1}")
+        #expect(cli.code == 1 && !cli.all.contains(d.s.canary), "\(cli.all.replacingOccurrences(of: d.s.canary, with: "…"))")
+        #expect(try d.s.canaryHits().isEmpty)
+    }
+
+    /// A reason is printed by `show` and `audit tail`: a newline and an escape in it would forge
+    /// a line on an operator's terminal; a megabyte of it would weigh on every answer after.
+    @Test func reasonsAreHeldToTheLabelsRules() throws {
+        let d = try DaemonHarness()
+        try d.start()
+        defer { d.stop() }
+        let forged = #"{"reason":"oops\n2026-12-04T13:20:00Z  #99  rotate  ok  MA_ACME v9\u001b[2K"}"#
+        let long = #"{"reason":""# + String(repeating: "x", count: 201) + #""}"#
+        for body in [forged, long] {
+            let r = try AdminAPITests.call(d, "POST", "/v1/admin/credentials/MA_ACME/revoke", body: body)
+            #expect(r.type == "bad_request" && (r.json["detail"] as? String)?.hasPrefix("invalid reason") == true, "\(r.raw)")
+        }
+        let show = try AdminAPITests.call(d, "GET", "/v1/admin/credentials/MA_ACME")
+        #expect(show.json["state"] as? String == "active", "a refused revoke revoked nothing: \(show.raw)")
+    }
+
+    /// Revoking a compromised credential again (without saying compromised) must not forget the
+    /// compromise: the next rotation still destroys the leaked version at once.
+    @Test func revokingAgainKeepsACompromise() throws {
+        let d = try DaemonHarness()
+        try d.start()
+        defer { d.stop() }
+        _ = try AdminAPITests.call(d, "POST", "/v1/admin/credentials/MA_ACME/revoke", body: #"{"compromised":true}"#)
+        let again = try AdminAPITests.call(d, "POST", "/v1/admin/credentials/MA_ACME/revoke", body: "{}")
+        #expect(again.json["state"] as? String == "compromised", "\(again.raw)")
+        let token = d.s.token("after-leak")
+        SuiteSweep.canary("token", token)
+        let rotated = try AdminAPITests.call(d, "POST", "/v1/admin/credentials/MA_ACME/rotate", body: #"{"token":"\#(token)"}"#)
+        #expect(rotated.status == 200 && rotated.json["previous_version"] is NSNull, "the leaked version is destroyed at once: \(rotated.raw)")
+    }
+}
