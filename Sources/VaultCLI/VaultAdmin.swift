@@ -71,7 +71,11 @@ extension CLIContext {
             return AdminOperations(service: service, actor: actor)
         } catch ServiceError.daemonRunning where DaemonSession.current == nil {
             let uid = try DaemonUser.uid(config, stateDir: config.vault.stateDir)
-            return AdminClient(VaultClient(socketPath: options.adminSocket ?? config.sockets.admin, expectedUID: uid))
+            var client = VaultClient(socketPath: options.adminSocket ?? config.sockets.admin, expectedUID: uid)
+            // The daemon may call Vobiz on our behalf (`rotate --verify`, `jwt login`): wait for
+            // as long as it may wait, and then some, rather than report a failure that was not.
+            client.timeout = max(client.timeout, Int(config.upstream.timeout.seconds) + 30)
+            return AdminClient(client)
         }
     }
 }

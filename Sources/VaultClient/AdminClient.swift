@@ -12,10 +12,10 @@ public struct AdminClient: Sendable {
 
     public func status() throws -> StatusView { try get("status") }
     public func credentials() throws -> CredentialList { try get("credentials") }
-    public func credential(_ name: String) throws -> CredentialView { try get("credentials/" + Self.segment(name)) }
+    public func credential(_ name: String) throws -> CredentialView { try get("credentials/" + (try Self.segment(name))) }
 
     public func due(within: String?) throws -> DueList {
-        try get("due" + (within.map { "?within=" + Self.segment($0) } ?? ""))
+        try get("due" + (try within.map { "?within=" + (try Self.query($0)) } ?? ""))
     }
 
     public func audit(after: Int64?, limit: Int) throws -> AuditPage {
@@ -26,7 +26,7 @@ public struct AdminClient: Sendable {
     public func importCredentials(_ input: UnsafeRawBufferPointer, format: String?) throws -> ImportView {
         var body = Array(input)
         defer { Self.wipe(&body) }
-        return try post("import" + (format.map { "?format=" + Self.segment($0) } ?? ""), body)
+        return try post("import" + (try format.map { "?format=" + (try Self.query($0)) } ?? ""), body)
     }
 
     public func rotate(_ name: String, token: UnsafeRawBufferPointer, reason: String?, grace: String?, verify: Bool?) throws -> RotationView {
@@ -37,22 +37,22 @@ public struct AdminClient: Sendable {
         defer { Self.wipe(&body) }
         JSONText.appendString(token, to: &body)
         body += Self.members(["reason": reason.map(JSONText.quoted), "grace": grace.map(JSONText.quoted), "verify": verify.map { "\($0)" }])
-        return try post("credentials/" + Self.segment(name) + "/rotate", body)
+        return try post("credentials/" + (try Self.segment(name)) + "/rotate", body)
     }
 
     public func rollback(_ name: String, reason: String?) throws -> RotationView {
-        try post("credentials/" + Self.segment(name) + "/rollback", Array("{".utf8) + Self.members(["reason": reason.map(JSONText.quoted)], first: true))
+        try post("credentials/" + (try Self.segment(name)) + "/rollback", Array("{".utf8) + Self.members(["reason": reason.map(JSONText.quoted)], first: true))
     }
 
     public func revoke(_ name: String, compromised: Bool, reason: String?) throws -> CredentialView {
-        try post("credentials/" + Self.segment(name) + "/revoke",
+        try post("credentials/" + (try Self.segment(name)) + "/revoke",
                  Array("{".utf8) + Self.members(["compromised": "\(compromised)", "reason": reason.map(JSONText.quoted)], first: true))
     }
 
     public func edit(_ name: String, label: String?, maxAge: String?, warn: String?, resetPolicy: Bool) throws -> CredentialView {
         let m: [String: String?] = ["label": label.map(JSONText.quoted), "max_age": maxAge.map(JSONText.quoted),
                                     "warn": warn.map(JSONText.quoted), "reset_policy": "\(resetPolicy)"]
-        return try post("credentials/" + Self.segment(name) + "/edit", Array("{".utf8) + Self.members(m, first: true))
+        return try post("credentials/" + (try Self.segment(name)) + "/edit", Array("{".utf8) + Self.members(m, first: true))
     }
 
     /// `answer`: a create-account answer as Vobiz gave it.
@@ -71,17 +71,17 @@ public struct AdminClient: Sendable {
         body += Array(",\"password\":".utf8)
         JSONText.appendString(password, to: &body)
         body.append(UInt8(ascii: "}"))
-        return try post("login-credentials/" + Self.segment(name), body)
+        return try post("login-credentials/" + (try Self.segment(name)), body)
     }
 
     public func forgetLoginCredentials(_ name: String) throws -> [String: String] {
-        try post("login-credentials/" + Self.segment(name) + "/forget", Array("{}".utf8))
+        try post("login-credentials/" + (try Self.segment(name)) + "/forget", Array("{}".utf8))
     }
 
     public func auditVerify() throws -> AuditVerdictView { try get("audit/verify") }
     public func jwtSessions() throws -> JWTSessionList { try get("jwt") }
-    public func jwtLogin(_ name: String) throws -> JWTSessionView { try post("jwt/" + Self.segment(name) + "/login", Array("{}".utf8)) }
-    public func jwtForget(_ name: String) throws -> [String: String] { try post("jwt/" + Self.segment(name) + "/forget", Array("{}".utf8)) }
+    public func jwtLogin(_ name: String) throws -> JWTSessionView { try post("jwt/" + (try Self.segment(name)) + "/login", Array("{}".utf8)) }
+    public func jwtForget(_ name: String) throws -> [String: String] { try post("jwt/" + (try Self.segment(name)) + "/forget", Array("{}".utf8)) }
 
     func get<T: Decodable>(_ path: String) throws -> T {
         try decode(client.send(method: "GET", path: "/v1/admin/" + path))
@@ -104,10 +104,18 @@ public struct AdminClient: Sendable {
         return Array(((first ? "" : (present.isEmpty ? "" : ",")) + present.joined(separator: ",") + "}").utf8)
     }
 
-    /// A path segment: only the characters auth ids, `partner` and durations use pass as is.
-    static func segment(_ s: String) -> String {
-        s.utf8.allSatisfy { $0 < 0x80 && (isalnum(Int32($0)) != 0 || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-")) }
-            ? s : s.utf8.map { String(format: "%%%02X", $0) }.joined()
+    /// A credential's name as a path segment: `partner` or an auth id, else refused here with
+    /// the error the vault would give.
+    static func segment(_ s: String) throws -> String {
+        s == "partner" ? s : try AuthID(s).rawValue
+    }
+
+    /// A query value the API takes as is (a duration, a format): plain printable characters.
+    static func query(_ s: String) throws -> String {
+        guard !s.isEmpty, s.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && !"%&#=+".utf8.contains($0) }) else {
+            throw CoreError.invalidTimeSpan(s)
+        }
+        return s
     }
 
     static func wipe(_ bytes: inout [UInt8]) {
