@@ -111,7 +111,10 @@ extension VaultService {
     public func edit(_ name: String, label: String?, maxAge: TimeSpan?, warn: TimeSpan?, resetPolicy: Bool,
                      actor: ActorIdentity) throws(ServiceError) -> AccountInfo {
         _ = try requireKeys()
-        if let m = maxAge, m.seconds <= 0 { throw .invalidInput("--max-age must be longer than 0") }
+        if let m = maxAge, m.seconds <= 0 { throw .invalidInput("the max age must be longer than 0") }
+        if resetPolicy && (maxAge != nil || warn != nil) {
+            throw .invalidInput("the default policy replaces the credential's own: give it without a max age or warn")
+        }
         return try write { tx in
             var account = try resolve(name, in: tx)
             let id = try AuthID(account.authID)

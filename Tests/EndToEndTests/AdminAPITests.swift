@@ -81,6 +81,7 @@ import VaultTestSupport
             ("rotate", #"{"token":"\#(newToken)""#, "bad_request"),
             ("edit", "{}", "bad_request"),
             ("edit", #"{"max_age":"-3d"}"#, "bad_request"),
+            ("edit", #"{"max_age":"1d","reset_policy":true}"#, "bad_request"),
             ("revoke", #"{"compromised":"yes"}"#, "bad_request"),
         ]
         for (op, body, type) in bad {
