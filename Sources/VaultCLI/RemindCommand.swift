@@ -22,20 +22,12 @@ extension Root {
 
         func run() async throws {
             let ctx = try CLIContext(global)
-            let findings = try await ctx.withVault(needKey: false) { try await $0.findings() }
-            let code = Finding.exitCode(for: findings)
-            let text: String
-            if ctx.json {
-                let rows: [[String: Any]] = findings.map {
-                    ["severity": $0.severity.rawValue, "kind": $0.kind.rawValue, "auth_id": $0.authID, "label": $0.label,
-                     "message": $0.message, "line": $0.line]
-                }
-                text = JSONOutput.render(["findings": rows, "exit_code": Int(code)])
-            } else {
-                text = findings.map(\.line).joined(separator: "\n")
-            }
+            let view = try await ctx.admin(needKey: false).remind()
+            let code = view.exitCode
+            let text = ctx.json ? AdminJSON.encode(view) : view.findings.map(\.line).joined(separator: "\n")
             if !text.isEmpty { ctx.console.out(text) }
-            if let exec, !findings.isEmpty, try Notifier.run(exec, text: text + "\n") != 0 {
+            // The notifier runs here, as the user who ran `remind`, whether or not a daemon holds the vault.
+            if let exec, !view.findings.isEmpty, try Notifier.run(exec, text: text + "\n") != 0 {
                 ctx.console.err("vobiz-vault: error: the notifier command failed; the findings above were not delivered")
                 throw ExitCode(Notifier.failedExitCode)
             }

@@ -23,6 +23,7 @@ protocol VaultAdmin: Sendable {
     func forgetLoginCredentials(_ name: String) async throws -> [String: String]
     func jwtSessions() async throws -> JWTSessionList
     func auditVerify() async throws -> AuditVerdictView
+    func remind() async throws -> RemindView
     func jwtLogin(_ name: String) async throws -> JWTSessionView
     func jwtForget(_ name: String) async throws -> [String: String]
 }

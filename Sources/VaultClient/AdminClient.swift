@@ -78,6 +78,7 @@ public struct AdminClient: Sendable {
         try post("login-credentials/" + (try Self.segment(name)) + "/forget", Array("{}".utf8))
     }
 
+    public func remind() throws -> RemindView { try get("remind") }
     public func auditVerify() throws -> AuditVerdictView { try get("audit/verify") }
     public func jwtSessions() throws -> JWTSessionList { try get("jwt") }
     public func jwtLogin(_ name: String) throws -> JWTSessionView { try post("jwt/" + (try Self.segment(name)) + "/login", Array("{}".utf8)) }

@@ -8,6 +8,7 @@ public enum AdminRoute: Sendable, Equatable {
     case due
     case audit
     case auditVerify
+    case remind
     case importCredentials
     case rotate(String)
     case rollback(String)
@@ -28,6 +29,7 @@ public enum AdminRoute: Sendable, Equatable {
         case ("GET", 1) where parts[0] == "credentials": self = .credentials
         case ("GET", 1) where parts[0] == "due": self = .due
         case ("GET", 1) where parts[0] == "audit": self = .audit
+        case ("GET", 1) where parts[0] == "remind": self = .remind
         case ("GET", 2) where parts[0] == "audit" && parts[1] == "verify": self = .auditVerify
         case ("POST", 1) where parts[0] == "import": self = .importCredentials
         case ("POST", 1) where parts[0] == "capture": self = .capture

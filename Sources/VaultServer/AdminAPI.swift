@@ -45,6 +45,7 @@ struct AdminAPI: Sendable {
         case .revoke(let name):
             let f = try fields(request, ["compromised", "reason"])
             return Self.ok(try await ops.revoke(name, compromised: try f.bool("compromised") ?? false, reason: try f.string("reason")))
+        case .remind: return Self.ok(try await ops.remind())
         case .auditVerify: return Self.ok(try await ops.auditVerify())
         case .jwtSessions: return Self.ok(try await ops.jwtSessions())
         case .jwtLogin(let name):

@@ -47,6 +47,11 @@ public struct AdminOperations: Sendable {
         return AuditPage(events: page.events.map { AuditEventView($0) }, next: page.more ? page.events.last?.seq : nil)
     }
 
+    /// What needs an operator: rotations due or overdue, unusable credentials, failing logins.
+    public func remind() async throws(ServiceError) -> RemindView {
+        RemindView(try await service.findings())
+    }
+
     /// Checks the whole MAC chain (needs the key).
     public func auditVerify() async throws(ServiceError) -> AuditVerdictView {
         AuditVerdictView(try await service.auditVerify())
