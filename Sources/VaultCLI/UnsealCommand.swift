@@ -1,4 +1,7 @@
 import ArgumentParser
+import VaultClient
+import VaultCore
+import VaultCrypto
 import VaultService
 
 extension Root {
@@ -10,14 +13,22 @@ extension Root {
 
         func run() async throws {
             let ctx = try CLIContext(global)
-            guard let session = DaemonSession.current else {
-                // Reaching the vault directly means no daemon holds it: nothing to unseal.
-                _ = try await ctx.openVault(needKey: false)
+            let admin = try await ctx.admin(needKey: false)
+            // Reaching the vault directly means no daemon holds it: nothing to unseal.
+            guard admin is AdminClient || DaemonSession.current != nil else {
                 throw CLIError.usage("no daemon is running on this vault; unseal applies to `vobiz-vault serve`")
             }
-            let passphrase = try SecretReader.trimmingLineEnd(ctx.console.readStandardInput(4096))
-            try await session.service.unseal(.passphrase(passphrase), actor: ctx.actor)
-            ctx.console.out("unsealed")
+            _ = try await admin.unseal(passphrase: try passphrase(ctx))
+            ctx.console.out(ctx.json ? AdminJSON.encode(["unsealed": true]) : "unsealed")
+        }
+
+        /// From --passphrase-file (its first line), the prompt at a terminal, or standard input.
+        func passphrase(_ ctx: CLIContext) throws -> SecureBytes {
+            if let f = global.passphraseFile {
+                return try SecretReader.firstLine(SecretReader.readFile(f, limit: 4096, what: "passphrase file"))
+            }
+            if ctx.console.standardInputIsTerminal() { return try ctx.console.promptSecret("Vault passphrase: ") }
+            return try SecretReader.trimmingLineEnd(ctx.console.readStandardInput(4096))
         }
     }
 }

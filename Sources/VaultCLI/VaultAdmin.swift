@@ -24,6 +24,7 @@ protocol VaultAdmin: Sendable {
     func jwtSessions() async throws -> JWTSessionList
     func auditVerify() async throws -> AuditVerdictView
     func remind() async throws -> RemindView
+    func unseal(passphrase: SecureBytes) async throws -> [String: Bool]
     func jwtLogin(_ name: String) async throws -> JWTSessionView
     func jwtForget(_ name: String) async throws -> [String: String]
 }
@@ -41,6 +42,10 @@ extension AdminClient: VaultAdmin {
 
     func rotate(_ name: String, token: SecureBytes, reason: String?, grace: String?, verify: Bool?) async throws -> RotationView {
         try token.withUnsafeBytes { try rotate(name, token: $0, reason: reason, grace: grace, verify: verify) }
+    }
+
+    func unseal(passphrase: SecureBytes) async throws -> [String: Bool] {
+        try passphrase.withUnsafeBytes { try unseal(passphrase: $0) }
     }
 
     func capture(_ answer: SecureBytes) async throws -> CaptureView {

@@ -79,6 +79,16 @@ public struct AdminClient: Sendable {
     }
 
     public func remind() throws -> RemindView { try get("remind") }
+
+    public func unseal(passphrase: UnsafeRawBufferPointer) throws -> [String: Bool] {
+        var body: [UInt8] = []
+        body.reserveCapacity(passphrase.count * 6 + 32)
+        defer { Self.wipe(&body) }
+        body += Array("{\"passphrase\":".utf8)
+        JSONText.appendString(passphrase, to: &body)
+        body.append(UInt8(ascii: "}"))
+        return try post("unseal", body)
+    }
     public func auditVerify() throws -> AuditVerdictView { try get("audit/verify") }
     public func jwtSessions() throws -> JWTSessionList { try get("jwt") }
     public func jwtLogin(_ name: String) throws -> JWTSessionView { try post("jwt/" + (try Self.segment(name)) + "/login", Array("{}".utf8)) }

@@ -9,6 +9,7 @@ public enum AdminRoute: Sendable, Equatable {
     case audit
     case auditVerify
     case remind
+    case unseal
     case importCredentials
     case rotate(String)
     case rollback(String)
@@ -33,6 +34,7 @@ public enum AdminRoute: Sendable, Equatable {
         case ("GET", 2) where parts[0] == "audit" && parts[1] == "verify": self = .auditVerify
         case ("POST", 1) where parts[0] == "import": self = .importCredentials
         case ("POST", 1) where parts[0] == "capture": self = .capture
+        case ("POST", 1) where parts[0] == "unseal": self = .unseal
         case ("GET", 1) where parts[0] == "jwt": self = .jwtSessions
         case ("POST", 3) where parts[0] == "jwt" && !parts[1].isEmpty && parts[2] == "login": self = .jwtLogin(parts[1])
         case ("POST", 3) where parts[0] == "jwt" && !parts[1].isEmpty && parts[2] == "forget": self = .jwtForget(parts[1])

@@ -46,6 +46,11 @@ struct AdminAPI: Sendable {
             let f = try fields(request, ["compromised", "reason"])
             return Self.ok(try await ops.revoke(name, compromised: try f.bool("compromised") ?? false, reason: try f.string("reason")))
         case .remind: return Self.ok(try await ops.remind())
+        case .unseal:
+            let f = try fields(request, ["passphrase"])
+            defer { f.wipe() }
+            let passphrase = try f.secret("passphrase").withUnsafeBytes { try SecureBytes(copying: $0) }
+            return Self.ok(try await ops.unseal(passphrase: passphrase))
         case .auditVerify: return Self.ok(try await ops.auditVerify())
         case .jwtSessions: return Self.ok(try await ops.jwtSessions())
         case .jwtLogin(let name):

@@ -47,6 +47,12 @@ public struct AdminOperations: Sendable {
         return AuditPage(events: page.events.map { AuditEventView($0) }, next: page.more ? page.events.last?.seq : nil)
     }
 
+    /// Unlocks a daemon's passphrase vault (nothing to do when it is unlocked already).
+    public func unseal(passphrase: SecureBytes) async throws(ServiceError) -> [String: Bool] {
+        try await service.unseal(.passphrase(passphrase), actor: actor)
+        return ["unsealed": true]
+    }
+
     /// What needs an operator: rotations due or overdue, unusable credentials, failing logins.
     public func remind() async throws(ServiceError) -> RemindView {
         RemindView(try await service.findings())

@@ -63,6 +63,8 @@ import VaultTestSupport
             probe(a, "GET", "/v1/admin/audit?limit=0", nil, 400),
             probe(a, "GET", "/v1/admin/audit/verify", nil, 200),
             probe(a, "GET", "/v1/admin/remind", nil, 200),
+            probe(a, "POST", "/v1/admin/unseal", #"{"passphrase":"\#(password)"}"#, 200),
+            probe(a, "POST", "/v1/admin/unseal", "{}", 400),
             probe(a, "POST", "/v1/admin/import", #"{"auth_id":"MA_OPENAPI","auth_token":"\#(fresh)"}"#, 200),
             probe(a, "POST", "/v1/admin/import", "MA_CSV,\(fresh)x,From CSV\n", 200, csv: true),
             probe(a, "POST", "/v1/admin/import", #"{"auth_id":"MA_OPENAPI","auth_token":"\#(rotated)"}"#, 409),
