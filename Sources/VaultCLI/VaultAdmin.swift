@@ -25,11 +25,16 @@ protocol VaultAdmin: Sendable {
     func auditVerify() async throws -> AuditVerdictView
     func remind() async throws -> RemindView
     func unseal(passphrase: SecureBytes) async throws -> [String: Bool]
+    func policyCheck(_ q: PolicyCheck.Query, uid: UInt32, gid: UInt32?, exe: String?, unit: String?) async throws -> PolicyCheckView
     func jwtLogin(_ name: String) async throws -> JWTSessionView
     func jwtForget(_ name: String) async throws -> [String: String]
 }
 
-extension AdminOperations: VaultAdmin {}
+extension AdminOperations: VaultAdmin {
+    func policyCheck(_ q: PolicyCheck.Query, uid: UInt32, gid: UInt32?, exe: String?, unit: String?) async throws -> PolicyCheckView {
+        try await policyCheck(q, caller: SystemUsers.caller(uid: uid, gid: gid, exe: exe, unit: unit))
+    }
+}
 
 extension AdminClient: VaultAdmin {
     func audit(after: String?, limit: String?) async throws -> AuditPage {
@@ -46,6 +51,11 @@ extension AdminClient: VaultAdmin {
 
     func unseal(passphrase: SecureBytes) async throws -> [String: Bool] {
         try passphrase.withUnsafeBytes { try unseal(passphrase: $0) }
+    }
+
+    func policyCheck(_ q: PolicyCheck.Query, uid: UInt32, gid: UInt32?, exe: String?, unit: String?) async throws -> PolicyCheckView {
+        try policyCheck(uid: uid, gid: gid, exe: exe, unit: unit, credential: q.credential, operation: q.operation.rawValue,
+                        method: q.method, url: q.url)
     }
 
     func capture(_ answer: SecureBytes) async throws -> CaptureView {

@@ -80,6 +80,14 @@ public struct AdminClient: Sendable {
 
     public func remind() throws -> RemindView { try get("remind") }
 
+    public func policyCheck(uid: UInt32, gid: UInt32?, exe: String?, unit: String?, credential: String?, operation: String,
+                            method: String, url: String) throws -> PolicyCheckView {
+        let m: [String: String?] = ["uid": "\(uid)", "gid": gid.map { "\($0)" }, "exe": exe.map(JSONText.quoted), "unit": unit.map(JSONText.quoted),
+                                    "credential": credential.map(JSONText.quoted), "operation": JSONText.quoted(operation),
+                                    "method": JSONText.quoted(method), "url": JSONText.quoted(url)]
+        return try post("policy/check", Array("{".utf8) + Self.members(m, first: true))
+    }
+
     public func unseal(passphrase: UnsafeRawBufferPointer) throws -> [String: Bool] {
         var body: [UInt8] = []
         body.reserveCapacity(passphrase.count * 6 + 32)

@@ -10,6 +10,7 @@ public enum AdminRoute: Sendable, Equatable {
     case auditVerify
     case remind
     case unseal
+    case policyCheck
     case importCredentials
     case rotate(String)
     case rollback(String)
@@ -35,6 +36,7 @@ public enum AdminRoute: Sendable, Equatable {
         case ("POST", 1) where parts[0] == "import": self = .importCredentials
         case ("POST", 1) where parts[0] == "capture": self = .capture
         case ("POST", 1) where parts[0] == "unseal": self = .unseal
+        case ("POST", 2) where parts[0] == "policy" && parts[1] == "check": self = .policyCheck
         case ("GET", 1) where parts[0] == "jwt": self = .jwtSessions
         case ("POST", 3) where parts[0] == "jwt" && !parts[1].isEmpty && parts[2] == "login": self = .jwtLogin(parts[1])
         case ("POST", 3) where parts[0] == "jwt" && !parts[1].isEmpty && parts[2] == "forget": self = .jwtForget(parts[1])

@@ -32,6 +32,17 @@ public struct JSONFields: Sendable {
         }
     }
 
+    /// A uid or gid: a whole number from 0 to 2^32 − 2.
+    public func id(_ key: String) throws(RequestError) -> UInt32? {
+        switch value[key] {
+        case .number(let n)?:
+            guard let v = StrictInteger.decimal(n), v >= 0, v < Int64(UInt32.max) else { throw .badField("\(key) must be a uid or gid") }
+            return UInt32(v)
+        case nil, .null?: return nil
+        case let other?: throw .badField("\(key) must be a number, got \(other.typeName)")
+        }
+    }
+
     /// A secret string (a token, a password): the caller copies it into locked memory and wipes it.
     public func secret(_ key: String) throws(RequestError) -> SecretScratch {
         switch value[key] {

@@ -46,6 +46,7 @@ struct AdminAPI: Sendable {
             let f = try fields(request, ["compromised", "reason"])
             return Self.ok(try await ops.revoke(name, compromised: try f.bool("compromised") ?? false, reason: try f.string("reason")))
         case .remind: return Self.ok(try await ops.remind())
+        case .policyCheck: return Self.ok(try await policyCheck(request, ops))
         case .unseal:
             let f = try fields(request, ["passphrase"])
             defer { f.wipe() }
@@ -86,6 +87,24 @@ struct AdminAPI: Sendable {
         if format == nil, request.headers.first(name: "Content-Type")?.lowercased().hasPrefix("text/csv") == true { format = "csv" }
         let input = try request.body.withUnsafeReadableBytes { try SecureBytes(copying: $0) }
         return try await ops.importInput(input, format: format)
+    }
+
+    /// `{uid, gid?, exe?, unit?, credential?, operation?, method, url}`.
+    func policyCheck(_ request: VaultRequest, _ ops: AdminOperations) async throws -> PolicyCheckView {
+        let f = try fields(request, ["uid", "gid", "exe", "unit", "credential", "operation", "method", "url"])
+        let operation = try f.string("operation") ?? "headers"
+        guard let op = GrantOperation(rawValue: operation) else { throw RequestError.badField("unknown operation \(Echo.short(operation))") }
+        guard let method = try f.string("method"), let url = try f.string("url") else { throw RequestError.badField("method and url are required") }
+        guard let uid = try f.id("uid") else { throw RequestError.badField("missing uid") }
+        let caller = SystemUsers.caller(uid: uid, gid: try f.id("gid"), exe: try f.string("exe"), unit: try f.string("unit"))
+        do {
+            return try await ops.policyCheck(PolicyCheck.Query(operation: op, credential: try f.string("credential"), method: method, url: url),
+                                             caller: caller)
+        } catch let e as ScopeError {
+            throw RequestError.badField(e.description)
+        } catch let e as CoreError {
+            throw RequestError.badField(e.description)
+        }
     }
 
     /// `{token, reason?, grace?, verify?}`; the token is copied into locked memory and the body wiped.

@@ -53,6 +53,15 @@ public struct AdminOperations: Sendable {
         return ["unsealed": true]
     }
 
+    /// Which grant allows a request by this caller, or every reason none does, against the policy
+    /// in force (the daemon's, when it holds the vault) and the credentials the vault holds.
+    public func policyCheck(_ q: PolicyCheck.Query, caller: Caller) async throws -> PolicyCheckView {
+        let check = PolicyCheck(policy: await service.currentPolicy, upstream: try Upstream(baseURL: service.config.upstream.baseURL),
+                                reloadError: await service.reloadError, partner: try? await service.resolveAuthID("partner"),
+                                accounts: try? await service.list())
+        return try check.run(q, caller: caller)
+    }
+
     /// What needs an operator: rotations due or overdue, unusable credentials, failing logins.
     public func remind() async throws(ServiceError) -> RemindView {
         RemindView(try await service.findings())
