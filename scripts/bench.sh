@@ -15,43 +15,8 @@ MOCK_PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0
 trap 'kill "$PID" "$MOCK" 2>/dev/null || true; wait "$PID" "$MOCK" 2>/dev/null || true; rm -rf "$DIR"' EXIT
 "$BIN/vault-bench" --mock "$MOCK_PORT" >/dev/null &
 MOCK=$!
-cat > "$DIR/config.toml" <<TOML
-[vault]
-state_dir = "$DIR/state"
-key_file = "$DIR/master.key"
-[sockets]
-client = "$DIR/run/vault.sock"
-admin = "$DIR/run/admin.sock"
-client_group = "$(id -gn)"
-[upstream]
-base_url = "http://127.0.0.1:$MOCK_PORT"
-allow_insecure_upstream = true
-[[grant]]
-name = "reveal"
-uid = $(id -u)
-credentials = ["MA_REVEAL"]
-operations = ["headers"]
-reveal = true
-[[grant]]
-name = "webhooks"
-uid = $(id -u)
-credentials = ["MA_*"]
-operations = ["verify_callback"]
-[[grant]]
-name = "sealed"
-uid = $(id -u)
-credentials = ["MA_*"]
-operations = ["headers", "proxy"]
-TOML
-export VOBIZ_VAULT_CONFIG="$DIR/config.toml"
-"$BIN/vobiz-vault" init >/dev/null
-head -c 24 /dev/urandom | base64 | tr -d '/+=' > "$DIR/sealed.token"
-chmod 600 "$DIR/sealed.token"
-printf '[{"auth_id":"MA_REVEAL","auth_token":"%s"},{"auth_id":"MA_SEALED","auth_token":"%s"}]' \
-    "$(head -c 24 /dev/urandom | base64 | tr -d '/+=')" "$(cat "$DIR/sealed.token")" | "$BIN/vobiz-vault" import >/dev/null
-"$BIN/vobiz-vault" serve 2>"$DIR/serve.log" &
-PID=$!
-for _ in $(seq 100); do [ -S "$DIR/run/vault.sock" ] && break; sleep 0.1; done
+. "$(dirname "$0")/bench-vault.sh"
+bench_vault_start
 B="http://127.0.0.1:$MOCK_PORT/api/v1/Account"
 proxy_phases() {
     for n in 16 1; do
