@@ -8,15 +8,4 @@ enum JSONOutput {
         }
         return String(decoding: data, as: UTF8.self)
     }
-
-    /// One compact line (for JSON Lines output).
-    static func line(_ object: [String: Any]) -> String {
-        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) else {
-            return "{}"
-        }
-        return String(decoding: data, as: UTF8.self)
-    }
-
-    /// `NSNull` for nil, so absent values appear as `null` and keys stay stable.
-    static func opt(_ v: Any?) -> Any { v ?? NSNull() }
 }

@@ -37,10 +37,6 @@ extension AdminOperations: VaultAdmin {
 }
 
 extension AdminClient: VaultAdmin {
-    func audit(after: String?, limit: String?) async throws -> AuditPage {
-        try audit(after: after.flatMap { Int64($0) }, limit: limit.flatMap { Int($0) } ?? 20)
-    }
-
     func importInput(_ input: SecureBytes, format: String?) async throws -> ImportView {
         try input.withUnsafeBytes { try importCredentials($0, format: format) }
     }

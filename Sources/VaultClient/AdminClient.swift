@@ -18,8 +18,10 @@ public struct AdminClient: Sendable {
         try get("due" + (try within.map { "?within=" + (try Self.query($0)) } ?? ""))
     }
 
-    public func audit(after: Int64?, limit: Int) throws -> AuditPage {
-        try get("audit?limit=\(limit)" + (after.map { "&after=\($0)" } ?? ""))
+    /// `after` and `limit` as the CLI was given them: the daemon judges them as offline.
+    public func audit(after: String?, limit: String?) throws -> AuditPage {
+        let query = [("after", after), ("limit", limit)].compactMap { k, v in v.map { (k, $0) } }
+        return try get("audit" + (query.isEmpty ? "" : "?") + (try query.map { "\($0.0)=" + (try Self.query($0.1)) }.joined(separator: "&")))
     }
 
     /// `input` is the import formats (JSON or CSV) as bytes; `format` as `import --format`.

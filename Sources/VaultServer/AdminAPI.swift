@@ -12,8 +12,6 @@ struct AdminAPI: Sendable {
     let service: VaultService
     let upstream: UpstreamClient
 
-    static let prefix = "/v1/admin/"
-
     /// The answer to `request`, or nil when no typed route has its path.
     func respond(to request: VaultRequest, caller: Caller) async -> VaultResponse? {
         guard let route = AdminRoute(method: request.method.rawValue, path: request.path) else { return nil }

@@ -92,18 +92,9 @@ public struct AdminOperations: Sendable {
         return Self.view(s)
     }
 
-    public func importRecords(_ records: [ImportRecord]) async throws(ServiceError) -> ImportView {
-        let s = try await service.importRecords(records, actor: actor)
-        await service.checkpoint()
-        return Self.view(s)
-    }
-
     /// `verify`: ask Vobiz first (nil follows `[rotation] verify`).
     public func rotate(_ name: String, token: SecureBytes, reason: String?, grace: String?, verify: Bool?) async throws(ServiceError) -> RotationView {
         let span = try Self.span(grace, "grace")
-        // The token's form is checked before anything is sent anywhere: a malformed token never
-        // reaches Vobiz, an HTTP library's error message, or the audit log's verify row.
-        do { try token.withUnsafeBytes { (b) throws(CoreError) in try TokenRules.check(b) } } catch { throw .invalidInput("new token: \(error.description)") }
         let id = try await service.resolveAuthID(name)
         let verified = verify ?? service.config.rotation.verify
         if verified {

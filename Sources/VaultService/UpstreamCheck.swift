@@ -13,6 +13,11 @@ public enum UpstreamCheck {
     /// then rotate with `--no-verify`). Every outcome is audited.
     public static func verify(_ token: SecureBytes, of id: AuthID, config: VaultConfig.Upstream, service: VaultService,
                        actor: ActorIdentity) async throws {
+        // The token's form is checked before it is sent: a malformed token never reaches Vobiz, an
+        // HTTP library's error message, or the audit log's verify row.
+        do { try token.withUnsafeBytes { (b) throws(CoreError) in try TokenRules.check(b) } } catch {
+            throw ServiceError.invalidInput("new token: \(error.description)")
+        }
         let client = try UpstreamClient(config: config)
         let text = token.withUnsafeBytes { SecureTokenText(String(decoding: $0, as: UTF8.self)) }
         let status: Int
