@@ -23,7 +23,7 @@ extension Root {
 
             func run() async throws {
                 let ctx = try CLIContext(global)
-                let page = try await ctx.admin(needKey: false).audit(after: nil, limit: String(n))
+                let page = try await ctx.admin(needKey: false).audit(after: nil, limit: String(n), macs: false)
                 if ctx.json {
                     ctx.console.out(AdminJSON.encode(page))
                 } else {
@@ -55,10 +55,20 @@ extension Root {
 
             @OptionGroup var global: GlobalOptions
 
+            /// Rows per page: each page is written before the next is asked for, so memory
+            /// stays bounded on both sides however long the log is.
+            static let page = 1000
+
             func run() async throws {
                 let ctx = try CLIContext(global)
-                let events = try await ctx.withVault(needKey: false) { try await $0.auditAll() }
-                for e in events { ctx.console.out(AdminJSON.encode(AuditEventView(e, withMACs: true), pretty: false)) }
+                let admin = try await ctx.admin(needKey: false)
+                var after: Int64 = 0
+                while true {
+                    let page = try await admin.audit(after: String(after), limit: String(Self.page), macs: true)
+                    for e in page.events { ctx.console.out(AdminJSON.encode(e, pretty: false)) }
+                    guard let next = page.next else { return }
+                    after = next
+                }
             }
         }
     }

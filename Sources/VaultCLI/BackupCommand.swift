@@ -9,9 +9,10 @@ extension Root {
             abstract: "Copy the vault to FILE (and FILE.manifest.json), also while the daemon runs.",
             discussion: """
                 SQLite's online backup from a read-only connection: a consistent copy while the daemon \
-                writes. The copy holds ciphertext only (no key is needed or used) and is created 0600; the \
-                manifest names the vault id, the master key id and the copy's SHA-256. Never overwrites. \
-                Run it as the daemon's user or root (the database is readable by its owner only).
+                writes. The copy holds ciphertext only (no key is needed or used) and is created 0600 by \
+                you; the manifest names the vault id, the master key id and the copy's SHA-256. Never \
+                overwrites. While a daemon runs, an admin gets the copy through its admin socket; \
+                without one, run it as the vault's owner or root.
                 """)
 
         @OptionGroup var global: GlobalOptions
@@ -19,7 +20,11 @@ extension Root {
 
         func run() async throws {
             let ctx = try CLIContext(global)
-            let m = try VaultService.backup(config: ctx.config, to: to)
+            // Both names first: a name that is taken costs no copy.
+            let files = try BackupFiles(path: to)
+            let copy = try await ctx.admin(needKey: false).backup()
+            try files.finish(copy)
+            let m = copy.manifest
             if ctx.json {
                 ctx.console.out(JSONOutput.render(m.json(file: to)))
             } else {

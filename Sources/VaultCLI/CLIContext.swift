@@ -14,14 +14,10 @@ struct CLIContext {
     init(_ options: GlobalOptions) throws {
         self.options = options
         console = Console.current
-        if let session = DaemonSession.current {
-            config = session.service.config
-            actor = session.actor
-            return
-        }
         let env = console.environment
-        var config = try ConfigLoader.load(path: options.config ?? env["VOBIZ_VAULT_CONFIG"])
-        if let dir = options.stateDir ?? env["VOBIZ_VAULT_STATE_DIR"] { config.vault.stateDir = dir }
+        let stateDir = options.stateDir ?? env["VOBIZ_VAULT_STATE_DIR"]
+        var config = try Self.load(options.config ?? env["VOBIZ_VAULT_CONFIG"], stateDir: stateDir, console: console)
+        if let dir = stateDir { config.vault.stateDir = dir }
         if let key = options.keyFile ?? env["VOBIZ_VAULT_KEY_FILE"] { config.vault.keyFile = key }
         self.config = config
         actor = ActorIdentity.current()
@@ -45,11 +41,6 @@ struct CLIContext {
     /// otherwise the key is used when available (and then must be right) and the vault opens
     /// read-only when it is not.
     func openVault(needKey: Bool) async throws -> VaultService {
-        if let session = DaemonSession.current {
-            if needKey, await !session.service.isUnlocked { throw ServiceError.masterKeyRequired(kind: "the daemon is sealed; run `vobiz-vault unseal`") }
-            if await session.service.isUnlocked { try await session.service.destroyExpired(actor: actor) }
-            return session.service
-        }
         let unlock: MasterKeyProvider? = needKey || keyIsAvailable ? keyProvider() : nil
         let service = try VaultService.open(config: config, unlock: unlock)
         // Versions past their grace are destroyed by the next command that holds the key.
@@ -57,12 +48,29 @@ struct CLIContext {
         return service
     }
 
-    /// Opens the vault, runs `body` on it, and folds the WAL back in afterwards.
-    func withVault<T: Sendable>(needKey: Bool, _ body: (VaultService) async throws -> T) async throws -> T {
-        let service = try await openVault(needKey: needKey)
-        let result = try await body(service)
-        await service.checkpoint()
-        return result
+    /// The configuration file. A broken file must not lock operators out of a daemon that
+    /// still runs on its last good configuration (SIGHUP keeps it): with the state directory
+    /// named, and held by a daemon, the defaults and the flags find its admin socket.
+    static func load(_ path: String?, stateDir: String?, console: Console) throws -> VaultConfig {
+        do {
+            return try ConfigLoader.load(path: path)
+        } catch let e as ConfigError {
+            guard let stateDir, daemonHolds(stateDir) else { throw e }
+            console.err("note: \(e.description); reaching the daemon that holds \(stateDir)")
+            return VaultConfig()
+        }
+    }
+
+    /// Whether a daemon holds the vault in `dir` (its lock is taken).
+    static func daemonHolds(_ dir: String) -> Bool {
+        do {
+            _ = try StateDirectory(dir).lock(exclusive: false)
+            return false
+        } catch ServiceError.daemonRunning {
+            return true
+        } catch {
+            return false
+        }
     }
 
     /// Supplies the master key in Docs/key-management.md order: --key-file / [vault] key_file, then

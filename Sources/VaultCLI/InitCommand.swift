@@ -45,15 +45,9 @@ extension Root {
     }
 }
 
-/// Asking for a new passphrase: from a file, or twice at the terminal. Inside the daemon,
-/// from the request: the CLI asked for it (or read the file) as its caller.
+/// Asking for a new passphrase: from a file, or twice at the terminal.
 enum Passphrases {
     static func new(_ console: Console, file: String?) throws -> SecureBytes {
-        if DaemonSession.current != nil {
-            let sent = try SecretReader.firstLine(console.readStandardInput(4096))
-            guard sent.count > 0 else { throw CLIError.usage("no new passphrase in the request; send it as stdin") }
-            return sent
-        }
         if let file { return try SecretReader.firstLine(SecretReader.readFile(file, limit: 4096, what: "passphrase file")) }
         let first = try console.promptSecret("New vault passphrase: ")
         let second = try console.promptSecret("Repeat passphrase: ")

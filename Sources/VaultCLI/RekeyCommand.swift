@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import VaultClient
 import VaultCore
 import VaultCrypto
 import VaultService
@@ -12,7 +13,9 @@ extension Root {
                 --new-key-file PATH uses that key file, creating it (mode 0400) when it does not exist; \
                 --new-passphrase asks for a passphrase twice (or reads --new-passphrase-file). --data-key \
                 re-encrypts every secret under a fresh data key in one transaction; fingerprints change \
-                and the audit chain is re-sealed, after it verified under the old key. While a daemon                 runs, the key file is read or created and the passphrase asked for (or read) here, as                 you, and only the key or passphrase goes to the daemon.
+                and the audit chain is re-sealed, after it verified under the old key. While a daemon runs, the key file is read or \
+                created and the passphrase asked for (or read) here, as you, and only the key or \
+                passphrase goes to the daemon.
                 """)
 
         @OptionGroup var global: GlobalOptions
@@ -40,7 +43,9 @@ extension Root {
 
         func run() async throws {
             let ctx = try CLIContext(global)
-            let service = try await ctx.openVault(needKey: true)
+            let admin = try await ctx.admin(needKey: true)
+            // Key and passphrase are read here, as the caller: a daemon that holds the vault
+            // gets only the key or the passphrase.
             var master: MasterKeyInput?
             if let path = newKeyFile {
                 master = .key(try KeyFile.readOrGenerate(path))
@@ -49,15 +54,26 @@ extension Root {
             } else if newPassphrase || newPassphraseFile != nil {
                 master = .passphrase(try Passphrases.new(ctx.console, file: newPassphraseFile))
             }
-            let status = try await service.rekey(newMaster: master, newDataKey: dataKey, actor: ctx.actor)
+            let status = try await admin.rekey(newMaster: master, dataKey: dataKey)
             if ctx.json {
-                ctx.console.out(AdminJSON.encode(status.view))
+                ctx.console.out(AdminJSON.encode(status))
             } else {
                 var what: [String] = []
-                if master != nil { what.append("master key replaced (\(status.masterKeyKind) \(status.masterKeyID))") }
-                if dataKey { what.append("data key replaced (\(status.dataKeyID)); every secret re-encrypted") }
+                if master != nil { what.append("master key replaced (\(status.masterKey.kind) \(status.masterKey.id))") }
+                if dataKey { what.append("data key replaced (\(status.dataKey.id)); every secret re-encrypted") }
                 ctx.console.out(what.joined(separator: "; "))
                 if let path = newKeyFile { ctx.console.out("from now on open the vault with --key-file \(path) (or set [vault] key_file)") }
+            }
+            if let path = newKeyFile, admin is AdminClient { try Self.noteOwner(path, ctx: ctx) }
+        }
+
+        /// A daemon opens a key file only when it owns it (Docs/key-management.md); this one
+        /// belongs to whoever ran the command.
+        static func noteOwner(_ path: String, ctx: CLIContext) throws {
+            let daemonUID = try DaemonUser.uid(ctx.config, stateDir: ctx.config.vault.stateDir)
+            var st = stat()
+            if lstat(path, &st) == 0, st.st_uid != daemonUID {
+                ctx.console.err("note: \(path) belongs to uid \(st.st_uid); the daemon (uid \(daemonUID)) opens it only once it owns it (chown \(daemonUID) \(path))")
             }
         }
     }

@@ -23,7 +23,6 @@ extension Root {
         @OptionGroup var global: GlobalOptions
 
         func run() async throws {
-            guard DaemonSession.current == nil else { throw CLIError.usage("serve cannot run through the admin socket") }
             let hardened = vv_harden_process()
             RaiseFileLimit.toHard()
             let ctx = try CLIContext(global)
@@ -46,7 +45,6 @@ extension Root {
                     if let k = overrides.keyFile { c.vault.keyFile = k }
                     return c
                 },
-                runner: { args, stdin, caller in await AdminSessionRunner.run(args, stdin: stdin, caller: caller, service: service) },
                 limits: HTTPLimits(ctx.config.limits, upstream: ctx.config.upstream), logger: logger)
             try await daemon.run()
         }
@@ -71,26 +69,5 @@ extension Root {
                 return try VaultService.open(config: ctx.config, unlock: nil, exclusive: true, executor: executor)
             }
         }
-    }
-}
-
-/// Runs one admin command inside the daemon, capturing what it prints.
-enum AdminSessionRunner {
-    static func run(_ args: [String], stdin: SecureBytes, caller: Caller, service: VaultService) async -> AdminResult {
-        let out = Mutex<[String]>([]), err = Mutex<[String]>([])
-        let console = Console(
-            write: { s in out.withLock { $0.append(s) } },
-            writeError: { s in err.withLock { $0.append(s) } },
-            readStandardInput: { limit in
-                guard stdin.count <= limit else { throw CLIError.inputTooLarge(limit: limit) }
-                return try stdin.prefix(stdin.count)
-            },
-            standardInputIsTerminal: { false },
-            promptSecret: { _ in throw CLIError.noTerminal },
-            environment: [:])
-        let code = await DaemonSession.$current.withValue(DaemonSession(service: service, actor: caller.identity)) {
-            await VobizVaultCLI.run(args, console: console)
-        }
-        return AdminResult(exitCode: code, stdout: out.withLock { $0.joined(separator: "\n") }, stderr: err.withLock { $0.joined(separator: "\n") })
     }
 }

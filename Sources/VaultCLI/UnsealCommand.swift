@@ -15,7 +15,7 @@ extension Root {
             let ctx = try CLIContext(global)
             let admin = try await ctx.admin(needKey: false)
             // Reaching the vault directly means no daemon holds it: nothing to unseal.
-            guard admin is AdminClient || DaemonSession.current != nil else {
+            guard admin is AdminClient else {
                 throw CLIError.usage("no daemon is running on this vault; unseal applies to `vobiz-vault serve`")
             }
             _ = try await admin.unseal(passphrase: try passphrase(ctx))

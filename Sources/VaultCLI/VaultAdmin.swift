@@ -12,7 +12,9 @@ protocol VaultAdmin: Sendable {
     func credentials() async throws -> CredentialList
     func credential(_ name: String) async throws -> CredentialView
     func due(within: String?) async throws -> DueList
-    func audit(after: String?, limit: String?) async throws -> AuditPage
+    func audit(after: String?, limit: String?, macs: Bool) async throws -> AuditPage
+    func rekey(newMaster: MasterKeyInput?, dataKey: Bool) async throws -> StatusView
+    func backup() async throws -> BackupCopy
     func importInput(_ input: SecureBytes, format: String?) async throws -> ImportView
     func rotate(_ name: String, token: SecureBytes, reason: String?, grace: String?, verify: Bool?) async throws -> RotationView
     func rollback(_ name: String, reason: String?) async throws -> RotationView
@@ -31,6 +33,10 @@ protocol VaultAdmin: Sendable {
 }
 
 extension AdminOperations: VaultAdmin {
+    func audit(after: String?, limit: String?, macs: Bool) async throws -> AuditPage {
+        try await audit(after: after, limit: limit, macs: macs ? "true" : nil)
+    }
+
     func policyCheck(_ q: PolicyCheck.Query, uid: UInt32, gid: UInt32?, exe: String?, unit: String?) async throws -> PolicyCheckView {
         try await policyCheck(q, caller: SystemUsers.caller(uid: uid, gid: gid, exe: exe, unit: unit))
     }
@@ -58,6 +64,23 @@ extension AdminClient: VaultAdmin {
         try answer.withUnsafeBytes { try capture($0) }
     }
 
+    /// A new key goes as base64 (a JSON string holds text, the key is 32 random bytes).
+    func rekey(newMaster: MasterKeyInput?, dataKey: Bool) async throws -> StatusView {
+        switch newMaster {
+        case nil: return try rekey(newKey: nil, newPassphrase: nil, dataKey: dataKey)
+        case .passphrase(let p): return try p.withUnsafeBytes { try rekey(newKey: nil, newPassphrase: $0, dataKey: dataKey) }
+        case .key(let k):
+            let text = try SecureBytes(count: SecretCodec.base64Length(k.count) + 1)
+            let n = text.withUnsafeMutableBytes { out in k.withUnsafeBytes { SecretCodec.encodeBase64($0, into: out) } }
+            return try text.withUnsafeBytes { try rekey(newKey: UnsafeRawBufferPointer(rebasing: $0.prefix(n)), newPassphrase: nil, dataKey: dataKey) }
+        }
+    }
+
+    func backup() async throws -> BackupCopy {
+        let (database, manifest) = try backup(maxSize: 1 << 30)
+        return BackupCopy(database: Data(database), manifest: manifest)
+    }
+
     /// `secret` as `login-credentials set` reads it: the email, a newline, the password.
     func setLoginCredentials(_ name: String, secret: SecureBytes) async throws -> [String: String] {
         try secret.withUnsafeBytes { s in
@@ -81,7 +104,7 @@ extension CLIContext {
             // What opening destroyed (versions past their grace) leaves no frame in the WAL.
             await service.checkpoint()
             return AdminOperations(service: service, actor: actor)
-        } catch ServiceError.daemonRunning where DaemonSession.current == nil {
+        } catch ServiceError.daemonRunning {
             let uid = try DaemonUser.uid(config, stateDir: config.vault.stateDir)
             var client = VaultClient(socketPath: options.adminSocket ?? config.sockets.admin, expectedUID: uid)
             // The daemon may call Vobiz on our behalf (`rotate --verify`, `jwt login`): wait for

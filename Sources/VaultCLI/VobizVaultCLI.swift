@@ -22,10 +22,6 @@ public enum VobizVaultCLI {
 
     public static func run(_ arguments: [String], console: Console) async -> Int32 {
         await Console.$current.withValue(console) {
-            if DaemonSession.current != nil, let refusal = DaemonSidePaths.refusal(arguments) {
-                console.writeError("vobiz-vault: error: \(refusal)")
-                return ExitCode.validationFailure.rawValue
-            }
             var command: any ParsableCommand
             do {
                 command = try Root.parseAsRoot(arguments)
@@ -34,10 +30,6 @@ public enum VobizVaultCLI {
                 let message = Root.fullMessage(for: error)
                 if !message.isEmpty { code == 0 ? console.write(message) : console.writeError(message) }
                 return code
-            }
-            if DaemonSession.current != nil, command is any LocalOnly {
-                console.writeError("vobiz-vault: error: this command does not run through the admin socket")
-                return ExitCode.validationFailure.rawValue
             }
             do {
                 if var async = command as? any AsyncParsableCommand {
@@ -48,36 +40,13 @@ public enum VobizVaultCLI {
                 return 0
             } catch let exit as ExitCode {
                 return exit.rawValue
-            } catch ServiceError.daemonRunning(let lock) where DaemonSession.current == nil && !(command is any LocalOnly) {
-                guard let g = (command as? any HasGlobalOptions)?.global else {
-                    console.writeError("vobiz-vault: error: \(ServiceError.daemonRunning(lockPath: lock))")
-                    return failure
-                }
-                do {
-                    return try await AdminForwarder.forward(arguments, global: g, console: console)
-                } catch let e as any OperatorFacingError {
-                    console.writeError("vobiz-vault: error: \(e.description)")
-                } catch {
-                    console.writeError("vobiz-vault: error: \(error)")
-                }
-                return (command as? any FailureExitCode).map { type(of: $0).failureExitCode } ?? failure
-            } catch let e as ConfigError where DaemonSession.current == nil && !(command is any LocalOnly) {
-                // A broken config file must not lock operators out of a daemon that still runs
-                // on the last good one (SIGHUP keeps it): reach it with the paths given as flags.
-                guard let g = (command as? any HasGlobalOptions)?.global, AdminForwarder.daemonHolds(g, console: console) else {
-                    console.writeError("vobiz-vault: error: \(e.description)")
-                    console.writeError("(a running daemon keeps its last good configuration; reach it with --state-dir and --admin-socket)")
-                    return (command as? any FailureExitCode).map { type(of: $0).failureExitCode } ?? failure
-                }
-                do {
-                    return try await AdminForwarder.forward(arguments, global: g, console: console)
-                } catch {
-                    console.writeError("vobiz-vault: error: \(e.description)")
-                    return (command as? any FailureExitCode).map { type(of: $0).failureExitCode } ?? failure
-                }
             } catch let usage as ValidationError {
                 console.writeError("vobiz-vault: error: \(usage.message)")
                 return ExitCode.validationFailure.rawValue
+            } catch let e as ConfigError {
+                console.writeError("vobiz-vault: error: \(e.description)")
+                console.writeError("(a running daemon keeps its last good configuration; reach it with --state-dir and --admin-socket)")
+                return (command as? any FailureExitCode).map { type(of: $0).failureExitCode } ?? failure
             } catch let e as any OperatorFacingError {
                 console.writeError("vobiz-vault: error: \(e.description)")
                 return (command as? any FailureExitCode).map { type(of: $0).failureExitCode } ?? failure

@@ -19,8 +19,8 @@ public struct AdminClient: Sendable {
     }
 
     /// `after` and `limit` as the CLI was given them: the daemon judges them as offline.
-    public func audit(after: String?, limit: String?) throws -> AuditPage {
-        let query = [("after", after), ("limit", limit)].compactMap { k, v in v.map { (k, $0) } }
+    public func audit(after: String?, limit: String?, macs: Bool = false) throws -> AuditPage {
+        let query = [("after", after), ("limit", limit), ("macs", macs ? "true" : nil)].compactMap { k, v in v.map { (k, $0) } }
         return try get("audit" + (query.isEmpty ? "" : "?") + (try query.map { "\($0.0)=" + (try Self.query($0.1)) }.joined(separator: "&")))
     }
 
@@ -99,6 +99,34 @@ public struct AdminClient: Sendable {
         body.append(UInt8(ascii: "}"))
         return try post("unseal", body)
     }
+    /// `newKey` (as a key file holds it) or `newPassphrase`, at most one; `dataKey` replaces the data key too.
+    public func rekey(newKey: UnsafeRawBufferPointer?, newPassphrase: UnsafeRawBufferPointer?, dataKey: Bool) throws -> StatusView {
+        var body: [UInt8] = []
+        body.reserveCapacity(((newKey?.count ?? 0) + (newPassphrase?.count ?? 0)) * 6 + 64)
+        defer { Self.wipe(&body) }
+        body += Array("{\"data_key\":\(dataKey)".utf8)
+        for (name, value) in [("new_key", newKey), ("new_passphrase", newPassphrase)] {
+            guard let value else { continue }
+            body += Array(",\"\(name)\":".utf8)
+            JSONText.appendString(value, to: &body)
+        }
+        body.append(UInt8(ascii: "}"))
+        return try post("rekey", body)
+    }
+
+    /// A consistent copy of the vault (ciphertext only) and its manifest.
+    public func backup(maxSize: Int = 1 << 30) throws -> (database: [UInt8], manifest: BackupManifest) {
+        var large = client
+        large.maxAnswer = maxSize
+        let r = try large.send(method: "POST", path: "/v1/admin/backup", body: Array("{}".utf8))
+        guard r.status == 200 else { throw AdminClientError(r) }
+        guard let header = r.header(BackupManifest.header),
+              let manifest = try? JSONDecoder().decode(BackupManifest.self, from: Data(header.utf8)) else {
+            throw AdminClientError.malformed("the daemon's backup answer has no readable \(BackupManifest.header) header")
+        }
+        return (r.body, manifest)
+    }
+
     public func auditVerify() throws -> AuditVerdictView { try get("audit/verify") }
     public func jwtSessions() throws -> JWTSessionList { try get("jwt") }
     public func jwtLogin(_ name: String) throws -> JWTSessionView { try post("jwt/" + (try Self.segment(name)) + "/login", Array("{}".utf8)) }

@@ -12,6 +12,8 @@ public struct VaultClient: Sendable {
     /// The uid the daemon must run as; nil skips the check (only for tests of the check itself).
     public let expectedUID: uid_t?
     public var timeout: Int = 30
+    /// The largest answer read; a backup of a large vault raises it.
+    public var maxAnswer = 64 << 20
 
     public init(socketPath: String, expectedUID: uid_t?) {
         self.socketPath = socketPath
@@ -96,7 +98,7 @@ public struct VaultClient: Sendable {
             }
             if n == 0 { return out }
             out.append(contentsOf: chunk.prefix(n))
-            if out.count > 64 << 20 { throw ClientError.io("answer larger than 64 MiB") }
+            if out.count > maxAnswer { throw ClientError.io("answer larger than \(maxAnswer >> 20) MiB") }
         }
     }
 

@@ -22,6 +22,8 @@ public enum AdminRoute: Sendable, Equatable {
     case jwtForget(String)
     case setLoginCredentials(String)
     case forgetLoginCredentials(String)
+    case rekey
+    case backup
 
     public init?(method: String, path: some StringProtocol) {
         guard path.hasPrefix("/v1/admin/") else { return nil }
@@ -36,6 +38,8 @@ public enum AdminRoute: Sendable, Equatable {
         case ("POST", 1) where parts[0] == "import": self = .importCredentials
         case ("POST", 1) where parts[0] == "capture": self = .capture
         case ("POST", 1) where parts[0] == "unseal": self = .unseal
+        case ("POST", 1) where parts[0] == "rekey": self = .rekey
+        case ("POST", 1) where parts[0] == "backup": self = .backup
         case ("POST", 2) where parts[0] == "policy" && parts[1] == "check": self = .policyCheck
         case ("GET", 1) where parts[0] == "jwt": self = .jwtSessions
         case ("POST", 3) where parts[0] == "jwt" && !parts[1].isEmpty && parts[2] == "login": self = .jwtLogin(parts[1])
@@ -60,7 +64,7 @@ public enum AdminRoute: Sendable, Equatable {
     public var queryFields: Set<String> {
         switch self {
         case .due: ["within"]
-        case .audit: ["after", "limit"]
+        case .audit: ["after", "limit", "macs"]
         case .importCredentials: ["format"]
         default: []
         }

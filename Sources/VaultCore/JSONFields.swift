@@ -52,6 +52,14 @@ public struct JSONFields: Sendable {
         }
     }
 
+    /// Whether the body has `key` with a value other than null.
+    public func has(_ key: String) -> Bool {
+        switch value[key] {
+        case nil, .null?: false
+        default: true
+        }
+    }
+
     /// Wipes every string of the body (after the secrets were copied out).
     public func wipe() { Self.wipe(value) }
 

@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 import NIOHTTP1
 import VaultCore
@@ -34,7 +35,7 @@ struct AdminAPI: Sendable {
         case .credentials: return Self.ok(try await ops.credentials())
         case .credential(let name): return Self.ok(try await ops.credential(name))
         case .due: return Self.ok(try await ops.due(within: query["within"]))
-        case .audit: return Self.ok(try await ops.audit(after: query["after"], limit: query["limit"]))
+        case .audit: return Self.ok(try await ops.audit(after: query["after"], limit: query["limit"], macs: query["macs"]))
         case .importCredentials: return Self.ok(try await importCredentials(request, query, ops))
         case .rotate(let name): return Self.ok(try await rotate(name, request, ops))
         case .rollback(let name):
@@ -68,6 +69,10 @@ struct AdminAPI: Sendable {
         case .forgetLoginCredentials(let name):
             _ = try fields(request, [])
             return Self.ok(try await ops.forgetLoginCredentials(name))
+        case .rekey: return Self.ok(try await rekey(request, ops))
+        case .backup:
+            _ = try fields(request, [])
+            return try Self.backup(try await ops.backup())
         case .edit(let name):
             let f = try fields(request, ["label", "max_age", "warn", "reset_policy"])
             return Self.ok(try await ops.edit(name, label: try f.string("label"), maxAge: try f.string("max_age"),
@@ -112,6 +117,34 @@ struct AdminAPI: Sendable {
         let token = try f.secret("token").withUnsafeBytes { try SecureBytes(copying: $0) }
         return try await ops.rotate(name, token: token, reason: try f.string("reason"), grace: try f.string("grace"),
                                     verify: try f.bool("verify"))
+    }
+
+    /// `{new_key?, new_passphrase?, data_key?}`: at most one new master key (a key as a key file
+    /// holds it: 32 bytes as base64 or hex), in locked memory; the body is wiped.
+    func rekey(_ request: VaultRequest, _ ops: AdminOperations) async throws -> StatusView {
+        let f = try fields(request, ["new_key", "new_passphrase", "data_key"])
+        defer { f.wipe() }
+        var master: MasterKeyInput?
+        if f.has("new_key"), f.has("new_passphrase") { throw RequestError.badField("give new_key or new_passphrase, not both") }
+        if f.has("new_key") {
+            let raw = try f.secret("new_key").withUnsafeBytes { try SecureBytes(copying: $0) }
+            master = .key(try KeyFile.fromInput(raw, source: "in new_key"))
+        } else if f.has("new_passphrase") {
+            let passphrase = try f.secret("new_passphrase").withUnsafeBytes { try SecureBytes(copying: $0) }
+            guard passphrase.count > 0 else { throw RequestError.badField("new_passphrase is empty") }
+            master = .passphrase(passphrase)
+        }
+        return try await ops.rekey(newMaster: master, dataKey: try f.bool("data_key") ?? false)
+    }
+
+    /// The copy as the body; its manifest, compact, in a header.
+    static func backup(_ copy: BackupCopy) throws -> VaultResponse {
+        let manifest = String(decoding: try JSONEncoder().encode(copy.manifest), as: UTF8.self)
+        var body = ByteBufferAllocator().buffer(capacity: copy.database.count)
+        body.writeBytes(copy.database)
+        var response = VaultResponse(status: .ok, contentType: "application/vnd.sqlite3", body: body)
+        response.headers.add(name: BackupManifest.header, value: manifest)
+        return response
     }
 
     /// `email` and `password` joined by a newline, in locked memory.

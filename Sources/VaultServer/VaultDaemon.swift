@@ -14,7 +14,6 @@ public final class VaultDaemon: Sendable {
     let service: VaultService
     let configPath: String?
     let loadConfig: @Sendable (String?) throws -> VaultConfig
-    let runner: AdminRunner
     let limits: HTTPLimits
     let logger: Logger
     let metrics = DaemonMetrics()
@@ -49,14 +48,13 @@ public final class VaultDaemon: Sendable {
 
     public init(service: VaultService, group: MultiThreadedEventLoopGroup, configPath: String?,
                 loadConfig: @escaping @Sendable (String?) throws -> VaultConfig,
-                runner: @escaping AdminRunner, limits: HTTPLimits = HTTPLimits(), logger: Logger) throws {
+                limits: HTTPLimits = HTTPLimits(), logger: Logger) throws {
         upstream = try UpstreamClient(config: service.config.upstream, eventLoopGroup: group)
         self.group = group
         flushers = TickFlusher.perLoop(of: group)
         self.service = service
         self.configPath = configPath
         self.loadConfig = loadConfig
-        self.runner = runner
         self.limits = limits
         self.logger = logger
     }
@@ -89,7 +87,7 @@ public final class VaultDaemon: Sendable {
         adminLimits.maxConnections = 64
         let admin = try await bind(name: "admin", path: config.sockets.admin, fd: passed["admin"], group: group,
                                    mode: adminGID == nil ? 0o600 : 0o660, socketGroup: config.sockets.adminGroup,
-                                   router: AdminRouter(service: service, metrics: metrics, adminGID: adminGID, runner: runner, upstream: upstream),
+                                   router: AdminRouter(service: service, metrics: metrics, adminGID: adminGID, upstream: upstream),
                                    limits: adminLimits, connections: adminConnections, uids: nil)
         let tcp: (any Channel)?
         do {

@@ -39,12 +39,32 @@ public struct AdminOperations: Sendable {
         return DueList(try await service.due(within: window).map { DueView($0.account, $0.schedule) })
     }
 
-    /// The audit rows after row `after` (or the newest, without it), at most `limit` (1…10000, 20 by default).
-    public func audit(after: String?, limit: String?) async throws(ServiceError) -> AuditPage {
+    /// The audit rows after row `after` (or the newest, without it), at most `limit` (1…10000,
+    /// 20 by default); `macs` (`true`/`false`) adds each row's MACs, as `audit export` writes them.
+    public func audit(after: String?, limit: String?, macs: String? = nil) async throws(ServiceError) -> AuditPage {
         let n = try Self.integer(limit, "limit", in: 1...10_000) ?? 20
         let from = try Self.integer(after, "after", in: 0...Int64.max)
+        let withMACs: Bool
+        switch macs {
+        case nil, "false": withMACs = false
+        case "true": withMACs = true
+        default: throw .invalidInput("macs must be true or false")
+        }
         let page = try await service.auditPage(after: from, limit: Int(n))
-        return AuditPage(events: page.events.map { AuditEventView($0) }, next: page.more ? page.events.last?.seq : nil)
+        return AuditPage(events: page.events.map { AuditEventView($0, withMACs: withMACs) }, next: page.more ? page.events.last?.seq : nil)
+    }
+
+    /// Replaces the master key (`newMaster`) and/or the data key; answers with the new status.
+    public func rekey(newMaster: MasterKeyInput?, dataKey: Bool) async throws(ServiceError) -> StatusView {
+        let status = try await service.rekey(newMaster: newMaster, newDataKey: dataKey, actor: actor)
+        await service.checkpoint()
+        return status.view
+    }
+
+    /// A consistent copy of the vault (ciphertext only) and its manifest, from a read-only
+    /// connection of its own, beside whatever the vault is doing.
+    public func backup() async throws(ServiceError) -> BackupCopy {
+        try VaultService.backupCopy(config: service.config, clock: service.clock)
     }
 
     /// Unlocks a daemon's passphrase vault (nothing to do when it is unlocked already).

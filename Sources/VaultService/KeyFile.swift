@@ -67,8 +67,9 @@ public enum KeyFile {
 
     /// A key given as input rather than as a file (`rekey --new-key-stdin`), in any of the
     /// forms a key file may hold.
-    public static func fromInput(_ raw: SecureBytes) throws(ServiceError) -> SecureBytes {
-        try decode(raw, length: raw.count, bad: .invalidInput("the new master key on standard input " + formats))
+    /// `source` says where the key came from, for the error (`on standard input`, `in new_key`).
+    public static func fromInput(_ raw: SecureBytes, source: String = "on standard input") throws(ServiceError) -> SecureBytes {
+        try decode(raw, length: raw.count, bad: .invalidInput("the new master key \(source) " + formats))
     }
 
     static let formats = "must hold 32 bytes: raw, 44 base64 characters or 64 hex digits"

@@ -22,12 +22,6 @@ extension VaultService {
         return (Array(rows.prefix(limit)), rows.count > limit)
     }
 
-    /// Every audit row, oldest first (for `audit export`).
-    public func auditAll() async throws(ServiceError) -> [AuditEvent] {
-        await settleAudit()
-        return try read { try $0.auditEvents() }
-    }
-
     /// Checks the whole MAC chain and its head; names the first row that breaks it.
     public func auditVerify() async throws(ServiceError) -> AuditChain.Verdict {
         await settleAudit()

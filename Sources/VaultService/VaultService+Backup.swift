@@ -6,66 +6,27 @@ import VaultStore
 import Glibc
 #endif
 
-/// `backup --to FILE` and `restore --from FILE`.
+/// The copy behind `backup` and `POST /v1/admin/backup`, and `restore --from FILE`.
 extension VaultService {
-    /// Copies the vault with SQLite's online backup from a read-only connection — safe while a
-    /// daemon writes — and writes the manifest. Needs no key: the copy holds ciphertext only.
-    public static func backup(config: VaultConfig, to path: String, clock: VaultClock = .system) throws(ServiceError) -> BackupManifest {
+    /// A consistent copy of the vault and its manifest, made with SQLite's online backup from
+    /// a read-only connection — safe while a daemon writes. Needs no key: the copy holds
+    /// ciphertext only. `backup --to` writes it (`BackupFiles`); the admin API answers with it.
+    public static func backupCopy(config: VaultConfig, clock: VaultClock) throws(ServiceError) -> BackupCopy {
         let dir = StateDirectory(config.vault.stateDir)
         try dir.check()
-        // Both names are taken first, each created new and never through a symlink (the
-        // directory may be someone else's); from then on they are written through their
-        // descriptors only, and removed again if the backup fails.
-        let manifestPath = BackupManifest.path(for: path)
-        let out = try createOutput(path)
-        let manifestOut: Int32
-        do { manifestOut = try createOutput(manifestPath) } catch {
-            close(out)
-            unlink(path)
-            throw error
-        }
-        var finished = false
-        defer {
-            close(out)
-            close(manifestOut)
-            if !finished { unlink(path); unlink(manifestPath) }
-        }
         let store: VaultStore
         do { store = try VaultStore.open(at: dir.databasePath, readOnly: true) } catch { throw .store(error.description) }
         defer { store.close() }
         let (meta, accounts): (VaultMetaRecord, Int)
         do { (meta, accounts) = try store.read { tx in (try tx.meta(), try tx.accounts().count) } } catch { throw map(error) }
         // SQLite writes a copy by name, so it writes into a private directory of the state
-        // directory (ours, 0700), and the bytes go on to the output's descriptor from there.
+        // directory (ours, 0700), and the bytes go on from there.
         let copy = try privateCopy(of: store, in: dir)
         let sha256 = Hex.encode(copy.withUnsafeBytes { SHA256.hash($0) })
-        guard copy.withUnsafeBytes({ NewFile.writeAll(out, $0) }) else {
-            throw .store("cannot write the backup to \(path): \(String(cString: strerror(errno)))")
-        }
         let manifest = BackupManifest(format: meta.format, vaultID: meta.vaultID, kekKind: meta.kekKind.rawValue, kekID: meta.kekID,
                                       dekID: meta.dekID, createdAt: Timestamp.iso(clock.seconds),
                                       auditHeadSeq: meta.auditHeadSeq, accounts: accounts, sha256: sha256)
-        let data: Data
-        do {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            data = try encoder.encode(manifest)
-        } catch {
-            throw map(error)
-        }
-        guard data.withUnsafeBytes({ NewFile.writeAll(manifestOut, $0) }) else {
-            throw .store("cannot write \(manifestPath): \(String(cString: strerror(errno)))")
-        }
-        finished = true
-        return manifest
-    }
-
-    /// A backup output file, created 0600.
-    private static func createOutput(_ path: String) throws(ServiceError) -> Int32 {
-        switch NewFile.create(path, mode: 0o600) {
-        case .success(let fd): return fd
-        case .failure(let refused): throw .invalidInput("\(path) \(refused); backup never overwrites")
-        }
+        return BackupCopy(database: copy, manifest: manifest)
     }
 
     /// The bytes of an online backup of `store`, made in a temporary directory that only this

@@ -3,18 +3,16 @@ import Testing
 import VaultTestSupport
 
 /// A member of the admin group (not root, not the daemon's user) on the real admin socket:
-/// the daemon runs commands as its own user, so it must open, create or stat no path the
-/// caller names. Paths here lie in a root-only directory the caller can neither read nor write.
+/// the daemon runs as its own user, so it must open, create or stat no path the caller names.
+/// Paths here lie in a root-only directory the caller can neither read nor write.
 @Suite(.serialized) struct AdminPathTests {
     /// One admin call as uid 65534 in group 1 ("daemon", the configured admin group), the way
-    /// an attacker would make it: a raw request, no CLI in between. Returns the answer's JSON.
-    static func call(_ d: DaemonHarness, _ args: [String]) throws -> [String: Any] {
-        let body = String(decoding: try JSONSerialization.data(withJSONObject: ["args": args]), as: UTF8.self)
-        let words = args.prefix(while: { !$0.hasPrefix("-") }).prefix(1).joined(separator: "/")
-        let (status, answer) = try AdminSocketTests.asNobody(d, groups: [1], ["-d", body, "http://v/v1/admin/run/" + words])
+    /// an attacker would make it: a raw request, no CLI in between. Returns status and body.
+    static func call(_ d: DaemonHarness, _ path: String, _ body: [String: Any]) throws -> (status: String, answer: String) {
+        let json = String(decoding: try JSONSerialization.data(withJSONObject: body), as: UTF8.self)
+        let (status, answer) = try AdminSocketTests.asNobody(d, groups: [1], ["-H", "Content-Type: application/json", "-d", json, "http://v" + path])
         d.s.captured.append(answer)
-        #expect(status == "200", "\(args): \(status) \(answer)")
-        return (try? JSONSerialization.jsonObject(with: Data(answer.utf8)) as? [String: Any]) ?? [:]
+        return (status, answer)
     }
 
     static func masterKey(_ d: DaemonHarness) throws -> String {
@@ -36,37 +34,26 @@ import VaultTestSupport
         try d.start()
         let before = try Self.masterKey(d)
 
-        // Create a key file in a directory the caller cannot write.
-        let created = try Self.call(d, ["rekey", "--new-key-file", locked + "/new.key"])
-        #expect(created["exit_code"] as? Int != 0, "\(created)")
-        #expect(!FileManager.default.fileExists(atPath: locked + "/new.key"), "the daemon created a file for the caller")
-        // Read a file the caller cannot read, and make its first line the vault's passphrase.
-        let read = try Self.call(d, ["rekey", "--new-passphrase-file=" + locked + "/pass"])
-        #expect(read["exit_code"] as? Int != 0, "\(read)")
-        #expect(try Self.masterKey(d) == before, "the master key changed")
-
-        // Probe: an existing unreadable file, a missing file, a missing directory. Every
-        // answer is the same and names neither the path nor an owner or a mode.
-        let probes = [locked + "/pass", locked + "/absent", locked + "/no/such/dir"].map { path in
-            (try? Self.call(d, ["rekey", "--new-key-file", path]))?["stderr"] as? String ?? ""
-        }
-        #expect(Set(probes).count == 1 && probes[0].contains("--new-key-file"), "\(probes)")
-        #expect(!probes[0].contains(locked) && !probes[0].contains("uid") && !probes[0].contains("mode"), "\(probes[0])")
-
-        // Every other option that names a path is refused inside the daemon the same way.
+        // Fields that would name a path are not fields of the API: refused, whatever the path.
         let pwned = locked + "/pwned"
-        let others: [[String]] = [
-            ["import", "--file", locked + "/pass"], ["rotate", "MA_ACME", "--token-file", locked + "/pass"],
-            ["remind", "--exec", "touch " + pwned], ["list", "--config", locked + "/pass"], ["list", "--state-dir", locked],
-            ["status", "--key-file", locked + "/pass"], ["unseal", "--passphrase-file", locked + "/pass"],
-            ["backup", "--to", pwned], ["restore", "--from", locked + "/pass"], ["list", "--admin-socket=" + pwned],
+        let attempts: [(String, [String: Any])] = [
+            ("/v1/admin/rekey", ["new_key_file": locked + "/new.key"]), ("/v1/admin/rekey", ["new_passphrase_file": locked + "/pass"]),
+            ("/v1/admin/backup", ["path": pwned]), ("/v1/admin/backup", ["to": pwned]), ("/v1/admin/import", ["file": locked + "/pass"]),
+            ("/v1/admin/credentials/MA_ACME/rotate", ["token_file": locked + "/pass"]), ("/v1/admin/unseal", ["passphrase_file": locked + "/pass"]),
         ]
-        for args in others {
-            let r = try Self.call(d, args)
-            #expect(r["exit_code"] as? Int == 64 && (r["stderr"] as? String)?.contains("names a path") == true, "\(args): \(r)")
+        for (path, body) in attempts {
+            let (status, answer) = try Self.call(d, path, body)
+            // The import body is the import formats: a record without an auth id.
+            let refusal = path == "/v1/admin/import" ? "missing auth_id" : "unknown field"
+            #expect(status == "400" && answer.contains("bad_request") && answer.contains(refusal), "\(path) \(body): \(status) \(answer)")
+            #expect(!answer.contains(locked) && !answer.contains("uid") && !answer.contains("mode"), "\(answer)")
         }
+        // The old command-line channel is gone: no command runs inside the daemon.
+        let (run, runAnswer) = try Self.call(d, "/v1/admin/run/rekey", ["args": ["rekey", "--new-key-file", locked + "/new.key"]])
+        #expect(run == "404" && runAnswer.contains("not_found"), "\(run) \(runAnswer)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: locked) == ["pass"])
         #expect(try Self.masterKey(d) == before)
+
         #expect(try d.s.canaryHits().isEmpty)
         #expect(!d.log().contains(d.s.canary))
         #expect(d.stop() == 0)

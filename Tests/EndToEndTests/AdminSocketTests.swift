@@ -26,15 +26,15 @@ import Testing
         #expect(health == "200")
         let (metricsStatus, metrics) = try Self.asNobody(d, groups: [1], ["http://v/metrics"])
         #expect(metricsStatus == "200" && metrics.contains("vobiz_vault_credentials"))
-        let (listStatus, list) = try Self.asNobody(d, groups: [1], ["-d", #"{"args":["list","--json"]}"#, "http://v/v1/admin/run/list"])
-        #expect(listStatus == "200" && list.contains("\"exit_code\":0") && list.contains("MA_ACME"), "\(list)")
+        let (listStatus, list) = try Self.asNobody(d, groups: [1], ["http://v/v1/admin/credentials"])
+        #expect(listStatus == "200" && list.contains("MA_ACME"), "\(list)")
         // Not a member: the socket's mode keeps it out.
         let (outsider, _) = try Self.asNobody(d, groups: [], ["http://v/v1/health"])
         #expect(outsider == "000")
         // With the socket opened up (as a careless socket unit might), the daemon's own check
         // refuses it, and audits the refusal.
         chmod(d.admin, 0o666)
-        let (refusedStatus, refused) = try Self.asNobody(d, groups: [], ["-d", #"{"args":["list"]}"#, "http://v/v1/admin/run/list"])
+        let (refusedStatus, refused) = try Self.asNobody(d, groups: [], ["http://v/v1/admin/credentials"])
         #expect(refusedStatus == "403" && refused.contains("not_granted") && refused.contains("admin group"), "\(refused)")
         let (refusedMetrics, _) = try Self.asNobody(d, groups: [], ["http://v/metrics"])
         #expect(refusedMetrics == "403")
