@@ -10,7 +10,7 @@ struct CredentialCache: Sendable {
     /// verify until their grace ends.
     var previous: [String: [TokenVersionRecord]] = [:]
 
-    static func load(_ tx: StoreTransaction) throws -> CredentialCache {
+    static func load(_ tx: any StoreTransaction) throws -> CredentialCache {
         var c = CredentialCache()
         for a in try tx.accounts() {
             c.byID[a.authID] = (a, try tx.activeVersion(of: try a.storedID))

@@ -129,7 +129,7 @@ public enum Doctor {
     static func policy(_ config: VaultConfig) -> [Problem] {
         var out: [Problem] = []
         let held: Set<String>? = {
-            guard let store = try? VaultStore.open(at: StateDirectory(config.vault.stateDir).databasePath, readOnly: true) else { return nil }
+            guard let store = try? SQLiteStore.open(at: StateDirectory(config.vault.stateDir).databasePath, readOnly: true) else { return nil }
             defer { store.close() }
             return try? store.read { tx in Set(try tx.accounts().map(\.authID)) }
         }()

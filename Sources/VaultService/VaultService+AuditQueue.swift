@@ -34,7 +34,7 @@ extension VaultService {
             return true
         } catch {
             auditQueue.failing = true
-            auditQueue.lastError = "\(VaultStore.describe(error))"
+            auditQueue.lastError = "\(error)"
             return false
         }
     }
@@ -86,7 +86,7 @@ extension VaultService {
 /// not wait for the disk.
 public struct AuditBatch: Sendable {
     let events: [QueuedAuditRow]
-    let store: VaultStore
+    let store: any VaultStorage
     let key: AuditKey
 
     /// Commits the rows in one transaction; returns the error text on failure.
@@ -108,7 +108,7 @@ public struct AuditBatch: Sendable {
             try store.write { tx in try tx.appendAudit(rows, using: key, afterEach: n > 0 ? pause.tick : nil) }
             return nil
         } catch {
-            return VaultStore.describe(error)
+            return "\(error)"
         }
     }
 

@@ -14,8 +14,8 @@ extension VaultService {
     public static func backupCopy(config: VaultConfig, clock: VaultClock) throws(ServiceError) -> BackupCopy {
         let dir = StateDirectory(config.vault.stateDir)
         try dir.check()
-        let store: VaultStore
-        do { store = try VaultStore.open(at: dir.databasePath, readOnly: true) } catch { throw .store(error.description) }
+        let store: any VaultStorage
+        do { store = try SQLiteStore.open(at: dir.databasePath, readOnly: true) } catch { throw .store(error.description) }
         defer { store.close() }
         let (meta, accounts): (VaultMetaRecord, Int)
         do { (meta, accounts) = try store.read { tx in (try tx.meta(), try tx.accounts().count) } } catch { throw map(error) }
@@ -31,7 +31,7 @@ extension VaultService {
 
     /// The bytes of an online backup of `store`, made in a temporary directory that only this
     /// user can enter and that is removed again.
-    private static func privateCopy(of store: VaultStore, in dir: StateDirectory) throws(ServiceError) -> Data {
+    private static func privateCopy(of store: any VaultStorage, in dir: StateDirectory) throws(ServiceError) -> Data {
         var template = Array((dir.path + "/backup-XXXXXX").utf8CString)
         guard let scratch = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }).map({ String(cString: $0) }) else {
             throw .store("cannot create a temporary directory in \(dir.path): \(String(cString: strerror(errno)))")
@@ -59,8 +59,8 @@ extension VaultService {
             throw .tampered("\(path) does not match its manifest (SHA-256 differs): the backup is damaged or was altered")
         }
         // Check the backup itself before touching the vault.
-        let copy: VaultStore
-        do { copy = try VaultStore.open(at: path, readOnly: true) } catch { throw .store(error.description) }
+        let copy: any VaultStorage
+        do { copy = try SQLiteStore.open(at: path, readOnly: true) } catch { throw .store(error.description) }
         do {
             defer { copy.close() }
             let meta: VaultMetaRecord
@@ -96,7 +96,7 @@ extension VaultService {
         chmod(incoming, 0o600)
         syncFile(incoming)
         if fm.fileExists(atPath: dir.databasePath) {
-            if let old = try? VaultStore.open(at: dir.databasePath, readOnly: false) {
+            if let old = try? SQLiteStore.open(at: dir.databasePath, readOnly: false) {
                 try? old.checkpoint()
                 old.close()
             }

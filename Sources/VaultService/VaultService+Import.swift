@@ -59,7 +59,7 @@ extension VaultService {
 
     /// An existing account with the very same active token: nothing to do. Compared in
     /// constant time after opening the stored token.
-    func unchanged(_ account: AccountRecord, token: SecureBytes, keys: VaultKeys, tx: StoreTransaction) throws -> ImportSummary.Entry {
+    func unchanged(_ account: AccountRecord, token: SecureBytes, keys: VaultKeys, tx: any StoreTransaction) throws -> ImportSummary.Entry {
         let id = try AuthID(account.authID)
         guard let active = try tx.activeVersion(of: try account.storedID), let sealed = active.ciphertext else {
             throw ServiceError.noActiveVersion(id.rawValue)
@@ -71,7 +71,7 @@ extension VaultService {
 
     /// Seals `token` as `version` of `account`, active from now.
     func insertVersion(_ token: SecureBytes, account: AccountRecord, version: Int64, source: TokenSource, reason: String?,
-                       actor: ActorIdentity, keys: VaultKeys, tx: StoreTransaction, now: Int64) throws -> TokenVersionRecord {
+                       actor: ActorIdentity, keys: VaultKeys, tx: any StoreTransaction, now: Int64) throws -> TokenVersionRecord {
         let id = try AuthID(account.authID)
         var v = TokenVersionRecord(accountID: try account.storedID, version: version, status: .active,
                                    ciphertext: try keys.seal(token, .token(id, version: version)),

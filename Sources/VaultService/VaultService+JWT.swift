@@ -97,7 +97,7 @@ extension VaultService {
         }
     }
 
-    func partnerAccount(_ name: String, _ tx: StoreTransaction) throws -> AccountRecord {
+    func partnerAccount(_ name: String, _ tx: any StoreTransaction) throws -> AccountRecord {
         let account = try resolve(name, in: tx)
         guard account.kind == .partner else {
             throw ServiceError.invalidInput("JWT login is a partner API (POST \(Self.loginTarget)); \(account.authID) is a customer")

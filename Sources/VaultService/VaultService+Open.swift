@@ -24,7 +24,7 @@ extension VaultService {
             dataKey = try SecureBytes.random(count: 32)
             let (wrapKey, params) = try deriveKEK(master, parameters: kdfParameters)
             let wrapped = try AEAD.seal(dataKey, key: wrapKey, associatedData: SecretBinding.dataKey(vaultID: vaultID).associatedData)
-            meta = VaultMetaRecord(format: VaultStore.format, vaultID: vaultID, createdAt: now,
+            meta = VaultMetaRecord(format: StoreFormat.current, vaultID: vaultID, createdAt: now,
                                    kekKind: params == nil ? .key : .passphrase, kdfSalt: params?.salt,
                                    kdfOpsLimit: params.map { Int64($0.opsLimit) }, kdfMemLimit: params.map { Int64($0.memLimit) },
                                    wrappedDEK: wrapped, kekID: newID(), kekSetAt: now, dekID: newID(), dekCreatedAt: now)
@@ -38,7 +38,7 @@ extension VaultService {
             kek = try deriveKEK(master, parameters: meta.kdfSalt.map {
                 PassphraseKDFParameters(salt: $0, opsLimit: UInt64(meta.kdfOpsLimit!), memLimit: UInt64(meta.kdfMemLimit!))
             }).0
-            let staging = try VaultStore.create(at: temp)
+            let staging = try SQLiteStore.create(at: temp)
             try staging.write { tx in
                 try tx.insertMeta(meta)
                 let e = AuditEvent(seq: 0, atMillis: now * 1000, actor: actor, op: "init", authID: nil, version: nil,
@@ -55,8 +55,8 @@ extension VaultService {
         }
         for suffix in ["-wal", "-shm"] { unlink(temp + suffix) }
         lock.downgrade()
-        let store: VaultStore
-        do { store = try VaultStore.open(at: dir.databasePath, readOnly: false) } catch { throw .store(error.description) }
+        let store: any VaultStorage
+        do { store = try SQLiteStore.open(at: dir.databasePath, readOnly: false) } catch { throw .store(error.description) }
         return VaultService(config: config, directory: dir, store: store, keys: keys, masterKey: kek, lock: lock, clock: clock)
     }
 
@@ -71,9 +71,9 @@ extension VaultService {
         try dir.check()
         let lock = try dir.lock(exclusive: exclusive)
         let (probe, meta) = try readMeta(dir, untouched: unlock != nil)
-        guard meta.format <= VaultStore.format else {
+        guard meta.format <= StoreFormat.current else {
             probe.close()
-            throw .store(StoreError.newerFormat(found: meta.format, supported: VaultStore.format).description)
+            throw .store(StoreError.newerFormat(found: meta.format, supported: StoreFormat.current).description)
         }
         guard let unlock else {
             return VaultService(config: config, directory: dir, store: probe, keys: nil, masterKey: nil, lock: lock, clock: clock,
@@ -82,9 +82,9 @@ extension VaultService {
         probe.close()
         let (checked, kek) = try unwrapDataKey(meta, unlock: unlock)
         var dataKey = checked
-        let store: VaultStore
+        let store: any VaultStorage
         do {
-            store = try VaultStore.open(at: dir.databasePath, readOnly: false)
+            store = try SQLiteStore.open(at: dir.databasePath, readOnly: false)
             // The writable connection must see the data key that was checked: if another
             // command rewrapped it in between, the same master key must open the new wrapping.
             let current = try store.read { try $0.meta() }
@@ -112,14 +112,14 @@ extension VaultService {
     /// no byte takes no lock either, so a command writing at the same moment could tear what it
     /// reads: the read is repeated until the files were the same before and after it (a wrong
     /// key must not be reported for a read that raced a writer).
-    static func readMeta(_ dir: StateDirectory, untouched: Bool) throws(ServiceError) -> (VaultStore, VaultMetaRecord) {
+    static func readMeta(_ dir: StateDirectory, untouched: Bool) throws(ServiceError) -> (any VaultStorage, VaultMetaRecord) {
         for attempt in 1...20 {
             let before = untouched ? fileStamp(dir.databasePath) : []
             // Whether to read again: a lock-free read that a writer overlapped, attempts left.
             let raced = { untouched && attempt < 20 && fileStamp(dir.databasePath) != before }
-            let probe: VaultStore
+            let probe: any VaultStorage
             do {
-                probe = untouched ? try VaultStore.openUntouched(at: dir.databasePath) : try VaultStore.open(at: dir.databasePath, readOnly: true)
+                probe = untouched ? try SQLiteStore.openUntouched(at: dir.databasePath) : try SQLiteStore.open(at: dir.databasePath, readOnly: true)
             } catch {
                 if raced() { usleep(20_000); continue }
                 throw .store(error.description)

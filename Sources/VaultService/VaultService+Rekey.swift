@@ -74,7 +74,7 @@ extension VaultService {
 
     /// Re-encrypts every sealed token under the new keys, recomputing fingerprints. A row that
     /// does not open aborts the whole rekey, naming the row.
-    func reseal(_ tx: StoreTransaction, from old: VaultKeys, to new: VaultKeys) throws {
+    func reseal(_ tx: any StoreTransaction, from old: VaultKeys, to new: VaultKeys) throws {
         let authIDs = Dictionary(try tx.accounts().map { (try $0.storedID, $0.authID) }, uniquingKeysWith: { a, _ in a })
         for var login in try tx.allLoginCredentials() {
             let id = try AuthID(authIDs[login.accountID] ?? "")

@@ -30,7 +30,7 @@ extension VaultService {
             throw error
         }
         do {
-            let writable = try VaultStore.open(at: directory.databasePath, readOnly: false)
+            let writable = try SQLiteStore.open(at: directory.databasePath, readOnly: false)
             try writable.migrate()
             store.close()
             store = writable

@@ -11,7 +11,7 @@ public actor VaultService {
     public nonisolated let executor: any SerialExecutor
     public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
     let directory: StateDirectory
-    var store: VaultStore
+    var store: any VaultStorage
     var keys: VaultKeys?
     /// The master key (KEK) that opened the vault, kept so `rekey --data-key` can rewrap.
     var masterKey: SecureBytes?
@@ -50,7 +50,7 @@ public actor VaultService {
     var failedUnseals = 0
     var unsealing = false
 
-    init(config: VaultConfig, directory: StateDirectory, store: VaultStore, keys: VaultKeys?, masterKey: SecureBytes?,
+    init(config: VaultConfig, directory: StateDirectory, store: any VaultStorage, keys: VaultKeys?, masterKey: SecureBytes?,
          lock: StateLock, clock: VaultClock, executor: (any SerialExecutor)? = nil) {
         self.executor = executor ?? QueueExecutor()
         self.masterKey = masterKey
@@ -76,13 +76,13 @@ public actor VaultService {
 
     /// Runs `body` in one write transaction, mapping store errors to service errors. Any
     /// write may change a credential, so the in-memory credential cache is dropped.
-    func write<T>(_ body: (StoreTransaction) throws -> T) throws(ServiceError) -> T {
+    func write<T>(_ body: (any StoreTransaction) throws -> T) throws(ServiceError) -> T {
         credentialCache = nil
         tokenCache.removeAll()
         do { return try store.write(body) } catch { throw Self.map(error) }
     }
 
-    func read<T>(_ body: (StoreTransaction) throws -> T) throws(ServiceError) -> T {
+    func read<T>(_ body: (any StoreTransaction) throws -> T) throws(ServiceError) -> T {
         do { return try store.read(body) } catch { throw Self.map(error) }
     }
 
@@ -97,7 +97,7 @@ public actor VaultService {
     }
 
     /// Appends an audit row in the transaction `tx`.
-    func audit(_ tx: StoreTransaction, op: String, actor: ActorIdentity, authID: AuthID? = nil, version: Int64? = nil,
+    func audit(_ tx: any StoreTransaction, op: String, actor: ActorIdentity, authID: AuthID? = nil, version: Int64? = nil,
                outcome: AuditEvent.Outcome = .ok, reason: String? = nil, detail: [String: any Sendable] = [:]) throws {
         let keys = try requireKeys()
         let event = AuditEvent(seq: 0, atMillis: clock.millis, actor: actor, op: op,
@@ -107,7 +107,7 @@ public actor VaultService {
     }
 
     /// Resolves `partner` to the partner's auth id; anything else must be a valid auth id.
-    func resolve(_ name: String, in tx: StoreTransaction) throws -> AccountRecord {
+    func resolve(_ name: String, in tx: any StoreTransaction) throws -> AccountRecord {
         if name == "partner" {
             guard let p = try tx.partner() else { throw ServiceError.noPartner }
             return p

@@ -50,6 +50,6 @@ extension AccountRecord: FetchableRecord, MutablePersistableRecord {
 extension AccountRecord {
     /// The row id of an account read from the store (only an account not yet inserted has none).
     public var storedID: Int64 {
-        get throws { try StoreTransaction.rowID(id) }
+        get throws { try RowID.stored(id) }
     }
 }

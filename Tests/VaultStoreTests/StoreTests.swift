@@ -7,7 +7,7 @@ import Testing
 /// A fresh vault database in its own temporary directory.
 final class TempStore {
     let dir: String
-    let store: VaultStore
+    let store: SQLiteStore
 
     /// Kept for the leak sweep under `VOBIZ_VAULT_TEST_KEEP` (see VaultTestSupport.SuiteSweep).
     static let keep = ProcessInfo.processInfo.environment["VOBIZ_VAULT_TEST_KEEP"].flatMap { $0.isEmpty ? nil : $0 }
@@ -15,7 +15,7 @@ final class TempStore {
     init() throws {
         dir = (Self.keep.map { $0 + "/" } ?? NSTemporaryDirectory()) + "vv-store-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        store = try VaultStore.create(at: dir + "/vault.db")
+        store = try SQLiteStore.create(at: dir + "/vault.db")
         try store.write { tx in
             try tx.insertMeta(VaultMetaRecord(format: 1, vaultID: String(repeating: "a", count: 32), createdAt: 1, kekKind: .key,
                                               kdfSalt: nil, kdfOpsLimit: nil, kdfMemLimit: nil, wrappedDEK: Data(count: 72),
@@ -42,9 +42,9 @@ final class TempStore {
     @Test func pragmasAreSecure() throws {
         let t = try TempStore()
         #expect(try t.store.synchronousMode() == 2)
-        let (mode, secureDelete, foreignKeys) = try t.store.read { tx in
-            (try String.fetchOne(tx.db, sql: "PRAGMA journal_mode"), try Int.fetchOne(tx.db, sql: "PRAGMA secure_delete"),
-             try Int.fetchOne(tx.db, sql: "PRAGMA foreign_keys"))
+        let (mode, secureDelete, foreignKeys) = try t.store.queue.read { db in
+            (try String.fetchOne(db, sql: "PRAGMA journal_mode"), try Int.fetchOne(db, sql: "PRAGMA secure_delete"),
+             try Int.fetchOne(db, sql: "PRAGMA foreign_keys"))
         }
         #expect(mode == "wal")
         #expect(secureDelete == 1)
@@ -53,8 +53,8 @@ final class TempStore {
 
     @Test func createRefusesAnExistingFile() throws {
         let t = try TempStore()
-        #expect(throws: StoreError.alreadyExists(path: t.dir + "/vault.db")) { try VaultStore.create(at: t.dir + "/vault.db") }
-        #expect(throws: StoreError.notAVault(path: t.dir + "/nope.db")) { try VaultStore.open(at: t.dir + "/nope.db", readOnly: true) }
+        #expect(throws: StoreError.alreadyExists(path: t.dir + "/vault.db")) { try SQLiteStore.create(at: t.dir + "/vault.db") }
+        #expect(throws: StoreError.notAVault(path: t.dir + "/nope.db")) { try SQLiteStore.open(at: t.dir + "/nope.db", readOnly: true) }
     }
 
     /// `openUntouched` reads the latest commit and leaves `vault.db`, `-wal` and `-shm` as they
@@ -67,7 +67,7 @@ final class TempStore {
         defer { try? FileManager.default.removeItem(atPath: root) }
         let live = root + "/live", crashed = root + "/crashed ?#%41", noSHM = root + "/no-shm ?#%41"
         for dir in [live, crashed, noSHM] { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
-        let writer = try VaultStore.create(at: live + "/vault.db")
+        let writer = try SQLiteStore.create(at: live + "/vault.db")
         try writer.write { tx in
             try tx.insertMeta(VaultMetaRecord(format: 1, vaultID: String(repeating: "a", count: 32), createdAt: 1, kekKind: .key,
                                               kdfSalt: nil, kdfOpsLimit: nil, kdfMemLimit: nil, wrappedDEK: Data(count: 72),
@@ -87,7 +87,7 @@ final class TempStore {
         #expect(files(live).keys.sorted() == [""])
         for dir in [crashed, noSHM, live] {
             let before = files(dir)
-            let probe = try VaultStore.openUntouched(at: dir + "/vault.db")
+            let probe = try SQLiteStore.openUntouched(at: dir + "/vault.db")
             #expect(try probe.read { try $0.meta().kekID } == "in-wal", "\(dir)")
             probe.close()
             #expect(files(dir) == before, "\(dir)")

@@ -7,9 +7,7 @@ import GRDBSQLite
 
 /// The vault's database: one SQLite file in WAL mode, opened with `synchronous=FULL`,
 /// `secure_delete=ON` and foreign keys. Owns the schema; holds ciphertext only.
-public final class VaultStore: Sendable {
-    /// On-disk format written into `vault_meta.format`.
-    public static let format = 1
+public final class SQLiteStore: VaultStorage {
     public let path: String
     let queue: DatabaseQueue
 
@@ -19,7 +17,7 @@ public final class VaultStore: Sendable {
     }
 
     /// Creates a new database at `path` with the full schema. Refuses if the file exists.
-    public static func create(at path: String) throws(StoreError) -> VaultStore {
+    public static func create(at path: String) throws(StoreError) -> SQLiteStore {
         guard !FileManager.default.fileExists(atPath: path) else { throw .alreadyExists(path: path) }
         let store = try open(path: path, readOnly: false)
         // SQLite gives -wal and -shm the main file's mode, so this keeps all three private.
@@ -38,7 +36,7 @@ public final class VaultStore: Sendable {
     /// Opens an existing vault database. A read-only open never writes to the database file,
     /// but SQLite may create, rewrite or (at the last close) delete `-wal` and `-shm` beside
     /// it; to read without touching any of the three, use `openUntouched(at:)`.
-    public static func open(at path: String, readOnly: Bool) throws(StoreError) -> VaultStore {
+    public static func open(at path: String, readOnly: Bool) throws(StoreError) -> SQLiteStore {
         guard FileManager.default.fileExists(atPath: path) else { throw .notAVault(path: path) }
         return try open(path: path, readOnly: readOnly)
     }
@@ -59,7 +57,7 @@ public final class VaultStore: Sendable {
     ///
     /// In every case the connection is read-only (a checkpoint at close cannot write) and the
     /// WAL is marked persistent (the close does not delete it).
-    public static func openUntouched(at path: String) throws(StoreError) -> VaultStore {
+    public static func openUntouched(at path: String) throws(StoreError) -> SQLiteStore {
         guard FileManager.default.fileExists(atPath: path) else { throw .notAVault(path: path) }
         guard sqlite3_compileoption_used("USE_URI") == 1 else {
             throw .cannotOpen(path: path, reason: "the system SQLite library was built without URI filenames (SQLITE_USE_URI), "
@@ -95,7 +93,7 @@ public final class VaultStore: Sendable {
         return out
     }
 
-    private static func open(path: String, readOnly: Bool) throws(StoreError) -> VaultStore {
+    private static func open(path: String, readOnly: Bool) throws(StoreError) -> SQLiteStore {
         var config = baseConfiguration()
         config.readonly = readOnly
         config.prepareDatabase { db in
@@ -103,7 +101,7 @@ public final class VaultStore: Sendable {
             try db.execute(sql: "PRAGMA synchronous = FULL")
         }
         do {
-            return VaultStore(path: path, queue: try DatabaseQueue(path: path, configuration: config))
+            return SQLiteStore(path: path, queue: try DatabaseQueue(path: path, configuration: config))
         } catch {
             throw .cannotOpen(path: path, reason: Self.describe(error))
         }
@@ -112,7 +110,7 @@ public final class VaultStore: Sendable {
     /// The untouched open of `openUntouched(at:)`: `uri` names the file and how SQLite may use
     /// it; `heapIndex` asks for exclusive locking mode before the first read, which keeps the
     /// WAL index in private memory.
-    private static func open(path: String, uri: String, heapIndex: Bool) throws(StoreError) -> VaultStore {
+    private static func open(path: String, uri: String, heapIndex: Bool) throws(StoreError) -> SQLiteStore {
         var config = baseConfiguration()
         config.readonly = true
         config.prepareDatabase { db in
@@ -127,7 +125,7 @@ public final class VaultStore: Sendable {
             }
         }
         do {
-            return VaultStore(path: path, queue: try DatabaseQueue(path: uri, configuration: config))
+            return SQLiteStore(path: path, queue: try DatabaseQueue(path: uri, configuration: config))
         } catch {
             throw .cannotOpen(path: path, reason: Self.describe(error))
         }
@@ -185,18 +183,18 @@ public final class VaultStore: Sendable {
     }
 
     /// Runs `body` in a read transaction.
-    public func read<T>(_ body: (StoreTransaction) throws -> T) throws -> T {
+    public func read<T>(_ body: (any StoreTransaction) throws -> T) throws -> T {
         do {
-            return try queue.read { db in try body(StoreTransaction(db: db)) }
+            return try queue.read { db in try body(SQLiteTransaction(db: db)) }
         } catch let e as DatabaseError {
             throw Self.map(e)
         }
     }
 
     /// Runs `body` in one immediate write transaction: all of it commits, or none of it.
-    public func write<T>(_ body: (StoreTransaction) throws -> T) throws -> T {
+    public func write<T>(_ body: (any StoreTransaction) throws -> T) throws -> T {
         do {
-            return try queue.write { db in try body(StoreTransaction(db: db)) }
+            return try queue.write { db in try body(SQLiteTransaction(db: db)) }
         } catch let e as DatabaseError {
             throw Self.map(e)
         }

@@ -1,0 +1,65 @@
+import Foundation
+import Testing
+@testable import VaultCore
+@testable import VaultStore
+
+/// What every backend of the storage API must do, run through `any VaultStorage` only: the
+/// service sees nothing else. Each backend is one entry of `backends`.
+@Suite struct StorageContractTests {
+    struct MAC: AuditChain.AuditMAC {
+        let salt: UInt8
+        func mac(_ m: [UInt8]) -> Data { Data(SHA.digest([salt] + m)) }
+        func equal(_ a: Data, _ b: Data) -> Bool { a == b }
+    }
+
+    struct Refused: Error {}
+
+    static let backends = ["sqlite"]
+
+    /// A fresh, migrated store of `backend` with its metadata row, kept alive by its owner.
+    static func make(_ backend: String) throws -> (owner: AnyObject, store: any VaultStorage) {
+        switch backend {
+        case "sqlite":
+            let t = try TempStore()
+            return (t, t.store)
+        default: throw Refused()
+        }
+    }
+
+    static func event(_ i: Int) -> AuditEvent {
+        AuditEvent(seq: 0, atMillis: Int64(i), actor: nil, op: "op\(i)", authID: nil, version: nil, outcome: .ok, reason: nil, detail: nil)
+    }
+
+    @Test(arguments: backends) func aWriteThatThrowsLeavesNothingBehind(_ backend: String) throws {
+        let (owner, store) = try Self.make(backend)
+        defer { withExtendedLifetime(owner) {} }
+        #expect(throws: Refused.self) {
+            try store.write { tx in
+                var a = AccountRecord(authID: try AuthID("MA_HALF"), label: "half", parent: nil, createdAt: 1)
+                try tx.insert(&a)
+                try tx.appendAudit(Self.event(1), using: MAC(salt: 1))
+                throw Refused()
+            }
+        }
+        let (accounts, rows, head, seq) = try store.read { tx in
+            (try tx.accounts(), try tx.auditEvents(), try tx.auditHeadRecord(), try tx.auditHead().seq)
+        }
+        #expect(accounts.isEmpty && rows.isEmpty && head == nil && seq == 0)
+    }
+
+    @Test(arguments: backends) func theChainContinuesAcrossTransactionsAndIsRemacedAsOne(_ backend: String) throws {
+        let (owner, store) = try Self.make(backend)
+        defer { withExtendedLifetime(owner) {} }
+        let old = MAC(salt: 1), new = MAC(salt: 2)
+        for n in 1...3 { try store.write { try $0.appendAudit(Self.event(n), using: old) } }
+        try store.write { try $0.appendAudit((4...6).map(Self.event), using: old) }
+        let (rows, head) = try store.read { (try $0.auditEvents(), try $0.auditHeadRecord()) }
+        #expect(AuditChain.verify(rows, head: head, using: old) == .intact(rows: 6))
+        #expect(try store.read { try $0.auditEvents(after: 2, limit: 2) }.map(\.seq) == [3, 4])
+        try store.write { try $0.remacAudit(using: new) }
+        let (again, newHead) = try store.read { (try $0.auditEvents(), try $0.auditHeadRecord()) }
+        #expect(AuditChain.verify(again, head: newHead, using: new) == .intact(rows: 6))
+        #expect(AuditChain.verify(again, head: newHead, using: old) != .intact(rows: 6))
+        #expect(again.map(\.op) == rows.map(\.op))
+    }
+}
