@@ -4,7 +4,13 @@ and the body is valid against the documented schema (undocumented or missing fie
 
 usage: openapi_check.py OPENAPI_YAML PROBES_JSON
   PROBES_JSON: a list of {"socket", "method", "path", "body"?, "content_type"?, "status"}.
-Prints {"probes": N, "failures": [...], "uncovered": [...]} as JSON.
+An operation may list more probes in the description itself, `x-probes`: each
+{"path"?, "body"?, "content_type"?, "status"}, sent after those of PROBES_JSON on the socket the
+operation's tag names (the socket PROBES_JSON uses for /v1/admin/ or /v1/headers); `path`
+defaults to the operation's own. A non-JSON answer is checked for its status, its content type
+and its documented headers (a header documented as JSON is validated against its schema).
+Prints {"probes": N, "spec_probes": M, "failures": [...], "uncovered": [...]} as JSON, N being
+the probes of PROBES_JSON.
 """
 import http.client
 import json
@@ -134,9 +140,47 @@ def validate(value, schema, spec, where="$"):
     return seen
 
 
+def spec_probes(spec, probes):
+    """The `x-probes` of the description, on the sockets PROBES_JSON uses."""
+    sockets = {}
+    for p in probes:
+        if p["path"].startswith("/v1/admin/"):
+            sockets.setdefault("admin", p["socket"])
+        elif p["path"].startswith("/v1/headers"):
+            sockets.setdefault("client", p["socket"])
+    out = []
+    for template, ops in spec["paths"].items():
+        for method, op in ops.items():
+            for x in op.get("x-probes", []) if isinstance(op, dict) else []:
+                out.append({"socket": sockets[op["tags"][0]], "method": method.upper(),
+                            "path": x.get("path", template), "body": x.get("body"),
+                            "content_type": x.get("content_type"), "status": x["status"]})
+    return out
+
+
+def check_headers(label, r, documented, spec, failures):
+    for name, header in documented.get("headers", {}).items():
+        value = r.getheader(name)
+        if value is None:
+            if header.get("required"):
+                failures.append(f"{label}: header {name} is missing")
+            continue
+        schema = header.get("content", {}).get("application/json", {}).get("schema")
+        if schema is None:
+            continue
+        try:
+            validate(json.loads(value), schema, spec, name)
+        except Invalid as e:
+            failures.append(f"{label}: {e}")
+        except ValueError:
+            failures.append(f"{label}: header {name} is not JSON")
+
+
 def main():
     spec = yaml.safe_load(open(sys.argv[1]))
-    probes = json.load(open(sys.argv[2]))
+    listed = json.load(open(sys.argv[2]))
+    extra = spec_probes(spec, listed)
+    probes = listed + extra
     failures, covered = [], set()
     for p in probes:
         label = f'{p["method"]} {p["path"]}'
@@ -167,6 +211,7 @@ def main():
         if ctype not in content:
             failures.append(f"{label}: content type {ctype} is not documented for {r.status}")
             continue
+        check_headers(label, r, documented, spec, failures)
         if not ctype.endswith("json"):
             continue
         try:
@@ -178,7 +223,7 @@ def main():
             failures.append(f"{label}: not JSON")
     uncovered = [f"{m.upper()} {t}" for t, ops in spec["paths"].items() for m in ops
                  if m in ("get", "post", "put", "delete", "patch") and (t, m) not in covered]
-    print(json.dumps({"probes": len(probes), "failures": failures, "uncovered": uncovered}))
+    print(json.dumps({"probes": len(listed), "spec_probes": len(extra), "failures": failures, "uncovered": uncovered}))
 
 
 main()
