@@ -87,7 +87,8 @@ let package = Package(
         ),
         .testTarget(name: "VaultCryptoTests", dependencies: ["VaultCrypto"]),
         .testTarget(name: "VaultCoreTests", dependencies: ["VaultCore"]),
-        .testTarget(name: "VaultStoreTests", dependencies: ["VaultStore", "VaultCore", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "VaultStoreTests", dependencies: ["VaultStore", "VaultCore", "VaultTestSupport",
+                                                          .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(
             name: "VaultServiceTests",
             dependencies: ["VaultService", "VaultCrypto", "VaultStore", "VaultCore", "VaultTestSupport",
@@ -100,7 +101,7 @@ let package = Package(
         .testTarget(name: "VaultCLITests", dependencies: ["VaultCLI", "VaultService", "VaultCore", "VaultTestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["VaultCore", "VaultTestSupport"]),
         // What the test targets share: the bookkeeping of the leak sweep after the suite.
-        .target(name: "VaultTestSupport", path: "Tests/VaultTestSupport"),
+        .target(name: "VaultTestSupport", dependencies: ["VaultStore"], path: "Tests/VaultTestSupport"),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -13,7 +13,7 @@ extension VaultService {
         // Audit rows queued or on their way are MACed with the current key: commit them all
         // first. From here on nothing suspends, so no new batch starts before the switch.
         await settleAudit()
-        guard !auditQueue.flushing else { throw .store("an audit commit is still in progress; retry the rekey") }
+        guard !auditLog.flushing else { throw .store("an audit commit is still in progress; retry the rekey") }
         let old = try requireKeys()
         guard newMaster != nil || newDataKey else {
             throw .invalidInput("nothing to do: give a new master key (--new-key-file, --new-passphrase) and/or --data-key")

@@ -68,6 +68,6 @@ extension VaultService {
     }
 
     func requireAuditWritable() throws(Refusal) {
-        guard !auditQueue.failing else { throw Refusal(.internal, "the audit log cannot be written; requests are refused until it can") }
+        try auditLog.requireWritable()
     }
 }

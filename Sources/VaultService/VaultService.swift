@@ -22,7 +22,7 @@ public actor VaultService {
     // and the per-caller rate buckets.
     var policy: Policy
     var signer: SigningKey?
-    var auditQueue = AuditQueue()
+    var auditLog: AuditLog
     var buckets: [String: TokenBucket] = [:]
     /// Accounts and their active versions, for the request path; rebuilt after any write.
     var credentialCache: CredentialCache?
@@ -61,6 +61,7 @@ public actor VaultService {
         self.lock = lock
         self.clock = clock
         policy = config.policy
+        auditLog = AuditLog(durability: config.audit.durability)
         upstream = Result { () throws(ScopeError) in try Upstream(baseURL: config.upstream.baseURL) }
     }
 

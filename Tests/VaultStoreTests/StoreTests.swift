@@ -3,6 +3,7 @@ import GRDB
 import Testing
 @testable import VaultCore
 @testable import VaultStore
+import VaultTestSupport
 
 /// A fresh vault database in its own temporary directory.
 final class TempStore {
@@ -15,12 +16,7 @@ final class TempStore {
     init() throws {
         dir = (Self.keep.map { $0 + "/" } ?? NSTemporaryDirectory()) + "vv-store-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        store = try SQLiteStore.create(at: dir + "/vault.db")
-        try store.write { tx in
-            try tx.insertMeta(VaultMetaRecord(format: 1, vaultID: String(repeating: "a", count: 32), createdAt: 1, kekKind: .key,
-                                              kdfSalt: nil, kdfOpsLimit: nil, kdfMemLimit: nil, wrappedDEK: Data(count: 72),
-                                              kekID: "k", kekSetAt: 1, dekID: "d", dekCreatedAt: 1))
-        }
+        store = try SeededStore.create(at: dir + "/vault.db")
     }
 
     deinit { if Self.keep == nil { try? FileManager.default.removeItem(atPath: dir) } }

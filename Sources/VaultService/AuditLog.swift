@@ -1,0 +1,108 @@
+import VaultCore
+import VaultStore
+
+/// The audit log of requests: rows queued on the request path, committed in groups, and the
+/// fail-closed state. While a commit fails, every request that would use a credential is
+/// refused (`requireWritable`); rows already queued are never dropped, and a full queue
+/// refuses new ones. The vault's actor owns one; it depends only on the store it commits to
+/// and the key that MACs the chain, both passed in.
+struct AuditLog {
+    /// Bound on rows held while the disk refuses writes; beyond it new rows are refused and counted.
+    static let limit = 100_000
+
+    let durability: VaultConfig.Durability
+    private(set) var pending: [QueuedAuditRow] = []
+    /// Rows handed to the flusher and not yet committed (they go back in front on failure).
+    private var inFlight: [QueuedAuditRow] = []
+    private(set) var failing = false
+    /// A batch is being committed off the actor; its rows are in `inFlight` until it reports.
+    private(set) var flushing = false
+    private var lastError: String?
+    private var dropped = 0
+    private var committed = 0
+
+    init(durability: VaultConfig.Durability) { self.durability = durability }
+
+    /// Queues the row of a request. With `durability = sync` it is committed before the answer
+    /// goes out, and a failed commit refuses the request (and takes its row back out: an
+    /// "allowed" row must not be written for a refused request).
+    mutating func record(_ row: QueuedAuditRow, store: any VaultStorage, key: AuditKey?) throws(Refusal) {
+        let before = pending.count
+        append(row)
+        guard durability == .sync else { return }
+        guard flush(store: store, key: key) else {
+            if pending.count > before { pending.removeLast() }
+            throw Self.refusal
+        }
+    }
+
+    /// Commits every queued row in one transaction. On failure the rows stay queued, the log is
+    /// failing, and the next flush tries again.
+    @discardableResult
+    mutating func flush(store: any VaultStorage, key: AuditKey?) -> Bool {
+        guard !flushing, !pending.isEmpty, let key else { return !failing }
+        let batch = pending
+        do {
+            try store.write { tx in try tx.appendAudit(batch.map(\.event), using: key) }
+            pending.removeFirst(min(batch.count, pending.count))
+            succeeded(batch.count)
+            return true
+        } catch {
+            failed("\(error)")
+            return false
+        }
+    }
+
+    /// Hands the queued rows to a committer off the actor; they come back through `finish`.
+    mutating func takeBatch(store: any VaultStorage, key: AuditKey?) -> AuditBatch? {
+        guard !flushing, !pending.isEmpty, let key else { return nil }
+        flushing = true
+        // Hand the array over whole, so rows queued meanwhile do not copy it.
+        let batch = pending
+        pending = []
+        inFlight = batch
+        return AuditBatch(events: batch, store: store, key: key)
+    }
+
+    /// The outcome of committing a batch from `takeBatch`: on failure its rows go back in front.
+    mutating func finish(_ batch: AuditBatch, error: String?) {
+        flushing = false
+        let sent = inFlight
+        inFlight = []
+        guard let error else { return succeeded(batch.events.count) }
+        pending = sent + pending
+        failed(error)
+    }
+
+    /// Refuses a request that would use a credential while rows cannot be committed.
+    func requireWritable() throws(Refusal) {
+        guard !failing else { throw Self.refusal }
+    }
+
+    var status: (pending: Int, failing: Bool, lastError: String?, dropped: Int, committed: Int) {
+        (pending.count + inFlight.count, failing, lastError, dropped, committed)
+    }
+
+    static let refusal = Refusal(.internal, "the audit log cannot be written; requests are refused until it can")
+
+    /// A full queue refuses new rows and marks the log failing — rows already queued stay.
+    private mutating func append(_ row: QueuedAuditRow) {
+        guard pending.count < Self.limit else {
+            dropped += 1
+            failed("audit queue full (\(Self.limit) rows waiting)")
+            return
+        }
+        pending.append(row)
+    }
+
+    private mutating func succeeded(_ rows: Int) {
+        committed += rows
+        failing = false
+        lastError = nil
+    }
+
+    private mutating func failed(_ why: String) {
+        failing = true
+        lastError = why
+    }
+}
