@@ -47,7 +47,7 @@ extension VaultService {
         audit.authID = id
         guard account.state == .active else { throw Refusal(.credentialRevoked, "\(id) is \(account.state.rawValue)") }
         // The grant's paths are matched against the callback URL's path.
-        _ = try grant(.verifyCallback, caller: caller, credential: id, method: request.method, path: url.path, implied: .none,
+        _ = try grant(.verifyCallback, caller: caller, credential: id, method: request.method, path: url.path,
                       explicitPathsOnly: false, denial: "no grant allows this caller to verify callbacks for \(id)", audit: &audit)
         try requireAuditWritable()
 

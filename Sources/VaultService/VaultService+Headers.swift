@@ -5,14 +5,14 @@ import VaultStore
 
 extension VaultService {
     /// Replaces the policy in force (SIGHUP). The caller has already parsed the new file.
-    public func reload(policy: Policy) {
-        self.policy = policy
-        buckets.removeAll()
-    }
+    public func reload(policy: Policy) { authorizer.reload(policy) }
 
-    public var currentPolicy: Policy { policy }
+    public var currentPolicy: Policy { authorizer.policy }
 
-    public func noteReload(error: String?) { reloadError = error }
+    public func noteReload(error: String?) { authorizer.noteReload(error: error) }
+
+    /// Why the last SIGHUP reload failed (nil when the file on disk is the policy in force).
+    public var reloadError: String? { authorizer.reloadError }
 
     /// `POST /v1/headers`: checks scope, state, policy and rate, then answers with sealed or
     /// revealed headers bound to this one request. Every answer and every refusal is audited.
@@ -38,16 +38,11 @@ extension VaultService {
             return IssuedHeaders(headers: headers, token: token, authID: id, version: version.version, fingerprint: version.fingerprint,
                                  mode: .revealed, expiresAt: nil, requestID: audit.requestID, grant: grant.name)
         }
-        guard let signer else { throw Refusal(.internal, "no signing key loaded") }
-        let ts = now, exp = now + config.sealed.lifetime.seconds
-        let nonce = Array(Random.data(count: 16))
-        let text = SealedSignature.canonicalString(method: request.method, canonicalURL: url.canonical, bodySHA256: request.bodySHA256,
-                                                   authID: id, ts: ts, exp: exp, nonce: nonce)
-        let sig = signer.signer.sign(Array(text.utf8))
-        headers.append((SealedSignature.headerName,
-                        SealedSignature(kid: signer.kid, ts: ts, exp: exp, nonce: nonce, sig: Array(sig)).headerValue))
+        let sealed = try signatures.sign(method: request.method, url: url, bodySHA256: request.bodySHA256, authID: id, now: now,
+                                         lifetime: config.sealed.lifetime.seconds)
+        headers.append((SealedSignature.headerName, sealed.header))
         return IssuedHeaders(headers: headers, token: nil, authID: id, version: version.version, fingerprint: version.fingerprint,
-                             mode: .sealed, expiresAt: exp, requestID: audit.requestID, grant: grant.name)
+                             mode: .sealed, expiresAt: sealed.expiresAt, requestID: audit.requestID, grant: grant.name)
     }
 
     /// Audits a refusal decided before the vault saw the request (unreadable body, a caller that
@@ -105,60 +100,29 @@ extension VaultService {
         }
     }
 
+    /// The token of version `v`, opened once and kept briefly (`TokenCache`).
     func open(_ v: TokenVersionRecord, _ id: AuthID, _ keys: VaultKeys) throws(Refusal) -> SecureBytes {
-        let cacheKey = TokenCacheKey(authID: id.rawValue, version: v.version)
-        let t = now
-        if let hit = tokenCache[cacheKey] {
-            tokenCache[cacheKey] = (hit.token, t)
-            return hit.token
+        try tokenCache.token(id, version: v.version, now: now) { () throws(Refusal) in
+            guard let sealed = v.ciphertext else { throw Refusal(.internal, "\(id) version \(v.version) is destroyed") }
+            do {
+                return try keys.open(sealed, .token(id, version: v.version), what: "token_versions row \(id) version \(v.version)")
+            } catch {
+                throw Refusal(.internal, "\(error)")
+            }
         }
-        guard let sealed = v.ciphertext else { throw Refusal(.internal, "\(id) version \(v.version) is destroyed") }
-        do {
-            let token = try keys.open(sealed, .token(id, version: v.version), what: "token_versions row \(id) version \(v.version)")
-            tokenCache[cacheKey] = (token, t)
-            return token
-        } catch {
-            throw Refusal(.internal, error.description)
-        }
-    }
-
-    /// An opened token's place in the cache: its credential and version.
-    struct TokenCacheKey: Hashable {
-        let authID: String
-        let version: Int64
     }
 
     /// How long an opened token stays in memory after its last use.
-    public static let tokenCacheSeconds: Int64 = 30
+    public static let tokenCacheSeconds = TokenCache.seconds
 
     /// Releases (and so zeroes) opened tokens unused for `tokenCacheSeconds`.
     public func evictTokens() {
-        let cutoff = now - Self.tokenCacheSeconds
-        tokenCache = tokenCache.filter { $0.value.lastUse > cutoff }
-    }
-
-    /// One token from the grant's bucket for this caller uid.
-    func takeToken(_ grant: Grant, _ caller: Caller) throws(Refusal) {
-        guard let rate = grant.rate else { return }
-        let key = "\(grant.name)|\(caller.uid)"
-        let t = clock.fractionalSeconds
-        var bucket = buckets[key] ?? TokenBucket(rate: rate, now: t)
-        let ok = bucket.take(now: t)
-        buckets[key] = bucket
-        guard ok else { throw Refusal(.rateLimited, "grant \(grant.name) allows \(rate) requests per second") }
+        tokenCache.evict(now: now)
     }
 
     /// POST, PUT and PATCH carry a JSON body unless the caller says it is empty.
     static func hasBody(_ r: HeadersRequest) -> Bool {
         guard ["POST", "PUT", "PATCH"].contains(r.method) else { return false }
         return r.bodySHA256 != "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
-    }
-
-    static func denial(_ d: Policy.Decision, implied: ScopedURL.ImpliedCredential) -> String {
-        if case .allowed(let g) = d {
-            return "grant \(g.name) allows this only with an explicit path pattern (the path is outside the partner and customer trees)"
-        }
-        guard case .denied(let reasons) = d, !reasons.isEmpty else { return "no grant allows this (the policy has no grants)" }
-        return "no grant allows this: " + reasons.map { "\($0.grant): \($0.reasons.joined(separator: "; "))" }.joined(separator: " | ")
     }
 }

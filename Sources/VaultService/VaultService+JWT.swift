@@ -153,7 +153,7 @@ extension VaultService {
         guard let (account, version) = cache.byID[partner] else { throw Refusal(.unknownCredential, "no credential \(partner)") }
         guard account.state == .active else { throw Refusal(.credentialRevoked, "\(partner) is \(account.state.rawValue); it must be rotated before use") }
         audit.version = version?.version
-        _ = try grant(.jwt, caller: caller, credential: id, method: "POST", path: Self.loginTarget, implied: .partner,
+        _ = try grant(.jwt, caller: caller, credential: id, method: "POST", path: Self.loginTarget,
                       explicitPathsOnly: false, denial: "no grant allows this caller a JWT for \(id)", audit: &audit)
         try requireAuditWritable()
         return id

@@ -89,42 +89,11 @@ extension VaultService {
                            wasRejected: t.wasRejected, inKnownTree: url.implied != .none)
     }
 
-    /// Checks an `X-Vault-Signature` against this request, then spends its nonce. A request
-    /// without a body may be signed over `-` or over the SHA-256 of nothing.
+    /// Checks an `X-Vault-Signature` against this request, then spends its nonce.
     func verifySealed(_ header: String, method: String, url: ScopedURL, bodySHA256: String, authID: AuthID) throws(Refusal) {
-        do {
-            let sig = try SealedSignature(parsing: header)
-            try sig.checkTimes(now: now)
-            guard let key = try verifyKey(sig.kid) else { throw SignatureError.unknownKey }
-            let bodies: [String?] = bodySHA256 == ProxyRules.emptyBodySHA256 ? [nil, bodySHA256] : [bodySHA256]
-            let matches = bodies.contains { body in
-                let text = SealedSignature.canonicalString(method: method, canonicalURL: url.canonical, bodySHA256: body,
-                                                           authID: authID, ts: sig.ts, exp: sig.exp, nonce: sig.nonce)
-                return Ed25519Signer.verify(signature: Data(sig.sig), message: Array(text.utf8), publicKey: key)
-            }
-            guard matches else { throw SignatureError.badSignature }
-            switch proxyNonces.admit(sig.nonce, until: sig.exp, now: now) {
-            case .fresh: return
-            case .replayed: throw SignatureError.replayed
-            case .full: throw Refusal(.rateLimited, "too many unexpired sealed signatures in use; retry shortly")
-            }
-        } catch let e as SignatureError {
-            throw Refusal(e == .replayed ? .replayed : .signatureInvalid, e.description)
-        } catch let r as Refusal {
-            throw r
-        } catch {
-            throw Refusal(.internal, "cannot read signing keys")
-        }
-    }
-
-    /// The public key of `kid`. An unknown kid rereads the table at most once a second, so a
-    /// stream of made-up kids cannot turn into a stream of database reads.
-    private func verifyKey(_ kid: String) throws -> Data? {
-        if let k = verifyKeys[kid] { return k }
-        guard now > verifyKeysReadAt else { return nil }
-        verifyKeysReadAt = now
-        for k in try store.read({ try $0.signingKeys() }) { verifyKeys[k.kid] = k.publicKey }
-        return verifyKeys[kid]
+        let store = self.store
+        try signatures.verify(header, method: method, url: url, bodySHA256: bodySHA256, authID: authID, now: now,
+                              keys: { try store.read { try $0.signingKeys() } })
     }
 
     /// Records what Vobiz said to a credential the vault attached: a 401 marks it rejected from

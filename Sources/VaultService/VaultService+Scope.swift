@@ -34,24 +34,27 @@ extension VaultService {
     /// partner and customer trees needs a grant whose paths are written out.
     func grant(_ operation: GrantOperation, caller: Caller, method: String, target t: ScopedTarget, denial: @autoclosure () -> String,
                audit: inout RequestAudit) throws(Refusal) -> Grant {
-        try grant(operation, caller: caller, credential: t.id, method: method, path: t.url.path, implied: t.url.implied,
+        try grant(operation, caller: caller, credential: t.id, method: method, path: t.url.path,
                   explicitPathsOnly: t.url.implied == .none, denial: denial(), audit: &audit)
     }
 
     /// The grant that allows `operation` with `credential` for `method` and `path`, rate limit
     /// taken; the audit row names it, or every grant's reasons when there is none.
     func grant(_ operation: GrantOperation, caller: Caller, credential: AuthID, method: String, path: String,
-               implied: ScopedURL.ImpliedCredential, explicitPathsOnly: Bool, denial: @autoclosure () -> String,
+               explicitPathsOnly: Bool, denial: @autoclosure () -> String,
                audit: inout RequestAudit) throws(Refusal) -> Grant {
-        let applicable = explicitPathsOnly ? Policy(grants: policy.grants.filter(\.pathsExplicit)) : policy
-        let decision = applicable.decide(caller, PolicyRequest(operation: operation, credential: credential, method: method, path: path))
-        guard let grant = decision.grant else {
-            audit.denial = Self.denial(decision, implied: implied)
+        let request = PolicyRequest(operation: operation, credential: credential, method: method, path: path)
+        switch authorizer.grant(request, caller: caller, explicitPathsOnly: explicitPathsOnly, now: clock.fractionalSeconds) {
+        case .success(let grant):
+            audit.grant = grant.name
+            return grant
+        case .failure(.notGranted(let reasons)):
+            audit.denial = reasons
             throw Refusal(.notGranted, denial() + "; `vobiz-vault policy check` explains")
+        case .failure(.rateLimited(let name, let rate)):
+            audit.grant = name
+            throw Refusal(.rateLimited, "grant \(name) allows \(rate) requests per second")
         }
-        audit.grant = grant.name
-        try takeToken(grant, caller)
-        return grant
     }
 
     /// Runs `body` and records its outcome: allowed with the mode it reports, or refused.

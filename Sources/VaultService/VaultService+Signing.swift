@@ -8,7 +8,7 @@ extension VaultService {
     public func prepareSigning(actor: ActorIdentity) throws(ServiceError) {
         let keys = try requireKeys()
         let now = self.now
-        signer = try write { tx in
+        signatures.use(try write { tx in
             if let k = try tx.activeSigningKey() {
                 let seed = try keys.open(k.sealedSeed, .signingSeed(kid: k.kid), what: "signing_keys row \(k.kid)")
                 return SigningKey(kid: k.kid, signer: try Ed25519Signer(seed: seed))
@@ -21,7 +21,7 @@ extension VaultService {
             try tx.insert(&record)
             try audit(tx, op: "signing-key", actor: actor, detail: ["kid": kid])
             return SigningKey(kid: kid, signer: signer)
-        }
+        })
     }
 
     /// The public keys that sign (or signed) sealed headers: `(kid, 32-byte key)`.

@@ -18,28 +18,19 @@ public actor VaultService {
     let lock: StateLock
     public nonisolated let clock: VaultClock
 
-    // Daemon state: the policy in force, the key that signs sealed headers, the audit queue
-    // and the per-caller rate buckets.
-    var policy: Policy
-    var signer: SigningKey?
+    // The request path's components, each the one owner of its state.
+    /// The policy in force and each grant's rate.
+    var authorizer: Authorizer
+    /// The key that signs sealed headers and the check of those the proxy is shown.
+    var signatures = SealedSignatures()
     var auditLog: AuditLog
-    var buckets: [String: TokenBucket] = [:]
     /// Accounts and their active versions, for the request path; rebuilt after any write.
     var credentialCache: CredentialCache?
-    /// Opened tokens of revealed grants, kept in locked memory briefly so that a burst of
-    /// requests opens each once (`sodium_malloc` costs page mappings); see `evictTokens`.
-    var tokenCache: [TokenCacheKey: (token: SecureBytes, lastUse: Int64)] = [:]
+    var tokenCache = TokenCache()
     /// The upstream origin, parsed once (`[upstream] base_url` is validated at load).
     let upstream: Result<Upstream, ScopeError>
-    /// Why the last SIGHUP reload failed (nil when the file on disk is the policy in force).
-    public internal(set) var reloadError: String?
-    /// Nonces of sealed signatures the proxy accepted, refused again until they expire.
-    var proxyNonces = ReplayCache<[UInt8]>()
     /// What refusals of the TCP listener's unauthenticated requests may cost (audit rows, rate).
     var refusalBudget = RefusalBudget()
-    /// Public keys of sealed signatures by kid, loaded on first use.
-    var verifyKeys: [String: Data] = [:]
-    var verifyKeysReadAt: Int64 = 0
     /// Callback nonces accepted in the last ten minutes, by credential.
     var callbackNonces = ReplayCache<CallbackNonce>()
     /// JWT sessions in memory, by partner auth id, and the logins in flight (one per credential).
@@ -60,7 +51,7 @@ public actor VaultService {
         self.keys = keys
         self.lock = lock
         self.clock = clock
-        policy = config.policy
+        authorizer = Authorizer(policy: config.policy)
         auditLog = AuditLog(durability: config.audit.durability)
         upstream = Result { () throws(ScopeError) in try Upstream(baseURL: config.upstream.baseURL) }
     }

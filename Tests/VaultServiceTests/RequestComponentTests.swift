@@ -1,0 +1,105 @@
+import Foundation
+import Testing
+@testable import VaultCore
+@testable import VaultCrypto
+@testable import VaultService
+@testable import VaultStore
+
+/// The request path's components alone, each with stubs of what it depends on: the
+/// authorizer (policy and rates), the opened-token cache, and sealed signatures.
+@Suite struct RequestComponentTests {
+    let app = Caller(uid: 1000, gid: 1000, pid: 1, user: "app", groups: [], exe: nil, unit: nil, startTime: 1)
+    let other = Caller(uid: 1001, gid: 1001, pid: 2, user: "other", groups: [], exe: nil, unit: nil, startTime: 1)
+
+    func request(_ path: String = "/api/v1/Account/MA_ACME/Call/") throws -> PolicyRequest {
+        PolicyRequest(operation: .headers, credential: try AuthID("MA_ACME"), method: "GET", path: path)
+    }
+
+    @Test func theAuthorizerNamesTheGrantTakesItsRatePerUidAndStartsAfreshOnReload() throws {
+        let grant = try Grant(name: "app", uids: [1000, 1001], credentials: [.anyCustomer], operations: [.headers], rate: 2)
+        var a = Authorizer(policy: Policy(grants: [grant]))
+        #expect(try a.grant(request(), caller: app, explicitPathsOnly: false, now: 0) == .success(grant))
+        #expect(try a.grant(request(), caller: app, explicitPathsOnly: false, now: 0) == .success(grant))
+        #expect(try a.grant(request(), caller: app, explicitPathsOnly: false, now: 0) == .failure(.rateLimited(grant: "app", rate: 2)))
+        // Another uid has its own bucket; time refills this one.
+        #expect(try a.grant(request(), caller: other, explicitPathsOnly: false, now: 0) == .success(grant))
+        #expect(try a.grant(request(), caller: app, explicitPathsOnly: false, now: 0.6) == .success(grant))
+        // A path outside the trees needs a grant whose paths are written out.
+        guard case .failure(.notGranted(let why)) = try a.grant(request("/api/v1/other"), caller: app, explicitPathsOnly: true, now: 1) else {
+            Issue.record("an implicit-path grant allowed a path outside the trees")
+            return
+        }
+        #expect(why.contains("no grant allows this"))
+        // A reload replaces the policy, clears the last reload error and refills every bucket.
+        a.noteReload(error: "line 3: bad")
+        #expect(a.reloadError == "line 3: bad")
+        for _ in 0..<2 { _ = try a.grant(request(), caller: app, explicitPathsOnly: false, now: 2) }
+        a.reload(Policy(grants: [grant]))
+        #expect(a.reloadError == nil)
+        #expect(try a.grant(request(), caller: app, explicitPathsOnly: false, now: 2) == .success(grant))
+        a.reload(Policy(grants: []))
+        #expect(try a.grant(request(), caller: app, explicitPathsOnly: false, now: 2) == .failure(.notGranted(reasons: "no grant allows this (the policy has no grants)")))
+    }
+
+    @Test func theTokenCacheOpensEachVersionOnceAndForgetsUnusedTokens() throws {
+        var cache = TokenCache()
+        var opened = 0
+        let id = try AuthID("MA_ACME")
+        func open() throws(Refusal) -> SecureBytes {
+            opened += 1
+            do { return try Array("token-\(opened)".utf8).withUnsafeBytes { try SecureBytes(copying: $0) } } catch {
+                throw Refusal(.internal, "\(error)")
+            }
+        }
+        let first = try cache.token(id, version: 1, now: 100, open: open)
+        let again = try cache.token(id, version: 1, now: 110, open: open)
+        #expect(again.constantTimeEquals(first) && opened == 1)
+        _ = try cache.token(id, version: 2, now: 110, open: open)
+        #expect(opened == 2 && cache.count == 2)
+        // Used at 110: still there at 139, gone at 140.
+        cache.evict(now: 139)
+        #expect(cache.count == 2)
+        cache.evict(now: 140)
+        #expect(cache.count == 0)
+        _ = try cache.token(id, version: 1, now: 141, open: open)
+        #expect(opened == 3)
+        // A refusal to open is passed on and keeps nothing.
+        #expect(throws: Refusal.self) { try cache.token(id, version: 9, now: 141) { () throws(Refusal) in throw Refusal(.internal, "destroyed") } }
+        #expect(cache.count == 1)
+    }
+
+    @Test func sealedSignaturesVerifyOnceAndReadKeysAtMostOnceASecond() throws {
+        let signer = try Ed25519Signer(seed: try SecureBytes.random(count: Ed25519Signer.seedLength))
+        let kid = SealedSignature.kid(for: Array(signer.publicKey))
+        var maker = SealedSignatures()
+        maker.use(SigningKey(kid: kid, signer: signer))
+        let url = try ScopedURL("https://api.vobiz.ai/api/v1/Account/MA_ACME/Call/", upstream: try Upstream(baseURL: "https://api.vobiz.ai"))
+        let id = try AuthID("MA_ACME"), body = ProxyRules.emptyBodySHA256
+        let sealed = try maker.sign(method: "GET", url: url, bodySHA256: body, authID: id, now: 1000, lifetime: 60)
+        #expect(sealed.expiresAt == 1060)
+
+        // Another process's checker: it knows no key until it reads them.
+        var reads = 0
+        let record = SigningKeyRecord(kid: kid, publicKey: signer.publicKey, sealedSeed: Data(), createdAt: 1)
+        func keys() throws -> [SigningKeyRecord] { reads += 1; return [record] }
+        var checker = SealedSignatures()
+        func verdict(_ header: String, method: String = "GET", at now: Int64 = 1001) -> ProblemType? {
+            do { try checker.verify(header, method: method, url: url, bodySHA256: body, authID: id, now: now, keys: keys) } catch {
+                return error.type
+            }
+            return nil
+        }
+        #expect(verdict(sealed.header) == nil && reads == 1)
+        #expect(verdict(sealed.header) == .replayed, "a nonce is spent once")
+        let other = try maker.sign(method: "GET", url: url, bodySHA256: body, authID: id, now: 1000, lifetime: 60)
+        #expect(verdict(other.header, method: "DELETE") == .signatureInvalid, "bound to its method")
+        #expect(verdict(other.header, at: 1061) == .signatureInvalid, "expired")
+        #expect(verdict(other.header) == nil && reads == 1, "a known kid reads nothing")
+        // Made-up kids: one read per second at most.
+        let forged = sealed.header.replacingOccurrences(of: kid, with: String(repeating: "f", count: kid.count))
+        for _ in 0..<5 { #expect(verdict(forged, at: 1002) == .signatureInvalid) }
+        #expect(reads == 2)
+        // A vault without a key cannot sign.
+        #expect(throws: Refusal.self) { try SealedSignatures().sign(method: "GET", url: url, bodySHA256: nil, authID: id, now: 1, lifetime: 1) }
+    }
+}
