@@ -95,7 +95,7 @@ let package = Package(
         ),
         .testTarget(name: "VaultServerTests", dependencies: [
             "VaultServer", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio"),
-            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         .testTarget(name: "VaultCLITests", dependencies: ["VaultCLI", "VaultService", "VaultCore", "VaultTestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["VaultCore", "VaultTestSupport"]),
