@@ -3,9 +3,10 @@ import NIOHTTP1
 import VaultCore
 import VaultService
 
-/// One HTTP/1.1 connection: collects a request within the limits, re-checks the caller, hands
-/// the request to the router, writes the answer. NIO's pipelining handler upstream keeps one
-/// request in flight per connection.
+/// One HTTP/1.1 connection: shows each request part and each answer to the connection's
+/// `ConnectionStateMachine` and carries out what it decides (collect, refuse, answer, keep or
+/// close); re-checks the caller, hands the request to the router, writes the answer. NIO's
+/// pipelining handler upstream keeps one request in flight per connection.
 final class ConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
     // @unchecked: all state is touched on the channel's event loop only; the router runs
     // elsewhere and its answer is hopped back onto the loop before it is written.
@@ -14,20 +15,11 @@ final class ConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
 
     private let router: any Router
     private let peer: PeerContext
+    /// The connection's state machine, which decides; this handler carries out what it returns.
     private let state: ConnectionState
-    private var head: HTTPRequestHead?
-    private var body: ByteBuffer?
-    /// The body limit of the request being read.
-    private var maxBody = 0
-    /// Set once a 413 is out; never cleared, the connection is closing.
-    private var answeredTooLarge = false
     private var inFlight: InFlight
     /// Gathers the flushes of keep-alive answers per loop turn; nil flushes each at once.
     private let flusher: TickFlusher?
-    /// An answer is being made or written: a client that shut down its side waits for it.
-    private var answering = false
-    /// The client shut down its sending side; the connection closes once no answer is due.
-    private var inputClosed = false
 
     /// The listener's per-uid budget of requests being answered (nil: none, the admin socket).
     private let uids: UIDBudget?
@@ -43,7 +35,7 @@ final class ConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        state.responded(context.channel)
+        state.arm(context.channel, state.machine.opened(now: context.eventLoop.now))
         context.fireChannelActive()
     }
 
@@ -57,19 +49,19 @@ final class ConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
             context.fireUserInboundEventTriggered(event)
             return
         }
-        // A request followed at once by the client's shutdown (`nc -N`, scripts) is answered:
-        // the answer goes out, then the connection closes.
-        inputClosed = true
-        if !answering { closeWhenWritten(context) }
+        switch state.machine.inputClosed(now: context.eventLoop.now) {
+        case .wait: break
+        case .closeWhenFlushed(let writeUntil): closeWhenWritten(context, writeUntil: writeUntil)
+        }
     }
 
     /// Closes once every byte written so far is out. NIO would drop unwritten bytes on a close
     /// (and turns a close of the output into a full close once the input is shut), so an empty
     /// write goes in behind them, at the head of the pipeline, and the close waits for it. A
-    /// client that stops reading meanwhile is cut after `idle_timeout`.
-    private func closeWhenWritten(_ context: ChannelHandlerContext) {
+    /// client that stops reading meanwhile is cut at `writeUntil`.
+    private func closeWhenWritten(_ context: ChannelHandlerContext, writeUntil: NIODeadline) {
         let channel = context.channel
-        state.writing(channel)
+        state.arm(channel, writeUntil)
         let marker = context.eventLoop.makePromise(of: Void.self)
         if let head = try? context.pipeline.syncOperations.context(handlerType: HeadLimiter.self) {
             head.write(NIOAny(ByteBuffer()), promise: marker)
@@ -81,50 +73,26 @@ final class ConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        // After a 413 the connection only drains until it closes.
-        guard !answeredTooLarge else { return }
+        let action: ConnectionStateMachine.PartAction
         switch unwrapInboundIn(data) {
-        case .head(let h):
-            state.headReceived()
-            if let early = router.refuseEarly(h) {
-                answeredTooLarge = true
-                write(context, early, keepAlive: false, linger: true)
-                return
-            }
-            head = h
-            body = context.channel.allocator.buffer(capacity: 0)
-            maxBody = state.limits.maxBody(forURI: h.uri)
-            if let length = h.headers.first(name: "Content-Length").flatMap(Int.init), length > maxBody {
-                // Refuse at once rather than read a body that is announced too big.
-                refuseTooLarge(context)
-            }
+        case .head(let head):
+            action = state.machine.headReceived(head, now: context.eventLoop.now, refuseEarly: { router.refuseEarly($0) })
         case .body(var chunk):
-            if (body?.readableBytes ?? 0) + chunk.readableBytes > maxBody {
-                refuseTooLarge(context)
-            } else {
-                body?.writeBuffer(&chunk)
-            }
+            action = state.machine.bodyReceived(&chunk)
         case .end:
-            state.requestRead()
-            guard let h = head else { return }
-            head = nil
-            let request = VaultRequest(method: h.method, uri: h.uri, headers: h.headers,
-                                       body: body ?? context.channel.allocator.buffer(capacity: 0), keepAlive: h.isKeepAlive)
-            body = nil
-            answering = true
-            dispatch(context, request)
+            action = state.machine.requestEnded()
         }
-    }
-
-    /// Answers 413 and then half-closes: the rest of the body is read and dropped until the client
-    /// stops sending (or a short linger ends), so a client still writing its body is not reset
-    /// before it reads the answer.
-    private func refuseTooLarge(_ context: ChannelHandlerContext) {
-        answeredTooLarge = true
-        head = nil
-        body = nil
-        write(context, Problem.response(.payloadTooLarge, "request body exceeds \(maxBody) bytes"),
-              keepAlive: false, linger: true)
+        switch action {
+        case .none: break
+        case .arm(let readUntil): state.arm(context.channel, readUntil)
+        // Refusals half-close: the rest of the request is read and dropped until the client
+        // stops sending (or a short linger ends), so a client still writing its body is not
+        // reset before it reads the answer.
+        case .refuseBody(let limit):
+            write(context, Problem.response(.payloadTooLarge, "request body exceeds \(limit) bytes"), keepAlive: false)
+        case .refuseEarly(let response): write(context, response, keepAlive: false)
+        case .dispatch(let request): dispatch(context, request)
+        }
     }
 
     private func dispatch(_ context: ChannelHandlerContext, _ request: VaultRequest) {
@@ -148,8 +116,6 @@ final class ConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
             write(context, Problem.response(refusal.type, refusal.detail), keepAlive: false)
             return
         }
-        // Health checks keep no connection alive past idle_timeout: only other requests count.
-        state.useful = !(request.method == .GET && request.path == "/v1/health")
         if let now = router.respondNow(to: request, peer: peer, on: context.eventLoop) {
             write(context, now, keepAlive: request.keepAlive && !inFlight.draining)
             return
@@ -180,7 +146,7 @@ final class ConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
     }
 
     /// `release` runs once the answer is handed to the channel, or for a stream, once it ends.
-    private func write(_ context: ChannelHandlerContext, _ response: VaultResponse, keepAlive: Bool, linger: Bool = false,
+    private func write(_ context: ChannelHandlerContext, _ response: VaultResponse, keepAlive: Bool,
                        release: (@Sendable () -> Void)? = nil) {
         // A route may ask for the connection to end with its answer.
         let keepAlive = keepAlive && response.headers.first(name: "Connection") != "close"
@@ -194,35 +160,44 @@ final class ConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
         }
         release?()
         context.write(wrapOutboundOut(.body(.byteBuffer(response.body))), promise: nil)
-        if keepAlive {
-            answering = false
-            if inputClosed {
-                context.write(wrapOutboundOut(.end(nil)), promise: nil)
-                closeWhenWritten(context)
-                return
-            }
+        end(context, state.machine.answerEnded(keepAlive: keepAlive, now: context.eventLoop.now), promise: nil)
+    }
+
+    /// Writes an answer's end and carries out how the machine ends the answer. The machine has
+    /// moved on already: a pipelined request that NIO delivers while the end is written finds
+    /// the connection waiting for it. `promise`: completed once the end is out.
+    private func end(_ context: ChannelHandlerContext, _ action: ConnectionStateMachine.AnswerAction,
+                     promise: EventLoopPromise<Void>?) {
+        let end = wrapOutboundOut(.end(nil))
+        let channel = context.channel
+        switch action {
+        case .keepOpen(let idleUntil):
+            state.arm(channel, idleUntil)
             // Nothing waits for this write: no promise to allocate on the common path.
-            if let flusher {
-                context.write(wrapOutboundOut(.end(nil)), promise: nil)
+            if promise == nil, let flusher {
+                context.write(end, promise: nil)
                 flusher.flush(context)
             } else {
-                context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+                context.writeAndFlush(end, promise: promise)
             }
-            state.responded(context.channel)
-            return
-        }
-        let done = context.writeAndFlushPromise(wrapOutboundOut(.end(nil)))
-        // A client that does not read the answer does not hold the connection past the timeout.
-        state.writing(context.channel)
-        if linger {
-            let channel = context.channel, state = self.state
-            done.whenComplete { _ in
-                state.linger(channel)
+        case .closeWhenFlushed(let writeUntil):
+            context.write(end, promise: promise)
+            closeWhenWritten(context, writeUntil: writeUntil)
+        case .closeAfterEnd(let writeUntil):
+            // A client that does not read the answer does not hold the connection past the timeout.
+            let done = promise ?? context.eventLoop.makePromise(of: Void.self)
+            context.writeAndFlush(end, promise: done)
+            state.arm(channel, writeUntil)
+            done.futureResult.whenComplete { _ in channel.close(promise: nil) }
+        case .lingerAfterEnd(let writeUntil):
+            let done = promise ?? context.eventLoop.makePromise(of: Void.self)
+            context.writeAndFlush(end, promise: done)
+            state.arm(channel, writeUntil)
+            let state = self.state
+            done.futureResult.whenComplete { _ in
+                state.arm(channel, state.machine.refusalWritten(now: channel.eventLoop.now))
                 channel.close(mode: .output, promise: nil)
             }
-        } else {
-            let channel = context.channel
-            done.whenComplete { _ in channel.close(promise: nil) }
         }
     }
 
@@ -236,23 +211,20 @@ final class ConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
         inFlight.enter()
         let writer = BodyWriter { [self] chunk in
             try await loop.flatSubmit {
-                // A client that stops reading gets `idle_timeout` per chunk, then is closed.
-                state.writing(bound.value.channel)
-                return bound.value.writeAndFlushPromise(self.wrapOutboundOut(.body(.byteBuffer(chunk))))
+                let context = bound.value
+                state.arm(context.channel, state.machine.chunkWriting(now: loop.now))
+                return context.writeAndFlushPromise(self.wrapOutboundOut(.body(.byteBuffer(chunk))))
             }.get()
         }
         loop.runTask { [inFlight] in
             do {
                 try await pump.run(writer)
                 try await loop.flatSubmit { () -> EventLoopFuture<Void> in
-                    let done = bound.value.writeAndFlushPromise(self.wrapOutboundOut(.end(nil)))
-                    if keepAlive {
-                        state.responded(bound.value.channel)
-                        self.streamEnded(bound.value)
-                    }
-                    return done
+                    let context = bound.value
+                    let done = loop.makePromise(of: Void.self)
+                    self.end(context, state.machine.answerEnded(keepAlive: keepAlive, now: loop.now), promise: done)
+                    return done.futureResult
                 }.get()
-                if !keepAlive { loop.execute { bound.value.close(promise: nil) } }
             } catch {
                 loop.execute { bound.value.close(promise: nil) }
             }
@@ -261,14 +233,8 @@ final class ConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
         }
     }
 
-    /// A streamed answer is out (on the loop): a client that shut down its side meanwhile is
-    /// closed now.
-    private func streamEnded(_ context: ChannelHandlerContext) {
-        answering = false
-        if inputClosed { closeWhenWritten(context) }
-    }
-
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        state.machine.errorCaught()
         context.close(promise: nil)
     }
 }

@@ -1,13 +1,13 @@
 import NIOCore
 
-/// Sits in front of the HTTP decoder: starts the read timeout on a request's first byte and
-/// refuses a head larger than the limit before the decoder buffers it.
+/// Sits in front of the HTTP decoder and shows every read to the connection's state machine,
+/// which starts the read timeout on a request's first byte and refuses a head larger than the
+/// limit before the decoder buffers it.
 final class HeadLimiter: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
 
     private let state: ConnectionState
-    private var refused = false
 
     init(state: ConnectionState) { self.state = state }
 
@@ -33,38 +33,26 @@ final class HeadLimiter: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard !refused else { return }
-        let buffer = unwrapInboundIn(data)
-        state.requestStarted(context)
-        if state.awaitingHead {
-            // Only bytes up to the blank line that ends the head count; body bytes that arrive
-            // in the same read are the body limit's business.
-            let headPart = buffer.readableBytesView.withContiguousStorageIfAvailable { bytes -> Int? in
-                Self.headEnd(bytes, carried: state.headTail)
-            } ?? nil
-            if let end = headPart {
-                state.headBytes += end
-                state.awaitingHead = false
-            } else {
-                state.headBytes += buffer.readableBytes
-                state.headTail = Array(buffer.readableBytesView.suffix(3))
-            }
-            if state.headBytes > state.limits.maxHead {
-                refused = true
-                let body = Problem.body(.payloadTooLarge, "request headers exceed \(state.limits.maxHead) bytes")
-                var out = context.channel.allocator.buffer(capacity: 256 + body.readableBytes)
-                out.writeString("HTTP/1.1 413 Payload Too Large\r\nContent-Type: application/problem+json\r\n")
-                out.writeString("Content-Length: \(body.readableBytes)\r\nConnection: close\r\n\r\n")
-                out.writeImmutableBuffer(body)
-                // Same lingering close as an oversized body: what follows is read and dropped.
-                let channel = context.channel, state = self.state
-                context.writeAndFlush(NIOAny(out)).whenComplete { _ in
-                    state.linger(channel)
-                    channel.close(mode: .output, promise: nil)
-                }
-                return
+        switch state.machine.bytesRead(unwrapInboundIn(data), now: context.eventLoop.now) {
+        case .drop:
+            return
+        case .forward(let arm):
+            if let arm { state.arm(context.channel, arm) }
+            context.fireChannelRead(data)
+        case .refuseHead(let maxHead, let arm):
+            let channel = context.channel
+            if let arm { state.arm(channel, arm) }
+            let body = Problem.body(.payloadTooLarge, "request headers exceed \(maxHead) bytes")
+            var out = channel.allocator.buffer(capacity: 256 + body.readableBytes)
+            out.writeString("HTTP/1.1 413 Payload Too Large\r\nContent-Type: application/problem+json\r\n")
+            out.writeString("Content-Length: \(body.readableBytes)\r\nConnection: close\r\n\r\n")
+            out.writeImmutableBuffer(body)
+            // Same lingering close as an oversized body: what follows is read and dropped.
+            let state = self.state
+            context.writeAndFlush(NIOAny(out)).whenComplete { _ in
+                state.arm(channel, state.machine.refusalWritten(now: channel.eventLoop.now))
+                channel.close(mode: .output, promise: nil)
             }
         }
-        context.fireChannelRead(data)
     }
 }
