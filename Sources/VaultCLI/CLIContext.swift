@@ -54,9 +54,9 @@ struct CLIContext {
     static func load(_ path: String?, stateDir: String?, console: Console) throws -> VaultConfig {
         do {
             return try ConfigLoader.load(path: path)
-        } catch let e as ConfigError {
-            guard let stateDir, daemonHolds(stateDir) else { throw e }
-            console.err("note: \(e.description); reaching the daemon that holds \(stateDir)")
+        } catch {
+            guard let stateDir, daemonHolds(stateDir) else { throw error }
+            console.err("note: \(error.description); reaching the daemon that holds \(stateDir)")
             return VaultConfig()
         }
     }
