@@ -31,8 +31,7 @@ public actor VaultService {
     let upstream: Result<Upstream, ScopeError>
     /// What refusals of the TCP listener's unauthenticated requests may cost (audit rows, rate).
     var refusalBudget = RefusalBudget()
-    /// Callback nonces accepted in the last ten minutes, by credential.
-    var callbackNonces = ReplayCache<CallbackNonce>()
+    var callbackVerifier = CallbackVerifier()
     /// JWT sessions in memory, by partner auth id, and the logins in flight (one per credential).
     var jwtLive: [String: JWTLive] = [:]
     var jwtLogins: [String: Task<JWTLoginOutcome, Never>] = [:]

@@ -102,4 +102,40 @@ import Testing
         // A vault without a key cannot sign.
         #expect(throws: Refusal.self) { try SealedSignatures().sign(method: "GET", url: url, bodySHA256: nil, authID: id, now: 1, lifetime: 1) }
     }
+
+    @Test func theCallbackVerifierChecksEachTokenThatMayHaveSignedAndSpendsTheNonce() throws {
+        let url = "https://app.example/vobiz/answer?call=1"
+        func secret(_ s: String) throws -> SecureBytes { try Array(s.utf8).withUnsafeBytes { try SecureBytes(copying: $0) } }
+        let active = try secret("active-token"), previous = try secret("previous-token"), parent = try secret("parent-token")
+        func sign(_ token: SecureBytes, _ nonce: String) throws -> String {
+            Base64.encode(Array(try HMACSHA256.mac(key: token, message: CallbackSignature.v2Message(url: url, nonce: nonce))))
+        }
+        let tokens: [String: [CallbackVerifier.Candidate]] = ["MA_ACME": [(2, active), (1, previous)], "PA_MAIN": [(1, parent)]]
+        var opened: [String] = []
+        func lookup(_ owner: String) throws(Refusal) -> [CallbackVerifier.Candidate] {
+            opened.append(owner)
+            return tokens[owner] ?? []
+        }
+        var verifier = CallbackVerifier()
+        func check(_ headers: [String: String], parentID: String? = "PA_MAIN", now: Int64 = 1000) throws -> CallbackVerdict {
+            let request = CallbackRequest(credential: "MA_ACME", method: "POST", url: url, params: [:], headers: headers)
+            return try verifier.verdict(request, url: PythonURL(url), account: try AuthID("MA_ACME"), parent: parentID, now: now, tokens: lookup)
+        }
+        let byActive = try check(["x-vobiz-signature-v2": try sign(active, "n1"), "x-vobiz-signature-v2-nonce": "n1"])
+        #expect(byActive == CallbackVerdict(valid: true, scheme: .v2, signedBy: "account", tokenVersion: 2))
+        #expect(throws: Refusal.self) { try check(["x-vobiz-signature-v2": try sign(active, "n1"), "x-vobiz-signature-v2-nonce": "n1"]) }
+        let byPrevious = try check(["x-vobiz-signature-v2": try sign(previous, "n2"), "x-vobiz-signature-v2-nonce": "n2"])
+        #expect(byPrevious.valid && byPrevious.tokenVersion == 1)
+        let byParent = try check(["x-vobiz-signature-ma-v2": try sign(parent, "n3"), "x-vobiz-signature-ma-v2-nonce": "n3"])
+        #expect(byParent.valid && byParent.signedBy == "parent" && opened.last == "PA_MAIN")
+        // The same nonce under another owner is another nonce.
+        #expect(try check(["x-vobiz-signature-ma-v2": try sign(parent, "n1"), "x-vobiz-signature-ma-v2-nonce": "n1"]).valid)
+        // Refusals that are verdicts, not errors: a wrong token, no parent, no headers.
+        let wrong = try check(["x-vobiz-signature-v2": try sign(try secret("someone-else"), "n4"), "x-vobiz-signature-v2-nonce": "n4"])
+        #expect(!wrong.valid && wrong.reason?.contains("matches neither") == true)
+        #expect(try !check(["x-vobiz-signature-ma-v2": try sign(parent, "n5"), "x-vobiz-signature-ma-v2-nonce": "n5"], parentID: nil).valid)
+        #expect(try check([:]).scheme == nil)
+        // A nonce is refused again for ten minutes, then accepted once more.
+        #expect(try check(["x-vobiz-signature-v2": try sign(active, "n1"), "x-vobiz-signature-v2-nonce": "n1"], now: 1000 + 601).valid)
+    }
 }
