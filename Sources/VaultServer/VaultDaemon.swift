@@ -5,11 +5,13 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import ServiceLifecycle
 import VaultCore
 import VaultService
 
-/// `vobiz-vault serve`: the client and admin sockets over one event loop, the audit flusher,
-/// systemd notifications, SIGHUP reloads and a draining SIGTERM.
+/// `vobiz-vault serve`: the client and admin sockets over one event loop and the loops beside
+/// them (audit flusher, destroyer, JWT refresher, watchdog, SIGHUP reloads), run as one
+/// `ServiceGroup` that SIGTERM or SIGINT shuts down gracefully.
 public final class VaultDaemon: Sendable {
     let service: VaultService
     let configPath: String?
@@ -33,8 +35,6 @@ public final class VaultDaemon: Sendable {
     static let maxTCPConnections = 256
     /// The loopback TCP listener's listen backlog: its connection cap.
     static let tcpBacklog: Int32 = 256
-    /// How often the daemon looks for token versions whose grace has ended.
-    static let destroyInterval: Duration = .seconds(5)
     let group: MultiThreadedEventLoopGroup
     /// The Vobiz API client of the proxy, on the daemon's event loop.
     let upstream: UpstreamClient
@@ -59,103 +59,55 @@ public final class VaultDaemon: Sendable {
         self.logger = logger
     }
 
-    /// Runs until SIGTERM or SIGINT; returns after draining.
+    /// Runs until SIGTERM or SIGINT; returns after draining. Throws when a socket cannot be
+    /// bound (after the other services have stopped and the audit queue is settled).
     public func run() async throws {
+        let lifecycle: ServiceGroup
+        let passed = Systemd.listenFDs(ProcessInfo.processInfo.environment)
         do {
-            try await serve()
+            // First, so that a daemon that cannot receive SIGHUP never starts serving.
+            let hangups = try SignalStream([SIGHUP])
+            lifecycle = ServiceGroup(configuration: lifecycleConfiguration(hangups: hangups, passed: passed))
         } catch {
             await upstream.shutdown()
             throw error
         }
+        var failure: (any Error)?
+        do { try await lifecycle.run() } catch { failure = error }
+        await upstream.shutdown()
+        await settleAudit()
+        if let failure { throw failure }
+        try? await group.shutdownGracefully()
+        if passed["client"] == nil { unlink(service.config.sockets.client) }
+        if passed["admin"] == nil { unlink(service.config.sockets.admin) }
+        logger.info("stopped")
     }
 
-    private func serve() async throws {
-        // First, so that a daemon that cannot receive SIGTERM cleanly never starts serving.
-        let signals = try SignalStream([SIGHUP, SIGTERM, SIGINT])
-        let env = ProcessInfo.processInfo.environment
-        let config = service.config
-        let passed = Systemd.listenFDs(env)
-        let adminGID = config.sockets.adminGroup.flatMap(SocketPaths.gid(of:))
-        let proxy = ProxyRoute(service: service, upstream: upstream, metrics: metrics, logger: logger, maxBody: limits.maxProxyAnswer)
-        let client = try await bind(name: "client", path: config.sockets.client, fd: passed["client"], group: group,
-                                    mode: mode_t(config.sockets.clientMode), socketGroup: config.sockets.clientGroup,
-                                    router: ClientRouter(service: service, metrics: metrics, proxy: proxy), limits: limits,
-                                    connections: clientConnections, uids: clientUIDs)
-        // Admin calls carry whole import files (base64) in their body.
-        var adminLimits = limits
-        adminLimits.maxBody = 24 << 20
-        adminLimits.maxConnections = 64
-        let admin = try await bind(name: "admin", path: config.sockets.admin, fd: passed["admin"], group: group,
-                                   mode: adminGID == nil ? 0o600 : 0o660, socketGroup: config.sockets.adminGroup,
-                                   router: AdminRouter(service: service, metrics: metrics, adminGID: adminGID, upstream: upstream),
-                                   limits: adminLimits, connections: adminConnections, uids: nil)
-        let tcp: (any Channel)?
-        do {
-            tcp = try await bindTCP(config.sockets.proxyTCP, fd: passed["proxy"],
-                                    router: TCPProxyRouter(service: service, proxy: proxy, metrics: metrics))
-        } catch {
-            try? await client.close()
-            try? await admin.close()
-            throw error
-        }
-        let flusher = Task { await flushAudit() }
-        let refresher = Task { [service, upstream] in
-            // Refresh-ahead of JWT sessions in use (their own timing decides who is due).
-            while !Task.isCancelled {
-                try? await Task.sleep(for: .seconds(1))
-                await service.refreshJWTSessions(upstream: upstream)
-            }
-        }
-        let destroyer = Task { [service, logger] in
-            // Versions whose grace has ended are destroyed within seconds, not only when an
-            // admin command happens to come (Docs/key-management.md: the ciphertext does not outlive its grace).
-            var failing = false
-            while !Task.isCancelled {
-                do {
-                    let n = try await service.destroyExpired(actor: .current())
-                    if n > 0 { logger.notice("destroyed token versions past their grace", metadata: ["count": "\(n)"]) }
-                    failing = false
-                } catch {
-                    // Said once per failing spell (a full or read-only disk would repeat it every 5 s).
-                    if !failing { logger.error("cannot destroy token versions past their grace", metadata: ["error": "\(error)"]) }
-                    failing = true
-                }
-                try? await Task.sleep(for: Self.destroyInterval)
-            }
-        }
-        let watchdog = Systemd.watchdogInterval(env).map { interval in
-            Task {
-                while !Task.isCancelled {
-                    Systemd.notify("WATCHDOG=1")
-                    try? await Task.sleep(for: interval)
-                }
-            }
-        }
-        Systemd.notify("READY=1\nSTATUS=serving on \(config.sockets.client)")
-        logger.info("serving", metadata: ["client": "\(config.sockets.client)", "admin": "\(config.sockets.admin)",
-                                          "pid": "\(getpid())"])
-        for await signal in signals.stream {
-            if signal == SIGHUP {
-                await reload()
-                continue
-            }
-            logger.info("stopping: draining in-flight requests", metadata: ["signal": "\(signal)"])
-            Systemd.notify("STOPPING=1")
-            break
-        }
-        inFlight.startDraining()
-        try? await client.close()
-        try? await admin.close()
-        try? await tcp?.close()
-        let deadline = ContinuousClock.now + .seconds(10)
-        while inFlight.count > 0 && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(10)) }
-        flusher.cancel()
-        destroyer.cancel()
-        refresher.cancel()
-        await flusher.value
-        await destroyer.value
-        watchdog?.cancel()
-        await upstream.shutdown()
+    /// The services in start order; graceful shutdown goes the other way, one at a time: SIGHUP
+    /// is no longer acted on, the sockets close and in-flight requests drain, then the JWT
+    /// refresher, the destroyer and the audit flusher stop, the watchdog last. Every service
+    /// ends the group gracefully whether it returns or throws: nothing stops without the drain
+    /// and the final audit commit, and the first error (a socket that cannot be bound) is the
+    /// daemon's.
+    func lifecycleConfiguration(hangups: SignalStream, passed: [String: Int32]) -> ServiceGroupConfiguration {
+        var services: [any Service] = Systemd.watchdogInterval(ProcessInfo.processInfo.environment).map { [Watchdog(interval: $0)] } ?? []
+        services += [
+            AuditFlusher(service: service, logger: logger),
+            GraceDestroyer(service: service, logger: logger),
+            JWTRefresher(service: service, upstream: upstream),
+            Listeners(daemon: self, passed: passed),
+            Reloader(hangups: hangups, service: service, configPath: configPath, loadConfig: loadConfig, logger: logger),
+        ]
+        return ServiceGroupConfiguration(
+            services: services.map {
+                .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup)
+            },
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+    }
+
+    /// Commits what is still queued once nothing can queue more: the refusal summaries and the
+    /// audit rows of the drained requests, then a WAL checkpoint.
+    func settleAudit() async {
         await service.writeRefusalSummaries(all: true)
         await service.settleAudit()
         let unwritten = await service.auditStatus
@@ -165,10 +117,6 @@ public final class VaultDaemon: Sendable {
                 "rows": "\(unwritten.pending + unwritten.dropped)", "error": "\(unwritten.lastError ?? "-")"])
         }
         await service.checkpoint()
-        try? await group.shutdownGracefully()
-        if passed["client"] == nil { unlink(config.sockets.client) }
-        if passed["admin"] == nil { unlink(config.sockets.admin) }
-        logger.info("stopped")
     }
 
     func bind(name: String, path: String, fd: Int32?, group: MultiThreadedEventLoopGroup, mode: mode_t, socketGroup: String?,

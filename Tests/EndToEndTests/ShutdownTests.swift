@@ -1,10 +1,12 @@
 import Foundation
 import Testing
 
-/// `SIGTERM` drains: a request already being answered gets its whole answer, new connections
-/// are refused, and the daemon exits 0 (DESIGN §7, issue 3 §1).
+/// `SIGTERM` and `SIGINT` drain: a request already being answered gets its whole answer, its
+/// audit row is committed, new connections are refused, and the daemon exits 0 (DESIGN §7,
+/// issue 3 §1).
 @Suite(.serialized) struct ShutdownTests {
-    @Test func sigtermLetsAnInFlightRequestFinishAndRefusesNewConnections() throws {
+    @Test(arguments: [SIGTERM, SIGINT])
+    func stopSignalLetsAnInFlightRequestFinishAndRefusesNewConnections(_ signal: Int32) throws {
         let s = try Scratch()
         let mock = try MockVobiz(s, tokens: MockVobiz.standardTokens(s))
         // The upstream answers slowly (the call's timeout is well past the delay).
@@ -24,7 +26,7 @@ import Testing
             status, answer, _ = call('\(d.client)', 'GET', '/v1/proxy/api/v1/Account/MA_ACME/Call/?page=7')
             print(json.dumps({"status": status, "answer": answer, "at": time.time()}))
             """], executable: "/usr/bin/python3")
-        // Wait until the request is at the upstream, i.e. inside the daemon, then SIGTERM.
+        // Wait until the request is at the upstream, i.e. inside the daemon, then signal.
         var atUpstream = false
         for _ in 0..<100 where !atUpstream {
             atUpstream = try mock.requests().contains { $0["query"] as? String == "page=7" }
@@ -33,7 +35,7 @@ import Testing
         #expect(atUpstream, "the request never reached the upstream")
         let pid = d.process!.processIdentifier
         let termAt = Date()
-        kill(pid, SIGTERM)
+        kill(pid, signal)
 
         // While the request is still being answered, a new connection is refused.
         var refusedWhileDraining = false
@@ -42,7 +44,7 @@ import Testing
             refusedWhileDraining = code == "000" && inFlight.process.isRunning
             if !refusedWhileDraining { usleep(10_000) }
         }
-        #expect(refusedWhileDraining, "a connection made after SIGTERM was answered, or the request ended early")
+        #expect(refusedWhileDraining, "a connection made after signal \(signal) was answered, or the request ended early")
         #expect(d.process!.isRunning, "the daemon exited with a request in flight")
 
         // The in-flight request gets its whole answer, and only then does the daemon exit 0.

@@ -1,9 +1,10 @@
 """Starts the daemon with SIGHUP, SIGTERM and SIGINT blocked in the mask it inherits (as some
-parents leave them), then checks that SIGHUP still reloads and SIGTERM still stops it cleanly.
-Prints one JSON object."""
+parents leave them), then checks that SIGHUP still reloads and SIGTERM (or the signal named by an
+optional fifth argument, e.g. SIGINT) still stops it cleanly. Prints one JSON object."""
 import json, os, signal, socket, subprocess, sys, time
 
 binary, config, sock, log_path = sys.argv[1:5]
+stop = getattr(signal, sys.argv[5]) if len(sys.argv) > 5 else signal.SIGTERM
 
 
 def healthy():
@@ -37,12 +38,12 @@ signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGHUP, signal.SIGTERM, signal.
 with open(log_path, "ab") as out:
     p = subprocess.Popen([binary, "serve", "--config", config], stdout=out, stderr=out, env={"PATH": "/usr/bin:/bin"})
 # The child starts with the parent's mask.
-result = {"inherited_mask_blocks_term": signal.SIGTERM in signal.pthread_sigmask(signal.SIG_BLOCK, []), "up": wait(healthy, 10)}
+result = {"inherited_mask_blocks_term": stop in signal.pthread_sigmask(signal.SIG_BLOCK, []), "up": wait(healthy, 10)}
 reloads = log().count("policy reloaded")
 p.send_signal(signal.SIGHUP)
 result["reloaded"] = wait(lambda: log().count("policy reloaded") > reloads, 5)
 result["up_after_reload"] = healthy()
-p.send_signal(signal.SIGTERM)
+p.send_signal(stop)
 try:
     result["exit"] = p.wait(timeout=10)
 except subprocess.TimeoutExpired:

@@ -1,27 +1,24 @@
-import Foundation
+import Logging
+import ServiceLifecycle
 import VaultService
 
-/// The daemon's work beside the sockets: SIGHUP reloads and the audit timer.
-extension VaultDaemon {
-    /// Rereads the configuration; a broken file keeps the policy in force and says why.
-    func reload() async {
-        Systemd.notify("RELOADING=1\nMONOTONIC_USEC=\(DispatchTime.now().uptimeNanoseconds / 1000)")
-        do {
-            let fresh = try loadConfig(configPath)
-            await service.reload(policy: fresh.policy)
-            await service.noteReload(error: nil)
-            logger.info("policy reloaded", metadata: ["grants": "\(fresh.grants.count)"])
-        } catch {
-            await service.noteReload(error: "\(error)")
-            logger.error("reload failed; keeping the policy in force", metadata: ["error": "\(error)"])
-        }
-        Systemd.notify("READY=1")
+/// Commits queued audit rows every 50 ms. In batch mode the commit runs here, off the event loop,
+/// so requests are not held up by the disk; in sync mode each request commits its own row and
+/// this only retries after a failure. A failing disk does not stop it: the service refuses
+/// credential use meanwhile (fail-closed), and the loop keeps trying until a commit succeeds.
+struct AuditFlusher: Service, CustomStringConvertible {
+    let service: VaultService
+    let logger: Logger
+
+    var description: String { "audit flusher" }
+
+    func run() async {
+        // The last rows are committed by the daemon once every service has stopped, so the loop
+        // need not finish a turn: it ends like a cancelled task.
+        await cancelWhenGracefulShutdown { await flush() }
     }
 
-    /// Commits queued audit rows every 50 ms. In batch mode the commit runs here, off the
-    /// event loop, so requests are not held up by the disk; in sync mode each request commits
-    /// its own row and this only retries after a failure.
-    func flushAudit() async {
+    private func flush() async {
         let committer = BackgroundThread(name: "audit-commit")
         var wasFailing = false
         while !Task.isCancelled {

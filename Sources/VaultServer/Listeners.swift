@@ -1,0 +1,64 @@
+import Foundation
+import NIOCore
+import ServiceLifecycle
+
+/// The client socket, the admin socket and the optional loopback TCP listener. They share one
+/// drain: on graceful shutdown all three close together, and the service ends once the requests
+/// already being answered have their answers (or after `drainDeadline`).
+struct Listeners: Service, CustomStringConvertible {
+    let daemon: VaultDaemon
+    /// Sockets passed by systemd, by name.
+    let passed: [String: Int32]
+    static let drainDeadline: Duration = .seconds(10)
+
+    var description: String { "listeners" }
+
+    func run() async throws {
+        // Bound inside the group, after its SIGTERM/SIGINT handlers are in place: a stop asked for
+        // while binding is not lost, it drains as soon as the sockets are up.
+        let channels = try await bind()
+        let sockets = daemon.service.config.sockets
+        Systemd.notify("READY=1\nSTATUS=serving on \(sockets.client)")
+        daemon.logger.info("serving", metadata: ["client": "\(sockets.client)", "admin": "\(sockets.admin)", "pid": "\(getpid())"])
+        // Cancellation is not a way the daemon stops (no cancellation signals, no cancelling
+        // service); should it come, the sockets close all the same.
+        try? await gracefulShutdown()
+        daemon.logger.info("stopping: draining in-flight requests")
+        Systemd.notify("STOPPING=1")
+        daemon.inFlight.startDraining()
+        for channel in channels { try? await channel.close() }
+        let deadline = ContinuousClock.now + Self.drainDeadline
+        while daemon.inFlight.count > 0 && ContinuousClock.now < deadline && !Task.isCancelled {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+    }
+
+    private func bind() async throws -> [any Channel] {
+        let d = daemon
+        let config = d.service.config
+        let adminGID = config.sockets.adminGroup.flatMap(SocketPaths.gid(of:))
+        let proxy = ProxyRoute(service: d.service, upstream: d.upstream, metrics: d.metrics, logger: d.logger, maxBody: d.limits.maxProxyAnswer)
+        let client = try await d.bind(name: "client", path: config.sockets.client, fd: passed["client"], group: d.group,
+                                      mode: mode_t(config.sockets.clientMode), socketGroup: config.sockets.clientGroup,
+                                      router: ClientRouter(service: d.service, metrics: d.metrics, proxy: proxy), limits: d.limits,
+                                      connections: d.clientConnections, uids: d.clientUIDs)
+        // Import calls carry whole import files in their body.
+        var adminLimits = d.limits
+        adminLimits.maxBody = 24 << 20
+        adminLimits.maxConnections = 64
+        let admin = try await d.bind(name: "admin", path: config.sockets.admin, fd: passed["admin"], group: d.group,
+                                     mode: adminGID == nil ? 0o600 : 0o660, socketGroup: config.sockets.adminGroup,
+                                     router: AdminRouter(service: d.service, metrics: d.metrics, adminGID: adminGID, upstream: d.upstream),
+                                     limits: adminLimits, connections: d.adminConnections, uids: nil)
+        let tcp: (any Channel)?
+        do {
+            tcp = try await d.bindTCP(config.sockets.proxyTCP, fd: passed["proxy"],
+                                      router: TCPProxyRouter(service: d.service, proxy: proxy, metrics: d.metrics))
+        } catch {
+            try? await client.close()
+            try? await admin.close()
+            throw error
+        }
+        return [client, admin] + (tcp.map { [$0] } ?? [])
+    }
+}
