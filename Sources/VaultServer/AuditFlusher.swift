@@ -2,10 +2,10 @@ import Logging
 import ServiceLifecycle
 import VaultService
 
-/// Commits queued audit rows every 50 ms. In batch mode the commit runs here, off the event loop,
-/// so requests are not held up by the disk; in sync mode each request commits its own row and
-/// this only retries after a failure. A failing disk does not stop it: the service refuses
-/// credential use meanwhile (fail-closed), and the loop keeps trying until a commit succeeds.
+/// The audit log's timer: every 50 ms the service commits what is queued (`commitQueuedAudit`),
+/// the rows themselves on a thread of their own, off the event loop. A failing disk does not
+/// stop it: the service refuses credential use meanwhile (fail-closed), and the loop keeps
+/// trying until a commit succeeds; the change either way is logged once.
 struct AuditFlusher: Service, CustomStringConvertible {
     let service: VaultService
     let logger: Logger
@@ -23,16 +23,7 @@ struct AuditFlusher: Service, CustomStringConvertible {
         var wasFailing = false
         while !Task.isCancelled {
             try? await Task.sleep(for: .milliseconds(50))
-            await service.evictTokens()
-            await service.writeRefusalSummaries()
-            let ok: Bool
-            if service.config.audit.durability == .batch, let batch = await service.takeAuditBatch() {
-                let error = await committer.run { batch.commit(yieldingEvery: 8) }
-                await service.finishAuditBatch(batch, error: error)
-                ok = error == nil
-            } else {
-                ok = await service.flushAudit()
-            }
+            let ok = await service.commitQueuedAudit { batch in await committer.run { batch.commit(yieldingEvery: 8) } }
             if ok == wasFailing {
                 wasFailing = !ok
                 if ok {

@@ -10,7 +10,7 @@ import VaultCore
 import VaultService
 
 /// `vobiz-vault serve`: the client and admin sockets over one event loop and the loops beside
-/// them (audit flusher, destroyer, JWT refresher, watchdog, SIGHUP reloads), run as one
+/// them (audit flusher, token evictor, destroyer, JWT refresher, watchdog, SIGHUP reloads), run as one
 /// `ServiceGroup` that SIGTERM or SIGINT shuts down gracefully.
 public final class VaultDaemon: Sendable {
     let service: VaultService
@@ -85,14 +85,15 @@ public final class VaultDaemon: Sendable {
 
     /// The services in start order; graceful shutdown goes the other way, one at a time: SIGHUP
     /// is no longer acted on, the sockets close and in-flight requests drain, then the JWT
-    /// refresher, the destroyer and the audit flusher stop, the watchdog last. Every service
-    /// ends the group gracefully whether it returns or throws: nothing stops without the drain
-    /// and the final audit commit, and the first error (a socket that cannot be bound) is the
-    /// daemon's.
+    /// refresher, the destroyer, the token evictor and the audit flusher stop, the watchdog
+    /// last. Every service ends the group gracefully whether it returns or throws: nothing
+    /// stops without the drain and the final audit commit, and the first error (a socket that
+    /// cannot be bound) is the daemon's.
     func lifecycleConfiguration(hangups: SignalStream, passed: [String: Int32]) -> ServiceGroupConfiguration {
         var services: [any Service] = Systemd.watchdogInterval(ProcessInfo.processInfo.environment).map { [Watchdog(interval: $0)] } ?? []
         services += [
             AuditFlusher(service: service, logger: logger),
+            TokenEvictor(service: service),
             GraceDestroyer(service: service, logger: logger),
             JWTRefresher(service: service, upstream: upstream),
             Listeners(daemon: self, passed: passed),

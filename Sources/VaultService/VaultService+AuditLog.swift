@@ -16,15 +16,18 @@ extension VaultService {
         auditLog.flush(store: store, key: keys?.audit)
     }
 
-    /// For the daemon's flusher: hands out the queued rows with what is needed to commit them
-    /// away from the actor's executor.
-    public func takeAuditBatch() -> AuditBatch? {
-        auditLog.takeBatch(store: store, key: keys?.audit)
-    }
-
-    /// Records the outcome of committing a batch from `takeAuditBatch`.
-    public func finishAuditBatch(_ batch: AuditBatch, error: String?) {
+    /// One turn of the audit log's timer: the refusal summaries that are due, then the queued
+    /// rows. With batch durability `commit` writes them away from the actor's executor (the
+    /// request path never waits for the disk); with sync durability each request committed its
+    /// own row and this only retries after a failure. Whether the log is writable.
+    public func commitQueuedAudit(offActor commit: @Sendable (AuditBatch) async -> String?) async -> Bool {
+        writeRefusalSummaries()
+        guard config.audit.durability == .batch, let batch = auditLog.takeBatch(store: store, key: keys?.audit) else {
+            return flushAudit()
+        }
+        let error = await commit(batch)
         auditLog.finish(batch, error: error)
+        return error == nil
     }
 
     /// Commits every queued row before an operator reads the log, waiting (briefly) for a batch

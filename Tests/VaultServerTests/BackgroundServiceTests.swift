@@ -35,7 +35,7 @@ import Glibc
 
     static let longSleep: Duration = .seconds(3600)
 
-    enum Kind: String, CaseIterable, Sendable { case auditFlusher, graceDestroyer, jwtRefresher, watchdog, reloader }
+    enum Kind: String, CaseIterable, Sendable { case auditFlusher, tokenEvictor, graceDestroyer, jwtRefresher, watchdog, reloader }
 
     @Test(.timeLimit(.minutes(10)), arguments: Kind.allCases)
     func stopsPromptlyOnGracefulShutdown(_ kind: Kind) async throws {
@@ -51,6 +51,7 @@ import Glibc
 
         let subject: any Service = switch kind {
         case .auditFlusher: AuditFlusher(service: service, logger: logger)
+        case .tokenEvictor: TokenEvictor(service: service, interval: Self.longSleep)
         case .graceDestroyer: GraceDestroyer(service: service, logger: logger, interval: Self.longSleep)
         case .jwtRefresher: JWTRefresher(service: service, upstream: upstream)
         case .watchdog: Watchdog(interval: Self.longSleep)

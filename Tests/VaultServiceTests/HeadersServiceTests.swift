@@ -114,10 +114,8 @@ import Testing
         let before = try await v.auditTail(10_000).count
         let paths = (0..<50).map { "/api/v1/Account/MA_A/Call/\($0)/" }
         for path in paths { _ = try await v.issueHeaders(caller: caller, request: request("GET", path)) }
-        let batch = try #require(await v.takeAuditBatch())
-        let error = batch.commit(yieldingEvery: 3)
-        #expect(error == nil)
-        await v.finishAuditBatch(batch, error: error)
+        let committed = await v.commitQueuedAudit { batch in batch.commit(yieldingEvery: 3) }
+        #expect(committed)
         #expect(await v.auditStatus.pending == 0)
         let rows = try await v.auditTail(10_000)
         #expect(rows.count == before + paths.count)
