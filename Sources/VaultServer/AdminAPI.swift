@@ -11,12 +11,11 @@ import VaultService
 /// the CLI runs without a daemon.
 struct AdminAPI: Sendable {
     let service: VaultService
-    let upstream: UpstreamClient
 
     /// The answer to `request`, or nil when no typed route has its path.
     func respond(to request: VaultRequest, caller: Caller) async -> VaultResponse? {
         guard let route = AdminRoute(method: request.method.rawValue, path: request.path) else { return nil }
-        let ops = AdminOperations(service: service, actor: caller.identity, upstream: upstream)
+        let ops = AdminOperations(service: service, actor: caller.identity)
         do {
             return try await answer(route, request, ops)
         } catch let e as ServiceError {

@@ -11,7 +11,6 @@ struct AdminRouter: AuditingRouter {
     let service: VaultService
     let metrics: DaemonMetrics
     let adminGID: UInt32?
-    let upstream: UpstreamClient
 
     func auditOperation(_ path: Substring) -> AuditOperation { .admin }
 
@@ -27,7 +26,7 @@ struct AdminRouter: AuditingRouter {
         case (.GET, "/metrics"): return await scrape()
         case (.GET, "/v1/health"): return await Health.response(service)
         default:
-            if let typed = await AdminAPI(service: service, upstream: upstream).respond(to: request, caller: c) { return typed }
+            if let typed = await AdminAPI(service: service).respond(to: request, caller: c) { return typed }
             return Problem.response(.notFound, "no such endpoint: \(Echo.short(path, limit: 80))")
         }
     }

@@ -145,7 +145,7 @@ struct ClientRouter: AuditingRouter {
             return await unreadable(.jwt, method: "POST", error, peer, since: start, service)
         }
         do {
-            let issued = try await service.jwt(caller: peer.caller, credential: credential, upstream: proxy.upstream)
+            let issued = try await service.jwt(caller: peer.caller, credential: credential)
             metrics.request(.jwt, decision: "allowed", since: start)
             let w = JSONWriter()
             w.literal("{\"access_token\":")

@@ -4,7 +4,6 @@ import VaultService
 /// Refresh-ahead of the partner JWT sessions in use; their own timing decides who is due.
 struct JWTRefresher: Service, CustomStringConvertible {
     let service: VaultService
-    let upstream: UpstreamClient
 
     var description: String { "JWT refresher" }
 
@@ -14,7 +13,7 @@ struct JWTRefresher: Service, CustomStringConvertible {
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 try? await Task.sleep(for: .seconds(1))
-                await service.refreshJWTSessions(upstream: upstream)
+                await service.refreshJWTSessions()
             }
         }
     }

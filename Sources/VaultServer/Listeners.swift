@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import ServiceLifecycle
+import VaultService
 
 /// The client socket, the admin socket and the optional loopback TCP listener. They share one
 /// drain: on graceful shutdown all three close together, and the service ends once the requests
@@ -37,7 +38,8 @@ struct Listeners: Service, CustomStringConvertible {
         let d = daemon
         let config = d.service.config
         let adminGID = config.sockets.adminGroup.flatMap(SocketPaths.gid(of:))
-        let proxy = ProxyRoute(service: d.service, upstream: d.upstream, metrics: d.metrics, logger: d.logger, maxBody: d.limits.maxProxyAnswer)
+        let flow = ProxyFlow(service: d.service, upstream: d.upstream, maxBody: d.limits.maxProxyAnswer, logger: d.logger)
+        let proxy = ProxyRoute(flow: flow, metrics: d.metrics, maxBody: d.limits.maxProxyAnswer)
         let client = try await d.bind(name: "client", path: config.sockets.client, fd: passed["client"], group: d.group,
                                       mode: mode_t(config.sockets.clientMode), socketGroup: config.sockets.clientGroup,
                                       router: ClientRouter(service: d.service, metrics: d.metrics, proxy: proxy), limits: d.limits,
@@ -48,7 +50,7 @@ struct Listeners: Service, CustomStringConvertible {
         adminLimits.maxConnections = 64
         let admin = try await d.bind(name: "admin", path: config.sockets.admin, fd: passed["admin"], group: d.group,
                                      mode: adminGID == nil ? 0o600 : 0o660, socketGroup: config.sockets.adminGroup,
-                                     router: AdminRouter(service: d.service, metrics: d.metrics, adminGID: adminGID, upstream: d.upstream),
+                                     router: AdminRouter(service: d.service, metrics: d.metrics, adminGID: adminGID),
                                      limits: adminLimits, connections: d.adminConnections, uids: nil)
         let tcp: (any Channel)?
         do {

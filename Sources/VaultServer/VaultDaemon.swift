@@ -64,6 +64,8 @@ public final class VaultDaemon: Sendable {
     public func run() async throws {
         let lifecycle: ServiceGroup
         let passed = Systemd.listenFDs(ProcessInfo.processInfo.environment)
+        // The vault's own calls (JWT logins, rotate --verify) share the daemon's client.
+        await service.attach(upstream: upstream)
         do {
             // First, so that a daemon that cannot receive SIGHUP never starts serving.
             let hangups = try SignalStream([SIGHUP])
@@ -95,7 +97,7 @@ public final class VaultDaemon: Sendable {
             AuditFlusher(service: service, logger: logger),
             TokenEvictor(service: service),
             GraceDestroyer(service: service, logger: logger),
-            JWTRefresher(service: service, upstream: upstream),
+            JWTRefresher(service: service),
             Listeners(daemon: self, passed: passed),
             Reloader(hangups: hangups, service: service, configPath: configPath, loadConfig: loadConfig, logger: logger),
         ]

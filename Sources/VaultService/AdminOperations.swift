@@ -9,13 +9,9 @@ public struct AdminOperations: Sendable {
     public let service: VaultService
     /// Who is acting: the admin-socket peer, or the user running the CLI.
     public let actor: ActorIdentity
-    /// The daemon's client of the Vobiz API; nil makes a client for the one call that needs it.
-    let upstream: UpstreamClient?
-
-    public init(service: VaultService, actor: ActorIdentity, upstream: UpstreamClient? = nil) {
+    public init(service: VaultService, actor: ActorIdentity) {
         self.service = service
         self.actor = actor
-        self.upstream = upstream
     }
 
     var defaults: RotationPolicy { service.config.rotation.policy }
@@ -118,7 +114,7 @@ public struct AdminOperations: Sendable {
         let id = try await service.resolveAuthID(name)
         let verified = verify ?? service.config.rotation.verify
         if verified {
-            do { try await UpstreamCheck.verify(token, of: id, config: service.config.upstream, service: service, actor: actor) } catch {
+            do { try await UpstreamCheck.verify(token, of: id, service: service, actor: actor) } catch {
                 throw error as? ServiceError ?? .invalidInput("\(error)")
             }
         }
@@ -183,16 +179,7 @@ public struct AdminOperations: Sendable {
 
     /// Logs in now (also after a failed login).
     public func jwtLogin(_ name: String) async throws(ServiceError) -> JWTSessionView {
-        let client: UpstreamClient
-        if let upstream { client = upstream } else {
-            do { client = try UpstreamClient(config: service.config.upstream) } catch { throw .invalidInput("[upstream]: \(error)") }
-        }
-        let status: JWTSessionStatus?
-        do { status = try await service.forceLogin(name, upstream: client) } catch {
-            if upstream == nil { await client.shutdown() }
-            throw error
-        }
-        if upstream == nil { await client.shutdown() }
+        let status = try await service.forceLogin(name)
         await service.checkpoint()
         guard let status else { throw .unknownCredential(name) }
         return Self.view(status, now: service.clock.seconds)

@@ -11,22 +11,20 @@ public enum UpstreamCheck {
 
     /// Succeeds on a 2xx answer. 401/403 refuse; so does no usable answer (the operator may
     /// then rotate with `--no-verify`). Every outcome is audited.
-    public static func verify(_ token: SecureBytes, of id: AuthID, config: VaultConfig.Upstream, service: VaultService,
-                       actor: ActorIdentity) async throws {
+    public static func verify(_ token: SecureBytes, of id: AuthID, service: VaultService, actor: ActorIdentity) async throws {
         // The token's form is checked before it is sent: a malformed token never reaches Vobiz, an
         // HTTP library's error message, or the audit log's verify row.
         do { try token.withUnsafeBytes { (b) throws(CoreError) in try TokenRules.check(b) } } catch {
             throw ServiceError.invalidInput("new token: \(error.description)")
         }
-        let client = try UpstreamClient(config: config)
         let text = token.withUnsafeBytes { SecureTokenText(String(decoding: $0, as: UTF8.self)) }
         let status: Int
         do {
-            status = try await client.call(method: "GET", target: target(for: id), headers: [("Accept", "application/json")],
-                                           authID: id, token: text).status
-            await client.shutdown()
+            status = try await service.withUpstreamClient { client in
+                try await client.call(method: "GET", target: target(for: id), headers: [("Accept", "application/json")],
+                                      authID: id, token: text).status
+            }
         } catch {
-            await client.shutdown()
             await service.noteVerification(authID: id, status: nil, actor: actor)
             throw ServiceError.verifyFailed("cannot verify the new token for \(id): \(UpstreamError.classify(error)); nothing changed (to rotate without checking: --no-verify, or verify false in the admin API)")
         }

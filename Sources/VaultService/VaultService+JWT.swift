@@ -125,12 +125,12 @@ extension VaultService {
     /// The partner's access token for a granted caller: the cached one while more than the
     /// refresh margin is left, else a fresh login (one in flight per credential). An expired
     /// token is never handed out.
-    public func jwt(caller: Caller, credential: String?, upstream: UpstreamClient) async throws(Refusal) -> IssuedJWT {
+    public func jwt(caller: Caller, credential: String?) async throws(Refusal) -> IssuedJWT {
         var audit = RequestAudit(caller: caller, operation: .jwt, method: "POST", requestID: Hex.encode(Random.data(count: 8)))
         audit.path = Self.loginTarget
         do {
             let id = try jwtAuthorize(caller: caller, credential: credential, audit: &audit)
-            let issued = try await session(for: id, upstream: upstream)
+            let issued = try await session(for: id)
             try record(audit.allowed(mode: "jwt"))
             return issued
         } catch {
@@ -159,7 +159,7 @@ extension VaultService {
         return id
     }
 
-    func session(for id: AuthID, upstream: UpstreamClient) async throws(Refusal) -> IssuedJWT {
+    func session(for id: AuthID) async throws(Refusal) -> IssuedJWT {
         let key = id.rawValue
         try loadSession(id)
         jwtLive[key, default: JWTLive()].lastUsed = now
@@ -175,7 +175,7 @@ extension VaultService {
             }
             throw Refusal(.upstreamUnavailable, "the JWT login for \(id) failed; the next attempt is in \(live.retryAt - now) s")
         }
-        let outcome = await login(id, upstream: upstream, force: false)
+        let outcome = await login(id, force: false)
         if let live = jwtLive[key], let token = live.token, JWTSessionRules.usable(expiresAt: live.expiresAt, now: now) {
             return IssuedJWT(accessToken: token, expiresAt: live.expiresAt, authID: id)
         }
@@ -216,12 +216,12 @@ extension VaultService {
     // MARK: operator and background
 
     /// `jwt login`: logs in now, whatever the state.
-    public func forceLogin(_ name: String, upstream: UpstreamClient) async throws(ServiceError) -> JWTSessionStatus? {
+    public func forceLogin(_ name: String) async throws(ServiceError) -> JWTSessionStatus? {
         let id: AuthID = try read { tx in try AuthID(try partnerAccount(name, tx).authID) }
         _ = try? loadSession(id)
         jwtLive[id.rawValue, default: JWTLive()].failed = nil
         jwtLive[id.rawValue]?.retryAt = 0
-        let outcome = await login(id, upstream: upstream, force: true)
+        let outcome = await login(id, force: true)
         if case .failed(let why) = outcome { throw .loginFailed("the login for \(id) failed: \(why)") }
         if case .retryLater(let why) = outcome { throw .loginFailed("the login for \(id) failed: \(why)") }
         return try jwtStatus().first { $0.authID == id }
@@ -229,7 +229,7 @@ extension VaultService {
 
     /// Refresh-ahead: logs in again for sessions used within the last hour whose refresh time
     /// has come, unless they failed or wait out a backoff.
-    public func refreshJWTSessions(upstream: UpstreamClient) async {
+    public func refreshJWTSessions() async {
         let now = self.now
         // A session in use is kept logged in even when its token has already run out (a login
         // failed meanwhile): the next caller then need not wait.
@@ -238,7 +238,7 @@ extension VaultService {
         }
         for key in due.keys.sorted() {
             guard let id = try? AuthID(key) else { continue }
-            _ = await login(id, upstream: upstream, force: false)
+            _ = await login(id, force: false)
         }
         // Tokens past their expiry are released (and zeroed).
         for (key, s) in jwtLive where s.token != nil && !JWTSessionRules.usable(expiresAt: s.expiresAt, now: now) {

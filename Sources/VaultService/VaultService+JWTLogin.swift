@@ -8,17 +8,17 @@ import VaultStore
 extension VaultService {
     /// Logs in, or joins the login already in flight for this credential. `force` (an
     /// operator's `jwt login`) ignores a failed state and the backoff.
-    func login(_ id: AuthID, upstream: UpstreamClient, force: Bool) async -> JWTLoginOutcome {
+    func login(_ id: AuthID, force: Bool) async -> JWTLoginOutcome {
         let key = id.rawValue
         if let running = jwtLogins[key] { return await running.value }
-        let task = Task { await self.performLogin(id, upstream: upstream) }
+        let task = Task { await self.performLogin(id) }
         jwtLogins[key] = task
         let outcome = await task.value
         jwtLogins[key] = nil
         return outcome
     }
 
-    private func performLogin(_ id: AuthID, upstream: UpstreamClient) async -> JWTLoginOutcome {
+    private func performLogin(_ id: AuthID) async -> JWTLoginOutcome {
         let key = id.rawValue
         let actor = ActorIdentity.current()
         let started = now
@@ -30,12 +30,14 @@ extension VaultService {
         }
         let answer: JWTLogin.Answer
         do {
-            let r = try await upstream.call(method: "POST", target: Self.loginTarget,
-                                            headers: [("Content-Type", "application/json"), ("Accept", "application/json")],
-                                            body: ByteBuffer(bytes: body), authID: id, token: token)
+            let r = try await withUpstreamClient { client in
+                try await client.call(method: "POST", target: Self.loginTarget,
+                                      headers: [("Content-Type", "application/json"), ("Accept", "application/json")],
+                                      body: ByteBuffer(bytes: body), authID: id, token: token)
+            }
             answer = r.body.withUnsafeReadableBytes { JWTLogin.parse(status: r.status, body: $0) }
         } catch {
-            return markRetry(id, why: error.description, actor: actor)
+            return markRetry(id, why: UpstreamError.classify(error).description, actor: actor)
         }
         switch answer {
         case .token(let scratch, let expiresIn, let expClaim):

@@ -32,6 +32,8 @@ public actor VaultService {
     /// What refusals of the TCP listener's unauthenticated requests may cost (audit rows, rate).
     var refusalBudget = RefusalBudget()
     var callbackVerifier = CallbackVerifier()
+    /// The Vobiz API client the vault calls with itself (`attach(upstream:)`).
+    var upstreamClient: UpstreamClient?
     /// JWT sessions in memory, by partner auth id, and the logins in flight (one per credential).
     var jwtLive: [String: JWTLive] = [:]
     var jwtLogins: [String: Task<JWTLoginOutcome, Never>] = [:]

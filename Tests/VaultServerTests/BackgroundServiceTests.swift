@@ -53,7 +53,7 @@ import Glibc
         case .auditFlusher: AuditFlusher(service: service, logger: logger)
         case .tokenEvictor: TokenEvictor(service: service, interval: Self.longSleep)
         case .graceDestroyer: GraceDestroyer(service: service, logger: logger, interval: Self.longSleep)
-        case .jwtRefresher: JWTRefresher(service: service, upstream: upstream)
+        case .jwtRefresher: JWTRefresher(service: service)
         case .watchdog: Watchdog(interval: Self.longSleep)
         case .reloader: Reloader(hangups: try SignalStream([SIGHUP]), service: service, configPath: nil,
                                  loadConfig: { [config] _ in config }, logger: logger)
