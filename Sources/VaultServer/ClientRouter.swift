@@ -33,7 +33,7 @@ struct ClientRouter: AuditingRouter {
         case (.POST, "/v1/jwt"):
             return await jwt(request, peer)
         case (.POST, "/v1/callbacks/verify"):
-            return await service.verifyCallbackResponse(self, request, peer)
+            return await verify(request, peer, service)
         case (.GET, "/v1/health"):
             return await Health.response(service)
         case (_, let path) where path.hasPrefix(ProxyRules.prefix + "/") || path == ProxyRules.prefix:
@@ -242,11 +242,4 @@ enum Health {
 /// The version this binary reports.
 public enum VaultVersion {
     public static let current = "0.1.0"
-}
-
-extension VaultService {
-    /// The asynchronous path of `POST /v1/callbacks/verify` (when the actor is not on this loop).
-    func verifyCallbackResponse(_ router: ClientRouter, _ request: VaultRequest, _ peer: PeerContext) -> VaultResponse {
-        router.verify(request, peer, self)
-    }
 }
