@@ -36,9 +36,9 @@ extension VaultService {
             try audit(tx, op: "login-credentials-set", actor: actor, authID: id)
             return id
         }
-        jwtLive[id.rawValue]?.failed = nil
-        jwtLive[id.rawValue]?.networkFailures = 0
-        jwtLive[id.rawValue]?.retryAt = 0
+        jwtSessions[id]?.failed = nil
+        jwtSessions[id]?.networkFailures = 0
+        jwtSessions[id]?.retryAt = 0
     }
 
     /// Removes the login credentials and the session.
@@ -53,7 +53,7 @@ extension VaultService {
             try audit(tx, op: "login-credentials-forget", actor: actor, authID: id)
             return id
         }
-        jwtLive[id.rawValue] = nil
+        jwtSessions[id] = nil
     }
 
     /// Drops the session (the login credentials stay): the next request logs in.
@@ -65,7 +65,7 @@ extension VaultService {
             try audit(tx, op: "jwt-forget", actor: actor, authID: id)
             return id
         }
-        jwtLive[id.rawValue] = nil
+        jwtSessions[id] = nil
     }
 
     /// `email\npassword`, both non-empty, a trailing newline dropped.
@@ -113,7 +113,7 @@ extension VaultService {
         }
         return rows.compactMap { a, login, session in
             guard login != nil || session != nil, let id = try? AuthID(a.authID) else { return nil }
-            let live = jwtLive[a.authID]
+            let live = (try? AuthID(a.authID)).flatMap { jwtSessions[$0] }
             return JWTSessionStatus(authID: id, hasLoginCredentials: login != nil, state: session?.state.rawValue ?? "empty",
                                     issuedAt: session?.issuedAt, expiresAt: session?.expiresAt, lastRefreshAt: session?.lastRefreshAt,
                                     lastError: session?.lastError, retryAt: (live?.retryAt ?? 0) > now ? live?.retryAt : nil)
@@ -160,25 +160,14 @@ extension VaultService {
     }
 
     func session(for id: AuthID) async throws(Refusal) -> IssuedJWT {
-        let key = id.rawValue
         try loadSession(id)
-        jwtLive[key, default: JWTLive()].lastUsed = now
-        if let live = jwtLive[key], let token = live.token, now < live.refreshAfter, JWTSessionRules.usable(expiresAt: live.expiresAt, now: now) {
-            return IssuedJWT(accessToken: token, expiresAt: live.expiresAt, authID: id)
-        }
-        if let failed = jwtLive[key]?.failed {
-            throw Refusal(.upstreamUnavailable, "the JWT login for \(id) is failing (\(failed)); fix it with `vobiz-vault login-credentials set` or retry with `vobiz-vault jwt login`")
-        }
-        if let live = jwtLive[key], live.retryAt > now {
-            if let token = live.token, JWTSessionRules.usable(expiresAt: live.expiresAt, now: now) {
-                return IssuedJWT(accessToken: token, expiresAt: live.expiresAt, authID: id)
-            }
-            throw Refusal(.upstreamUnavailable, "the JWT login for \(id) failed; the next attempt is in \(live.retryAt - now) s")
+        switch jwtSessions.request(id, now: now) {
+        case .token(let issued): return issued
+        case .refuse(let refusal): throw refusal
+        case .login: break
         }
         let outcome = await login(id, force: false)
-        if let live = jwtLive[key], let token = live.token, JWTSessionRules.usable(expiresAt: live.expiresAt, now: now) {
-            return IssuedJWT(accessToken: token, expiresAt: live.expiresAt, authID: id)
-        }
+        if let issued = jwtSessions.usable(id, now: now) { return issued }
         switch outcome {
         case .ok: throw Refusal(.upstreamUnavailable, "the login for \(id) gave a token that is already expired")
         case .failed(let why), .retryLater(let why): throw Refusal(.upstreamUnavailable, "the JWT login for \(id) failed: \(why)")
@@ -187,7 +176,7 @@ extension VaultService {
 
     /// Reads a stored session into memory the first time it is needed (after a restart).
     func loadSession(_ id: AuthID) throws(Refusal) {
-        guard jwtLive[id.rawValue] == nil, let keys else { return }
+        guard !jwtSessions.isLoaded(id), let keys else { return }
         var live = JWTLive()
         do {
             let row = try store.read { tx -> JWTSessionRecord? in
@@ -210,7 +199,7 @@ extension VaultService {
         } catch {
             throw Refusal(.internal, "cannot read the JWT session of \(id)")
         }
-        jwtLive[id.rawValue] = live
+        jwtSessions[id] = live
     }
 
     // MARK: operator and background
@@ -219,30 +208,21 @@ extension VaultService {
     public func forceLogin(_ name: String) async throws(ServiceError) -> JWTSessionStatus? {
         let id: AuthID = try read { tx in try AuthID(try partnerAccount(name, tx).authID) }
         _ = try? loadSession(id)
-        jwtLive[id.rawValue, default: JWTLive()].failed = nil
-        jwtLive[id.rawValue]?.retryAt = 0
+        jwtSessions[id, default: JWTLive()].failed = nil
+        jwtSessions[id]?.retryAt = 0
         let outcome = await login(id, force: true)
         if case .failed(let why) = outcome { throw .loginFailed("the login for \(id) failed: \(why)") }
         if case .retryLater(let why) = outcome { throw .loginFailed("the login for \(id) failed: \(why)") }
         return try jwtStatus().first { $0.authID == id }
     }
 
-    /// Refresh-ahead: logs in again for sessions used within the last hour whose refresh time
-    /// has come, unless they failed or wait out a backoff.
+    /// Refresh-ahead: logs in again for the sessions in use that are due (`JWTSessions.due`),
+    /// then releases tokens past their expiry.
     public func refreshJWTSessions() async {
-        let now = self.now
-        // A session in use is kept logged in even when its token has already run out (a login
-        // failed meanwhile): the next caller then need not wait.
-        let due = jwtLive.filter { _, s in
-            s.failed == nil && s.lastUsed > 0 && now - s.lastUsed < 3600 && now >= s.refreshAfter && now >= s.retryAt
-        }
-        for key in due.keys.sorted() {
-            guard let id = try? AuthID(key) else { continue }
-            _ = await login(id, force: false)
-        }
-        // Tokens past their expiry are released (and zeroed).
-        for (key, s) in jwtLive where s.token != nil && !JWTSessionRules.usable(expiresAt: s.expiresAt, now: now) {
-            jwtLive[key]?.token = nil
-        }
+        for id in jwtSessions.due(now: now) { _ = await login(id, force: false) }
+        jwtSessions.releaseExpired(now: now)
     }
+
+    /// Logins by outcome since start, for /metrics.
+    public var jwtLoginCounts: [String: Int] { jwtSessions.loginCounts }
 }

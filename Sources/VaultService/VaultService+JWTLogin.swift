@@ -9,12 +9,11 @@ extension VaultService {
     /// Logs in, or joins the login already in flight for this credential. `force` (an
     /// operator's `jwt login`) ignores a failed state and the backoff.
     func login(_ id: AuthID, force: Bool) async -> JWTLoginOutcome {
-        let key = id.rawValue
-        if let running = jwtLogins[key] { return await running.value }
+        if let running = jwtSessions.loginInFlight(id) { return await running.value }
         let task = Task { await self.performLogin(id) }
-        jwtLogins[key] = task
+        jwtSessions.setLogin(id, task)
         let outcome = await task.value
-        jwtLogins[key] = nil
+        jwtSessions.setLogin(id, nil)
         return outcome
     }
 
@@ -47,7 +46,7 @@ extension VaultService {
             do {
                 let secure = try Self.secure(scratch)
                 try storeSession(id, token: secure, issuedAt: started, expiresAt: expiresAt, refreshAfter: refreshAfter, actor: actor)
-                var live = jwtLive[key] ?? JWTLive()
+                var live = jwtSessions[id] ?? JWTLive()
                 live.token = secure
                 live.issuedAt = started
                 live.expiresAt = expiresAt
@@ -55,8 +54,8 @@ extension VaultService {
                 live.failed = nil
                 live.networkFailures = 0
                 live.retryAt = 0
-                jwtLive[key] = live
-                jwtLoginCounts["ok", default: 0] += 1
+                jwtSessions[id] = live
+                jwtSessions.count("ok")
                 if (try? credentials())?.byID[key]?.0.rejectedAt != nil {
                     noteUpstream(status: 200, authID: id, by: "jwt-login", actor: actor)
                 }
@@ -105,7 +104,7 @@ extension VaultService {
             s.expiresAt = expiresAt
             s.refreshAfter = refreshAfter
             s.lastRefreshAt = now
-            s.lastUsedAt = jwtLive[id.rawValue]?.lastUsed
+            s.lastUsedAt = jwtSessions[id]?.lastUsed
             s.lastError = nil
             try tx.save(&s)
             try audit(tx, op: "jwt-login", actor: actor, authID: id, detail: ["expires_at": Timestamp.iso(expiresAt)])
@@ -114,8 +113,8 @@ extension VaultService {
 
     /// Invalid credentials or a refused token: no retry until something changes.
     private func markFailed(_ id: AuthID, why: String, count: String, actor: ActorIdentity) -> JWTLoginOutcome {
-        jwtLoginCounts[count, default: 0] += 1
-        jwtLive[id.rawValue, default: JWTLive()].failed = why
+        jwtSessions.count(count)
+        jwtSessions[id, default: JWTLive()].failed = why
         try? write { tx in
             guard let a = try tx.account(id) else { return }
             var s = try tx.session(of: try a.storedID) ?? JWTSessionRecord(accountID: try a.storedID)
@@ -130,11 +129,11 @@ extension VaultService {
 
     /// A network failure: the session keeps its token (while it lasts); the next login waits.
     private func markRetry(_ id: AuthID, why: String, actor: ActorIdentity) -> JWTLoginOutcome {
-        jwtLoginCounts["error", default: 0] += 1
-        var live = jwtLive[id.rawValue] ?? JWTLive()
+        jwtSessions.count("error")
+        var live = jwtSessions[id] ?? JWTLive()
         live.networkFailures += 1
         live.retryAt = now + LoginBackoff.delay(failures: live.networkFailures, jitter: Double.random(in: 0..<1))
-        jwtLive[id.rawValue] = live
+        jwtSessions[id] = live
         try? write { tx in
             guard let a = try tx.account(id) else { return }
             var s = try tx.session(of: try a.storedID) ?? JWTSessionRecord(accountID: try a.storedID)

@@ -34,11 +34,7 @@ public actor VaultService {
     var callbackVerifier = CallbackVerifier()
     /// The Vobiz API client the vault calls with itself (`attach(upstream:)`).
     var upstreamClient: UpstreamClient?
-    /// JWT sessions in memory, by partner auth id, and the logins in flight (one per credential).
-    var jwtLive: [String: JWTLive] = [:]
-    var jwtLogins: [String: Task<JWTLoginOutcome, Never>] = [:]
-    /// Logins by outcome since start (`ok`, `invalid_credentials`, `rejected`, `error`), for /metrics.
-    public internal(set) var jwtLoginCounts: [String: Int] = [:]
+    var jwtSessions = JWTSessions()
     var failedUnseals = 0
     var unsealing = false
 
