@@ -58,9 +58,8 @@ extension VaultService {
                                                              "data_key": newDataKey ? "replaced" : "unchanged"]))
             try tx.appendAudit(event, using: fresh.audit)
         }
-        if let kek { masterKey = kek }
         // A running daemon goes on with the new keys at once.
-        keys = fresh
+        keyring.install(fresh, masterKey: kek)
         credentialCache = nil
         tokenCache.removeAll()
         do { try store.checkpoint() } catch { throw .store(error.description) }
@@ -68,7 +67,7 @@ extension VaultService {
     }
 
     func currentKEK(_ meta: VaultMetaRecord) throws -> SecureBytes {
-        guard let masterKey else { throw ServiceError.masterKeyRequired(kind: "the current master key") }
+        guard let masterKey = keyring.masterKey else { throw ServiceError.masterKeyRequired(kind: "the current master key") }
         return masterKey
     }
 

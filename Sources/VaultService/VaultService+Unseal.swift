@@ -8,13 +8,10 @@ extension VaultService {
     /// passphrase changes nothing; a growing delay after each failure slows guessing.
     public func unseal(_ input: MasterKeyInput, actor: ActorIdentity) async throws(ServiceError) {
         guard keys == nil else { return }
-        // One attempt at a time, so the growing delay cannot be sidestepped in parallel.
-        guard !unsealing else { throw .invalidInput("an unseal is already in progress") }
-        unsealing = true
-        defer { unsealing = false }
-        if failedUnseals > 0 {
-            try? await Task.sleep(for: .milliseconds(min(250 << min(failedUnseals, 5), 8_000)))
-        }
+        let delay = try keyring.beginUnseal()
+        var succeeded = false
+        defer { keyring.endUnseal(succeeded: succeeded) }
+        if delay > .zero { try? await Task.sleep(for: delay) }
         let meta: VaultMetaRecord
         do { meta = try store.read { try $0.meta() } } catch { throw Self.map(error) }
         // Argon2id takes ~1 s and 256 MiB: run it off the actor, whose executor is the daemon's
@@ -25,19 +22,16 @@ extension VaultService {
         }
         switch await attempt.value {
         case .success(let u): unwrapped = u
-        case .failure(let error):
-            failedUnseals += 1
-            throw error
+        case .failure(let error): throw error
         }
         do {
             let writable = try SQLiteStore.open(at: directory.databasePath, readOnly: false)
             try writable.migrate()
             store.close()
             store = writable
-            keys = try VaultKeys(dataKey: unwrapped.dataKey)
-            masterKey = unwrapped.kek
+            keyring.install(try VaultKeys(dataKey: unwrapped.dataKey), masterKey: unwrapped.kek)
         } catch { throw Self.map(error) }
-        failedUnseals = 0
+        succeeded = true
         try prepareSigning(actor: actor)
         try write { tx in try audit(tx, op: "unseal", actor: actor) }
     }

@@ -12,9 +12,7 @@ public actor VaultService {
     public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
     let directory: StateDirectory
     var store: any VaultStorage
-    var keys: VaultKeys?
-    /// The master key (KEK) that opened the vault, kept so `rekey --data-key` can rewrap.
-    var masterKey: SecureBytes?
+    var keyring: Keyring
     let lock: StateLock
     public nonisolated let clock: VaultClock
 
@@ -35,17 +33,14 @@ public actor VaultService {
     /// The Vobiz API client the vault calls with itself (`attach(upstream:)`).
     var upstreamClient: UpstreamClient?
     var jwtSessions = JWTSessions()
-    var failedUnseals = 0
-    var unsealing = false
 
     init(config: VaultConfig, directory: StateDirectory, store: any VaultStorage, keys: VaultKeys?, masterKey: SecureBytes?,
          lock: StateLock, clock: VaultClock, executor: (any SerialExecutor)? = nil) {
         self.executor = executor ?? QueueExecutor()
-        self.masterKey = masterKey
         self.config = config
         self.directory = directory
         self.store = store
-        self.keys = keys
+        keyring = Keyring(keys: keys, masterKey: masterKey)
         self.lock = lock
         self.clock = clock
         authorizer = Authorizer(policy: config.policy)
@@ -54,14 +49,14 @@ public actor VaultService {
     }
 
     /// Whether this instance holds the data key (commands that change or open secrets need it).
-    public var isUnlocked: Bool { keys != nil }
+    public var isUnlocked: Bool { keyring.isUnlocked }
+
+    /// The data key's derived keys, nil while sealed.
+    var keys: VaultKeys? { keyring.keys }
 
     var now: Int64 { clock.seconds }
 
-    func requireKeys() throws(ServiceError) -> VaultKeys {
-        guard let keys else { throw .masterKeyRequired(kind: "pass --key-file, set [vault] key_file, or run under systemd with LoadCredentialEncrypted=master.key") }
-        return keys
-    }
+    func requireKeys() throws(ServiceError) -> VaultKeys { try keyring.require() }
 
     /// Runs `body` in one write transaction, mapping store errors to service errors. Any
     /// write may change a credential, so the in-memory credential cache is dropped.
