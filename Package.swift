@@ -94,7 +94,10 @@ let package = Package(
         .testTarget(
             name: "VaultServiceTests",
             dependencies: ["VaultService", "VaultCrypto", "VaultStore", "VaultCore", "VaultTestSupport",
-                           .product(name: "GRDB", package: "GRDB.swift")]
+                           .product(name: "GRDB", package: "GRDB.swift"),
+                           .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                           .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
+                           .product(name: "NIOConcurrencyHelpers", package: "swift-nio"), .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(name: "VaultServerTests", dependencies: [
             "VaultServer", "VaultService", "VaultCore", "VaultCrypto", "VaultTestSupport",

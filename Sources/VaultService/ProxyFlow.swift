@@ -10,12 +10,12 @@ import VaultCore
 /// customer's token. The transport hands in the request and writes out what comes back.
 public struct ProxyFlow: Sendable {
     let service: VaultService
-    let upstream: UpstreamClient
+    let upstream: any UpstreamSending
     /// The largest answer read whole (a create-account answer is, before it is released).
     let maxBody: Int
     let logger: Logger
 
-    public init(service: VaultService, upstream: UpstreamClient, maxBody: Int, logger: Logger) {
+    public init(service: VaultService, upstream: any UpstreamSending, maxBody: Int, logger: Logger) {
         self.service = service
         self.upstream = upstream
         self.maxBody = maxBody
@@ -86,7 +86,7 @@ public struct ProxyFlow: Sendable {
         var out = body
         do {
             if let encoding = answer.headers.first(name: "Content-Encoding"), encoding.lowercased() != "identity" {
-                throw UpstreamError.other(origin: upstream.base.origin, why: "the answer is \(encoding)-encoded despite Accept-Encoding: identity")
+                throw UpstreamError.other(origin: upstream.origin, why: "the answer is \(encoding)-encoded despite Accept-Encoding: identity")
             }
             let result = try await service.capture(answer: Array(body.readableBytesView), headers: headers,
                                                    actor: ticket.caller.identity, reveal: ticket.reveal)
@@ -110,4 +110,15 @@ public struct ProxyFlow: Sendable {
         }
         return .whole(status: answer.status, headers: headers, body: out)
     }
+}
+
+/// The one call the proxy makes: what `ProxyFlow` needs of `UpstreamClient`.
+public protocol UpstreamSending: Sendable {
+    var origin: String { get }
+    func send(method: String, target: String, headers: [(name: String, value: String)], body: ByteBuffer?,
+              authID: AuthID, token: SecureTokenText) async throws(UpstreamError) -> HTTPClientResponse
+}
+
+extension UpstreamClient: UpstreamSending {
+    public var origin: String { base.origin }
 }
