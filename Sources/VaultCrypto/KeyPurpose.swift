@@ -7,6 +7,6 @@ public enum KeyPurpose: UInt64, Sendable, CaseIterable {
     case auditMAC = 2
     /// Keys the BLAKE2b fingerprints shown to operators.
     case fingerprint = 3
-    /// Seeds the Ed25519 keys that sign sealed headers.
-    case signingSeed = 4
 }
+
+// Sub-key id 4 is retired: signing seeds are random and sealed under `secrets`. Never reuse it.

@@ -4,7 +4,8 @@ import NIOHTTP1
 import VaultCore
 import VaultService
 
-/// The client socket: `POST /v1/headers`, `GET /v1/keys`, `GET /v1/health`.
+/// The client socket: `POST /v1/headers`, `GET /v1/keys`, `POST /v1/jwt`, `POST /v1/callbacks/verify`,
+/// the proxy (`/v1/proxy/…`) and `GET /v1/health`.
 struct ClientRouter: AuditingRouter {
     let service: VaultService
     let metrics: DaemonMetrics

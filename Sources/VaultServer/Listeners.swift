@@ -48,19 +48,21 @@ struct Listeners: Service, CustomStringConvertible {
         var adminLimits = d.limits
         adminLimits.maxBody = 24 << 20
         adminLimits.maxConnections = 64
-        let admin = try await d.bind(name: "admin", path: config.sockets.admin, fd: passed["admin"], group: d.group,
-                                     mode: adminGID == nil ? 0o600 : 0o660, socketGroup: config.sockets.adminGroup,
-                                     router: AdminRouter(service: d.service, metrics: d.metrics, adminGID: adminGID),
-                                     limits: adminLimits, connections: d.adminConnections, uids: nil)
-        let tcp: (any Channel)?
+        // A socket that cannot be bound closes those already bound: none is left half-served.
+        var bound: [any Channel] = [client]
         do {
-            tcp = try await d.bindTCP(config.sockets.proxyTCP, fd: passed["proxy"],
-                                      router: TCPProxyRouter(service: d.service, proxy: proxy, metrics: d.metrics))
+            bound.append(try await d.bind(name: "admin", path: config.sockets.admin, fd: passed["admin"], group: d.group,
+                                          mode: adminGID == nil ? 0o600 : 0o660, socketGroup: config.sockets.adminGroup,
+                                          router: AdminRouter(service: d.service, metrics: d.metrics, adminGID: adminGID),
+                                          limits: adminLimits, connections: d.adminConnections, uids: nil))
+            if let tcp = try await d.bindTCP(config.sockets.proxyTCP, fd: passed["proxy"],
+                                             router: TCPProxyRouter(service: d.service, proxy: proxy, metrics: d.metrics)) {
+                bound.append(tcp)
+            }
         } catch {
-            try? await client.close()
-            try? await admin.close()
+            for channel in bound { try? await channel.close() }
             throw error
         }
-        return [client, admin] + (tcp.map { [$0] } ?? [])
+        return bound
     }
 }

@@ -78,8 +78,9 @@ public final class VaultDaemon: Sendable {
         do { try await lifecycle.run() } catch { failure = error }
         await upstream.shutdown()
         await settleAudit()
-        if let failure { throw failure }
         try? await group.shutdownGracefully()
+        // After a failure to bind, a socket file at the path may be another process's.
+        if let failure { throw failure }
         if passed["client"] == nil { unlink(service.config.sockets.client) }
         if passed["admin"] == nil { unlink(service.config.sockets.admin) }
         logger.info("stopped")

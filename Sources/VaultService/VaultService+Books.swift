@@ -25,8 +25,7 @@ extension VaultService {
         }.sorted { $0.schedule.secondsUntilDue < $1.schedule.secondsUntilDue }
     }
 
-    /// Everything `remind` reports.
-    /// Every finding: each credential's, the master key's age, and — when the data key is at
+    /// Everything `remind` reports: each credential's, the master key's age, and — when the data key is at
     /// hand (always in the daemon) — the audit chain.
     public func findings() async throws(ServiceError) -> [Finding] {
         var out = Reminders.findings(for: try list(), defaults: config.rotation.policy, now: now)
@@ -52,7 +51,8 @@ extension VaultService {
         }
     }
 
-    /// Folds the WAL into the database; called at the end of every offline command.
+    /// Folds the WAL into the database, so destroyed ciphertext leaves no frame behind: after
+    /// every admin change, in the daemon as offline.
     public func checkpoint() {
         if keys != nil { try? store.checkpoint() }
     }

@@ -166,7 +166,7 @@ extension VaultService {
         case .refuse(let refusal): throw refusal
         case .login: break
         }
-        let outcome = await login(id, force: false)
+        let outcome = await login(id)
         if let issued = jwtSessions.usable(id, now: now) { return issued }
         switch outcome {
         case .ok: throw Refusal(.upstreamUnavailable, "the login for \(id) gave a token that is already expired")
@@ -210,7 +210,7 @@ extension VaultService {
         _ = try? loadSession(id)
         jwtSessions[id, default: JWTLive()].failed = nil
         jwtSessions[id]?.retryAt = 0
-        let outcome = await login(id, force: true)
+        let outcome = await login(id)
         if case .failed(let why) = outcome { throw .loginFailed("the login for \(id) failed: \(why)") }
         if case .retryLater(let why) = outcome { throw .loginFailed("the login for \(id) failed: \(why)") }
         return try jwtStatus().first { $0.authID == id }
@@ -219,7 +219,7 @@ extension VaultService {
     /// Refresh-ahead: logs in again for the sessions in use that are due (`JWTSessions.due`),
     /// then releases tokens past their expiry.
     public func refreshJWTSessions() async {
-        for id in jwtSessions.due(now: now) { _ = await login(id, force: false) }
+        for id in jwtSessions.due(now: now) { _ = await login(id) }
         jwtSessions.releaseExpired(now: now)
     }
 

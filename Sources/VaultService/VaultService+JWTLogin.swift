@@ -6,9 +6,9 @@ import VaultStore
 
 /// The partner login itself: one in flight per credential, its outcome stored and audited.
 extension VaultService {
-    /// Logs in, or joins the login already in flight for this credential. `force` (an
-    /// operator's `jwt login`) ignores a failed state and the backoff.
-    func login(_ id: AuthID, force: Bool) async -> JWTLoginOutcome {
+    /// Logs in, or joins the login already in flight for this credential (an operator's
+    /// `jwt login` clears a failed state and the backoff first: `forceLogin`).
+    func login(_ id: AuthID) async -> JWTLoginOutcome {
         if let running = jwtSessions.loginInFlight(id) { return await running.value }
         let task = Task { await self.performLogin(id) }
         jwtSessions.setLogin(id, task)
