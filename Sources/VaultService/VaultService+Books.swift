@@ -8,21 +8,12 @@ extension VaultService {
     }
 
     public func show(_ name: String) throws(ServiceError) -> AccountInfo {
-        try read { tx in
-            let a = try resolve(name, in: tx)
-            guard let info = try tx.accountInfos(only: try AuthID(a.authID)).first else { throw ServiceError.unknownCredential(a.authID) }
-            return info
-        }
+        try read { tx in try Books.show(name, in: tx) }
     }
 
     /// Credentials due within `within` (default: each account's `warn`) or overdue, most urgent first.
     public func due(within: TimeSpan?) throws(ServiceError) -> [DueItem] {
-        let now = self.now
-        let defaults = config.rotation.policy
-        return try list().compactMap { a -> DueItem? in
-            guard let s = a.schedule(defaults: defaults, now: now, window: within), s.standing != .ok else { return nil }
-            return DueItem(account: a, schedule: s)
-        }.sorted { $0.schedule.secondsUntilDue < $1.schedule.secondsUntilDue }
+        Books.due(try list(), defaults: config.rotation.policy, now: now, window: within)
     }
 
     /// Everything `remind` reports: each credential's, the master key's age, and — when the data key is at

@@ -20,7 +20,8 @@ extension VaultService {
     /// is a no-op; a different one is refused with a pointer to `rotate`.
     public func importRecords(_ records: [ImportRecord], actor: ActorIdentity,
                               source: TokenSource = .import) throws(ServiceError) -> ImportSummary {
-        let keys = try requireKeys()
+        let books = try writingBooks()
+        let keys = books.keys
         let now = self.now
         let summary: ImportSummary = try write { tx in
             var summary = ImportSummary()
@@ -41,9 +42,8 @@ extension VaultService {
                 let parent = r.kind == .customer ? try tx.partner().flatMap { try? AuthID($0.authID) } : nil
                 var account = AccountRecord(authID: r.authID, label: r.label ?? "", parent: parent, createdAt: now)
                 try tx.insert(&account)
-                let v = try insertVersion(token, account: account, version: 1, source: source, reason: nil,
-                                          actor: actor, keys: keys, tx: tx, now: now)
-                try audit(tx, op: source.rawValue, actor: actor, authID: r.authID, version: 1,
+                let v = try books.insertVersion(token, account: account, version: 1, source: source, reason: nil, actor: actor, tx: tx)
+                try books.audit(tx, op: source.rawValue, actor: actor, authID: r.authID, version: 1,
                           detail: ["fingerprint": v.fingerprint, "kind": r.kind.rawValue])
                 summary.imported.append(.init(authID: r.authID, kind: r.kind, version: 1, fingerprint: v.fingerprint))
                 if r.kind == .partner {
@@ -67,18 +67,6 @@ extension VaultService {
         let stored = try keys.open(sealed, .token(id, version: active.version), what: "token_versions row \(id) version \(active.version)")
         guard stored.constantTimeEquals(token) else { throw ServiceError.differentToken(id.rawValue) }
         return .init(authID: id, kind: id.kind, version: active.version, fingerprint: active.fingerprint)
-    }
-
-    /// Seals `token` as `version` of `account`, active from now.
-    func insertVersion(_ token: SecureBytes, account: AccountRecord, version: Int64, source: TokenSource, reason: String?,
-                       actor: ActorIdentity, keys: VaultKeys, tx: any StoreTransaction, now: Int64) throws -> TokenVersionRecord {
-        let id = try AuthID(account.authID)
-        var v = TokenVersionRecord(accountID: try account.storedID, version: version, status: .active,
-                                   ciphertext: try keys.seal(token, .token(id, version: version)),
-                                   fingerprint: try keys.fingerprintOf(token), source: source, createdAt: now,
-                                   actor: actor, reason: reason)
-        try tx.insert(&v)
-        return v
     }
 
     /// Moves a parsed token into locked memory and wipes the parse buffer.

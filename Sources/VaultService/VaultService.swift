@@ -80,25 +80,16 @@ public actor VaultService {
         }
     }
 
-    /// Appends an audit row in the transaction `tx`.
+    /// Appends an audit row in the transaction `tx` (`Books.audit`; needs the key).
     func audit(_ tx: any StoreTransaction, op: String, actor: ActorIdentity, authID: AuthID? = nil, version: Int64? = nil,
                outcome: AuditEvent.Outcome = .ok, reason: String? = nil, detail: [String: any Sendable] = [:]) throws {
-        let keys = try requireKeys()
-        let event = AuditEvent(seq: 0, atMillis: clock.millis, actor: actor, op: op,
-                               authID: authID?.rawValue, version: version, outcome: outcome, reason: reason,
-                               detail: AuditDetail.json(detail))
-        try tx.appendAudit(event, using: keys.audit)
+        try writingBooks().audit(tx, op: op, actor: actor, authID: authID, version: version, outcome: outcome, reason: reason,
+                                 detail: detail)
     }
 
     /// Resolves `partner` to the partner's auth id; anything else must be a valid auth id.
     func resolve(_ name: String, in tx: any StoreTransaction) throws -> AccountRecord {
-        if name == "partner" {
-            guard let p = try tx.partner() else { throw ServiceError.noPartner }
-            return p
-        }
-        let id = try AuthID(name)
-        guard let a = try tx.account(id) else { throw ServiceError.unknownCredential(id.rawValue) }
-        return a
+        try Books.resolve(name, in: tx)
     }
 
     public func resolveAuthID(_ name: String) throws(ServiceError) -> AuthID {
