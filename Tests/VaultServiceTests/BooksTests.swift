@@ -10,21 +10,25 @@ import VaultTestSupport
 /// rollback, revocation and edits, each with its audit row in the same transaction.
 @Suite struct BooksTests {
     final class Bare {
-        let dir = NSTemporaryDirectory() + "vv-books-" + UUID().uuidString
+        let dir: String
         let store: SQLiteStore
+        /// Tokens are canaries: the leak sweep looks for each in every file the test leaves.
+        let canary = "CANARY" + UUID().uuidString.replacingOccurrences(of: "-", with: "")
         let keys: VaultKeys
         let time = SetClock()
         var books: Books { Books(keys: keys, rotation: VaultConfig.Rotation(), clock: VaultClock(seconds: { [time] in time.now })) }
 
         init() throws {
-            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            dir = try SuiteSweep.makeRoot("vv-books-")
+            SuiteSweep.canary("prefix", canary)
             store = try SeededStore.create(at: dir + "/vault.db")
             keys = try VaultKeys(dataKey: try SecureBytes.random(count: 32))
         }
 
-        deinit { try? FileManager.default.removeItem(atPath: dir) }
+        deinit { SuiteSweep.remove(dir) }
 
-        func secret(_ s: String) throws -> SecureBytes { try Array(s.utf8).withUnsafeBytes { try SecureBytes(copying: $0) } }
+        /// A token: the canary, then `s`.
+        func secret(_ s: String) throws -> SecureBytes { try Array((canary + s).utf8).withUnsafeBytes { try SecureBytes(copying: $0) } }
 
         /// A customer with version 1 of `token`, as an import leaves it.
         func customer(_ id: String, _ token: String) throws {
@@ -32,7 +36,7 @@ import VaultTestSupport
             try store.write { tx in
                 var a = AccountRecord(authID: try AuthID(id), label: id, parent: nil, createdAt: b.now)
                 try tx.insert(&a)
-                _ = try b.insertVersion(try secret(token), account: a, version: 1, source: .import, reason: nil,
+                _ = try b.insertVersion(try self.secret(token), account: a, version: 1, source: .import, reason: nil,
                                         actor: ActorIdentity(uid: 0, user: "root"), tx: tx)
             }
         }
