@@ -113,7 +113,9 @@ public struct VaultClient: Sendable {
             return (String(line[..<c]), line[line.index(after: c)...].trimmingCharacters(in: .whitespaces))
         }
         var body = Array(raw[(end + 4)...])
-        if let length = headers.first(where: { $0.0.lowercased() == "content-length" }).flatMap({ Int($0.1) }), length <= body.count {
+        if let length = headers.first(where: { $0.0.lowercased() == "content-length" }).flatMap({ Int($0.1) }) {
+            // An answer cut short (the daemon stopped mid-write) is not an answer.
+            guard length <= body.count else { throw ClientError.io("the answer was cut short (\(body.count) of \(length) bytes)") }
             body = Array(body.prefix(length))
         }
         return Response(status: status, headers: headers, body: body)

@@ -60,7 +60,9 @@ public struct AdminOperations: Sendable {
     /// A consistent copy of the vault (ciphertext only) and its manifest, from a read-only
     /// connection of its own, beside whatever the vault is doing.
     public func backup() async throws(ServiceError) -> BackupCopy {
-        try VaultService.backupCopy(config: service.config, clock: service.clock)
+        let copy = try VaultService.backupCopy(config: service.config, clock: service.clock)
+        try await service.recordBackup(copy.manifest, actor: actor)
+        return copy
     }
 
     /// Unlocks a daemon's passphrase vault (nothing to do when it is unlocked already).

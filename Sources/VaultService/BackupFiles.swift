@@ -1,5 +1,6 @@
 import Foundation
 import VaultCore
+import VaultCrypto
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -30,8 +31,12 @@ public final class BackupFiles {
         if !finished { unlink(path); unlink(BackupManifest.path(for: path)) }
     }
 
-    /// Writes the copy and its manifest, each synced.
+    /// Writes the copy and its manifest, each synced, once the copy is what the manifest names
+    /// (a copy that came over the admin socket may have been damaged or cut short on the way).
     public func finish(_ backup: BackupCopy) throws(ServiceError) {
+        guard Hex.encode(backup.database.withUnsafeBytes { SHA256.hash($0) }) == backup.manifest.sha256 else {
+            throw .tampered("the copy does not match its manifest (SHA-256 differs): it was damaged or cut short on the way; nothing was kept")
+        }
         guard backup.database.withUnsafeBytes({ NewFile.writeAll(copy, $0) }) else {
             throw .store("cannot write the backup to \(path): \(String(cString: strerror(errno)))")
         }

@@ -29,6 +29,16 @@ extension VaultService {
         return BackupCopy(database: copy, manifest: manifest)
     }
 
+    /// Audits a copy of the vault handed out (a whole-vault export, if encrypted) when the key is
+    /// at hand; a row that cannot be written refuses the copy. Without the key (the CLI opening
+    /// the file itself, read-only) there is no chain to append to.
+    func recordBackup(_ m: BackupManifest, actor: ActorIdentity) throws(ServiceError) {
+        guard keys != nil else { return }
+        try write { tx in
+            try audit(tx, op: "backup", actor: actor, detail: ["sha256": m.sha256, "accounts": m.accounts, "audit_head_seq": m.auditHeadSeq])
+        }
+    }
+
     /// The bytes of an online backup of `store`, made in a temporary directory that only this
     /// user can enter and that is removed again.
     private static func privateCopy(of store: any VaultStorage, in dir: StateDirectory) throws(ServiceError) -> Data {

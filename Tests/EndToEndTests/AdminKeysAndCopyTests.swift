@@ -76,6 +76,9 @@ import VaultTestSupport
         // A member of the admin group gets it too; a path in the body is refused.
         let (member, _) = try AdminSocketTests.asNobody(d, groups: [1], ["-X", "POST", "-o", "/dev/null", "http://v/v1/admin/backup"])
         #expect(member == "200")
+        // Each copy handed out is audited, with who took it.
+        let copies = try d.auditJSON().filter { $0["op"] as? String == "backup" }
+        #expect(copies.compactMap { $0["actor_uid"] as? Int } == [0, 65534], "\(copies)")
         let path = try AdminAPITests.call(d, "POST", "/v1/admin/backup", body: #"{"path":"\#(d.s.root)/elsewhere"}"#)
         #expect(path.status == 400 && path.raw.contains("unknown field"), "\(path.raw)")
         #expect(!FileManager.default.fileExists(atPath: d.s.root + "/elsewhere"))
@@ -113,5 +116,35 @@ import VaultTestSupport
         let offline = try d.s.vv(["audit", "export", "--state-dir", d.s.state])
         #expect(offline.code == 0 && offline.out.hasPrefix(online.out), "offline export differs")
         #expect(try d.s.canaryHits().isEmpty)
+    }
+
+    /// What a daemon stopping mid-answer (or anything between) would hand the CLI: a copy cut
+    /// short, or one whose bytes are not the manifest's. Neither may become a backup.
+    @Test func aBackupThatArrivesCutShortOrDamagedKeepsNothing() throws {
+        let d = try DaemonHarness()
+        try d.start()
+        defer { d.stop() }
+        let manifest = #"{"format":1,"vault_id":"v","kek_kind":"key","kek_id":"k","dek_id":"d","created_at":"2026-12-04T00:00:00Z","audit_head_seq":1,"accounts":1,"sha256":"\#(String(repeating: "0", count: 64))"}"#
+        for (name, announced, sent) in [("short", 81_920, 116), ("damaged", 116, 116)] {
+            let socket = d.s.root + "/\(name).sock"
+            let server = try Binary.start(["-c", """
+                import socket, sys
+                s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(1); print("up", flush=True)
+                c, _ = s.accept(); request = b""
+                while not request.endswith(b"{}"):
+                    chunk = c.recv(65536)
+                    if not chunk: break
+                    request += chunk
+                c.sendall(b"HTTP/1.1 200 OK\\r\\nContent-Type: application/vnd.sqlite3\\r\\nVault-Backup-Manifest: " + sys.argv[2].encode()
+                          + b"\\r\\nContent-Length: " + sys.argv[3].encode() + b"\\r\\n\\r\\n" + b"S" * int(sys.argv[4]))
+                c.close()
+                """, socket, manifest, String(announced), String(sent)], executable: "/usr/bin/python3")
+            _ = server.out.fileHandleForReading.availableData
+            let file = d.s.root + "/\(name).backup"
+            let r = try d.s.vv(["backup", "--to", file, "--admin-socket", socket] + d.cfg)
+            server.process.waitUntilExit()
+            #expect(r.code == 1 && (r.err.contains("cut short") || r.err.contains("does not match its manifest")), "\(name): \(r.all)")
+            #expect(!FileManager.default.fileExists(atPath: file) && !FileManager.default.fileExists(atPath: file + ".manifest.json"), "\(name)")
+        }
     }
 }
