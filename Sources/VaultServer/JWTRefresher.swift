@@ -8,8 +8,8 @@ struct JWTRefresher: Service, CustomStringConvertible {
     var description: String { "JWT refresher" }
 
     func run() async {
-        // A login in flight is cancelled with the loop (the upstream call honours cancellation),
-        // so shutdown never waits for an upstream timeout.
+        // A login already in flight is not cut short (other callers may be waiting on it): a
+        // stop waits for it, at most `[upstream] timeout`, after the sockets have drained.
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 try? await Task.sleep(for: .seconds(1))

@@ -35,8 +35,16 @@ struct Keyring {
         return failedUnseals > 0 ? .milliseconds(min(250 << min(failedUnseals, 5), 8_000)) : .zero
     }
 
-    mutating func endUnseal(succeeded: Bool) {
+    /// How an unseal attempt ended: only a key or passphrase that did not open the vault makes
+    /// the next attempt wait longer.
+    enum UnsealOutcome { case unlocked, refused, failed }
+
+    mutating func endUnseal(_ outcome: UnsealOutcome) {
         unsealing = false
-        failedUnseals = succeeded ? 0 : failedUnseals + 1
+        switch outcome {
+        case .unlocked: failedUnseals = 0
+        case .refused: failedUnseals += 1
+        case .failed: break
+        }
     }
 }

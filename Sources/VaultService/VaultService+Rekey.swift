@@ -16,7 +16,7 @@ extension VaultService {
         guard !auditLog.flushing else { throw .store("an audit commit is still in progress; retry the rekey") }
         let old = try requireKeys()
         guard newMaster != nil || newDataKey else {
-            throw .invalidInput("nothing to do: give a new master key (--new-key-file, --new-passphrase) and/or --data-key")
+            throw .invalidInput("nothing to do: give a new master key and/or ask for a new data key")
         }
         if newDataKey, case .broken(let seq, let problem) = try verifyChain() {
             throw .auditBroken("row \(seq): \(problem.explanation)")

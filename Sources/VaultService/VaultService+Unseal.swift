@@ -9,8 +9,8 @@ extension VaultService {
     public func unseal(_ input: MasterKeyInput, actor: ActorIdentity) async throws(ServiceError) {
         guard keys == nil else { return }
         let delay = try keyring.beginUnseal()
-        var succeeded = false
-        defer { keyring.endUnseal(succeeded: succeeded) }
+        var outcome = Keyring.UnsealOutcome.failed
+        defer { keyring.endUnseal(outcome) }
         if delay > .zero { try? await Task.sleep(for: delay) }
         let meta: VaultMetaRecord
         do { meta = try store.read { try $0.meta() } } catch { throw Self.map(error) }
@@ -22,7 +22,9 @@ extension VaultService {
         }
         switch await attempt.value {
         case .success(let u): unwrapped = u
-        case .failure(let error): throw error
+        case .failure(let error):
+            outcome = .refused
+            throw error
         }
         do {
             let writable = try SQLiteStore.open(at: directory.databasePath, readOnly: false)
@@ -31,7 +33,7 @@ extension VaultService {
             store = writable
             keyring.install(try VaultKeys(dataKey: unwrapped.dataKey), masterKey: unwrapped.kek)
         } catch { throw Self.map(error) }
-        succeeded = true
+        outcome = .unlocked
         try prepareSigning(actor: actor)
         try write { tx in try audit(tx, op: "unseal", actor: actor) }
     }

@@ -4,7 +4,7 @@ import VaultCore
 
 /// The vault's storage API (`StoreTransaction`) over one SQLite transaction of `SQLiteStore`.
 /// Every SQL statement of the project lives in this module.
-struct SQLiteTransaction: StoreTransaction {
+struct SQLiteTransaction: StoreTransaction, AuditRows {
     let db: Database
 
     // MARK: metadata
@@ -140,6 +140,14 @@ struct SQLiteTransaction: StoreTransaction {
             throw StoreError.constraint("audit head points at missing row \(m.auditHeadSeq); run `vobiz-vault audit verify`")
         }
         return (m.auditHeadSeq, last)
+    }
+
+    func appendAudit<M: AuditChain.AuditMAC>(_ events: [AuditEvent], using mac: M, afterEach: (() -> Void)?) throws {
+        try appendChained(events, using: mac, afterEach: afterEach)
+    }
+
+    func remacAudit<M: AuditChain.AuditMAC>(using mac: M) throws {
+        try remacChained(using: mac)
     }
 
     func insertAuditRow(_ sealed: AuditEvent) throws {

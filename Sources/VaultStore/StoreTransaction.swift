@@ -58,14 +58,16 @@ public protocol StoreTransaction {
     func insert(_ k: inout SigningKeyRecord) throws
     func update(_ k: SigningKeyRecord) throws
 
-    // MARK: audit rows (the chain itself is `appendAudit`, below, the same for every backend)
+    // MARK: audit
     /// The last row's seq and MAC (0 and the genesis MAC for an empty log).
     func auditHead() throws -> (seq: Int64, mac: Data)
-    /// Inserts a row already sealed into the chain.
-    func insertAuditRow(_ sealed: AuditEvent) throws
-    func setAuditHead(_ head: AuditChain.Head) throws
-    /// Replaces one row's `prev_mac` and `mac` (re-MACing under a new key).
-    func updateAuditMACs(_ sealed: AuditEvent) throws
+    /// Appends `events` to the chain and moves the authenticated head, in this transaction, with
+    /// one head read and one head write (the daemon's group commit); `afterEach` runs after
+    /// each row. The chain is `AuditRows.appendChained`, the same for every backend.
+    func appendAudit<M: AuditChain.AuditMAC>(_ events: [AuditEvent], using mac: M, afterEach: (() -> Void)?) throws
+    /// Recomputes every MAC and the head under a new key (after `rekey --data-key`, which the
+    /// caller allows only on a chain that verified under the old key).
+    func remacAudit<M: AuditChain.AuditMAC>(using mac: M) throws
     /// All rows, ascending.
     func auditEvents() throws -> [AuditEvent]
     /// The last `limit` rows, ascending.
@@ -80,37 +82,10 @@ extension StoreTransaction {
 
     /// Appends `event` to the chain and moves the authenticated head, in this transaction.
     public func appendAudit(_ event: AuditEvent, using mac: some AuditChain.AuditMAC) throws {
-        try appendAudit([event], using: mac)
+        try appendAudit([event], using: mac, afterEach: nil)
     }
 
-    /// Appends several events with one head read and one head write (the daemon's group commit).
-    /// `afterEach` runs after each row is inserted (the daemon yields the CPU there).
-    public func appendAudit(_ events: [AuditEvent], using mac: some AuditChain.AuditMAC, afterEach: (() -> Void)? = nil) throws {
-        guard !events.isEmpty else { return }
-        var (seq, prev) = try auditHead()
-        for event in events {
-            var e = event
-            seq += 1
-            e.seq = seq
-            e = AuditChain.seal(e, after: prev, using: mac)
-            try insertAuditRow(e)
-            prev = e.mac
-            afterEach?()
-        }
-        try setAuditHead(AuditChain.Head(seq: seq, tag: AuditChain.headTag(seq: seq, lastMAC: prev, using: mac)))
-    }
-
-    /// Recomputes every MAC and the head under a new key (after `rekey --data-key`, which the
-    /// caller allows only on a chain that verified under the old key).
-    public func remacAudit(using mac: some AuditChain.AuditMAC) throws {
-        var prev = AuditChain.genesis
-        var last: Int64 = 0
-        for row in try auditEvents() {
-            let e = AuditChain.seal(row, after: prev, using: mac)
-            try updateAuditMACs(e)
-            prev = e.mac
-            last = e.seq
-        }
-        if last > 0 { try setAuditHead(AuditChain.Head(seq: last, tag: AuditChain.headTag(seq: last, lastMAC: prev, using: mac))) }
+    public func appendAudit(_ events: [AuditEvent], using mac: some AuditChain.AuditMAC) throws {
+        try appendAudit(events, using: mac, afterEach: nil)
     }
 }

@@ -13,16 +13,19 @@ import Testing
         for _ in 0..<7 {
             waits.append(try ring.beginUnseal())
             #expect(throws: ServiceError.self, "a second attempt while one runs") { try ring.beginUnseal() }
-            ring.endUnseal(succeeded: false)
+            ring.endUnseal(.refused)
         }
         #expect(waits == [.zero, .milliseconds(500), .milliseconds(1000), .milliseconds(2000), .milliseconds(4000),
                           .milliseconds(8000), .milliseconds(8000)])
         _ = try ring.beginUnseal()
         let keys = try VaultKeys(dataKey: try SecureBytes.random(count: 32))
         ring.install(keys, masterKey: try SecureBytes.random(count: 32))
-        ring.endUnseal(succeeded: true)
+        ring.endUnseal(.unlocked)
         #expect(ring.isUnlocked && ring.masterKey != nil)
         #expect(try ring.beginUnseal() == .zero, "a success forgets the failures")
+        // A failure that says nothing about the passphrase (the store) does not slow the next.
+        ring.endUnseal(.failed)
+        #expect(try ring.beginUnseal() == .zero)
     }
 
     @Test func aRekeyWithoutANewMasterKeyKeepsTheOneInHand() throws {

@@ -1,0 +1,45 @@
+import Foundation
+import VaultCore
+
+/// The row-level writes of the audit log, which only the chain may make: a backend implements
+/// them and answers `appendAudit`/`remacAudit` with `appendChained`/`remacChained`, so the chain
+/// is written once for every backend and no caller outside this module can write a row or move
+/// the head without it.
+protocol AuditRows {
+    func auditHead() throws -> (seq: Int64, mac: Data)
+    /// Inserts a row already sealed into the chain.
+    func insertAuditRow(_ sealed: AuditEvent) throws
+    func setAuditHead(_ head: AuditChain.Head) throws
+    /// Replaces one row's `prev_mac` and `mac` (re-MACing under a new key).
+    func updateAuditMACs(_ sealed: AuditEvent) throws
+    func auditEvents() throws -> [AuditEvent]
+}
+
+extension AuditRows {
+    func appendChained(_ events: [AuditEvent], using mac: some AuditChain.AuditMAC, afterEach: (() -> Void)?) throws {
+        guard !events.isEmpty else { return }
+        var (seq, prev) = try auditHead()
+        for event in events {
+            var e = event
+            seq += 1
+            e.seq = seq
+            e = AuditChain.seal(e, after: prev, using: mac)
+            try insertAuditRow(e)
+            prev = e.mac
+            afterEach?()
+        }
+        try setAuditHead(AuditChain.Head(seq: seq, tag: AuditChain.headTag(seq: seq, lastMAC: prev, using: mac)))
+    }
+
+    func remacChained(using mac: some AuditChain.AuditMAC) throws {
+        var prev = AuditChain.genesis
+        var last: Int64 = 0
+        for row in try auditEvents() {
+            let e = AuditChain.seal(row, after: prev, using: mac)
+            try updateAuditMACs(e)
+            prev = e.mac
+            last = e.seq
+        }
+        if last > 0 { try setAuditHead(AuditChain.Head(seq: last, tag: AuditChain.headTag(seq: last, lastMAC: prev, using: mac))) }
+    }
+}
