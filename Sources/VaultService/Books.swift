@@ -45,10 +45,15 @@ struct Books {
     /// Appends an audit row in `tx`, MACed into the chain.
     func audit(_ tx: any StoreTransaction, op: String, actor: ActorIdentity, authID: AuthID? = nil, version: Int64? = nil,
                outcome: AuditEvent.Outcome = .ok, reason: String? = nil, detail: [String: any Sendable] = [:]) throws {
-        let event = AuditEvent(seq: 0, atMillis: clock.millis, actor: actor, op: op,
-                               authID: authID?.rawValue, version: version, outcome: outcome, reason: reason,
-                               detail: AuditDetail.json(detail))
-        try tx.appendAudit(event, using: keys.audit)
+        try tx.appendAudit(auditEvent(op: op, actor: actor, authID: authID, version: version, outcome: outcome, reason: reason,
+                                      detail: detail), using: keys.audit)
+    }
+
+    /// An audit row of this moment, not yet in the chain (for changes that append many at once).
+    func auditEvent(op: String, actor: ActorIdentity, authID: AuthID? = nil, version: Int64? = nil,
+                    outcome: AuditEvent.Outcome = .ok, reason: String? = nil, detail: [String: any Sendable] = [:]) -> AuditEvent {
+        AuditEvent(seq: 0, atMillis: clock.millis, actor: actor, op: op, authID: authID?.rawValue, version: version, outcome: outcome,
+                   reason: reason, detail: AuditDetail.json(detail))
     }
 
     /// Seals `token` as `version` of `account`, active from now.

@@ -18,7 +18,7 @@ extension VaultService {
     public func auditPage(after: Int64?, limit: Int) async throws(ServiceError) -> (events: [AuditEvent], more: Bool) {
         await settleAudit()
         guard let after else { return (try auditRows(limit), false) }
-        let rows = try read { try $0.auditEvents(after: after, limit: limit + 1) }
+        let rows = try await longReads.read { try $0.auditEvents(after: after, limit: limit + 1) }
         return (Array(rows.prefix(limit)), rows.count > limit)
     }
 

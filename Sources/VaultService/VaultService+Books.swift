@@ -32,12 +32,12 @@ extension VaultService {
         let dir = directory.path
         return try read { tx in
             let m = try tx.meta()
-            let accounts = try tx.accounts()
+            let byState = try tx.accountCounts()
             return VaultStatus(vaultID: m.vaultID, stateDir: dir, format: m.format, createdAt: m.createdAt,
                                masterKeyKind: m.kekKind.rawValue, masterKeyID: m.kekID, masterKeySetAt: m.kekSetAt,
                                dataKeyID: m.dekID, dataKeyCreatedAt: m.dekCreatedAt, unlocked: unlocked,
-                               accounts: accounts.count,
-                               accountsByState: Dictionary(grouping: accounts, by: \.state.rawValue).mapValues(\.count),
+                               accounts: byState.values.reduce(0, +),
+                               accountsByState: Dictionary(uniqueKeysWithValues: byState.map { ($0.key.rawValue, $0.value) }),
                                auditRows: m.auditHeadSeq)
         }
     }

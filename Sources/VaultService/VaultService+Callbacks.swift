@@ -34,10 +34,9 @@ extension VaultService {
     private func callbackVerdict(caller: Caller, request: CallbackRequest, url: PythonURL,
                                  audit: inout RequestAudit) throws(Refusal) -> CallbackVerdict {
         guard let keys else { throw Refusal(.sealed, "the vault is sealed; run `vobiz-vault unseal`") }
-        let cache = try credentials()
-        let name = request.credential == "partner" ? (cache.partner ?? "partner") : request.credential
+        let name = request.credential == "partner" ? (try cachedPartner() ?? "partner") : request.credential
         guard let id = try? AuthID(name) else { throw Refusal(.badRequest, "credential must be \"partner\" or an auth id") }
-        guard let (account, _) = cache.byID[id.rawValue] else { throw Refusal(.unknownCredential, "no credential \(id) in this vault") }
+        guard let account = try cachedCredential(id.rawValue)?.account else { throw Refusal(.unknownCredential, "no credential \(id) in this vault") }
         audit.authID = id
         guard account.state == .active else { throw Refusal(.credentialRevoked, "\(id) is \(account.state.rawValue)") }
         // The grant's paths are matched against the callback URL's path.
@@ -48,8 +47,8 @@ extension VaultService {
         let now = self.now
         return try callbackVerifier.verdict(request, url: url, account: id, parent: account.parentAuthID, now: now) {
             (owner) throws(Refusal) -> [CallbackVerifier.Candidate] in
-            guard let entry = cache.byID[owner], let ownerID = try? AuthID(owner) else { return [] }
-            let versions = [entry.1].compactMap { $0 } + (cache.previous[owner] ?? []).filter { ($0.destroyAfter ?? 0) > now }
+            guard let entry = try cachedCredential(owner), let ownerID = try? AuthID(owner) else { return [] }
+            let versions = [entry.active].compactMap { $0 } + entry.previous.filter { ($0.destroyAfter ?? 0) > now }
             var out: [CallbackVerifier.Candidate] = []
             for v in versions { out.append((v.version, try open(v, ownerID, keys))) }
             return out

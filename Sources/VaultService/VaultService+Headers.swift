@@ -56,11 +56,11 @@ extension VaultService {
     /// The credential a request uses: the one its path implies, or the one it names when the
     /// path implies none. Naming a different one than the path implies is a scope mismatch.
     func credential(named: String?, for url: ScopedURL) throws(Refusal) -> (AccountRecord, TokenVersionRecord) {
-        let cache = try credentials()
+        let partner = try cachedPartner()
         var namedID: AuthID?
         if let named {
             if named == "partner" {
-                guard let p = cache.partner else { throw Refusal(.unknownCredential, "this vault holds no partner credential") }
+                guard let p = partner else { throw Refusal(.unknownCredential, "this vault holds no partner credential") }
                 namedID = try? AuthID(p)
             } else {
                 guard let id = try? AuthID(named) else { throw Refusal(.badRequest, "credential must be \"partner\" or an auth id") }
@@ -70,10 +70,10 @@ extension VaultService {
         let chosen: String
         switch url.implied {
         case .partner:
-            if let n = namedID, n.kind != .partner || n.rawValue != cache.partner {
+            if let n = namedID, n.kind != .partner || n.rawValue != partner {
                 throw Refusal(.scopeMismatch, ScopeError.mismatch(path: url.path, named: n.rawValue).description)
             }
-            guard let p = cache.partner else { throw Refusal(.unknownCredential, "this vault holds no partner credential") }
+            guard let p = partner else { throw Refusal(.unknownCredential, "this vault holds no partner credential") }
             chosen = p
         case .customer(let id):
             if let n = namedID, n != id { throw Refusal(.scopeMismatch, ScopeError.mismatch(path: url.path, named: n.rawValue).description) }
@@ -82,22 +82,22 @@ extension VaultService {
             guard let n = namedID else { throw Refusal(.badRequest, ScopeError.credentialRequired.description) }
             chosen = n.rawValue
         }
-        guard let (a, version) = cache.byID[chosen] else { throw Refusal(.unknownCredential, "no credential \(chosen) in this vault") }
+        guard let entry = try cachedCredential(chosen) else { throw Refusal(.unknownCredential, "no credential \(chosen) in this vault") }
+        let a = entry.account
         guard a.state == .active else { throw Refusal(.credentialRevoked, "\(a.authID) is \(a.state.rawValue); it must be rotated before use") }
-        guard let v = version, v.ciphertext != nil else { throw Refusal(.internal, "\(a.authID) has no active token version") }
+        guard let v = entry.active, v.ciphertext != nil else { throw Refusal(.internal, "\(a.authID) has no active token version") }
         return (a, v)
     }
 
-    /// The credential cache, loaded on first use after a write.
-    func credentials() throws(Refusal) -> CredentialCache {
-        if let c = credentialCache { return c }
-        do {
-            let c = try store.read { try CredentialCache.load($0) }
-            credentialCache = c
-            return c
-        } catch {
-            throw Refusal(.internal, "storage error")
-        }
+    /// The credential `authID` as the request path knows it (nil: the vault does not hold it),
+    /// read from the store on its first use after a write.
+    func cachedCredential(_ authID: String) throws(Refusal) -> CredentialCache.Entry? {
+        do { return try credentialCache.entry(authID, store: store) } catch { throw Refusal(.internal, "storage error") }
+    }
+
+    /// The partner's auth id (nil: the vault holds no partner).
+    func cachedPartner() throws(Refusal) -> String? {
+        do { return try credentialCache.partner(store: store) } catch { throw Refusal(.internal, "storage error") }
     }
 
     /// The token of version `v`, opened once and kept briefly (`TokenCache`).

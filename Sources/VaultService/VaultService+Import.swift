@@ -33,25 +33,30 @@ extension VaultService {
                 throw ServiceError.invalidInput("the input holds more than one partner credential; a vault holds one partner")
             }
             // The partner first, so customers of the same input can be linked to it.
+            var partner = try tx.partner().flatMap { try? AuthID($0.authID) }
+            var rows: [AuditEvent] = []
+            rows.reserveCapacity(records.count)
             for r in records.sorted(by: { $0.kind == .partner && $1.kind != .partner }) {
                 let token = try Self.secure(r.token)
                 if let existing = try tx.account(r.authID) {
                     summary.unchanged.append(try unchanged(existing, token: token, keys: keys, tx: tx))
                     continue
                 }
-                let parent = r.kind == .customer ? try tx.partner().flatMap { try? AuthID($0.authID) } : nil
-                var account = AccountRecord(authID: r.authID, label: r.label ?? "", parent: parent, createdAt: now)
+                var account = AccountRecord(authID: r.authID, label: r.label ?? "", parent: r.kind == .customer ? partner : nil, createdAt: now)
                 try tx.insert(&account)
                 let v = try books.insertVersion(token, account: account, version: 1, source: source, reason: nil, actor: actor, tx: tx)
-                try books.audit(tx, op: source.rawValue, actor: actor, authID: r.authID, version: 1,
-                          detail: ["fingerprint": v.fingerprint, "kind": r.kind.rawValue])
+                rows.append(books.auditEvent(op: source.rawValue, actor: actor, authID: r.authID, version: 1,
+                                             detail: ["fingerprint": v.fingerprint, "kind": r.kind.rawValue]))
                 summary.imported.append(.init(authID: r.authID, kind: r.kind, version: 1, fingerprint: v.fingerprint))
                 if r.kind == .partner {
                     let orphans = try tx.accounts().filter { $0.kind == .customer && $0.parentAuthID == nil }
                     try tx.adoptOrphans(by: r.authID)
                     summary.linked = orphans.compactMap { try? AuthID($0.authID) }
+                    partner = r.authID
                 }
             }
+            // One row per credential, chained in one pass: the head is read and written once.
+            try tx.appendAudit(rows, using: keys.audit)
             return summary
         }
         return summary

@@ -141,8 +141,7 @@ extension VaultService {
 
     private func jwtAuthorize(caller: Caller, credential: String?, audit: inout RequestAudit) throws(Refusal) -> AuthID {
         guard keys != nil else { throw Refusal(.sealed, "the vault is sealed; run `vobiz-vault unseal`") }
-        let cache = try credentials()
-        guard let partner = cache.partner, let id = try? AuthID(partner) else {
+        guard let partner = try cachedPartner(), let id = try? AuthID(partner) else {
             throw Refusal(.unknownCredential, "this vault holds no partner credential")
         }
         if let credential, credential != "partner", credential != partner {
@@ -150,9 +149,11 @@ extension VaultService {
                           "JWT sessions are the partner's (\(partner)); \(Echo.short(credential)) has none")
         }
         audit.authID = id
-        guard let (account, version) = cache.byID[partner] else { throw Refusal(.unknownCredential, "no credential \(partner)") }
-        guard account.state == .active else { throw Refusal(.credentialRevoked, "\(partner) is \(account.state.rawValue); it must be rotated before use") }
-        audit.version = version?.version
+        guard let entry = try cachedCredential(partner) else { throw Refusal(.unknownCredential, "no credential \(partner)") }
+        guard entry.account.state == .active else {
+            throw Refusal(.credentialRevoked, "\(partner) is \(entry.account.state.rawValue); it must be rotated before use")
+        }
+        audit.version = entry.active?.version
         _ = try grant(.jwt, caller: caller, credential: id, method: "POST", path: Self.loginTarget,
                       explicitPathsOnly: false, denial: "no grant allows this caller a JWT for \(id)", audit: &audit)
         try requireAuditWritable()

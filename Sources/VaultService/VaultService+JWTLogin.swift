@@ -56,7 +56,7 @@ extension VaultService {
                 live.retryAt = 0
                 jwtSessions[id] = live
                 jwtSessions.count("ok")
-                if (try? credentials())?.byID[key]?.0.rejectedAt != nil {
+                if (try? cachedCredential(key))??.account.rejectedAt != nil {
                     noteUpstream(status: 200, authID: id, by: "jwt-login", actor: actor)
                 }
                 return .ok

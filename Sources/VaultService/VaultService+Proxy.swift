@@ -99,7 +99,7 @@ extension VaultService {
     /// Records what Vobiz said to a credential the vault attached: a 401 marks it rejected from
     /// now (once, with an audit row); a success clears an earlier rejection.
     public func noteUpstream(status: Int, authID: AuthID, by: String, actor: ActorIdentity) {
-        let rejected = (try? credentials())?.byID[authID.rawValue]?.0.rejectedAt != nil
+        let rejected = (try? cachedCredential(authID.rawValue))??.account.rejectedAt != nil
         let now = self.now
         if status == 401, !rejected {
             try? write { tx in

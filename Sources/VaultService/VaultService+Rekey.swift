@@ -60,7 +60,7 @@ extension VaultService {
         }
         // A running daemon goes on with the new keys at once.
         keyring.install(fresh, masterKey: kek)
-        credentialCache = nil
+        credentialCache.removeAll()
         tokenCache.removeAll()
         do { try store.checkpoint() } catch { throw .store(error.description) }
         return try status()

@@ -22,8 +22,8 @@ public actor VaultService {
     /// The key that signs sealed headers and the check of those the proxy is shown.
     var signatures = SealedSignatures()
     var auditLog: AuditLog
-    /// Accounts and their active versions, for the request path; rebuilt after any write.
-    var credentialCache: CredentialCache?
+    /// The credentials requests have used, read one at a time; emptied after any write.
+    var credentialCache = CredentialCache()
     var tokenCache = TokenCache()
     /// The upstream origin, parsed once (`[upstream] base_url` is validated at load).
     let upstream: Result<Upstream, ScopeError>
@@ -33,6 +33,8 @@ public actor VaultService {
     /// The Vobiz API client the vault calls with itself (`attach(upstream:)`).
     var upstreamClient: UpstreamClient?
     var jwtSessions = JWTSessions()
+    /// Listings and tallies, on a connection of their own.
+    nonisolated let longReads: LongReads
 
     init(config: VaultConfig, directory: StateDirectory, store: any VaultStorage, keys: VaultKeys?, masterKey: SecureBytes?,
          lock: StateLock, clock: VaultClock, executor: (any SerialExecutor)? = nil) {
@@ -40,6 +42,7 @@ public actor VaultService {
         self.config = config
         self.directory = directory
         self.store = store
+        longReads = LongReads(origin: store)
         keyring = Keyring(keys: keys, masterKey: masterKey)
         self.lock = lock
         self.clock = clock
@@ -61,7 +64,7 @@ public actor VaultService {
     /// Runs `body` in one write transaction, mapping store errors to service errors. Any
     /// write may change a credential, so the in-memory credential cache is dropped.
     func write<T>(_ body: (any StoreTransaction) throws -> T) throws(ServiceError) -> T {
-        credentialCache = nil
+        credentialCache.removeAll()
         tokenCache.removeAll()
         do { return try store.write(body) } catch { throw Self.map(error) }
     }

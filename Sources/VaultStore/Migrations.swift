@@ -7,6 +7,7 @@ enum Migrations {
         var m = DatabaseMigrator()
         m.registerMigration("v1-schema", migrate: v1)
         m.registerMigration("v2-upstream-rejections", migrate: v2)
+        m.registerMigration("v3-grace-index", migrate: v3)
         return m
     }
 
@@ -18,6 +19,12 @@ enum Migrations {
             ALTER TABLE accounts ADD COLUMN rejected_by TEXT
                 CHECK (rejected_by IS NULL OR rejected_by IN ('proxy', 'verify', 'jwt-login'));
             """)
+    }
+
+    /// The grace destroyer looks for previous versions past their grace every minute: an index
+    /// on just those keeps the look proportional to what it finds, not to the vault.
+    static func v3(_ db: Database) throws {
+        try db.execute(sql: "CREATE INDEX token_versions_grace ON token_versions(destroy_after) WHERE status = 'previous'")
     }
 
     static func v1(_ db: Database) throws {

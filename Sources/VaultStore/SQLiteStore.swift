@@ -210,6 +210,10 @@ public final class SQLiteStore: VaultStorage {
         }
     }
 
+    public func openReader() throws(StoreError) -> any VaultStorage {
+        try Self.open(at: path, readOnly: true)
+    }
+
     /// Closes the connection (later calls fail).
     public func close() {
         try? queue.close()

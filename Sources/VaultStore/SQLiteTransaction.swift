@@ -10,7 +10,9 @@ struct SQLiteTransaction: StoreTransaction, AuditRows {
     // MARK: metadata
 
     func meta() throws -> VaultMetaRecord {
-        guard let m = try VaultMetaRecord.fetchOne(db, key: 1) else { throw StoreError.missingMeta }
+        guard let m = try VaultMetaRecord.fetchOne(try db.cachedStatement(sql: "SELECT * FROM vault_meta WHERE id = 1")) else {
+            throw StoreError.missingMeta
+        }
         return m
     }
 
@@ -20,11 +22,11 @@ struct SQLiteTransaction: StoreTransaction, AuditRows {
     // MARK: accounts
 
     func account(_ id: AuthID) throws -> AccountRecord? {
-        try AccountRecord.filter(AccountRecord.Columns.authID == id.rawValue).fetchOne(db)
+        try AccountRecord.fetchOne(try db.cachedStatement(sql: "SELECT * FROM accounts WHERE auth_id = ?"), arguments: [id.rawValue])
     }
 
     func partner() throws -> AccountRecord? {
-        try AccountRecord.filter(AccountRecord.Columns.kind == CredentialKind.partner.rawValue).fetchOne(db)
+        try AccountRecord.fetchOne(try db.cachedStatement(sql: "SELECT * FROM accounts WHERE kind = 'partner'"))
     }
 
     func accounts() throws -> [AccountRecord] {
@@ -44,12 +46,13 @@ struct SQLiteTransaction: StoreTransaction, AuditRows {
 
     /// Newest first.
     func versions(of accountID: Int64) throws -> [TokenVersionRecord] {
-        try TokenVersionRecord.filter(TokenVersionRecord.Columns.accountID == accountID).order(TokenVersionRecord.Columns.version.desc).fetchAll(db)
+        try TokenVersionRecord.fetchAll(try db.cachedStatement(sql: "SELECT * FROM token_versions WHERE account_id = ? ORDER BY version DESC"),
+                                        arguments: [accountID])
     }
 
     func activeVersion(of accountID: Int64) throws -> TokenVersionRecord? {
-        try TokenVersionRecord.filter(TokenVersionRecord.Columns.accountID == accountID && TokenVersionRecord.Columns.status == TokenStatus.active.rawValue)
-            .fetchOne(db)
+        try TokenVersionRecord.fetchOne(try db.cachedStatement(sql: "SELECT * FROM token_versions WHERE account_id = ? AND status = 'active'"),
+                                        arguments: [accountID])
     }
 
     func latestVersionNumber(of accountID: Int64) throws -> Int64 {
@@ -76,25 +79,6 @@ struct SQLiteTransaction: StoreTransaction, AuditRows {
         return try TokenVersionRecord.filter(TokenVersionRecord.Columns.ciphertext != nil).order(TokenVersionRecord.Columns.id).fetchAll(db).map { v in
             guard let a = accounts[v.accountID] else { throw StoreError.constraint("orphan token version") }
             return (a, v)
-        }
-    }
-
-    /// `AccountInfo` of every account (or the named one), versions newest first.
-    func accountInfos(only: AuthID?) throws -> [AccountInfo] {
-        var request = AccountRecord.order(AccountRecord.Columns.kind.desc, AccountRecord.Columns.authID)
-        if let only { request = request.filter(AccountRecord.Columns.authID == only.rawValue) }
-        let byAccount = Dictionary(grouping: try TokenVersionRecord.order(TokenVersionRecord.Columns.version.desc).fetchAll(db), by: \.accountID)
-        let sessions = Dictionary(try sessions().map { ($0.accountID, $0) }, uniquingKeysWith: { a, _ in a })
-        let logins = Set(try allLoginCredentials().map(\.accountID))
-        return try request.fetchAll(db).map { a in
-            let id = try RowID.stored(a.id)
-            var info = try a.info(versions: byAccount[id] ?? [])
-            let s = sessions[id]
-            if s != nil || logins.contains(id) {
-                info.jwt = JWTSessionInfo(state: s?.state.rawValue ?? "empty", expiresAt: s?.expiresAt, lastRefreshAt: s?.lastRefreshAt,
-                                          lastError: s?.lastError, hasLoginCredentials: logins.contains(id))
-            }
-            return info
         }
     }
 

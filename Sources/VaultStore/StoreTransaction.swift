@@ -26,8 +26,16 @@ public protocol StoreTransaction {
     func update(_ a: AccountRecord) throws
     /// Links every customer without a parent to `partner`.
     func adoptOrphans(by partner: AuthID) throws
-    /// `AccountInfo` of every account (or the named one), versions newest first.
-    func accountInfos(only: AuthID?) throws -> [AccountInfo]
+    /// Up to `limit` auth ids after `after` in listing order: the partner first, then
+    /// customers by auth id (a page of `list`; nil starts at the beginning).
+    func accountIDs(after: AuthID?, limit: Int) throws -> [AuthID]
+    /// `AccountInfo` of the named accounts in the order given (those the vault does not hold
+    /// are left out), versions newest first.
+    func accountInfos(ids: [AuthID]) throws -> [AccountInfo]
+    /// Accounts by state, counted without loading them.
+    func accountCounts() throws -> [AccountState: Int]
+    /// Calls `body` with every account's rotation input, one row at a time.
+    func forEachRotationInput(_ body: (RotationInput) throws -> Void) throws
 
     // MARK: token versions
     /// Newest first.
@@ -78,7 +86,10 @@ public protocol StoreTransaction {
 }
 
 extension StoreTransaction {
-    public func accountInfos() throws -> [AccountInfo] { try accountInfos(only: nil) }
+    /// Every account, in listing order: for the few reads that need all of them at once.
+    public func accountInfos() throws -> [AccountInfo] { try accountInfos(ids: accountIDs(after: nil, limit: .max)) }
+
+    public func accountInfos(only id: AuthID) throws -> [AccountInfo] { try accountInfos(ids: [id]) }
 
     /// Appends `event` to the chain and moves the authenticated head, in this transaction.
     public func appendAudit(_ event: AuditEvent, using mac: some AuditChain.AuditMAC) throws {

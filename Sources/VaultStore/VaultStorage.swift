@@ -18,6 +18,9 @@ public protocol VaultStorage: AnyObject, Sendable {
     func checkpoint() throws(StoreError)
     /// A consistent copy of every row in a new file at `path`, made while others write.
     func backup(to path: String) throws(StoreError)
+    /// A connection of its own to the same vault, for reads that walk much of it (listings,
+    /// the metrics tally) beside the vault's own work; it sees every committed change.
+    func openReader() throws(StoreError) -> any VaultStorage
     /// Closes the backend's connections (later calls fail).
     func close()
 }

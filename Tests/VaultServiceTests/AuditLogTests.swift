@@ -32,6 +32,7 @@ import VaultTestSupport
         func isCurrent() throws(StoreError) -> Bool { try inner.isCurrent() }
         func checkpoint() throws(StoreError) { try inner.checkpoint() }
         func backup(to path: String) throws(StoreError) { try inner.backup(to: path) }
+        func openReader() throws(StoreError) -> any VaultStorage { try inner.openReader() }
         func close() { inner.close() }
 
         func ops() throws -> [String] { try read { try $0.auditEvents() }.map(\.op) }

@@ -1,0 +1,84 @@
+import GRDB
+import VaultCore
+
+/// The reads that walk many accounts: pages of the listing, counts, and the one pass the
+/// rotation tally and the due listing make. Each costs what its page holds, or one scan in
+/// SQLite without loading rows, never a query per account of the vault.
+extension SQLiteTransaction {
+    func accountIDs(after: AuthID?, limit: Int) throws -> [AuthID] {
+        let page = max(0, min(limit, Int(Int32.max)))
+        var out: [AuthID] = []
+        // The partner comes first; a cursor past it (or at a customer) reads customers only.
+        if after == nil, let p = try partner() { out.append(try Self.authID(p.authID)) }
+        let from = after?.kind == .customer ? after!.rawValue : ""
+        let rows = try String.fetchAll(try db.cachedStatement(sql: """
+            SELECT auth_id FROM accounts WHERE kind = 'customer' AND auth_id > ? ORDER BY auth_id LIMIT ?
+            """), arguments: [from, page - out.count])
+        for r in rows { out.append(try Self.authID(r)) }
+        return out
+    }
+
+    func accountInfos(ids: [AuthID]) throws -> [AccountInfo] {
+        var out: [AccountInfo] = []
+        out.reserveCapacity(ids.count)
+        for chunk in stride(from: 0, to: ids.count, by: Self.chunk).map({ Array(ids[$0..<min($0 + Self.chunk, ids.count)]) }) {
+            out += try infos(chunk)
+        }
+        return out
+    }
+
+    /// Bound variables per `IN (…)`: far below SQLite's limit, large enough to keep queries few.
+    static let chunk = 500
+
+    private func infos(_ ids: [AuthID]) throws -> [AccountInfo] {
+        let marks = Array(repeating: "?", count: ids.count).joined(separator: ",")
+        let accounts = try AccountRecord.fetchAll(db, sql: "SELECT * FROM accounts WHERE auth_id IN (\(marks))",
+                                                  arguments: StatementArguments(ids.map(\.rawValue)))
+        let rowIDs = try accounts.map { try RowID.stored($0.id) }
+        let byID = Dictionary(accounts.map { ($0.authID, $0) }, uniquingKeysWith: { a, _ in a })
+        let idMarks = Array(repeating: "?", count: rowIDs.count).joined(separator: ",")
+        let args = StatementArguments(rowIDs)
+        let versions = Dictionary(grouping: try TokenVersionRecord.fetchAll(db, sql: """
+            SELECT * FROM token_versions WHERE account_id IN (\(idMarks)) ORDER BY version DESC
+            """, arguments: args), by: \.accountID)
+        let sessions = Dictionary(try JWTSessionRecord.fetchAll(db, sql: "SELECT * FROM jwt_sessions WHERE account_id IN (\(idMarks))",
+                                                                arguments: args).map { ($0.accountID, $0) }, uniquingKeysWith: { a, _ in a })
+        let logins = Set(try Int64.fetchAll(db, sql: "SELECT account_id FROM login_credentials WHERE account_id IN (\(idMarks))",
+                                            arguments: args))
+        return try ids.compactMap { id in
+            guard let a = byID[id.rawValue] else { return nil }
+            let rowID = try RowID.stored(a.id)
+            var info = try a.info(versions: versions[rowID] ?? [])
+            let s = sessions[rowID]
+            if s != nil || logins.contains(rowID) {
+                info.jwt = JWTSessionInfo(state: s?.state.rawValue ?? "empty", expiresAt: s?.expiresAt, lastRefreshAt: s?.lastRefreshAt,
+                                          lastError: s?.lastError, hasLoginCredentials: logins.contains(rowID))
+            }
+            return info
+        }
+    }
+
+    func accountCounts() throws -> [AccountState: Int] {
+        var out: [AccountState: Int] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT state, count(*) FROM accounts GROUP BY state") {
+            guard let s = AccountState(rawValue: row[0]) else { throw StoreError.constraint("accounts holds an unknown state") }
+            out[s] = row[1]
+        }
+        return out
+    }
+
+    func forEachRotationInput(_ body: (RotationInput) throws -> Void) throws {
+        let rows = try Row.fetchCursor(db, sql: """
+            SELECT a.auth_id, a.state, a.max_age_seconds, a.warn_seconds, coalesce(v.activated_at, v.created_at), a.rejected_at IS NOT NULL
+            FROM accounts a LEFT JOIN token_versions v ON v.account_id = a.id AND v.status = 'active'
+            """)
+        while let row = try rows.next() {
+            guard let state = AccountState(rawValue: row[1]) else { throw StoreError.constraint("accounts holds an unknown state") }
+            try body(RotationInput(authID: row[0], state: state, maxAge: row[2], warn: row[3], activatedAt: row[4], rejected: row[5]))
+        }
+    }
+
+    static func authID(_ text: String) throws -> AuthID {
+        do { return try AuthID(text) } catch { throw StoreError.constraint("accounts holds an invalid auth_id") }
+    }
+}

@@ -1,0 +1,72 @@
+import Foundation
+import Testing
+@testable import VaultCore
+@testable import VaultCrypto
+@testable import VaultService
+
+/// Costs that must not grow with the number of credentials the vault holds: opening it, the
+/// first request after opening (each credential is read alone, on first use), and a page of the
+/// listing. Each is timed on a vault of 200 customers and one of 20,000; the larger may be a
+/// small factor slower (caches, a deeper index), never a hundred times, as a cost proportional
+/// to the vault would make it.
+@Suite(.serialized) struct ScaleTests {
+    static let caller = Caller(uid: 1000, gid: 1000, pid: 4242, user: "app", groups: [], exe: "/usr/bin/app", unit: nil, startTime: 1)
+
+    struct Figures {
+        var open: Duration
+        var firstRequest: Duration
+        var page: Duration
+        var tally: Duration
+    }
+
+    static func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
+
+    /// A vault of `n` customers, reopened as the daemon opens it; then the figures.
+    static func measure(customers n: Int) async throws -> Figures {
+        let f = try Fixture()
+        var c = f.config
+        c.grants = [try Grant(name: "app", uids: [1000], credentials: [.anyCustomer], operations: [.headers])]
+        do {
+            let v = try f.initialize()
+            let records = (0..<n).map { (String(format: "MA_S%06d", $0), f.token(String($0)), nil as String?) }
+            let summary = try await f.importJSON(v, records)
+            #expect(summary.imported.count == n)
+        }
+        let clock = ContinuousClock()
+        var v: VaultService?
+        let open = try clock.measure { v = try VaultService.open(config: c, unlock: { _ in .key(f.key) }, clock: f.clock.source) }
+        let vault = try #require(v)
+        try await vault.prepareSigning(actor: f.actor)
+        let id = String(format: "MA_S%06d", n / 2 + 1)
+        let request = HeadersRequest(method: "GET", url: "https://api.vobiz.ai/api/v1/Account/\(id)/Call/", credential: nil, bodySHA256: nil)
+        let start = clock.now
+        let issued = try await vault.issueHeaders(caller: caller, request: request)
+        let first = clock.now - start
+        #expect(issued.authID.rawValue == id && issued.mode == .sealed)
+        let pageStart = clock.now
+        let page = try await vault.credentialsPage(after: try AuthID(String(format: "MA_S%06d", n / 3)), limit: 100)
+        let pageTime = clock.now - pageStart
+        #expect(page.infos.count == 100)
+        let tallyStart = clock.now
+        let tally = try await vault.tally()
+        let tallyTime = clock.now - tallyStart
+        #expect(tally.rotation.count(.ok) == n)
+        return Figures(open: open, firstRequest: first, page: pageTime, tally: tallyTime)
+    }
+
+    @Test func theFirstRequestAndAPageCostTheSameAt200And20000Customers() async throws {
+        // The smaller vault twice, so that its figure is not the one that warmed the process up.
+        _ = try await Self.measure(customers: 200)
+        let small = try await Self.measure(customers: 200)
+        let large = try await Self.measure(customers: 20_000)
+        let report = "200: open \(small.open), first \(small.firstRequest), page \(small.page), tally \(small.tally); "
+            + "20000: open \(large.open), first \(large.firstRequest), page \(large.page), tally \(large.tally)"
+        print(report)
+        // A factor of 5 plus 20 ms of slack for a loaded machine: a cost proportional to the
+        // vault is 100 times larger here (seconds, not milliseconds).
+        for (name, s, l) in [("open", small.open, large.open), ("first request", small.firstRequest, large.firstRequest),
+                             ("page", small.page, large.page)] {
+            #expect(Self.seconds(l) <= 5 * Self.seconds(s) + 0.020, "\(name): \(report)")
+        }
+    }
+}

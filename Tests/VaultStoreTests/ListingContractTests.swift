@@ -1,0 +1,75 @@
+import Foundation
+import Testing
+@testable import VaultCore
+@testable import VaultStore
+
+/// The reads that walk many accounts, for every backend: pages that cover the vault exactly once
+/// in listing order, counts, and the one pass of rotation inputs, each the same as the account
+/// infos say.
+@Suite struct ListingContractTests {
+    /// A partner, `n` customers (every seventh revoked, every fifth with its own max age), and
+    /// versions activated on different days.
+    static func fill(_ store: any VaultStorage, customers n: Int) throws {
+        try store.write { tx in
+            var p = AccountRecord(authID: try AuthID("PA_P"), label: "", parent: nil, createdAt: 1)
+            try tx.insert(&p)
+            try Self.version(tx, p, activated: 500)
+            for i in 0..<n {
+                var a = AccountRecord(authID: try AuthID(String(format: "MA_C%05d", (i * 7919) % 100_000)), label: "c\(i)",
+                                      parent: try AuthID("PA_P"), createdAt: 1)
+                if i % 7 == 0 { a.state = .revoked }
+                if i % 5 == 0 { a.maxAgeSeconds = 86_400 * Int64(1 + i % 30) }
+                try tx.insert(&a)
+                if i % 11 != 0 { try Self.version(tx, a, activated: Int64(i) * 3_600) }
+            }
+        }
+    }
+
+    static func version(_ tx: any StoreTransaction, _ a: AccountRecord, activated: Int64) throws {
+        var v = TokenVersionRecord(accountID: try a.storedID, version: 1, status: .active, ciphertext: Data([1, 2, 3]), fingerprint: "fp",
+                                   source: .import, createdAt: activated, actor: ActorIdentity(uid: 0, user: "root"), reason: nil)
+        try tx.insert(&v)
+    }
+
+    @Test(arguments: StorageContractTests.backends) func pagesCoverTheVaultOnceInListingOrder(_ backend: String) throws {
+        let (owner, store) = try StorageContractTests.make(backend)
+        defer { withExtendedLifetime(owner) {} }
+        try Self.fill(store, customers: 1_234)
+        let all = try store.read { try $0.accountInfos() }
+        #expect(all.count == 1_235 && all.first?.authID.rawValue == "PA_P")
+        #expect(all.dropFirst().map(\.authID.rawValue) == all.dropFirst().map(\.authID.rawValue).sorted())
+        for size in [1, 100, 1_234, 1_235, 5_000] {
+            var paged: [AccountInfo] = [], after: AuthID?
+            repeat {
+                let ids = try store.read { try $0.accountIDs(after: after, limit: size) }
+                #expect(ids.count <= size)
+                paged += try store.read { try $0.accountInfos(ids: ids) }
+                after = ids.count == size ? ids.last : nil
+            } while after != nil
+            #expect(paged == all, "page size \(size)")
+        }
+        let missing = try store.read { try $0.accountInfos(ids: [try AuthID("MA_NOPE"), try AuthID("PA_P")]) }
+        #expect(missing.map(\.authID.rawValue) == ["PA_P"])
+    }
+
+    @Test(arguments: StorageContractTests.backends) func countsAndRotationInputsAgreeWithTheInfos(_ backend: String) throws {
+        let (owner, store) = try StorageContractTests.make(backend)
+        defer { withExtendedLifetime(owner) {} }
+        try Self.fill(store, customers: 700)
+        let all = try store.read { try $0.accountInfos() }
+        let counts = try store.read { try $0.accountCounts() }
+        #expect(counts == Dictionary(grouping: all, by: \.state).mapValues(\.count))
+        var inputs: [RotationInput] = []
+        try store.read { try $0.forEachRotationInput { inputs.append($0) } }
+        #expect(inputs.count == all.count)
+        let byID = Dictionary(uniqueKeysWithValues: inputs.map { ($0.authID, $0) })
+        let defaults = RotationPolicy.standard
+        for now: Int64 in [0, 86_400 * 20, 86_400 * 95, 86_400 * 400] {
+            for a in all {
+                let input = try #require(byID[a.authID.rawValue])
+                #expect(input.state == a.state)
+                #expect(input.schedule(defaults: defaults, now: now) == a.schedule(defaults: defaults, now: now), "\(a.authID)")
+            }
+        }
+    }
+}
