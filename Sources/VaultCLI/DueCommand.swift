@@ -13,20 +13,20 @@ extension Root {
 
         func run() async throws {
             let ctx = try CLIContext(global)
-            let items = try await ctx.admin(needKey: false).due(within: within).due
-            if ctx.json {
-                ctx.console.out(AdminJSON.encode(DueList(items)))
-                return
-            }
-            guard !items.isEmpty else { ctx.console.out("nothing due\(within.map { " within \($0)" } ?? "")"); return }
-            var table = TextTable(["AUTH_ID", "STANDING", "DUE", "DAYS", "LABEL"])
-            for i in items {
-                let days = i.standing == "overdue"
-                    ? "overdue by \(Reminders.plural(i.daysOverdue, "day"))"
-                    : "in \(Reminders.plural(i.daysUntilDue, "day"))"
-                table.add([i.authID, i.standing, String(i.dueAt.prefix(10)), days, i.label.isEmpty ? "-" : i.label])
-            }
-            ctx.console.out(table.render())
+            let admin = try await ctx.admin(needKey: false)
+            var out = StreamedList(console: ctx.console, json: ctx.json, key: "due", header: ["AUTH_ID", "STANDING", "DUE", "DAYS", "LABEL"])
+            var after: String?
+            repeat {
+                let page = try await admin.due(within: within, after: after, limit: List.page)
+                out.add(page.due) { i in
+                    let days = i.standing == "overdue"
+                        ? "overdue by \(Reminders.plural(i.daysOverdue, "day"))"
+                        : "in \(Reminders.plural(i.daysUntilDue, "day"))"
+                    return [i.authID, i.standing, String(i.dueAt.prefix(10)), days, i.label.isEmpty ? "-" : i.label]
+                }
+                after = page.next
+            } while after != nil
+            out.finish(empty: "nothing due\(within.map { " within \($0)" } ?? "")")
         }
     }
 }

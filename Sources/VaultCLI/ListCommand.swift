@@ -8,21 +8,25 @@ extension Root {
 
         @OptionGroup var global: GlobalOptions
 
+        /// Credentials per page: each page is written before the next is asked for.
+        static let page = "1000"
+
         func run() async throws {
             let ctx = try CLIContext(global)
-            let list = try await ctx.admin(needKey: false).credentials()
-            if ctx.json {
-                ctx.console.out(AdminJSON.encode(list))
-                return
-            }
-            guard !list.credentials.isEmpty else { ctx.console.out("no credentials (import some with `vobiz-vault import`)"); return }
-            var table = TextTable(["AUTH_ID", "KIND", "STATE", "VERSION", "FINGERPRINT", "ROTATION DUE", "LABEL"])
-            for a in list.credentials {
-                let due = a.rotation.dueAt.map { String($0.prefix(10)) + (a.rotation.standing == "overdue" ? " (overdue)" : "") }
-                table.add([a.authID, a.kind, a.upstreamRejected == nil ? a.state : a.state + " (rejected)",
-                           a.activeVersion.map(String.init) ?? "-", a.fingerprint ?? "-", due ?? "-", a.label.isEmpty ? "-" : a.label])
-            }
-            ctx.console.out(table.render())
+            let admin = try await ctx.admin(needKey: false)
+            var out = StreamedList(console: ctx.console, json: ctx.json, key: "credentials",
+                                   header: ["AUTH_ID", "KIND", "STATE", "VERSION", "FINGERPRINT", "ROTATION DUE", "LABEL"])
+            var after: String?
+            repeat {
+                let page = try await admin.credentials(after: after, limit: Self.page)
+                out.add(page.credentials) { a in
+                    let due = a.rotation.dueAt.map { String($0.prefix(10)) + (a.rotation.standing == "overdue" ? " (overdue)" : "") }
+                    return [a.authID, a.kind, a.upstreamRejected == nil ? a.state : a.state + " (rejected)",
+                            a.activeVersion.map(String.init) ?? "-", a.fingerprint ?? "-", due ?? "-", a.label.isEmpty ? "-" : a.label]
+                }
+                after = page.next
+            } while after != nil
+            out.finish(empty: "no credentials (import some with `vobiz-vault import`)")
         }
     }
 }

@@ -9,9 +9,9 @@ import VaultService
 /// same views, so each command renders one way.
 protocol VaultAdmin: Sendable {
     func status() async throws -> StatusView
-    func credentials() async throws -> CredentialList
+    func credentials(after: String?, limit: String?) async throws -> CredentialList
     func credential(_ name: String) async throws -> CredentialView
-    func due(within: String?) async throws -> DueList
+    func due(within: String?, after: String?, limit: String?) async throws -> DueList
     func audit(after: String?, limit: String?, macs: Bool) async throws -> AuditPage
     func rekey(newMaster: MasterKeyInput?, dataKey: Bool) async throws -> StatusView
     func backup() async throws -> BackupCopy

@@ -11,17 +11,25 @@ public struct AdminClient: Sendable {
     public init(_ client: VaultClient) { self.client = client }
 
     public func status() throws -> StatusView { try get("status") }
-    public func credentials() throws -> CredentialList { try get("credentials") }
+    /// One page: `after` is the `next` of the page before, `limit` its size (the daemon's default without one).
+    public func credentials(after: String? = nil, limit: String? = nil) throws -> CredentialList {
+        try get("credentials" + (try Self.queryString([("after", after), ("limit", limit)])))
+    }
     public func credential(_ name: String) throws -> CredentialView { try get("credentials/" + (try Self.segment(name))) }
 
-    public func due(within: String?) throws -> DueList {
-        try get("due" + (try within.map { "?within=" + (try Self.query($0)) } ?? ""))
+    public func due(within: String?, after: String? = nil, limit: String? = nil) throws -> DueList {
+        try get("due" + (try Self.queryString([("within", within), ("after", after), ("limit", limit)])))
     }
 
     /// `after` and `limit` as the CLI was given them: the daemon judges them as offline.
     public func audit(after: String?, limit: String?, macs: Bool = false) throws -> AuditPage {
-        let query = [("after", after), ("limit", limit), ("macs", macs ? "true" : nil)].compactMap { k, v in v.map { (k, $0) } }
-        return try get("audit" + (query.isEmpty ? "" : "?") + (try query.map { "\($0.0)=" + (try Self.query($0.1)) }.joined(separator: "&")))
+        try get("audit" + (try Self.queryString([("after", after), ("limit", limit), ("macs", macs ? "true" : nil)])))
+    }
+
+    /// `?k=v&…` of the parameters given (empty without any).
+    static func queryString(_ pairs: [(String, String?)]) throws -> String {
+        let given = pairs.compactMap { k, v in v.map { (k, $0) } }
+        return (given.isEmpty ? "" : "?") + (try given.map { "\($0.0)=" + (try Self.query($0.1)) }.joined(separator: "&"))
     }
 
     /// `input` is the import formats (JSON or CSV) as bytes; `format` as `import --format`.

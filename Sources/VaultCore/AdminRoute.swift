@@ -63,7 +63,8 @@ public enum AdminRoute: Sendable, Equatable {
     /// The query parameters the route takes; any other is refused.
     public var queryFields: Set<String> {
         switch self {
-        case .due: ["within"]
+        case .credentials: ["after", "limit"]
+        case .due: ["within", "after", "limit"]
         case .audit: ["after", "limit", "macs"]
         case .importCredentials: ["format"]
         default: []

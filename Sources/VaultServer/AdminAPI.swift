@@ -31,9 +31,9 @@ struct AdminAPI: Sendable {
         let query = try AdminQuery(request.uri, allowed: route.queryFields)
         switch route {
         case .status: return Self.ok(try await ops.status())
-        case .credentials: return Self.ok(try await ops.credentials())
+        case .credentials: return Self.ok(try await ops.credentials(after: query["after"], limit: query["limit"]))
         case .credential(let name): return Self.ok(try await ops.credential(name))
-        case .due: return Self.ok(try await ops.due(within: query["within"]))
+        case .due: return Self.ok(try await ops.due(within: query["within"], after: query["after"], limit: query["limit"]))
         case .audit: return Self.ok(try await ops.audit(after: query["after"], limit: query["limit"], macs: query["macs"]))
         case .importCredentials: return Self.ok(try await importCredentials(request, query, ops))
         case .rotate(let name): return Self.ok(try await rotate(name, request, ops))

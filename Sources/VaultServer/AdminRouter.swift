@@ -32,9 +32,8 @@ struct AdminRouter: AuditingRouter {
     }
 
     func scrape() async -> VaultResponse {
-        let accounts = (try? await service.list()) ?? []
         let audit = await service.auditStatus
-        metrics.refresh(accounts: accounts, defaults: service.config.rotation.policy, now: service.clock.seconds,
+        metrics.refresh(books: try? await service.tally(), now: service.clock.seconds,
                         auditPending: audit.pending, auditFailing: audit.failing, auditDropped: audit.dropped)
         metrics.jwtLogins(await service.jwtLoginCounts)
         var buffer = ByteBufferAllocator().buffer(capacity: 4096)

@@ -2,6 +2,7 @@ import Foundation
 import NIOConcurrencyHelpers
 import Prometheus
 import VaultCore
+import VaultService
 
 /// The Prometheus metrics of `GET /metrics` (admin socket). Names are part of the operator
 /// contract (see Docs/api.md).
@@ -71,40 +72,45 @@ public final class DaemonMetrics: Sendable {
         }
     }
 
-    /// A 401 from Vobiz to a credential the vault attached.
-    func rejected(_ id: AuthID) {
-        registry.makeCounter(descriptor: Self.name("upstream_rejections", "total", "401 answers from Vobiz by credential."),
-                             labels: [("auth_id", id.rawValue)]).increment()
+    /// A 401 from Vobiz to a credential the vault attached. Not per credential (any of
+    /// them may be refused); which ones are is in `list` and the audit log.
+    func rejected() {
+        registry.makeCounter(descriptor: Self.name("upstream_rejections", "total", "401 answers from Vobiz to a token the vault attached."))
+            .increment()
     }
 
     private func gauge(_ metric: String, _ unit: String, _ help: String, _ labels: [(String, String)] = []) -> Gauge {
         registry.makeGauge(descriptor: Self.name(metric, unit, help), labels: labels)
     }
 
-    /// Sets the gauges that describe the vault's books, just before a scrape.
-    func refresh(accounts: [AccountInfo], defaults: RotationPolicy, now: Int64, auditPending: Int, auditFailing: Bool, auditDropped: Int) {
-        var byState: [AccountState: Int] = [:]
-        for a in accounts { byState[a.state, default: 0] += 1 }
-        for s in AccountState.allCases {
-            gauge("credentials", "", "Credentials by state.", [("state", s.rawValue)]).set(Double(byState[s] ?? 0))
-        }
-        for a in accounts {
-            guard let sched = a.schedule(defaults: defaults, now: now) else { continue }
-            gauge("rotation_due", "seconds", "Seconds until the credential is due for rotation (negative: overdue).",
-                  [("auth_id", a.authID.rawValue)]).set(Double(sched.secondsUntilDue))
-        }
-        for a in accounts {
-            guard let j = a.jwt else { continue }
-            let left: Double = j.state == "valid" ? Double((j.expiresAt ?? now) - now) : 0
-            gauge("jwt_expires_in", "seconds", "Seconds until the JWT session expires (0 when it has none or it failed).",
-                  [("auth_id", a.authID.rawValue)]).set(left)
-            gauge("jwt_failing", "", "1 while the JWT login fails for a reason a retry cannot fix.",
-                  [("auth_id", a.authID.rawValue)]).set(Double(j.state == "failed" ? 1 : 0))
-        }
-        gauge("credentials_rejected", "", "Credentials whose token Vobiz refused (401) at last use.")
-            .set(Double(accounts.filter { $0.rejection != nil }.count))
+    /// Sets the gauges that describe the vault's books, just before a scrape. Every series is
+    /// per state, per standing or per partner: a scrape is the same size at two credentials
+    /// and at a million (which credentials are due is what `due` and `remind` say).
+    /// Without `books` (the store could not be read) only the audit gauges move.
+    func refresh(books: BooksTally?, now: Int64, auditPending: Int, auditFailing: Bool, auditDropped: Int) {
+        if let books { refresh(books: books, now: now) }
         gauge("audit_pending", "rows", "Audit rows waiting to be committed.").set(Double(auditPending))
         gauge("audit_failing", "", "1 while audit rows cannot be written (requests are refused).").set(Double(auditFailing ? 1 : 0))
         gauge("audit_dropped", "rows", "Audit rows dropped while the log could not be written.").set(Double(auditDropped))
+    }
+
+    private func refresh(books: BooksTally, now: Int64) {
+        for s in AccountState.allCases {
+            gauge("credentials", "", "Credentials by state.", [("state", s.rawValue)]).set(Double(books.byState[s] ?? 0))
+        }
+        for s in RotationTally.Standing.allCases {
+            gauge("rotation", "", "Credentials by rotation standing (revoked: revoked or compromised, never due).",
+                  [("standing", s.rawValue)]).set(Double(books.rotation.count(s)))
+        }
+        gauge("rotation_next_due", "seconds", "Seconds until the soonest rotation due date of a credential in use (negative: overdue).")
+            .set(Double(books.rotation.nextDueSeconds ?? 0))
+        if let p = books.partner, let j = p.jwt {
+            let left: Double = j.state == "valid" ? Double((j.expiresAt ?? now) - now) : 0
+            gauge("jwt_expires_in", "seconds", "Seconds until the JWT session expires (0 when it has none or it failed).",
+                  [("auth_id", p.authID.rawValue)]).set(left)
+            gauge("jwt_failing", "", "1 while the JWT login fails for a reason a retry cannot fix.",
+                  [("auth_id", p.authID.rawValue)]).set(Double(j.state == "failed" ? 1 : 0))
+        }
+        gauge("credentials_rejected", "", "Credentials whose token Vobiz refused (401) at last use.").set(Double(books.rotation.rejected))
     }
 }

@@ -31,7 +31,7 @@ struct ProxyRoute: Sendable {
         }
         metrics.request(.proxy, decision: "allowed", since: start)
         metrics.upstream(status: result.upstreamStatus)
-        if let rejected = result.rejected { metrics.rejected(rejected) }
+        if result.rejected != nil { metrics.rejected() }
         switch result.answer {
         case .refused(let refusal): return Problem.response(refusal.type, refusal.detail)
         case .unavailable(let detail): return Problem.response(.upstreamUnavailable, detail)

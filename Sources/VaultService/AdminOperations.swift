@@ -20,9 +20,18 @@ public struct AdminOperations: Sendable {
         try await service.status().view
     }
 
-    public func credentials() async throws(ServiceError) -> CredentialList {
+    /// One page of credentials: at most `limit` (1…10000, 1000 by default) after the auth id
+    /// `after` (the `next` of the page before).
+    public func credentials(after: String? = nil, limit: String? = nil) async throws(ServiceError) -> CredentialList {
+        let n = try Self.page(limit)
+        var from: AuthID?
+        if let after {
+            guard let id = try? AuthID(after) else { throw .invalidInput("after must be the next of an earlier page (an auth id)") }
+            from = id
+        }
         let now = service.clock.seconds, defaults = self.defaults
-        return CredentialList(try await service.list().map { CredentialView($0, defaults: defaults, now: now, withVersions: false) })
+        let page = try await service.credentialsPage(after: from, limit: n)
+        return CredentialList(page.infos.map { CredentialView($0, defaults: defaults, now: now, withVersions: false) }, next: page.next?.rawValue)
     }
 
     public func credential(_ name: String) async throws(ServiceError) -> CredentialView {
@@ -30,15 +39,28 @@ public struct AdminOperations: Sendable {
     }
 
     /// `within`: a duration (`14d`); nil looks as far ahead as each credential's warn period.
-    public func due(within: String?) async throws(ServiceError) -> DueList {
+    /// One page of it: at most `limit` (1…10000, 1000 by default) after `after` (the `next` of the page before).
+    public func due(within: String?, after: String? = nil, limit: String? = nil) async throws(ServiceError) -> DueList {
         let window = try Self.span(within, "within")
-        return DueList(try await service.due(within: window).map { DueView($0.account, $0.schedule) })
+        let n = try Self.page(limit)
+        var from: DueSelection.Cursor?
+        if let after {
+            guard let c = DueSelection.Cursor(after) else { throw .invalidInput("after must be the next of an earlier page") }
+            from = c
+        }
+        let page = try await service.duePage(within: window, after: from, limit: n)
+        return DueList(page.items.map { DueView($0.account, $0.schedule) }, next: page.next?.text)
+    }
+
+    /// A listing's page size: 1…10000, 1000 without one.
+    static func page(_ limit: String?) throws(ServiceError) -> Int {
+        Int(try integer(limit, "limit", in: 1...Int64(VaultService.maxPage)) ?? 1000)
     }
 
     /// The audit rows after row `after` (or the newest, without it), at most `limit` (1…10000,
     /// 20 by default); `macs` (`true`/`false`) adds each row's MACs, as `audit export` writes them.
     public func audit(after: String?, limit: String?, macs: String? = nil) async throws(ServiceError) -> AuditPage {
-        let n = try Self.integer(limit, "limit", in: 1...10_000) ?? 20
+        let n = try Self.integer(limit, "limit", in: 1...Int64(VaultService.maxPage)) ?? 20
         let from = try Self.integer(after, "after", in: 0...Int64.max)
         let withMACs: Bool
         switch macs {

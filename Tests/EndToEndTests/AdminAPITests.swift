@@ -56,7 +56,10 @@ import VaultTestSupport
         // Bad input: a clear error with a stable type.
         for (path, type) in [("/v1/admin/credentials/MA_NOPE", "unknown_credential"), ("/v1/admin/credentials/not-an-id", "bad_request"),
                              ("/v1/admin/due?within=soon", "bad_request"), ("/v1/admin/due?within=1d&within=2d", "bad_request"),
-                             ("/v1/admin/due?limit=3", "bad_request"), ("/v1/admin/audit?limit=10001", "bad_request"),
+                             ("/v1/admin/due?limit=0", "bad_request"), ("/v1/admin/due?after=MA_X", "bad_request"),
+                             ("/v1/admin/due?after=1:nope", "bad_request"), ("/v1/admin/credentials?limit=10001", "bad_request"),
+                             ("/v1/admin/credentials?after=nope", "bad_request"), ("/v1/admin/credentials?limit=x", "bad_request"),
+                             ("/v1/admin/credentials?cursor=MA_X", "bad_request"), ("/v1/admin/audit?limit=10001", "bad_request"),
                              ("/v1/admin/audit?after=-1", "bad_request"), ("/v1/admin/audit?limit=1e3", "bad_request"), ("/v1/admin/nothing", "not_found")] {
             let r = try Self.call(d, "GET", path)
             #expect(r.type == type && r.json["detail"] is String, "\(path): \(r.raw)")

@@ -49,9 +49,9 @@ import Testing
     /// `text` with every `"seconds_until_due" : N` made `…`, and the values taken out.
     static func withoutSeconds(_ text: String) -> (String, [Int]) {
         var values: [Int] = []
-        let out = text.replacing(/"seconds_until_due" : (-?\d+)/) { m in
+        let out = text.replacing(/"seconds_until_due" ?: ?(-?\d+)/) { m in
             values.append(Int(m.1)!)
-            return "\"seconds_until_due\" : …"
+            return "\"seconds_until_due\":…"
         }
         return (out, values)
     }
@@ -78,7 +78,7 @@ import Testing
             #expect(secondsA.count == secondsB.count && zip(secondsA, secondsB).allSatisfy { (0...elapsed).contains($0 - $1) }, "\(c)")
         }
         // What was compared is what it should be.
-        #expect(before[0].code == 0 && before[0].out.contains("\"auth_id\" : \"MA_ACME\""), "\(before[0].all)")
+        #expect(before[0].code == 0 && before[0].out.contains("\"auth_id\":\"MA_ACME\""), "\(before[0].all)")
         #expect(before[1].code == 0 && before[1].out.contains("MA_BETA"), "due: \(before[1].all)")
         #expect(before[5].out.contains("every 10d, warn 30d"), "\(before[5].all)")
         #expect(before[6].out.contains("\"state\" : \"revoked\""), "\(before[6].all)")

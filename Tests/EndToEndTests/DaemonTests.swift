@@ -111,9 +111,12 @@ import Testing
         #expect(try d.s.vv(["audit", "verify"] + d.cfg).code == 0)
         let metrics = try d.curl(["http://v/metrics"], socket: d.admin)
         for name in ["vobiz_vault_requests_total", "vobiz_vault_request_duration_seconds_bucket", "vobiz_vault_credentials{state=\"revoked\"} 1",
-                     "vobiz_vault_rotation_due_seconds{auth_id=\"MA_ACME\"}"] {
+                     "vobiz_vault_rotation{standing=\"revoked\"} 1", "vobiz_vault_rotation{standing=\"overdue\"} 0",
+                     "vobiz_vault_rotation_next_due_seconds "] {
             #expect(metrics.contains(name), "missing \(name)")
         }
+        // Rotation standing is counted, never one series per credential.
+        #expect(!metrics.split(separator: "\n").contains { $0.hasPrefix("vobiz_vault_rotation") && $0.contains("auth_id") }, "\(metrics)")
         #expect(d.stop() == 0)
         #expect(try d.s.vv(["audit", "verify"] + d.cfg).code == 0)
         #expect(try d.s.canaryHits().isEmpty)
