@@ -2,19 +2,28 @@
 # sealed customer (MA_REVEAL, MA_SEALED, whose token is in $DIR/sealed.token), grants for headers,
 # the proxy and callback verification, the upstream at 127.0.0.1:$MOCK_PORT; `vobiz-vault serve`
 # started on it (PID) and its client socket up.
-# Needs BIN, DIR and MOCK_PORT; sets PID and exports VOBIZ_VAULT_CONFIG.
-bench_vault_start() {
-    cat > "$DIR/config.toml" <<TOML
+# Needs BIN, DIR and MOCK_PORT; sets PID and exports VOBIZ_VAULT_CONFIG. Also holds the config
+# sections every benchmark vault shares (scripts/bench-scale.sh's too).
+
+# The sections every benchmark vault shares, in $1/config.toml: state, key and sockets under $1,
+# the upstream at 127.0.0.1:$2. Grants are appended after.
+bench_config() {
+    cat > "$1/config.toml" <<TOML
 [vault]
-state_dir = "$DIR/state"
-key_file = "$DIR/master.key"
+state_dir = "$1/state"
+key_file = "$1/master.key"
 [sockets]
-client = "$DIR/run/vault.sock"
-admin = "$DIR/run/admin.sock"
+client = "$1/run/vault.sock"
+admin = "$1/run/admin.sock"
 client_group = "$(id -gn)"
 [upstream]
-base_url = "http://127.0.0.1:$MOCK_PORT"
+base_url = "http://127.0.0.1:$2"
 allow_insecure_upstream = true
+TOML
+}
+bench_vault_start() {
+    bench_config "$DIR" "$MOCK_PORT"
+    cat >> "$DIR/config.toml" <<TOML
 [[grant]]
 name = "reveal"
 uid = $(id -u)
