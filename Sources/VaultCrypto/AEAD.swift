@@ -10,21 +10,25 @@ public enum AEAD {
 
     /// Encrypts `plaintext` under `key`, binding it to `associatedData` (e.g. the row it belongs to).
     public static func seal(_ plaintext: SecureBytes, key: SecureBytes, associatedData: [UInt8]) throws(CryptoError) -> Data {
+        try plaintext.withUnsafeBytes { (m) throws(CryptoError) in try seal(bytes: m, key: key, associatedData: associatedData) }
+    }
+
+    /// The same, from bytes the caller holds (and wipes): an import seals every token of its
+    /// input straight from the parse buffer, without a locked copy of each.
+    public static func seal(bytes m: UnsafeRawBufferPointer, key: SecureBytes, associatedData: [UInt8]) throws(CryptoError) -> Data {
         try Sodium.ready()
         try requireKey(key)
-        var out = [UInt8](repeating: 0, count: nonceLength + plaintext.count + tagLength)
+        var out = [UInt8](repeating: 0, count: nonceLength + m.count + tagLength)
         var written: UInt64 = 0
         out.withUnsafeMutableBufferPointer { o in
             let nonce = o.baseAddress!
             randombytes_buf(nonce, nonceLength)
-            plaintext.withUnsafeBytes { m in
-                key.withUnsafeBytes { k in
-                    _ = crypto_aead_xchacha20poly1305_ietf_encrypt(
-                        nonce + nonceLength, &written,
-                        m.u8, UInt64(m.count),
-                        associatedData, UInt64(associatedData.count),
-                        nil, nonce, k.u8)
-                }
+            key.withUnsafeBytes { k in
+                _ = crypto_aead_xchacha20poly1305_ietf_encrypt(
+                    nonce + nonceLength, &written,
+                    m.count == 0 ? nil : m.u8, UInt64(m.count),
+                    associatedData, UInt64(associatedData.count),
+                    nil, nonce, k.u8)
             }
         }
         return Data(out)

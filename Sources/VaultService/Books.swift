@@ -59,10 +59,18 @@ struct Books {
     /// Seals `token` as `version` of `account`, active from now.
     func insertVersion(_ token: SecureBytes, account: AccountRecord, version: Int64, source: TokenSource, reason: String?,
                        actor: ActorIdentity, tx: any StoreTransaction) throws -> TokenVersionRecord {
+        try token.withUnsafeBytes { b in
+            try insertVersion(bytes: b, account: account, version: version, source: source, reason: reason, actor: actor, tx: tx)
+        }
+    }
+
+    /// The same from bytes the caller holds and wipes (an import's parse buffer).
+    func insertVersion(bytes token: UnsafeRawBufferPointer, account: AccountRecord, version: Int64, source: TokenSource,
+                       reason: String?, actor: ActorIdentity, tx: any StoreTransaction) throws -> TokenVersionRecord {
         let id = try AuthID(account.authID)
         var v = TokenVersionRecord(accountID: try account.storedID, version: version, status: .active,
-                                   ciphertext: try keys.seal(token, .token(id, version: version)),
-                                   fingerprint: try keys.fingerprintOf(token), source: source, createdAt: now,
+                                   ciphertext: try keys.seal(bytes: token, .token(id, version: version)),
+                                   fingerprint: try keys.fingerprintOf(bytes: token), source: source, createdAt: now,
                                    actor: actor, reason: reason)
         try tx.insert(&v)
         return v

@@ -18,7 +18,11 @@ final class VaultKeys: Sendable {
     }
 
     func seal(_ secret: SecureBytes, _ binding: SecretBinding) throws(ServiceError) -> Data {
-        do { return try AEAD.seal(secret, key: secrets, associatedData: binding.associatedData) } catch {
+        try secret.withUnsafeBytes { (b) throws(ServiceError) in try seal(bytes: b, binding) }
+    }
+
+    func seal(bytes secret: UnsafeRawBufferPointer, _ binding: SecretBinding) throws(ServiceError) -> Data {
+        do { return try AEAD.seal(bytes: secret, key: secrets, associatedData: binding.associatedData) } catch {
             throw .crypto(error.description)
         }
     }
@@ -31,7 +35,11 @@ final class VaultKeys: Sendable {
     }
 
     func fingerprintOf(_ token: SecureBytes) throws(ServiceError) -> String {
-        do { return Fingerprint.render(try KeyedHash.blake2b(token, key: fingerprint)) } catch {
+        try token.withUnsafeBytes { (b) throws(ServiceError) in try fingerprintOf(bytes: b) }
+    }
+
+    func fingerprintOf(bytes token: UnsafeRawBufferPointer) throws(ServiceError) -> String {
+        do { return Fingerprint.render(try KeyedHash.blake2b(bytes: token, key: fingerprint)) } catch {
             throw .crypto(error.description)
         }
     }

@@ -37,14 +37,18 @@ extension VaultService {
             var rows: [AuditEvent] = []
             rows.reserveCapacity(records.count)
             for r in records.sorted(by: { $0.kind == .partner && $1.kind != .partner }) {
-                let token = try Self.secure(r.token)
                 if let existing = try tx.account(r.authID) {
-                    summary.unchanged.append(try unchanged(existing, token: token, keys: keys, tx: tx))
+                    summary.unchanged.append(try unchanged(existing, token: try Self.secure(r.token), keys: keys, tx: tx))
                     continue
                 }
                 var account = AccountRecord(authID: r.authID, label: r.label ?? "", parent: r.kind == .customer ? partner : nil, createdAt: now)
                 try tx.insert(&account)
-                let v = try books.insertVersion(token, account: account, version: 1, source: source, reason: nil, actor: actor, tx: tx)
+                // Sealed straight from the parse buffer, wiped at once: no locked copy per token
+                // (an allocation with guard pages costs more than the rest of the import).
+                defer { r.token.wipe() }
+                let v = try r.token.withUnsafeBytes { b in
+                    try books.insertVersion(bytes: b, account: account, version: 1, source: source, reason: nil, actor: actor, tx: tx)
+                }
                 rows.append(books.auditEvent(op: source.rawValue, actor: actor, authID: r.authID, version: 1,
                                              detail: ["fingerprint": v.fingerprint, "kind": r.kind.rawValue]))
                 summary.imported.append(.init(authID: r.authID, kind: r.kind, version: 1, fingerprint: v.fingerprint))

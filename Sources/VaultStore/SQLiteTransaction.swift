@@ -33,7 +33,7 @@ struct SQLiteTransaction: StoreTransaction, AuditRows {
         try AccountRecord.order(AccountRecord.Columns.kind.desc, AccountRecord.Columns.authID).fetchAll(db)
     }
 
-    func insert(_ a: inout AccountRecord) throws { try a.insert(db) }
+    func insert(_ a: inout AccountRecord) throws { try insertAccount(&a) }
     func update(_ a: AccountRecord) throws { try a.update(db) }
 
     /// Links every customer without a parent to `partner`.
@@ -59,7 +59,7 @@ struct SQLiteTransaction: StoreTransaction, AuditRows {
         try Int64.fetchOne(db, sql: "SELECT MAX(version) FROM token_versions WHERE account_id = ?", arguments: [accountID]) ?? 0
     }
 
-    func insert(_ v: inout TokenVersionRecord) throws { try v.insert(db) }
+    func insert(_ v: inout TokenVersionRecord) throws { try insertVersion(&v) }
     func update(_ v: TokenVersionRecord) throws { try v.update(db) }
 
     /// Versions whose grace has ended and whose ciphertext is still there, with their account.
@@ -154,6 +154,11 @@ struct SQLiteTransaction: StoreTransaction, AuditRows {
     /// All audit rows, ascending.
     func auditEvents() throws -> [AuditEvent] {
         try AuditEventRecord.order(AuditEventRecord.Columns.seq).fetchAll(db).map(\.event)
+    }
+
+    func forEachAuditEvent(_ body: (AuditEvent) throws -> Bool) throws {
+        let rows = try AuditEventRecord.fetchCursor(db, sql: "SELECT * FROM audit_events ORDER BY seq")
+        while let row = try rows.next(), try body(row.event) {}
     }
 
     /// The last `limit` audit rows, ascending.

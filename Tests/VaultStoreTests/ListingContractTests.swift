@@ -72,4 +72,31 @@ import Testing
             }
         }
     }
+
+    @Test(arguments: StorageContractTests.backends) func insertsKeepEveryColumn(_ backend: String) throws {
+        let (owner, store) = try StorageContractTests.make(backend)
+        defer { withExtendedLifetime(owner) {} }
+        var p = AccountRecord(authID: try AuthID("PA_FULL"), label: "", parent: nil, createdAt: 5)
+        var a = AccountRecord(authID: try AuthID("MA_FULL"), label: "Full ü", parent: try AuthID("PA_FULL"), createdAt: 7)
+        a.state = .compromised
+        a.stateChangedAt = 8
+        a.stateReason = "leaked"
+        a.maxAgeSeconds = 86_400
+        a.warnSeconds = 3_600
+        a.rejectedAt = 9
+        a.rejectedBy = "proxy"
+        try store.write { tx in
+            try tx.insert(&p)
+            try tx.insert(&a)
+        }
+        var v = TokenVersionRecord(accountID: try a.storedID, version: 3, status: .previous, ciphertext: Data([9, 8, 7]), fingerprint: "f",
+                                   source: .capture, createdAt: 10, actor: ActorIdentity(uid: 42, user: "ops"), reason: "why")
+        v.activatedAt = 11
+        v.retiredAt = 12
+        v.destroyAfter = 13
+        try store.write { try $0.insert(&v) }
+        #expect(try store.read { try $0.account(try AuthID("MA_FULL")) } == a)
+        #expect(try store.read { try $0.versions(of: try a.storedID) } == [v])
+        #expect(p.id != nil && a.id != nil && v.id != nil && a.id != p.id)
+    }
 }
