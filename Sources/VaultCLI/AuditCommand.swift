@@ -30,13 +30,16 @@ extension Root {
                 guard let head = try await admin.audit(after: nil, limit: "1", macs: false).events.last?.seq else {
                     return out.finish(empty: "")
                 }
-                var after = max(0, head - Int64(n))
-                while after < head {
-                    let page = try await admin.audit(after: String(after), limit: String(min(Export.page, Int(head - after))), macs: false)
-                    let rows = page.events.filter { $0.seq <= head }
-                    out.add(rows) { [$0.text] }
-                    guard let last = rows.last?.seq, last > after else { break }
-                    after = last
+                let start = max(0, head - Int64(n))
+                // Pages of at most 1000 rows ending at `head`, however many are written meanwhile.
+                let size = { @Sendable (after: String?) in String(min(Int64(Export.page), head - (after.flatMap { Int64($0) } ?? start))) }
+                if ctx.json {
+                    try await out.stream(encoded: { try await admin.auditJSON(after: $0 ?? String(start), limit: size($0), macs: false) },
+                                         next: { page in page.next.flatMap { Int64($0) }.flatMap { $0 < head ? String($0) : nil } })
+                } else {
+                    try await out.stream({ try await admin.audit(after: $0 ?? String(start), limit: size($0), macs: false) },
+                                         next: { page in page.next.flatMap { $0 < head ? String($0) : nil } },
+                                         items: \.events) { [$0.text] }
                 }
                 out.finish(empty: "")
             }
@@ -72,12 +75,12 @@ extension Root {
             func run() async throws {
                 let ctx = try CLIContext(global)
                 let admin = try await ctx.admin(needKey: false)
-                var after: Int64 = 0
-                while true {
-                    let page = try await admin.audit(after: String(after), limit: String(Self.page), macs: true)
-                    for e in page.events { ctx.console.out(AdminJSON.encode(e, pretty: false)) }
-                    guard let next = page.next else { return }
-                    after = next
+                // Each page asked for while the one before is written; rows as the daemon encoded them.
+                var ahead: Task<EncodedPage, any Error>? = Task { try await admin.auditJSON(after: "0", limit: String(Self.page), macs: true) }
+                while let current = ahead {
+                    let page = try await current.value
+                    ahead = page.next.map { next in Task { try await admin.auditJSON(after: next, limit: String(Self.page), macs: true) } }
+                    if !page.rows.isEmpty { ctx.console.out(page.rows.joined(separator: "\n")) }
                 }
             }
         }

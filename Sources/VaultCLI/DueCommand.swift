@@ -11,21 +11,24 @@ extension Root {
         @Option(name: .long, help: "Look this far ahead (default: each credential's warn period).")
         var within: String?
 
+        /// Larger pages than `list`: each page of the due listing is one pass over the vault.
+        static let page = "5000"
+
         func run() async throws {
             let ctx = try CLIContext(global)
             let admin = try await ctx.admin(needKey: false)
             var out = StreamedList(console: ctx.console, json: ctx.json, key: "due", header: ["AUTH_ID", "STANDING", "DUE", "DAYS", "LABEL"])
-            var after: String?
-            repeat {
-                let page = try await admin.due(within: within, after: after, limit: List.page)
-                out.add(page.due) { i in
-                    let days = i.standing == "overdue"
-                        ? "overdue by \(Reminders.plural(i.daysOverdue, "day"))"
-                        : "in \(Reminders.plural(i.daysUntilDue, "day"))"
-                    return [i.authID, i.standing, String(i.dueAt.prefix(10)), days, i.label.isEmpty ? "-" : i.label]
+            let within = self.within
+            if ctx.json {
+                try await out.stream(encoded: { try await admin.dueJSON(within: within, after: $0, limit: Self.page) })
+            } else {
+                try await out.stream({ try await admin.due(within: within, after: $0, limit: Self.page) }, next: \.next, items: \.due) { i in
+                let days = i.standing == "overdue"
+                    ? "overdue by \(Reminders.plural(i.daysOverdue, "day"))"
+                    : "in \(Reminders.plural(i.daysUntilDue, "day"))"
+                return [i.authID, i.standing, String(i.dueAt.prefix(10)), days, i.label.isEmpty ? "-" : i.label]
                 }
-                after = page.next
-            } while after != nil
+            }
             out.finish(empty: "nothing due\(within.map { " within \($0)" } ?? "")")
         }
     }

@@ -1,9 +1,10 @@
 import VaultCore
 
-/// A listing written as its pages arrive, so the CLI holds one page however long the listing
-/// is. `--json` writes the API's object with its array one element per line
-/// (`{"credentials":[` … `],"next":null}`: one JSON document, readable line by line too); text
-/// writes a table whose header comes once and whose columns are sized by the first page.
+/// A listing written as its pages arrive, each page asked for while the one before is being
+/// written, so the CLI holds a page or two however long the listing is. `--json` writes the
+/// API's object with its array one row per line (`{"credentials":[` … `],"next":null}`: one JSON
+/// document, readable line by line too), each row as the daemon encoded it; text writes a table
+/// whose header comes once and whose columns are sized by the first page.
 struct StreamedList {
     let console: Console
     let json: Bool
@@ -12,7 +13,7 @@ struct StreamedList {
     /// Column titles of the text table; empty for lines printed as they are.
     let header: [String]
     private var widths: [Int] = []
-    /// The last JSON element written so far, held back for its separator.
+    /// The last JSON row written so far, held back for its separator.
     private var pending: String?
     private(set) var count = 0
 
@@ -23,28 +24,52 @@ struct StreamedList {
         self.header = header
     }
 
-    /// One page: each item as JSON, or as its table row (or text line, without a header).
-    mutating func add<T: Encodable>(_ items: [T], row: (T) -> [String]) {
-        guard !items.isEmpty else { return }
-        var lines: [String] = []
-        lines.reserveCapacity(items.count + 2)
-        if json {
-            if count == 0 { lines.append("{\"\(key)\":[") }
-            // Each element ends with the comma that joins it to the next; the page's last
-            // waits for the next page (or `finish`) to know whether one follows.
-            if let pending { lines.append(pending + ",") }
-            let encoded = items.map { AdminJSON.encode($0, pretty: false) }
-            lines += encoded.dropLast().map { $0 + "," }
-            pending = encoded.last
-        } else {
-            let rows = items.map(row)
-            if count == 0 && !header.isEmpty {
-                widths = header.indices.map { i in ([header] + rows).map { $0[i].count }.max() ?? 0 }
-                lines.append(render(header))
-            }
-            lines += rows.map { header.isEmpty ? $0.joined(separator: " ") : render($0) }
+    /// `--json`: pages of encoded rows from `fetch` (given the cursor of the page before; nil
+    /// for the first) until a page's `next` is nil.
+    mutating func stream(encoded fetch: @escaping @Sendable (String?) async throws -> EncodedPage,
+                         next: @escaping (EncodedPage) -> String? = \.next) async throws {
+        try await pages(fetch, next: next) { list, page in list.add(encoded: page.rows) }
+    }
+
+    /// Text: pages of typed rows, each made a table row (or a line, without a header) by `row`.
+    mutating func stream<Page: Sendable, T>(_ fetch: @escaping @Sendable (String?) async throws -> Page, next: (Page) -> String?,
+                                            items: (Page) -> [T], row: (T) -> [String]) async throws {
+        try await pages(fetch, next: next) { list, page in list.add(items(page).map(row)) }
+    }
+
+    private mutating func pages<Page: Sendable>(_ fetch: @escaping @Sendable (String?) async throws -> Page, next: (Page) -> String?,
+                                                write: (inout StreamedList, Page) -> Void) async throws {
+        var ahead: Task<Page, any Error>? = Task { try await fetch(nil) }
+        while let current = ahead {
+            let page = try await current.value
+            ahead = next(page).map { cursor in Task { try await fetch(cursor) } }
+            write(&self, page)
         }
-        count += items.count
+    }
+
+    private mutating func add(encoded rows: [String]) {
+        guard !rows.isEmpty else { return }
+        var lines: [String] = []
+        lines.reserveCapacity(rows.count + 2)
+        if count == 0 { lines.append("{\"\(key)\":[") }
+        // Each row ends with the comma that joins it to the next; the page's last waits for
+        // the next page (or `finish`) to know whether one follows.
+        if let pending { lines.append(pending + ",") }
+        lines += rows.dropLast().map { $0 + "," }
+        pending = rows.last
+        count += rows.count
+        console.out(lines.joined(separator: "\n"))
+    }
+
+    private mutating func add(_ rows: [[String]]) {
+        guard !rows.isEmpty else { return }
+        var lines: [String] = []
+        if count == 0 && !header.isEmpty {
+            widths = header.indices.map { i in ([header] + rows).map { $0[i].count }.max() ?? 0 }
+            lines.append(render(header))
+        }
+        lines += rows.map { header.isEmpty ? $0.joined(separator: " ") : render($0) }
+        count += rows.count
         console.out(lines.joined(separator: "\n"))
     }
 

@@ -12,6 +12,10 @@ protocol VaultAdmin: Sendable {
     func credentials(after: String?, limit: String?) async throws -> CredentialList
     func credential(_ name: String) async throws -> CredentialView
     func due(within: String?, after: String?, limit: String?) async throws -> DueList
+    /// The listings' pages as JSON text (`--json`): through a daemon, each row as it encoded it.
+    func credentialsJSON(after: String?, limit: String?) async throws -> EncodedPage
+    func dueJSON(within: String?, after: String?, limit: String?) async throws -> EncodedPage
+    func auditJSON(after: String?, limit: String?, macs: Bool) async throws -> EncodedPage
     func audit(after: String?, limit: String?, macs: Bool) async throws -> AuditPage
     func rekey(newMaster: MasterKeyInput?, dataKey: Bool) async throws -> StatusView
     func backup() async throws -> BackupCopy
@@ -33,6 +37,27 @@ protocol VaultAdmin: Sendable {
 }
 
 extension AdminOperations: VaultAdmin {
+    func credentialsJSON(after: String?, limit: String?) async throws -> EncodedPage {
+        let page = try await credentials(after: after, limit: limit)
+        return Self.encoded(page.credentials, next: page.next)
+    }
+
+    func dueJSON(within: String?, after: String?, limit: String?) async throws -> EncodedPage {
+        let page = try await due(within: within, after: after, limit: limit)
+        return Self.encoded(page.due, next: page.next)
+    }
+
+    func auditJSON(after: String?, limit: String?, macs: Bool) async throws -> EncodedPage {
+        let page = try await audit(after: after, limit: limit, macs: macs ? "true" : nil)
+        return Self.encoded(page.events, next: page.next.map(String.init))
+    }
+
+    /// Rows encoded as the daemon encodes them, so `--json` is the same bytes offline.
+    static func encoded(_ rows: [some Encodable], next: String?) -> EncodedPage {
+        let encoder = AdminJSON.encoder(pretty: false)
+        return EncodedPage(rows: rows.map { AdminJSON.encode($0, with: encoder) }, next: next)
+    }
+
     func audit(after: String?, limit: String?, macs: Bool) async throws -> AuditPage {
         try await audit(after: after, limit: limit, macs: macs ? "true" : nil)
     }

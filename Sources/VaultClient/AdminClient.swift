@@ -26,6 +26,28 @@ public struct AdminClient: Sendable {
         try get("audit" + (try Self.queryString([("after", after), ("limit", limit), ("macs", macs ? "true" : nil)])))
     }
 
+    /// The same pages as JSON text, each row as the daemon encoded it (what `--json` writes).
+    public func credentialsJSON(after: String?, limit: String?) throws -> EncodedPage {
+        try encoded("credentials" + (try Self.queryString([("after", after), ("limit", limit)])), key: "credentials")
+    }
+
+    public func dueJSON(within: String?, after: String?, limit: String?) throws -> EncodedPage {
+        try encoded("due" + (try Self.queryString([("within", within), ("after", after), ("limit", limit)])), key: "due")
+    }
+
+    public func auditJSON(after: String?, limit: String?, macs: Bool) throws -> EncodedPage {
+        try encoded("audit" + (try Self.queryString([("after", after), ("limit", limit), ("macs", macs ? "true" : nil)])), key: "events")
+    }
+
+    func encoded(_ path: String, key: String) throws -> EncodedPage {
+        let r = try client.send(method: "GET", path: "/v1/admin/" + path)
+        guard r.status == 200 else { throw AdminClientError(r) }
+        guard let page = EncodedPage(answer: r.body, key: key) else {
+            throw AdminClientError.malformed("the daemon's answer does not match the admin API: not a page of \(key)")
+        }
+        return page
+    }
+
     /// `?k=v&…` of the parameters given (empty without any).
     static func queryString(_ pairs: [(String, String?)]) throws -> String {
         let given = pairs.compactMap { k, v in v.map { (k, $0) } }

@@ -57,25 +57,46 @@ public enum AuditChain {
 
     /// Checks `rows` (ascending by seq) and the head; names the first row that breaks the chain.
     public static func verify(_ rows: [AuditEvent], head: Head?, using m: some AuditMAC) -> Verdict {
-        var expectedSeq: Int64 = 1
-        var expectedPrev = genesis
+        var v = Verifier(using: m)
         for row in rows {
+            if let broken = v.check(row) { return broken }
+        }
+        return v.finish(head: head)
+    }
+
+    /// The same check a row at a time, for a log read with a cursor rather than loaded whole.
+    public struct Verifier<M: AuditMAC> {
+        let m: M
+        var expectedSeq: Int64 = 1
+        var expectedPrev = AuditChain.genesis
+        var rows = 0
+
+        public init(using m: M) { self.m = m }
+
+        /// The verdict when `row` breaks the chain; nil while it holds.
+        public mutating func check(_ row: AuditEvent) -> Verdict? {
             if row.seq > expectedSeq { return .broken(seq: expectedSeq, problem: .deleted) }
             if row.seq < expectedSeq { return .broken(seq: row.seq, problem: .reordered) }
             guard m.equal(m.mac(row.canonicalBytes), row.mac) else { return .broken(seq: row.seq, problem: .edited) }
             guard m.equal(row.prevMAC, expectedPrev) else { return .broken(seq: row.seq, problem: .reordered) }
             expectedPrev = row.mac
             expectedSeq = row.seq + 1
+            rows += 1
+            return nil
         }
-        let lastSeq = expectedSeq - 1
-        guard let head else {
-            return rows.isEmpty ? .intact(rows: 0) : .broken(seq: lastSeq, problem: .headTampered)
+
+        /// After the last row: the head must name it.
+        public func finish(head: Head?) -> Verdict {
+            let lastSeq = expectedSeq - 1
+            guard let head else {
+                return rows == 0 ? .intact(rows: 0) : .broken(seq: lastSeq, problem: .headTampered)
+            }
+            if head.seq > lastSeq { return .broken(seq: lastSeq + 1, problem: .truncated) }
+            if head.seq < lastSeq { return .broken(seq: head.seq + 1, problem: .headTampered) }
+            guard m.equal(AuditChain.headTag(seq: head.seq, lastMAC: expectedPrev, using: m), head.tag) else {
+                return .broken(seq: lastSeq, problem: .headTampered)
+            }
+            return .intact(rows: rows)
         }
-        if head.seq > lastSeq { return .broken(seq: lastSeq + 1, problem: .truncated) }
-        if head.seq < lastSeq { return .broken(seq: head.seq + 1, problem: .headTampered) }
-        guard m.equal(headTag(seq: head.seq, lastMAC: expectedPrev, using: m), head.tag) else {
-            return .broken(seq: lastSeq, problem: .headTampered)
-        }
-        return .intact(rows: rows.count)
     }
 }

@@ -22,6 +22,7 @@ public struct PolicyCheck: Sendable {
     /// Why the configuration file did not load, when the daemon kept an older policy.
     public let reloadError: String?
     public let partner: AuthID?
+    /// The accounts the check may consult: the vault's, or just the one the request uses.
     public let accounts: [AccountInfo]?
 
     public init(policy: Policy, upstream: Upstream, reloadError: String?, partner: AuthID?, accounts: [AccountInfo]?) {
@@ -56,6 +57,12 @@ public struct PolicyCheck: Sendable {
             for r in reasons { lines.append("  grant \"\(r.grant)\": " + r.reasons.joined(separator: "; ")) }
             return PolicyCheckView(allowed: false, lines: lines)
         }
+    }
+
+    /// The credential the request would use, so the caller can hand over just that account
+    /// (`accounts`) rather than the whole vault.
+    public func credential(_ q: Query) throws -> AuthID {
+        try request(q, try ScopedURL(q.url, upstream: upstream)).credential
     }
 
     func request(_ q: Query, _ scoped: ScopedURL) throws -> PolicyRequest {

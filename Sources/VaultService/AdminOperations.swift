@@ -96,11 +96,16 @@ public struct AdminOperations: Sendable {
     /// Which grant allows a request by this caller, or every reason none does, against the policy
     /// in force (the daemon's, when it holds the vault) and the credentials the vault holds.
     public func policyCheck(_ q: PolicyCheck.Query, caller: Caller) async throws -> PolicyCheckView {
-        let check = PolicyCheck(policy: await service.currentPolicy, upstream: try Upstream(baseURL: service.config.upstream.baseURL),
-                                reloadError: await service.reloadError, partner: try? await service.resolveAuthID("partner"),
-                                accounts: try? await service.list())
+        let policy = await service.currentPolicy, upstream = try Upstream(baseURL: service.config.upstream.baseURL)
+        let reloadError = await service.reloadError, partner = try? await service.resolveAuthID("partner")
+        // Only the account the request would use is read, whatever the vault holds.
+        let unread = PolicyCheck(policy: policy, upstream: upstream, reloadError: reloadError, partner: partner, accounts: nil)
+        let used = try unread.credential(q)
+        let check = PolicyCheck(policy: policy, upstream: upstream, reloadError: reloadError, partner: partner,
+                                accounts: try? await service.accountInfos([used]))
         return try check.run(q, caller: caller)
     }
+
 
     /// What needs an operator: rotations due or overdue, unusable credentials, failing logins.
     public func remind() async throws(ServiceError) -> RemindView {

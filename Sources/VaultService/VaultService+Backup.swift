@@ -18,7 +18,7 @@ extension VaultService {
         do { store = try SQLiteStore.open(at: dir.databasePath, readOnly: true) } catch { throw .store(error.description) }
         defer { store.close() }
         let (meta, accounts): (VaultMetaRecord, Int)
-        do { (meta, accounts) = try store.read { tx in (try tx.meta(), try tx.accounts().count) } } catch { throw map(error) }
+        do { (meta, accounts) = try store.read { tx in (try tx.meta(), try tx.accountCounts().values.reduce(0, +)) } } catch { throw map(error) }
         // SQLite writes a copy by name, so it writes into a private directory of the state
         // directory (ours, 0700), and the bytes go on from there.
         let copy = try privateCopy(of: store, in: dir)
@@ -83,7 +83,7 @@ extension VaultService {
             let keys: VaultKeys
             do { keys = try VaultKeys(dataKey: dataKey) } catch { throw .crypto(error.description) }
             let verdict: AuditChain.Verdict
-            do { verdict = try copy.read { tx in AuditChain.verify(try tx.auditEvents(), head: try tx.auditHeadRecord(), using: keys.audit) } } catch {
+            do { verdict = try copy.read { tx in try tx.verifyAuditChain(using: keys.audit) } } catch {
                 throw map(error)
             }
             guard case .intact = verdict else { throw .auditBroken("the backup's audit log: \(verdict)") }

@@ -7,6 +7,11 @@ extension VaultService {
         try read { try $0.accountInfos() }
     }
 
+    /// The named accounts the vault holds (those it does not are left out).
+    public func accountInfos(_ ids: [AuthID]) throws(ServiceError) -> [AccountInfo] {
+        try read { try $0.accountInfos(ids: ids) }
+    }
+
     public func show(_ name: String) throws(ServiceError) -> AccountInfo {
         try read { tx in try Books.show(name, in: tx) }
     }
@@ -19,12 +24,31 @@ extension VaultService {
     /// Everything `remind` reports: each credential's, the master key's age, and — when the data key is at
     /// hand (always in the daemon) — the audit chain.
     public func findings() async throws(ServiceError) -> [Finding] {
-        var out = Reminders.findings(for: try list(), defaults: config.rotation.policy, now: now)
+        var out = try await credentialFindings()
         let meta = try read { try $0.meta() }
         let audit: AuditChain.Verdict? = keys == nil ? nil : try await auditVerify()
         out += Reminders.vaultFindings(masterKeySetAt: meta.kekSetAt, maxAge: config.rotation.masterKeyMaxAge,
                                        warn: config.rotation.warn, now: now, audit: audit)
         return out
+    }
+
+    /// Each credential's findings, read a page at a time on the long-read connection: only the
+    /// findings are kept, in auth id order (customers, then the partner).
+    nonisolated func credentialFindings() async throws(ServiceError) -> [Finding] {
+        let defaults = config.rotation.policy, now = clock.seconds
+        return try await longReads.read { tx in
+            var customers: [Finding] = [], partner: [Finding] = []
+            var after: AuthID?
+            repeat {
+                let ids = try tx.accountIDs(after: after, limit: 1000)
+                for a in try tx.accountInfos(ids: ids) {
+                    let found = Reminders.findings(for: [a], defaults: defaults, now: now)
+                    if a.kind == .partner { partner += found } else { customers += found }
+                }
+                after = ids.count == 1000 ? ids.last : nil
+            } while after != nil
+            return customers + partner
+        }
     }
 
     public func status() throws(ServiceError) -> VaultStatus {

@@ -109,7 +109,7 @@ extension VaultService {
 
     public func jwtStatus() throws(ServiceError) -> [JWTSessionStatus] {
         let rows = try read { tx in
-            try tx.accounts().filter { $0.kind == .partner }.map { a in (a, try tx.loginCredentials(of: try a.storedID), try tx.session(of: try a.storedID)) }
+            try [tx.partner()].compactMap { $0 }.map { a in (a, try tx.loginCredentials(of: try a.storedID), try tx.session(of: try a.storedID)) }
         }
         return rows.compactMap { a, login, session in
             guard login != nil || session != nil, let id = try? AuthID(a.authID) else { return nil }

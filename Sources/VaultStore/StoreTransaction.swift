@@ -78,6 +78,8 @@ public protocol StoreTransaction {
     func remacAudit<M: AuditChain.AuditMAC>(using mac: M) throws
     /// All rows, ascending.
     func auditEvents() throws -> [AuditEvent]
+    /// Calls `body` with every row, ascending, one at a time, until it answers false.
+    func forEachAuditEvent(_ body: (AuditEvent) throws -> Bool) throws
     /// The last `limit` rows, ascending.
     func auditTail(limit: Int) throws -> [AuditEvent]
     /// Up to `limit` rows after `seq`, ascending.
@@ -86,6 +88,17 @@ public protocol StoreTransaction {
 }
 
 extension StoreTransaction {
+    /// Checks the whole chain and its head, reading the log a row at a time.
+    public func verifyAuditChain<M: AuditChain.AuditMAC>(using mac: M) throws -> AuditChain.Verdict {
+        var verifier = AuditChain.Verifier(using: mac)
+        var broken: AuditChain.Verdict?
+        try forEachAuditEvent { row in
+            broken = verifier.check(row)
+            return broken == nil
+        }
+        return try broken ?? verifier.finish(head: auditHeadRecord())
+    }
+
     /// Every account, in listing order: for the few reads that need all of them at once.
     public func accountInfos() throws -> [AccountInfo] { try accountInfos(ids: accountIDs(after: nil, limit: .max)) }
 
