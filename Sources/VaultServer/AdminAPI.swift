@@ -31,10 +31,16 @@ struct AdminAPI: Sendable {
         let query = try AdminQuery(request.uri, allowed: route.queryFields)
         switch route {
         case .status: return Self.ok(try await ops.status())
-        case .credentials: return await Self.page(try await ops.credentials(after: query["after"], limit: query["limit"]))
+        case .credentials:
+            let p = try await ops.credentials(after: query["after"], limit: query["limit"])
+            return await Self.page("credentials", p.credentials, next: p.next.map(JSONText.quoted) ?? "null")
         case .credential(let name): return Self.ok(try await ops.credential(name))
-        case .due: return await Self.page(try await ops.due(within: query["within"], after: query["after"], limit: query["limit"]))
-        case .audit: return await Self.page(try await ops.audit(after: query["after"], limit: query["limit"], macs: query["macs"]))
+        case .due:
+            let p = try await ops.due(within: query["within"], after: query["after"], limit: query["limit"])
+            return await Self.page("due", p.due, next: p.next.map(JSONText.quoted) ?? "null")
+        case .audit:
+            let p = try await ops.audit(after: query["after"], limit: query["limit"], macs: query["macs"])
+            return await Self.page("events", p.events, next: p.next.map(String.init) ?? "null")
         case .importCredentials: return Self.ok(try await importCredentials(request, query, ops))
         case .rotate(let name): return Self.ok(try await rotate(name, request, ops))
         case .rollback(let name):
@@ -152,13 +158,23 @@ struct AdminAPI: Sendable {
         return try email.withUnsafeBytes { e in try password.withUnsafeBytes { p in try LoginSecret.join(e, p) } }
     }
 
-    /// A listing's page (up to 10,000 rows): encoded compactly, on a thread of the shared pool
-    /// rather than the event loop that serves every connection.
-    static func page<T: Encodable & Sendable>(_ value: T) async -> VaultResponse {
-        let text = await Task.detached { AdminJSON.encode(value, pretty: false) }.value
-        var body = ByteBufferAllocator().buffer(capacity: text.utf8.count + 1)
-        body.writeString(text + "\n")
+    /// A listing's page (up to 10,000 rows) as `{"<key>":[rows],"next":<next>}`, the bytes
+    /// `AdminJSON` gives the whole page compactly: its two halves encoded at once on the shared
+    /// pool (a thread per core), never on the event loop that serves every connection.
+    static func page<Row: Encodable & Sendable>(_ key: String, _ rows: [Row], next: String) async -> VaultResponse {
+        let mid = rows.count / 2
+        async let first = Task.detached { rowsJSON(rows[..<mid]) }.value
+        async let second = Task.detached { rowsJSON(rows[mid...]) }.value
+        let text = "{\"\(key)\":[" + (await [first, second]).filter { !$0.isEmpty }.joined(separator: ",") + "],\"next\":" + next + "}\n"
+        var body = ByteBufferAllocator().buffer(capacity: text.utf8.count)
+        body.writeString(text)
         return VaultResponse(status: .ok, contentType: "application/json", body: body)
+    }
+
+    /// The rows as a JSON array's members, without the brackets.
+    static func rowsJSON<Row: Encodable>(_ rows: ArraySlice<Row>) -> String {
+        guard !rows.isEmpty else { return "" }
+        return String(AdminJSON.encode(Array(rows), pretty: false).dropFirst().dropLast())
     }
 
     static func ok(_ value: some Encodable) -> VaultResponse {
