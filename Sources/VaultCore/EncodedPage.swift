@@ -26,7 +26,10 @@ public struct EncodedPage: Sendable, Equatable {
                 switch b {
                 case UInt8(ascii: "\""): inString = true
                 case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1
-                case UInt8(ascii: "}"), UInt8(ascii: "]") where depth > 0: depth -= 1
+                case UInt8(ascii: "}"):
+                    guard depth > 0 else { return nil }
+                    depth -= 1
+                case UInt8(ascii: "]") where depth > 0: depth -= 1
                 case UInt8(ascii: "]"):
                     if i > start { rows.append(String(decoding: answer[start..<i], as: UTF8.self)) }
                     i += 1

@@ -102,8 +102,9 @@ public final class DaemonMetrics: Sendable {
             gauge("rotation", "", "Credentials by rotation standing (revoked: revoked or compromised, never due).",
                   [("standing", s.rawValue)]).set(Double(books.rotation.count(s)))
         }
-        gauge("rotation_next_due", "seconds", "Seconds until the soonest rotation due date of a credential in use (negative: overdue).")
-            .set(Double(books.rotation.nextDueSeconds ?? 0))
+        // Absent with no credential in use: nothing is due, and an alert on a threshold stays quiet.
+        let nextDue = gauge("rotation_next_due", "seconds", "Seconds until the soonest rotation due date of a credential in use (negative: overdue).")
+        if let seconds = books.rotation.nextDueSeconds { nextDue.set(Double(seconds)) } else { registry.unregisterGauge(nextDue) }
         if let p = books.partner, let j = p.jwt {
             let left: Double = j.state == "valid" ? Double((j.expiresAt ?? now) - now) : 0
             gauge("jwt_expires_in", "seconds", "Seconds until the JWT session expires (0 when it has none or it failed).",

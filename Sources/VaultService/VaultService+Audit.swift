@@ -26,8 +26,13 @@ extension VaultService {
     /// Read a row at a time on the long-read connection: the daemon goes on answering.
     public func auditVerify() async throws(ServiceError) -> AuditChain.Verdict {
         await settleAudit()
-        let mac = try requireKeys().audit
-        return try await longReads.read { tx in try tx.verifyAuditChain(using: mac) }
+        // A data-key rekey between taking the key and the read re-MACs every row: check again
+        // under the new key rather than report rows edited that were not.
+        while true {
+            let keys = try requireKeys(), mac = keys.audit
+            let verdict = try await longReads.read { tx in try tx.verifyAuditChain(using: mac) }
+            if self.keys === keys { return verdict }
+        }
     }
 
     func verifyChain() throws(ServiceError) -> AuditChain.Verdict {

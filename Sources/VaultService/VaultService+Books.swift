@@ -68,7 +68,15 @@ extension VaultService {
 
     /// Folds the WAL into the database, so destroyed ciphertext leaves no frame behind: after
     /// every admin change, in the daemon as offline.
+    /// One a long read held off is owed (`checkpointOwed`) and tried again by the grace
+    /// destroyer's next look.
     public func checkpoint() {
-        if keys != nil { try? store.checkpoint() }
+        guard keys != nil else { return }
+        do {
+            try store.checkpoint()
+            checkpointOwed = false
+        } catch {
+            checkpointOwed = true
+        }
     }
 }

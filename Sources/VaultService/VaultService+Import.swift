@@ -20,6 +20,8 @@ extension VaultService {
     /// is a no-op; a different one is refused with a pointer to `rotate`.
     public func importRecords(_ records: [ImportRecord], actor: ActorIdentity,
                               source: TokenSource = .import) throws(ServiceError) -> ImportSummary {
+        // Every token of the input is wiped when the import ends, whatever ended it.
+        defer { for r in records { r.token.wipe() } }
         let books = try writingBooks()
         let keys = books.keys
         let now = self.now

@@ -46,10 +46,3 @@ extension VaultService {
         }
     }
 }
-
-/// What `tally()` answers.
-public struct BooksTally: Sendable {
-    public let byState: [AccountState: Int]
-    public let rotation: RotationTally
-    public let partner: AccountInfo?
-}

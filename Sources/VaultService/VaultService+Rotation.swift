@@ -46,7 +46,10 @@ extension VaultService {
         let now = self.now
         // Looked up first: a write would drop the credential and token caches even when
         // nothing is due, and the daemon asks every few seconds.
-        guard try read({ try $0.versionsPastGrace(now: now) }).count > 0 else { return 0 }
+        guard try read({ try $0.versionsPastGrace(now: now) }).count > 0 else {
+            if checkpointOwed { checkpoint() }
+            return 0
+        }
         let count: Int = try write { tx in
             let due = try tx.versionsPastGrace(now: now)
             for (account, var v) in due {
@@ -59,9 +62,7 @@ extension VaultService {
             }
             return due.count
         }
-        if count > 0 {
-            do { try store.checkpoint() } catch { throw .store(error.description) }
-        }
+        if count > 0 { checkpoint() }
         return count
     }
 }

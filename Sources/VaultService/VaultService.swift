@@ -35,6 +35,8 @@ public actor VaultService {
     var jwtSessions = JWTSessions()
     /// Listings and tallies, on a connection of their own.
     nonisolated let longReads: LongReads
+    /// A checkpoint a long read held off (see `checkpoint()`).
+    var checkpointOwed = false
 
     init(config: VaultConfig, directory: StateDirectory, store: any VaultStorage, keys: VaultKeys?, masterKey: SecureBytes?,
          lock: StateLock, clock: VaultClock, executor: (any SerialExecutor)? = nil) {
@@ -50,6 +52,8 @@ public actor VaultService {
         auditLog = AuditLog(durability: config.audit.durability)
         upstream = Result { () throws(ScopeError) in try Upstream(baseURL: config.upstream.baseURL) }
     }
+
+    deinit { longReads.close() }
 
     /// Whether this instance holds the data key (commands that change or open secrets need it).
     public var isUnlocked: Bool { keyring.isUnlocked }

@@ -77,23 +77,3 @@ extension AuditEventRecord {
         mac = try r.value(K.mac)
     }
 }
-
-/// Reads a column as the type the schema gives it, and throws (rather than stopping the
-/// process, as GRDB's subscript does) when a row holds something else: a database edited
-/// behind the vault's back is reported, never trusted.
-struct RowReader {
-    let row: Row
-    let table: String
-
-    func value<T: DatabaseValueConvertible>(_ key: some CodingKey) throws -> T {
-        guard let v = try optional(key) as T? else { throw StoreError.constraint("\(table).\(key.stringValue) is NULL") }
-        return v
-    }
-
-    func optional<T: DatabaseValueConvertible>(_ key: some CodingKey) throws -> T? {
-        let raw: DatabaseValue = row[key.stringValue]
-        if raw.isNull { return nil }
-        guard let v = T.fromDatabaseValue(raw) else { throw StoreError.constraint("\(table).\(key.stringValue) holds a value of the wrong type") }
-        return v
-    }
-}

@@ -137,7 +137,7 @@ public final class SQLiteStore: VaultStorage {
         // WAL is set once, at creation, and persists in the file. GRDB's own `.wal` setting is
         // not used: it writes a dummy table on every open and lowers synchronous to NORMAL.
         config.journalMode = .default
-        config.busyMode = .timeout(10)
+        config.busyMode = .timeout(TimeInterval(busyMillis) / 1000)
         config.label = "vault"
         return config
     }
@@ -202,13 +202,32 @@ public final class SQLiteStore: VaultStorage {
 
     /// Folds the WAL back into the database and truncates it, so destroyed ciphertext does not
     /// linger in old WAL frames.
+    ///
+    /// A truncating checkpoint waits for every reader of the log. The vault's own long reads
+    /// (listing pages, audit verify) run on a second connection, and the caller is the daemon's
+    /// event loop: rather than stall every client behind a reader, it waits 200 ms at most and
+    /// throws `checkpointBusy` (the caller owes the checkpoint and tries again).
     public func checkpoint() throws(StoreError) {
+        let busy: Bool
         do {
-            try queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+            busy = try queue.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA busy_timeout = \(Self.checkpointWaitMillis)")
+                defer { try? db.execute(sql: "PRAGMA busy_timeout = \(Self.busyMillis)") }
+                guard let row = try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)"),
+                      let flag = Int64.fromDatabaseValue(row[0] as DatabaseValue) else { return true }
+                return flag != 0
+            }
+        } catch let e as DatabaseError where e.resultCode == .SQLITE_BUSY {
+            throw .checkpointBusy
         } catch {
             throw Self.map(error)
         }
+        if busy { throw .checkpointBusy }
     }
+
+    static let checkpointWaitMillis = 200
+    /// The wait for a lock everywhere else (`baseConfiguration`'s busy mode).
+    static let busyMillis = 10_000
 
     public func openReader() throws(StoreError) -> any VaultStorage {
         try Self.open(at: path, readOnly: true)

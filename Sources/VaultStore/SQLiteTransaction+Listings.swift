@@ -10,10 +10,10 @@ extension SQLiteTransaction {
         var out: [AuthID] = []
         // The partner comes first; a cursor past it (or at a customer) reads customers only.
         if after == nil, let p = try partner() { out.append(try Self.authID(p.authID)) }
-        let from = after?.kind == .customer ? after!.rawValue : ""
+        let from = after.flatMap { $0.kind == .customer ? $0.rawValue : nil } ?? ""
         let rows = try String.fetchAll(try db.cachedStatement(sql: """
             SELECT auth_id FROM accounts WHERE kind = 'customer' AND auth_id > ? ORDER BY auth_id LIMIT ?
-            """), arguments: [from, page - out.count])
+            """), arguments: [from, max(0, page - out.count)])
         for r in rows { out.append(try Self.authID(r)) }
         return out
     }
@@ -60,22 +60,31 @@ extension SQLiteTransaction {
 
     func accountCounts() throws -> [AccountState: Int] {
         var out: [AccountState: Int] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT state, count(*) FROM accounts GROUP BY state") {
-            guard let s = AccountState(rawValue: row[0]) else { throw StoreError.constraint("accounts holds an unknown state") }
-            out[s] = row[1]
+        for row in try Row.fetchAll(db, sql: "SELECT state, count(*) AS n FROM accounts GROUP BY state") {
+            let r = RowReader(row: row, table: "accounts")
+            out[try AccountRecord.decode(try r.value(Column.state) as String, "state")] = try r.value(Column.n) as Int
         }
         return out
     }
 
     func forEachRotationInput(_ body: (RotationInput) throws -> Void) throws {
         let rows = try Row.fetchCursor(db, sql: """
-            SELECT a.auth_id, a.state, a.max_age_seconds, a.warn_seconds, coalesce(v.activated_at, v.created_at), a.rejected_at IS NOT NULL
+            SELECT a.auth_id, a.state, a.max_age_seconds AS max_age, a.warn_seconds AS warn,
+                   coalesce(v.activated_at, v.created_at) AS activated_at, a.rejected_at IS NOT NULL AS rejected
             FROM accounts a LEFT JOIN token_versions v ON v.account_id = a.id AND v.status = 'active'
             """)
         while let row = try rows.next() {
-            guard let state = AccountState(rawValue: row[1]) else { throw StoreError.constraint("accounts holds an unknown state") }
-            try body(RotationInput(authID: row[0], state: state, maxAge: row[2], warn: row[3], activatedAt: row[4], rejected: row[5]))
+            let r = RowReader(row: row, table: "accounts")
+            try body(RotationInput(authID: try r.value(Column.authID), state: try AccountRecord.decode(try r.value(Column.state) as String, "state"),
+                                   maxAge: try r.optional(Column.maxAge), warn: try r.optional(Column.warn),
+                                   activatedAt: try r.optional(Column.activatedAt), rejected: try r.value(Column.rejected) as Bool))
         }
+    }
+
+    /// The result columns of the queries above, read through `RowReader`.
+    enum Column: String, CodingKey {
+        case state, n
+        case authID = "auth_id", maxAge = "max_age", warn, activatedAt = "activated_at", rejected
     }
 
     static func authID(_ text: String) throws -> AuthID {

@@ -7,6 +7,8 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
     case missingMeta
     case constraint(String)
     case io(String)
+    /// A checkpoint found the log still being read (a listing, a verify) and did not wait.
+    case checkpointBusy
 
     public var description: String {
         switch self {
@@ -17,6 +19,7 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
         case .missingMeta: "vault database has no metadata row: it is damaged or not a vobiz-vault database"
         case .constraint(let m): "the store refused the change: \(m)"
         case .io(let m): "storage error: \(m)"
+        case .checkpointBusy: "the write-ahead log is being read (a listing or an audit verify); the checkpoint is tried again shortly"
         }
     }
 }

@@ -70,3 +70,27 @@ import Testing
         }
     }
 }
+
+/// The credential cache holds what requests use; auth ids the vault does not hold, which any
+/// client may send, are remembered apart and bounded, so they never push out one in use.
+@Suite struct CredentialCacheTests {
+    @Test func unknownIdsNeitherEvictNorGrowWithoutBound() async throws {
+        let f = try Fixture()
+        let v = try f.initialize()
+        _ = try await f.importJSON(v, [("MA_A", f.token("a"), nil), ("MA_B", f.token("b"), nil)])
+        let probe = try await f.open().probeCache(unknown: 5_000)
+        #expect(probe.first == "MA_A" && probe.afterUnknown == 1 && probe.absent <= CredentialCache.absentCapacity)
+        #expect(probe.second == "MA_B" && probe.end == 2)
+    }
+}
+
+extension VaultService {
+    /// Reads MA_A, asks for `unknown` auth ids the vault does not hold, then reads MA_B.
+    func probeCache(unknown: Int) throws -> (first: String?, afterUnknown: Int, absent: Int, second: String?, end: Int) {
+        let first = try credentialCache.entry("MA_A", store: store)?.account.authID
+        for i in 0..<unknown { _ = try credentialCache.entry("MA_NOPE\(i)", store: store) }
+        let (afterUnknown, absent) = (credentialCache.count, credentialCache.absentCount)
+        let second = try credentialCache.entry("MA_B", store: store)?.account.authID
+        return (first, afterUnknown, absent, second, credentialCache.count)
+    }
+}

@@ -1,0 +1,34 @@
+import Foundation
+import Testing
+@testable import VaultCore
+@testable import VaultService
+
+/// Long reads (listing pages, audit verify) run on a connection of their own: a checkpoint the
+/// vault's actor makes meanwhile gives up after a moment instead of stalling every client behind
+/// the reader, and is made once the reader is done.
+@Suite struct LongReadsTests {
+    @Test func aCheckpointDoesNotWaitForALongReader() async throws {
+        let f = try Fixture()
+        let v = try f.initialize()
+        _ = try await f.importJSON(v, [("MA_A", f.token("a"), nil)])
+        let reading = Task.detached {
+            try await v.longReads.read { tx in
+                _ = try tx.accountCounts()
+                Thread.sleep(forTimeInterval: 1.5)
+                return try tx.accountCounts()
+            }
+        }
+        try await Task.sleep(for: .milliseconds(300))
+        _ = try await f.importJSON(v, [("MA_B", f.token("b"), nil)])
+        let start = ContinuousClock.now
+        await v.checkpoint()
+        let waited = ContinuousClock.now - start
+        #expect(waited < .milliseconds(1_000), "the checkpoint waited \(waited) behind the reader")
+        #expect(await v.checkpointOwed)
+        // The reader saw one snapshot throughout: the import made meanwhile is not in it.
+        #expect(try await reading.value[.active] == 1)
+        // The destroyer's next look makes the checkpoint it owes.
+        #expect(try await v.destroyExpired(actor: f.actor) == 0)
+        #expect(await v.checkpointOwed == false)
+    }
+}
