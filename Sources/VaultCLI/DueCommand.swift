@@ -11,7 +11,8 @@ extension Root {
         @Option(name: .long, help: "Look this far ahead (default: each credential's warn period).")
         var within: String?
 
-        /// Larger pages than `list`: each page of the due listing is one pass over the vault.
+        /// Larger pages than `list`: SQLite reads every account once per page of the due listing
+        /// (10,000 would save a tenth of the time and cost the daemon 15 MiB more).
         static let page = "5000"
 
         func run() async throws {

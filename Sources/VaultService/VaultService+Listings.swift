@@ -24,8 +24,10 @@ extension VaultService {
                                     limit: Int) async throws(ServiceError) -> (items: [DueItem], next: DueSelection.Cursor?) {
         let defaults = config.rotation.policy, now = clock.seconds
         return try await longReads.read { tx in
+            // The store picks the page (and one more, to know whether more follow); the Core rule
+            // decides again on those few.
             var selection = DueSelection(defaults: defaults, now: now, window: window, after: after, limit: limit)
-            try tx.forEachRotationInput { selection.add($0) }
+            try tx.dueInputs(defaults: defaults, now: now, window: window, after: after, limit: limit + 1).forEach { selection.add($0) }
             let page = selection.finish()
             let infos = try tx.accountInfos(ids: page.authIDs.compactMap { try? AuthID($0) })
             let items = infos.compactMap { a in a.schedule(defaults: defaults, now: now, window: window).map { DueItem(account: a, schedule: $0) } }

@@ -36,6 +36,11 @@ public protocol StoreTransaction {
     func accountCounts() throws -> [AccountState: Int]
     /// Calls `body` with every account's rotation input, one row at a time.
     func forEachRotationInput(_ body: (RotationInput) throws -> Void) throws
+    /// The rotation inputs of up to `limit` accounts due within `window` (nil: each one's warn)
+    /// or overdue, after `after`, most urgent first (due date, then auth id): one page of the due
+    /// listing chosen by the store, which must choose exactly as `RotationSchedule` and
+    /// `DueSelection` do (the service applies those to what it gets).
+    func dueInputs(defaults: RotationPolicy, now: Int64, window: TimeSpan?, after: DueSelection.Cursor?, limit: Int) throws -> [RotationInput]
 
     // MARK: token versions
     /// Newest first.

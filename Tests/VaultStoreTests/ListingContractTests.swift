@@ -99,4 +99,39 @@ import Testing
         #expect(try store.read { try $0.versions(of: try a.storedID) } == [v])
         #expect(p.id != nil && a.id != nil && v.id != nil && a.id != p.id)
     }
+
+    /// The store's pick of a due page (SQL) agrees with the Core rule run over every account.
+    @Test(arguments: StorageContractTests.backends) func duePagesChosenByTheStoreMatchTheRule(_ backend: String) throws {
+        let (owner, store) = try StorageContractTests.make(backend)
+        defer { withExtendedLifetime(owner) {} }
+        try Self.fill(store, customers: 900)
+        try store.write { tx in
+            // Ties on the due date, broken by auth id, and overrides of warn.
+            for i in 0..<40 {
+                var a = AccountRecord(authID: try AuthID("MA_TIE\(i)"), label: "", parent: nil, createdAt: 1)
+                a.warnSeconds = i % 3 == 0 ? 86_400 * 60 : nil
+                try tx.insert(&a)
+                try Self.version(tx, a, activated: 86_400 * 10)
+            }
+        }
+        for (now, window) in [(Int64(86_400 * 95), nil), (86_400 * 40, TimeSpan.days(30)), (86_400 * 400, nil), (0, nil)] as [(Int64, TimeSpan?)] {
+            var whole = DueSelection(defaults: .standard, now: now, window: window, after: nil, limit: 100_000)
+            try store.read { try $0.forEachRotationInput { whole.add($0) } }
+            let expected = whole.finish().authIDs
+            for size in [1, 7, 100, 5_000] {
+                var paged: [String] = [], after: DueSelection.Cursor?
+                repeat {
+                    let inputs = try store.read { try $0.dueInputs(defaults: .standard, now: now, window: window, after: after, limit: size + 1) }
+                    var page = DueSelection(defaults: .standard, now: now, window: window, after: after, limit: size)
+                    inputs.forEach { page.add($0) }
+                    #expect(inputs.count <= size + 1)
+                    let chosen = page.finish()
+                    paged += chosen.authIDs
+                    after = chosen.next
+                } while after != nil
+                #expect(paged == expected, "now \(now), window \(String(describing: window)), page \(size)")
+            }
+            #expect(!expected.isEmpty || now == 0)
+        }
+    }
 }
