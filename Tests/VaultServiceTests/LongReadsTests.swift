@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 @testable import VaultCore
 @testable import VaultService
@@ -11,14 +12,17 @@ import Testing
         let f = try Fixture()
         let v = try f.initialize()
         _ = try await f.importJSON(v, [("MA_A", f.token("a"), nil)])
+        let started = Mutex(false)
         let reading = Task.detached {
             try await v.longReads.read { tx in
                 _ = try tx.accountCounts()
+                started.withLock { $0 = true }
                 Thread.sleep(forTimeInterval: 1.5)
                 return try tx.accountCounts()
             }
         }
-        try await Task.sleep(for: .milliseconds(300))
+        // The reader's transaction has begun (on a loaded machine the task may start late).
+        while !started.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(10)) }
         _ = try await f.importJSON(v, [("MA_B", f.token("b"), nil)])
         let start = ContinuousClock.now
         await v.checkpoint()
