@@ -37,7 +37,7 @@ extension VaultService {
             // The partner first, so customers of the same input can be linked to it.
             var partner = try tx.partner().flatMap { try? AuthID($0.authID) }
             var rows: [AuditEvent] = []
-            rows.reserveCapacity(records.count)
+            rows.reserveCapacity(Self.auditChunk)
             for r in records.sorted(by: { $0.kind == .partner && $1.kind != .partner }) {
                 if let existing = try tx.account(r.authID) {
                     summary.unchanged.append(try unchanged(existing, token: try Self.secure(r.token), keys: keys, tx: tx))
@@ -54,6 +54,10 @@ extension VaultService {
                 rows.append(books.auditEvent(op: source.rawValue, actor: actor, authID: r.authID, version: 1,
                                              detail: ["fingerprint": v.fingerprint, "kind": r.kind.rawValue]))
                 summary.imported.append(.init(authID: r.authID, kind: r.kind, version: 1, fingerprint: v.fingerprint))
+                if rows.count == Self.auditChunk {
+                    try tx.appendAudit(rows, using: keys.audit)
+                    rows.removeAll(keepingCapacity: true)
+                }
                 if r.kind == .partner {
                     let orphans = try tx.accounts().filter { $0.kind == .customer && $0.parentAuthID == nil }
                     try tx.adoptOrphans(by: r.authID)
@@ -61,12 +65,15 @@ extension VaultService {
                     partner = r.authID
                 }
             }
-            // One row per credential, chained in one pass: the head is read and written once.
             try tx.appendAudit(rows, using: keys.audit)
             return summary
         }
         return summary
     }
+
+    /// Audit rows (one per credential) are chained a thousand at a time: the chain head is
+    /// read and written once per thousand, and a large import holds no more rows than that.
+    static let auditChunk = 1_000
 
     /// An existing account with the very same active token: nothing to do. Compared in
     /// constant time after opening the stored token.

@@ -12,12 +12,13 @@ import Testing
         let f = try Fixture()
         let v = try f.initialize()
         _ = try await f.importJSON(v, [("MA_A", f.token("a"), nil)])
-        let started = Mutex(false)
+        // The reader holds its transaction until the test lets it go (10 s at most).
+        let started = Mutex(false), release = Mutex(false)
         let reading = Task.detached {
             try await v.longReads.read { tx in
                 _ = try tx.accountCounts()
                 started.withLock { $0 = true }
-                Thread.sleep(forTimeInterval: 1.5)
+                for _ in 0..<1_000 where !release.withLock({ $0 }) { Thread.sleep(forTimeInterval: 0.01) }
                 return try tx.accountCounts()
             }
         }
@@ -29,6 +30,7 @@ import Testing
         let waited = ContinuousClock.now - start
         #expect(waited < .milliseconds(1_000), "the checkpoint waited \(waited) behind the reader")
         #expect(await v.checkpointOwed)
+        release.withLock { $0 = true }
         // The reader saw one snapshot throughout: the import made meanwhile is not in it.
         #expect(try await reading.value[.active] == 1)
         // The destroyer's next look makes the checkpoint it owes.
