@@ -38,7 +38,7 @@ public struct AuditEventView: Codable, Sendable, Equatable {
         version = e.version
         outcome = e.outcome.rawValue
         reason = e.reason
-        detail = e.detail.flatMap { try? JSONDecoder().decode(JSONAny.self, from: Data($0.utf8)) } ?? .null
+        detail = e.detail.flatMap { JSONAny(parsing: $0) } ?? .null
         prevMAC = withMACs ? Hex.encode(e.prevMAC) : nil
         mac = withMACs ? Hex.encode(e.mac) : nil
     }

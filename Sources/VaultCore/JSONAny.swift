@@ -20,6 +20,36 @@ public indirect enum JSONAny: Codable, Sendable, Equatable {
         } else { self = .object(try c.decode([String: JSONAny].self)) }
     }
 
+    /// `text` read by `JSONParser`, nil when it is not JSON: an audit page reads every row's
+    /// detail, and the decoder's trial of one type after another (an error thrown for each
+    /// miss) cost more than the rest of the row.
+    public init?(parsing text: String) {
+        guard let value = try? Array(text.utf8).withUnsafeBytes({ (b) throws(JSONParser.Failure) in try JSONParser.parse(b) }) else {
+            return nil
+        }
+        self.init(value)
+    }
+
+    init(_ v: JSONValue) {
+        switch v {
+        case .null: self = .null
+        case .bool(let b): self = .bool(b)
+        case .string(let s): self = .string(s.plainText)
+        case .number(let n): self = Self.number(n)
+        case .array(let a): self = .array(a.map(JSONAny.init))
+        case .object(let members):
+            self = .object(Dictionary(members.map { ($0.key, JSONAny($0.value)) }, uniquingKeysWith: { first, _ in first }))
+        }
+    }
+
+    /// As the decoder reads a number: an integer when it is one (`1e3`, `5.0` too), else a double.
+    static func number(_ text: String) -> JSONAny {
+        if let i = Int64(text) { return .int(i) }
+        guard let d = Double(text) else { return .null }
+        if d.rounded() == d, let i = Int64(exactly: d) { return .int(i) }
+        return .double(d)
+    }
+
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.singleValueContainer()
         switch self {
