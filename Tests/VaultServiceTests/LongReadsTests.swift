@@ -3,6 +3,7 @@ import Synchronization
 import Testing
 @testable import VaultCore
 @testable import VaultService
+@testable import VaultStore
 
 /// Long reads (listing pages, audit verify) run on a connection of their own: a checkpoint the
 /// vault's actor makes meanwhile gives up after a moment instead of stalling every client behind
@@ -12,17 +13,19 @@ import Testing
         let f = try Fixture()
         let v = try f.initialize()
         _ = try await f.importJSON(v, [("MA_A", f.token("a"), nil)])
-        // The reader holds its transaction until the test lets it go (two minutes at most: in
-        // the full suite this test's own task may wait long for a thread).
+        // A reader of the log on a connection and a thread of its own (not the shared pool, which
+        // the full suite keeps busy), holding its transaction until the test lets it go.
         let started = Mutex(false), release = Mutex(false)
-        let reading = Task.detached {
-            try await v.longReads.read { tx in
+        let reader = try SQLiteStore.open(at: f.dbPath, readOnly: true)
+        let reading = Task.detached { try await Self.onThread {
+            try reader.read { tx in
                 _ = try tx.accountCounts()
                 started.withLock { $0 = true }
-                for _ in 0..<12_000 where !release.withLock({ $0 }) { Thread.sleep(forTimeInterval: 0.01) }
+                // Ten minutes at most, should the test fail before it lets go.
+                for _ in 0..<60_000 where !release.withLock({ $0 }) { Thread.sleep(forTimeInterval: 0.01) }
                 return try tx.accountCounts()
             }
-        }
+        } }
         // The reader's transaction has begun (on a loaded machine the task may start late).
         while !started.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(10)) }
         _ = try await f.importJSON(v, [("MA_B", f.token("b"), nil)])
@@ -36,6 +39,14 @@ import Testing
         // The destroyer's next look makes the checkpoint it owes.
         #expect(try await v.destroyExpired(actor: f.actor) == 0)
         #expect(await v.checkpointOwed == false)
+        reader.close()
+    }
+
+    /// Runs `body` on a thread of its own.
+    static func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { c in
+            Thread { c.resume(with: Result { try body() }) }.start()
+        }
     }
 }
 
