@@ -22,7 +22,7 @@ extension Root {
 
         func run() async throws {
             let ctx = try CLIContext(global)
-            let master = try masterKey(ctx)
+            let master = try NewMasterKey.read(ctx, passphrase: passphrase)
             let service = try VaultService.initialize(config: ctx.config, master: master, actor: ctx.actor)
             let status = try await service.status()
             if ctx.json {
@@ -31,27 +31,5 @@ extension Root {
                 ctx.console.out("initialised vault \(status.vaultID) in \(status.stateDir) (master key: \(status.masterKeyKind))")
             }
         }
-
-        func masterKey(_ ctx: CLIContext) throws -> MasterKeyInput {
-            if passphrase || global.passphraseFile != nil {
-                return .passphrase(try Passphrases.new(ctx.console, file: global.passphraseFile))
-            }
-            if let path = ctx.config.vault.keyFile {
-                return .key(try KeyFile.readOrGenerate(path))
-            }
-            if let path = ctx.credentialKeyPath { return .key(try KeyFile.read(path)) }
-            throw ValidationError("choose a master key: --key-file PATH (created if missing), --passphrase, or $CREDENTIALS_DIRECTORY/master.key")
-        }
-    }
-}
-
-/// Asking for a new passphrase: from a file, or twice at the terminal.
-enum Passphrases {
-    static func new(_ console: Console, file: String?) throws -> SecureBytes {
-        if let file { return try SecretReader.firstLine(SecretReader.readFile(file, limit: 4096, what: "passphrase file")) }
-        let first = try console.promptSecret("New vault passphrase: ")
-        let second = try console.promptSecret("Repeat passphrase: ")
-        guard first.constantTimeEquals(second) else { throw CLIError.mismatch("the passphrases do not match; nothing was changed") }
-        return first
     }
 }

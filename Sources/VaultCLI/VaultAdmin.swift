@@ -34,6 +34,9 @@ protocol VaultAdmin: Sendable {
     func policyCheck(_ q: PolicyCheck.Query, uid: UInt32, gid: UInt32?, exe: String?, unit: String?) async throws -> PolicyCheckView
     func jwtLogin(_ name: String) async throws -> JWTSessionView
     func jwtForget(_ name: String) async throws -> [String: String]
+    func fleet() async throws -> FleetView
+    func fleetAdmit(_ host: String, fingerprint: String) async throws -> FleetView.Host
+    func fleetRemove(_ host: String) async throws -> [String: String]
 }
 
 extension AdminOperations: VaultAdmin {

@@ -159,6 +159,17 @@ public struct AdminClient: Sendable {
 
     public func auditVerify() throws -> AuditVerdictView { try get("audit/verify") }
     public func jwtSessions() throws -> JWTSessionList { try get("jwt") }
+    public func fleet() throws -> FleetView { try get("fleet") }
+
+    public func fleetAdmit(_ host: String, fingerprint: String) throws -> FleetView.Host {
+        try post("fleet/" + (try Self.hostSegment(host)) + "/admit", Array("{\"fingerprint\":\(JSONText.quoted(fingerprint))}".utf8))
+    }
+
+    public func fleetRemove(_ host: String) throws -> [String: String] {
+        try post("fleet/" + (try Self.hostSegment(host)) + "/remove", Array("{}".utf8))
+    }
+
+    static func hostSegment(_ s: String) throws -> String { try FleetHost(s).name }
     public func jwtLogin(_ name: String) throws -> JWTSessionView { try post("jwt/" + (try Self.segment(name)) + "/login", Array("{}".utf8)) }
     public func jwtForget(_ name: String) throws -> [String: String] { try post("jwt/" + (try Self.segment(name)) + "/forget", Array("{}".utf8)) }
 

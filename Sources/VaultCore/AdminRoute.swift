@@ -24,6 +24,9 @@ public enum AdminRoute: Sendable, Equatable {
     case forgetLoginCredentials(String)
     case rekey
     case backup
+    case fleet
+    case fleetAdmit(String)
+    case fleetRemove(String)
 
     public init?(method: String, path: some StringProtocol) {
         guard path.hasPrefix("/v1/admin/") else { return nil }
@@ -41,6 +44,9 @@ public enum AdminRoute: Sendable, Equatable {
         case ("POST", 1) where parts[0] == "rekey": self = .rekey
         case ("POST", 1) where parts[0] == "backup": self = .backup
         case ("POST", 2) where parts[0] == "policy" && parts[1] == "check": self = .policyCheck
+        case ("GET", 1) where parts[0] == "fleet": self = .fleet
+        case ("POST", 3) where parts[0] == "fleet" && !parts[1].isEmpty && parts[2] == "admit": self = .fleetAdmit(parts[1])
+        case ("POST", 3) where parts[0] == "fleet" && !parts[1].isEmpty && parts[2] == "remove": self = .fleetRemove(parts[1])
         case ("GET", 1) where parts[0] == "jwt": self = .jwtSessions
         case ("POST", 3) where parts[0] == "jwt" && !parts[1].isEmpty && parts[2] == "login": self = .jwtLogin(parts[1])
         case ("POST", 3) where parts[0] == "jwt" && !parts[1].isEmpty && parts[2] == "forget": self = .jwtForget(parts[1])

@@ -7,6 +7,7 @@ public enum CoreError: Error, Equatable, Sendable, CustomStringConvertible {
     case invalidReason(String)
     case kindMismatch(authID: String, declared: String)
     case invalidSlotFingerprint(String)
+    case invalidHostName(String)
 
     public var description: String {
         switch self {
@@ -15,6 +16,7 @@ public enum CoreError: Error, Equatable, Sendable, CustomStringConvertible {
         case .invalidToken(let why): "invalid auth_token: \(why)"
         case .invalidLabel(let why): "invalid label: \(why)"
         case .invalidReason(let why): "invalid reason: \(why)"
+        case .invalidHostName(let s): "invalid fleet host name \"\(s)\": use 1 to 64 letters, digits, '.', '-' or '_'"
         case .kindMismatch(let id, let k): "\(id) is declared kind \"\(k)\" but its prefix says otherwise (PA_ is partner, MA_ is customer)"
         case .invalidSlotFingerprint(let why):
             "invalid key slot fingerprint: \(why); type the 32 hex digits the joining host printed (e.g. AB12-CD34-…), dashes and spaces optional"

@@ -18,6 +18,8 @@ public enum ProblemType: String, Sendable, CaseIterable {
     case conflict
     /// `rotate` with `verify`: Vobiz refused the new token or gave no usable answer.
     case verifyFailed = "verify_failed"
+    /// The shared store (PostgreSQL) cannot be reached; the answer carries `Retry-After`.
+    case storeUnavailable = "store_unavailable"
     case `internal`
 
     public var status: Int {
@@ -37,6 +39,7 @@ public enum ProblemType: String, Sendable, CaseIterable {
         case .methodNotAllowed: 405
         case .conflict: 409
         case .verifyFailed: 422
+        case .storeUnavailable: 503
         case .internal: 500
         }
     }
@@ -58,6 +61,7 @@ public enum ProblemType: String, Sendable, CaseIterable {
         case .methodNotAllowed: "Method not allowed"
         case .conflict: "Conflicts with the vault's state"
         case .verifyFailed: "New token not verified"
+        case .storeUnavailable: "Store unavailable"
         case .internal: "Internal error"
         }
     }

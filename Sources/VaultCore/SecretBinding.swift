@@ -8,6 +8,8 @@ public enum SecretBinding: Sendable, Equatable {
     case signingSeed(kid: String)
     /// The data key wrapped by the master key, bound to the vault it belongs to.
     case dataKey(vaultID: String)
+    /// A fleet host's X25519 secret key, sealed under that host's master key in its key slot.
+    case slotSecret(vaultID: String, host: String)
 
     public var associatedData: [UInt8] {
         let text: String
@@ -17,6 +19,7 @@ public enum SecretBinding: Sendable, Equatable {
         case .jwtSession(let id): text = "jwt_sessions|\(id.rawValue)|0|access_token"
         case .signingSeed(let kid): text = "signing_keys|\(kid)|0|seed"
         case .dataKey(let vault): text = "vault_meta|\(vault)|0|data_key"
+        case .slotSecret(let vault, let host): text = "key_slots|\(vault):\(host)|0|slot_secret"
         }
         return Array(text.utf8)
     }

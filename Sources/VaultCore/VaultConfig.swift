@@ -80,6 +80,28 @@ public struct VaultConfig: Sendable, Equatable {
         public var lifetime = TimeSpan(seconds: SealedSignature.defaultLifetime)
     }
 
+    /// `[store]`: where the rows live (Docs/fleet.md). SQLite in the state directory by default.
+    public struct Store: Sendable, Equatable {
+        public enum Backend: String, Sendable, Equatable { case sqlite, postgres }
+        public enum TLS: String, Sendable, Equatable { case disable, require, verifyFull = "verify-full" }
+        public var backend = Backend.sqlite
+        public var url: PostgresURL?
+        /// The file holding the PostgreSQL password (mode 0400 or 0600); else the `pg-password`
+        /// systemd credential; else none (peer or certificate authentication).
+        public var passwordFile: String?
+        public var tls = TLS.disable
+        public var caFile: String?
+        public var poolSize = 4
+    }
+
+    /// `[fleet]`: this host's name among the hosts sharing a PostgreSQL vault.
+    public struct Fleet: Sendable, Equatable {
+        /// Default: the machine's host name.
+        public var host: String?
+    }
+
+    public var store = Store()
+    public var fleet = Fleet()
     public var sealed = Sealed()
     public var limits = Limits()
     public var vault = Vault()

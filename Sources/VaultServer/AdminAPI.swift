@@ -57,6 +57,14 @@ struct AdminAPI: Sendable {
             let passphrase = try f.secret("passphrase").withUnsafeBytes { try SecureBytes(copying: $0) }
             return Self.ok(try await ops.unseal(passphrase: passphrase))
         case .auditVerify: return Self.ok(try await ops.auditVerify())
+        case .fleet: return Self.ok(try await ops.fleet())
+        case .fleetAdmit(let host):
+            let f = try fields(request, ["fingerprint"])
+            guard let fingerprint = try f.string("fingerprint") else { throw ServiceError.invalidInput("fingerprint is required") }
+            return Self.ok(try await ops.fleetAdmit(host, fingerprint: fingerprint))
+        case .fleetRemove(let host):
+            _ = try fields(request, [])
+            return Self.ok(try await ops.fleetRemove(host))
         case .jwtSessions: return Self.ok(try await ops.jwtSessions())
         case .jwtLogin(let name):
             _ = try fields(request, [])

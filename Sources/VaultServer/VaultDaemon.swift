@@ -98,6 +98,7 @@ public final class VaultDaemon: Sendable {
             AuditFlusher(service: service, logger: logger),
             TokenEvictor(service: service),
             GraceDestroyer(service: service, logger: logger),
+            ChangeFollower(service: service, logger: logger),
             JWTRefresher(service: service),
             Listeners(daemon: self, passed: passed),
             Reloader(hangups: hangups, service: service, configPath: configPath, loadConfig: loadConfig, logger: logger),

@@ -209,6 +209,16 @@ public struct AdminOperations: Sendable {
         return ["forgotten": name]
     }
 
+    public func fleet() async throws(ServiceError) -> FleetView { try await service.fleet() }
+
+    public func fleetAdmit(_ host: String, fingerprint: String) async throws(ServiceError) -> FleetView.Host {
+        try await service.fleetAdmit(host, fingerprint: fingerprint, actor: actor)
+    }
+
+    public func fleetRemove(_ host: String) async throws(ServiceError) -> [String: String] {
+        try await service.fleetRemove(host, actor: actor)
+    }
+
     public func jwtSessions() async throws(ServiceError) -> JWTSessionList {
         let now = service.clock.seconds
         return JWTSessionList(try await service.jwtStatus().map { Self.view($0, now: now) })

@@ -40,6 +40,8 @@ public enum ConfigLoader {
             case "audit": try r.audit(root[key], into: &c.audit)
             case "limits": try r.limits(root[key], into: &c.limits)
             case "sealed": try r.sealed(root[key], into: &c.sealed)
+            case "store": try r.store(root[key], into: &c.store)
+            case "fleet": try r.fleet(root[key], into: &c.fleet)
             case "grant": c.grants = try r.grants(root[key])
             default: throw .unknownKey(path: path, key: key)
             }

@@ -36,6 +36,13 @@ struct CredentialCache: Sendable {
         partnerID = nil
     }
 
+    /// Forgets one credential (another host changed it): its next use reads it again.
+    mutating func remove(_ authID: String) {
+        entries[authID] = nil
+        absent.remove(authID)
+        partnerID = nil
+    }
+
     mutating func entry(_ authID: String, store: any VaultStorage) throws -> Entry? {
         if let known = entries[authID] { return known }
         if absent.contains(authID) { return nil }

@@ -25,6 +25,12 @@ public enum ServiceError: Error, Equatable, Sendable, CustomStringConvertible {
     case verifyFailed(String)
     /// `jwt login`: Vobiz refused the login, or did not answer.
     case loginFailed(String)
+    /// No key slot of that name in the fleet.
+    case unknownHost(String)
+    /// The fleet's hosts are not in the state the change needs (already a member, say).
+    case fleetConflict(String)
+    /// The shared store (PostgreSQL) cannot be reached: nothing was done; try again shortly.
+    case storeUnavailable(String)
 
     public var description: String {
         switch self {
@@ -48,6 +54,9 @@ public enum ServiceError: Error, Equatable, Sendable, CustomStringConvertible {
         case .crypto(let why): why
         case .verifyFailed(let why): why
         case .loginFailed(let why): why
+        case .unknownHost(let h): "no host \(h) in the fleet (see `vobiz-vault fleet list`)"
+        case .fleetConflict(let why): why
+        case .storeUnavailable(let why): why
         }
     }
 }
@@ -62,6 +71,9 @@ extension ServiceError {
         case .masterKeyRequired, .wrongMasterKey: .sealed
         case .verifyFailed: .verifyFailed
         case .loginFailed: .upstreamUnavailable
+        case .unknownHost: .notFound
+        case .fleetConflict: .conflict
+        case .storeUnavailable: .storeUnavailable
         case .tampered, .stateDirectory, .store, .crypto: .internal
         }
     }

@@ -37,4 +37,6 @@ struct TokenCache {
     }
 
     mutating func removeAll() { entries.removeAll() }
+
+    mutating func remove(_ authID: String) { entries = entries.filter { $0.key.authID != authID } }
 }

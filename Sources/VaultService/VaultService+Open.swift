@@ -13,6 +13,9 @@ extension VaultService {
         let dir = StateDirectory(config.vault.stateDir)
         try dir.prepare()
         let lock = try dir.lock(exclusive: true)
+        if config.store.backend == .postgres {
+            return try initializeShared(config: config, dir: dir, lock: lock, master: master, actor: actor, kdfParameters: kdfParameters, clock: clock)
+        }
         guard !FileManager.default.fileExists(atPath: dir.databasePath) else {
             throw .stateDirectory(path: dir.path, problem: "already holds a vault (vault.db); refusing to overwrite it")
         }
@@ -70,6 +73,9 @@ extension VaultService {
         let dir = StateDirectory(config.vault.stateDir)
         try dir.check()
         let lock = try dir.lock(exclusive: exclusive)
+        if config.store.backend == .postgres {
+            return try openShared(config: config, dir: dir, lock: lock, unlock: unlock, clock: clock, executor: executor)
+        }
         let (probe, meta) = try readMeta(dir, untouched: unlock != nil)
         guard meta.format <= StoreFormat.current else {
             probe.close()

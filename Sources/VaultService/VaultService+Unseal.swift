@@ -27,10 +27,15 @@ extension VaultService {
             throw error
         }
         do {
-            let writable = try SQLiteStore.open(at: directory.databasePath, readOnly: false)
-            try writable.migrate()
-            store.close()
-            store = writable
+            // A SQLite vault opened sealed was opened read-only; a shared store is writable already.
+            if let local = store as? SQLiteStore {
+                let writable = try SQLiteStore.open(at: local.path, readOnly: false)
+                try writable.migrate()
+                store.close()
+                store = writable
+            } else {
+                try store.migrate()
+            }
             keyring.install(try VaultKeys(dataKey: unwrapped.dataKey), masterKey: unwrapped.kek)
         } catch { throw Self.map(error) }
         outcome = .unlocked

@@ -37,6 +37,8 @@ public actor VaultService {
     nonisolated let longReads: LongReads
     /// A checkpoint a long read held off (see `checkpoint()`).
     var checkpointOwed = false
+    /// The last change of a shared store this host has applied (nil before the first look).
+    var changeSeq: Int64?
 
     init(config: VaultConfig, directory: StateDirectory, store: any VaultStorage, keys: VaultKeys?, masterKey: SecureBytes?,
          lock: StateLock, clock: VaultClock, executor: (any SerialExecutor)? = nil) {
@@ -80,7 +82,8 @@ public actor VaultService {
     static func map(_ error: any Error) -> ServiceError {
         switch error {
         case let e as ServiceError: e
-        case let e as StoreError: .store(e.description)
+        case let e as StoreError:
+            if case .unavailable = e { .storeUnavailable(e.description) } else { .store(e.description) }
         case let e as CryptoError: .crypto(e.description)
         case let e as CoreError: .invalidInput(e.description)
         default: .store("\(error)")

@@ -13,3 +13,25 @@ extension AccountRecord {
                            rejection: rejectedAt.map { UpstreamRejection(at: $0, by: rejectedBy ?? "proxy") })
     }
 }
+
+extension AccountInfo {
+    /// The listing's view of the accounts named in `ids`, in that order (those not in `accounts`
+    /// left out), from the rows one page read: what every backend answers to `accountInfos(ids:)`.
+    static func assemble(ids: [AuthID], accounts: [AccountRecord], versions: [TokenVersionRecord], sessions: [JWTSessionRecord],
+                         logins: Set<Int64>) throws -> [AccountInfo] {
+        let byID = Dictionary(accounts.map { ($0.authID, $0) }, uniquingKeysWith: { a, _ in a })
+        let versionsOf = Dictionary(grouping: versions, by: \.accountID)
+        let sessionOf = Dictionary(sessions.map { ($0.accountID, $0) }, uniquingKeysWith: { a, _ in a })
+        return try ids.compactMap { id in
+            guard let a = byID[id.rawValue] else { return nil }
+            let rowID = try RowID.stored(a.id)
+            var info = try a.info(versions: (versionsOf[rowID] ?? []).sorted { $0.version > $1.version })
+            let s = sessionOf[rowID]
+            if s != nil || logins.contains(rowID) {
+                info.jwt = JWTSessionInfo(state: s?.state.rawValue ?? "empty", expiresAt: s?.expiresAt, lastRefreshAt: s?.lastRefreshAt,
+                                          lastError: s?.lastError, hasLoginCredentials: logins.contains(rowID))
+            }
+            return info
+        }
+    }
+}

@@ -35,27 +35,13 @@ extension SQLiteTransaction {
         let accounts = try AccountRecord.fetchAll(db, sql: "SELECT * FROM accounts WHERE auth_id IN (\(marks))",
                                                   arguments: StatementArguments(ids.map(\.rawValue)))
         let rowIDs = try accounts.map { try RowID.stored($0.id) }
-        let byID = Dictionary(accounts.map { ($0.authID, $0) }, uniquingKeysWith: { a, _ in a })
         let idMarks = Array(repeating: "?", count: rowIDs.count).joined(separator: ",")
         let args = StatementArguments(rowIDs)
-        let versions = Dictionary(grouping: try TokenVersionRecord.fetchAll(db, sql: """
-            SELECT * FROM token_versions WHERE account_id IN (\(idMarks)) ORDER BY version DESC
-            """, arguments: args), by: \.accountID)
-        let sessions = Dictionary(try JWTSessionRecord.fetchAll(db, sql: "SELECT * FROM jwt_sessions WHERE account_id IN (\(idMarks))",
-                                                                arguments: args).map { ($0.accountID, $0) }, uniquingKeysWith: { a, _ in a })
+        let versions = try TokenVersionRecord.fetchAll(db, sql: "SELECT * FROM token_versions WHERE account_id IN (\(idMarks))", arguments: args)
+        let sessions = try JWTSessionRecord.fetchAll(db, sql: "SELECT * FROM jwt_sessions WHERE account_id IN (\(idMarks))", arguments: args)
         let logins = Set(try Int64.fetchAll(db, sql: "SELECT account_id FROM login_credentials WHERE account_id IN (\(idMarks))",
                                             arguments: args))
-        return try ids.compactMap { id in
-            guard let a = byID[id.rawValue] else { return nil }
-            let rowID = try RowID.stored(a.id)
-            var info = try a.info(versions: versions[rowID] ?? [])
-            let s = sessions[rowID]
-            if s != nil || logins.contains(rowID) {
-                info.jwt = JWTSessionInfo(state: s?.state.rawValue ?? "empty", expiresAt: s?.expiresAt, lastRefreshAt: s?.lastRefreshAt,
-                                          lastError: s?.lastError, hasLoginCredentials: logins.contains(rowID))
-            }
-            return info
-        }
+        return try AccountInfo.assemble(ids: ids, accounts: accounts, versions: versions, sessions: sessions, logins: logins)
     }
 
     func accountCounts() throws -> [AccountState: Int] {
@@ -73,12 +59,7 @@ extension SQLiteTransaction {
                    coalesce(v.activated_at, v.created_at) AS activated_at, a.rejected_at IS NOT NULL AS rejected
             FROM accounts a LEFT JOIN token_versions v ON v.account_id = a.id AND v.status = 'active'
             """)
-        while let row = try rows.next() {
-            let r = RowReader(row: row, table: "accounts")
-            try body(RotationInput(authID: try r.value(Column.authID), state: try AccountRecord.decode(try r.value(Column.state) as String, "state"),
-                                   maxAge: try r.optional(Column.maxAge), warn: try r.optional(Column.warn),
-                                   activatedAt: try r.optional(Column.activatedAt), rejected: try r.value(Column.rejected) as Bool))
-        }
+        while let row = try rows.next() { try body(try Self.rotationInput(RowReader(row: row, table: "accounts"))) }
     }
 
     /// The due date and the standing as `RotationSchedule` computes them (`activated_at` or
@@ -98,12 +79,13 @@ extension SQLiteTransaction {
             ORDER BY due_at, auth_id LIMIT :limit
             """), arguments: ["maxAge": defaults.maxAge.seconds, "warn": defaults.warn.seconds, "window": window?.seconds, "now": now,
                               "afterDue": after?.dueAt, "afterID": after?.authID ?? "", "limit": max(0, limit)])
-        return try rows.map { row in
-            let r = RowReader(row: row, table: "accounts")
-            return RotationInput(authID: try r.value(Column.authID), state: try AccountRecord.decode(try r.value(Column.state) as String, "state"),
-                                 maxAge: try r.optional(Column.maxAge), warn: try r.optional(Column.warn),
-                                 activatedAt: try r.optional(Column.activatedAt), rejected: try r.value(Column.rejected) as Bool)
-        }
+        return try rows.map { try Self.rotationInput(RowReader(row: $0, table: "accounts")) }
+    }
+
+    /// One row of the rotation queries, from either backend.
+    static func rotationInput(_ r: some ColumnReading) throws -> RotationInput {
+        RotationInput(authID: try r.text(required: Column.authID), state: try r.choice(Column.state), maxAge: try r.int(Column.maxAge),
+                      warn: try r.int(Column.warn), activatedAt: try r.int(Column.activatedAt), rejected: try r.flag(required: Column.rejected))
     }
 
     /// The result columns of the queries above, read through `RowReader`.

@@ -9,6 +9,12 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
     case io(String)
     /// A checkpoint found the log still being read (a listing, a verify) and did not wait.
     case checkpointBusy
+    /// The shared store (PostgreSQL) cannot be reached now; nothing was written. Transient.
+    case unavailable(String)
+    /// This host has no active key slot in the shared store: it has not joined the fleet.
+    case noKeySlot(host: String)
+    /// This host's key slot holds an earlier data key (another host ran `rekey --data-key`).
+    case staleKeySlot(host: String)
 
     public var description: String {
         switch self {
@@ -19,6 +25,9 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
         case .missingMeta: "vault database has no metadata row: it is damaged or not a vobiz-vault database"
         case .constraint(let m): "the store refused the change: \(m)"
         case .io(let m): "storage error: \(m)"
+        case .unavailable(let m): "the PostgreSQL store cannot be reached (\(m)); nothing was changed, try again shortly"
+        case .noKeySlot(let h): "this host (\(h)) has no key slot in the fleet's store: run `vobiz-vault fleet join` here and `fleet admit` on a member"
+        case .staleKeySlot(let h): "this host's key slot (\(h)) holds an earlier data key: a member must seal the new one to it (`vobiz-vault fleet admit \(h)` after `rekey --data-key`)"
         case .checkpointBusy: "the write-ahead log is being read (a listing or an audit verify); the checkpoint is tried again shortly"
         }
     }

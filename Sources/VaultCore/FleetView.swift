@@ -1,0 +1,40 @@
+/// `GET /v1/admin/fleet` and `fleet list --json`: `{"hosts": [...], "this_host": NAME}`.
+public struct FleetView: Codable, Sendable, Equatable {
+    /// One host's key slot: never a key, only the public key's fingerprint.
+    public struct Host: Codable, Sendable, Equatable {
+        public var host: String
+        /// `pending` (asked to join), `admitted` (sealed to, not yet taken), `active`, or
+        /// `stale` (holds an earlier data key: a member must admit it again after a rekey).
+        public var state: String
+        public var fingerprint: String
+        public var requestedAt: String
+        public var joinedAt: String?
+        public var admittedBy: String?
+        public var lastSeen: String?
+
+        public init(host: String, state: String, fingerprint: String, requestedAt: Int64, joinedAt: Int64?, admittedBy: String?, lastSeen: Int64?) {
+            self.host = host
+            self.state = state
+            self.fingerprint = fingerprint
+            self.requestedAt = Timestamp.iso(requestedAt)
+            self.joinedAt = joinedAt.map(Timestamp.iso)
+            self.admittedBy = admittedBy
+            self.lastSeen = lastSeen.map(Timestamp.iso)
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case host, state, fingerprint
+            case requestedAt = "requested_at", joinedAt = "joined_at", admittedBy = "admitted_by", lastSeen = "last_seen"
+        }
+    }
+
+    public var hosts: [Host]
+    public var thisHost: String
+
+    public init(hosts: [Host], thisHost: String) {
+        self.hosts = hosts
+        self.thisHost = thisHost
+    }
+
+    enum CodingKeys: String, CodingKey { case hosts, thisHost = "this_host" }
+}

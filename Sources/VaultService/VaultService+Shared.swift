@@ -1,0 +1,76 @@
+import Foundation
+import VaultCore
+import VaultCrypto
+import VaultStore
+
+/// `init` and the opening of a vault whose rows live in PostgreSQL (`[store] backend =
+/// "postgres"`, Docs/fleet.md). The state directory still holds this host's lock (and key
+/// file); the master key's fields and this host's wrapping of the data key are in its key slot.
+extension VaultService {
+    static func initializeShared(config: VaultConfig, dir: StateDirectory, lock: StateLock, master: MasterKeyInput, actor: ActorIdentity,
+                                 kdfParameters: PassphraseKDFParameters?, clock: VaultClock) throws(ServiceError) -> VaultService {
+        let store = try SharedStore.connect(config)
+        let host = store.settings.host
+        do {
+            try store.migrate()
+            guard try !store.holdsVault() else {
+                throw ServiceError.invalidInput("the PostgreSQL database already holds a vault; to add this host to it, run `vobiz-vault fleet join`")
+            }
+            let now = clock.seconds
+            let vaultID = Hex.encode(Random.data(count: 16))
+            let dataKey = try SecureBytes.random(count: 32)
+            let (kek, params) = try deriveKEK(master, parameters: kdfParameters)
+            let slot = try newSlot(host: host, vaultID: vaultID, kek: kek, params: params, now: now)
+            let meta = VaultMetaRecord(format: StoreFormat.current, vaultID: vaultID, createdAt: now, kekKind: slot.kekKind,
+                                       kdfSalt: params?.salt, kdfOpsLimit: slot.kdfOpsLimit, kdfMemLimit: slot.kdfMemLimit,
+                                       wrappedDEK: try AEAD.seal(dataKey, key: kek, associatedData: SecretBinding.dataKey(vaultID: vaultID).associatedData),
+                                       kekID: slot.kekID, kekSetAt: now, dekID: newID(), dekCreatedAt: now)
+            let keys = try VaultKeys(dataKey: dataKey)
+            try store.write { tx in
+                guard let fleet = tx as? any FleetTransaction else { throw ServiceError.store("the store keeps no key slots") }
+                try fleet.insert(slot)
+                try tx.insertMeta(meta)
+                try tx.appendAudit(AuditEvent(seq: 0, atMillis: now * 1000, actor: actor, op: "init", authID: nil, version: nil, outcome: .ok,
+                                              reason: nil, detail: AuditDetail.json(["vault_id": vaultID, "master_key": master.kindName,
+                                                                                     "store": "postgres", "host": host])),
+                                   using: keys.audit)
+            }
+            lock.downgrade()
+            return VaultService(config: config, directory: dir, store: store, keys: keys, masterKey: kek, lock: lock, clock: clock)
+        } catch {
+            store.close()
+            throw map(error)
+        }
+    }
+
+    /// A key slot for `host`: a new X25519 key pair whose secret half only this host's master key opens.
+    static func newSlot(host: String, vaultID: String, kek: SecureBytes, params: PassphraseKDFParameters?, now: Int64) throws -> KeySlotRecord {
+        let pair = try BoxKeyPair()
+        let sealed = try AEAD.seal(pair.secretKey, key: kek, associatedData: SecretBinding.slotSecret(vaultID: vaultID, host: host).associatedData)
+        return KeySlotRecord(host: host, publicKey: Data(pair.publicKey), sealedSecret: sealed, kekKind: params == nil ? .key : .passphrase,
+                             kdfSalt: params?.salt, kdfOpsLimit: params.map { Int64($0.opsLimit) }, kdfMemLimit: params.map { Int64($0.memLimit) },
+                             kekID: newID(), kekSetAt: now, createdAt: now)
+    }
+
+    static func openShared(config: VaultConfig, dir: StateDirectory, lock: StateLock, unlock: MasterKeyProvider?, clock: VaultClock,
+                           executor: (any SerialExecutor)?) throws(ServiceError) -> VaultService {
+        let store = try SharedStore.connect(config)
+        do {
+            guard try store.holdsVault() else {
+                throw ServiceError.store("the PostgreSQL database \(store.settings.url) holds no vault (run `vobiz-vault init` on the first host)")
+            }
+            let meta = try store.read { try $0.meta() }
+            guard meta.format <= StoreFormat.current else { throw StoreError.newerFormat(found: meta.format, supported: StoreFormat.current) }
+            guard let unlock else {
+                return VaultService(config: config, directory: dir, store: store, keys: nil, masterKey: nil, lock: lock, clock: clock, executor: executor)
+            }
+            let (dataKey, kek) = try unwrapDataKey(meta, unlock: unlock)
+            try store.migrate()
+            let keys = try VaultKeys(dataKey: dataKey)
+            return VaultService(config: config, directory: dir, store: store, keys: keys, masterKey: kek, lock: lock, clock: clock, executor: executor)
+        } catch {
+            store.close()
+            throw map(error)
+        }
+    }
+}

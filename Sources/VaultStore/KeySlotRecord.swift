@@ -1,0 +1,80 @@
+import Foundation
+
+/// A row of `key_slots` (PostgreSQL only): one host of a fleet and the data key wrapped by that
+/// host's own master key, as LUKS keeps one slot per passphrase. A joining host's slot is
+/// `pending` with its X25519 public key; a member admits it by sealing the data key to that key
+/// (`sealedDEK`), and the host then wraps it with its master key (`wrappedDEK`).
+public struct KeySlotRecord: Sendable, Equatable {
+    public enum State: String, Sendable { case pending, active }
+
+    public var host: String
+    public var state: State
+    public var publicKey: Data
+    /// The X25519 secret key, sealed under this host's master key: only this host can open it.
+    public var sealedSecret: Data
+    /// The data key sealed to `publicKey` by the member that admitted the host, until it takes it.
+    public var sealedDEK: Data?
+    public var kekKind: VaultMetaRecord.KEKKind
+    public var kdfSalt: Data?
+    public var kdfOpsLimit: Int64?
+    public var kdfMemLimit: Int64?
+    public var wrappedDEK: Data?
+    public var kekID: String
+    public var kekSetAt: Int64
+    /// Which data key `wrappedDEK` holds (`vault_meta.dek_id` when current).
+    public var dekID: String?
+    public var createdAt: Int64
+    public var admittedAt: Int64?
+    public var admittedBy: String?
+    public var lastSeen: Int64?
+
+    public init(host: String, publicKey: Data, sealedSecret: Data, kekKind: VaultMetaRecord.KEKKind, kdfSalt: Data?, kdfOpsLimit: Int64?,
+                kdfMemLimit: Int64?, kekID: String, kekSetAt: Int64, createdAt: Int64) {
+        self.host = host
+        state = .pending
+        self.publicKey = publicKey
+        self.sealedSecret = sealedSecret
+        self.kekKind = kekKind
+        self.kdfSalt = kdfSalt
+        self.kdfOpsLimit = kdfOpsLimit
+        self.kdfMemLimit = kdfMemLimit
+        self.kekID = kekID
+        self.kekSetAt = kekSetAt
+        self.createdAt = createdAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case host, state
+        case publicKey = "public_key", sealedSecret = "sealed_secret", sealedDEK = "sealed_dek", kekKind = "kek_kind"
+        case kdfSalt = "kdf_salt", kdfOpsLimit = "kdf_opslimit", kdfMemLimit = "kdf_memlimit", wrappedDEK = "wrapped_dek"
+        case kekID = "kek_id", kekSetAt = "kek_set_at", dekID = "dek_id", createdAt = "created_at", admittedAt = "admitted_at"
+        case admittedBy = "admitted_by", lastSeen = "last_seen"
+    }
+}
+
+/// One row of the change sequence: what another host changed, for this host to re-read.
+public struct StoreChange: Sendable, Equatable {
+    public var seq: Int64
+    public var host: String
+    /// The account changed; nil when the change concerns the whole vault (keys, signing keys).
+    public var authID: String?
+}
+
+/// The storage API of a store that several hosts share (PostgreSQL): key slots and the change
+/// sequence, beside everything a `StoreTransaction` does.
+public protocol FleetTransaction: StoreTransaction {
+    /// This host's name, as its slot, its changes and its audit rows carry it.
+    var host: String { get }
+    /// The vault's id and the id of its current data key, readable before this host has a slot.
+    func vaultIdentity() throws -> (vaultID: String, dekID: String)
+    func keySlot(_ host: String) throws -> KeySlotRecord?
+    /// Oldest first.
+    func keySlots() throws -> [KeySlotRecord]
+    func insert(_ slot: KeySlotRecord) throws
+    func update(_ slot: KeySlotRecord) throws
+    @discardableResult func deleteKeySlot(_ host: String) throws -> Bool
+    /// Up to `limit` changes after `seq`, ascending.
+    func changes(after seq: Int64, limit: Int) throws -> [StoreChange]
+    /// The last change's sequence number (0 before any).
+    func lastChange() throws -> Int64
+}

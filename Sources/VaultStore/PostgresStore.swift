@@ -1,0 +1,130 @@
+import Foundation
+import Logging
+import PostgresNIO
+import VaultCore
+
+/// The vault's rows in PostgreSQL, shared by the hosts of a fleet (Docs/fleet.md). Holds what
+/// SQLite holds, ciphertext only, under the same constraints, plus the fleet's own tables
+/// (`PostgresMigrations`).
+///
+/// Every write transaction first takes one transaction-level advisory lock, so the fleet's
+/// writes are serialized as SQLite serializes one host's: the audit chain's head and the change
+/// sequence move in commit order, and a reader past sequence N has seen every change up to N.
+public final class PostgresStore: VaultStorage {
+    let pool: PostgresPool
+    /// Whether `close()` closes the pool (a reader shares its parent's).
+    private let ownsPool: Bool
+
+    static let logger: Logger = {
+        var l = Logger(label: "vobiz-vault.postgres")
+        l.logLevel = .critical
+        return l
+    }()
+
+    /// The advisory lock key of the fleet's writes ("vobizvlt").
+    static let writeLock: Int64 = 0x766F_6269_7A76_6C74
+
+    private init(pool: PostgresPool, ownsPool: Bool) {
+        self.pool = pool
+        self.ownsPool = ownsPool
+    }
+
+    /// Connects to the server in `settings`; the first transaction tells whether it answers.
+    public static func connect(_ settings: PostgresSettings) -> PostgresStore {
+        PostgresStore(pool: PostgresPool(settings: settings), ownsPool: true)
+    }
+
+    public var settings: PostgresSettings { pool.settings }
+
+    public func read<T>(_ body: (any StoreTransaction) throws -> T) throws -> T {
+        try transaction(begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", writes: false, body)
+    }
+
+    public func write<T>(_ body: (any StoreTransaction) throws -> T) throws -> T {
+        try transaction(begin: "BEGIN", writes: true, body)
+    }
+
+    private func transaction<T>(begin: String, writes: Bool, _ body: (PostgresTransaction) throws -> T) throws -> T {
+        try pool.withConnection { c in
+            let tx = PostgresTransaction(connection: c, host: pool.settings.host)
+            do {
+                try tx.run(PostgresQuery(unsafeSQL: begin))
+                if writes { try tx.run("SELECT pg_advisory_xact_lock(\(Self.writeLock))") }
+                let result = try body(tx)
+                if writes { try tx.announceChanges() }
+                try tx.run("COMMIT")
+                return result
+            } catch {
+                if !c.isClosed { try? tx.run("ROLLBACK") }
+                throw Self.map(error)
+            }
+        }
+    }
+
+    public func migrate() throws(StoreError) {
+        do { try pool.withConnection { try PostgresMigrations.migrate($0) } } catch { throw Self.map(error) }
+    }
+
+    public func isCurrent() throws(StoreError) -> Bool {
+        do { return try pool.withConnection { try PostgresMigrations.isCurrent($0) } } catch { throw Self.map(error) }
+    }
+
+    /// Whether the database holds a vault (its metadata row): `init` and `store migrate` refuse
+    /// a target that does, `serve` refuses one that does not.
+    public func holdsVault() throws(StoreError) -> Bool {
+        do {
+            return try pool.withConnection { c in
+                let tx = PostgresTransaction(connection: c, host: pool.settings.host)
+                guard try PostgresMigrations.hasSchema(c) else { return false }
+                return try !tx.rows("SELECT 1 FROM vault_meta WHERE id = 1").isEmpty
+            }
+        } catch { throw Self.map(error) }
+    }
+
+    /// PostgreSQL removes what a destroyed version left (dead row versions) by autovacuum; there
+    /// is no write-ahead log of the vault's own to fold back.
+    public func checkpoint() throws(StoreError) {}
+
+    public func backup(to path: String) throws(StoreError) {
+        throw .io("a PostgreSQL vault is backed up by the server's own means (pg_dump, base backups), "
+            + "or copied to a SQLite file with `vobiz-vault store migrate --to sqlite:PATH`")
+    }
+
+    public func openReader() throws(StoreError) -> any VaultStorage {
+        PostgresStore(pool: pool, ownsPool: false)
+    }
+
+    public func close() {
+        if ownsPool { pool.close() }
+    }
+
+    static func map(_ error: any Error) -> StoreError {
+        if let e = error as? StoreError { return e }
+        if let e = error as? PSQLError {
+            if e.code == .server, let state = e.serverInfo?[.sqlState] {
+                let message = e.serverInfo?[.message] ?? "no message"
+                // Class 23: integrity constraint violation. The detail field is left out: it
+                // may quote the failing row.
+                if state.hasPrefix("23") { return .constraint(message) }
+                if state.hasPrefix("28") || state == "3D000" { return .io("PostgreSQL refused the connection: \(message)") }
+                if state.hasPrefix("08") || state.hasPrefix("57P") || state == "53300" { return .unavailable(message) }
+                return .io("PostgreSQL \(state): \(message)")
+            }
+            return .unavailable(describe(e.code))
+        }
+        if error is NIOConnectionError || error is ChannelError || error is IOError { return .unavailable("\(error)") }
+        return .io("\(error)")
+    }
+
+    private static func describe(_ code: PSQLError.Code) -> String {
+        switch code {
+        case .connectionError: "cannot connect"
+        case .serverClosedConnection, .uncleanShutdown: "the server closed the connection"
+        case .clientClosedConnection: "the connection was closed"
+        case .sslUnsupported: "the server does not offer TLS"
+        case .authMechanismRequiresPassword: "the server asks for a password and none was given ([store] password_file)"
+        case .saslError, .unsupportedAuthMechanism: "authentication failed"
+        default: "\(code)"
+        }
+    }
+}
