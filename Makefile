@@ -6,7 +6,7 @@ SWIFT      ?= swift
 DEMO_DIR   ?= $(CURDIR)/.demo
 BENCH_SECONDS ?= 10
 BENCH_SCALE ?= 10000 100000
-DEBIAN_PKGS = libsodium-dev libsqlite3-dev pkg-config curl python3 python3-venv python3-yaml binutils openssl systemd util-linux e2fsprogs
+DEBIAN_PKGS = libsodium-dev libsqlite3-dev pkg-config curl python3 python3-venv python3-yaml binutils openssl systemd util-linux e2fsprogs postgresql
 
 # make install PREFIX=/usr/local DESTDIR=...   (make uninstall removes exactly what it put there)
 PREFIX     ?= /usr/local

@@ -1,0 +1,270 @@
+import Foundation
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A private PostgreSQL cluster for tests: its own data directory, socket directory and loopback
+/// port, so no test depends on, or disturbs, a server the machine may already run.
+///
+/// `try PostgresCluster.shared` is one cluster per test process, started on first use (initdb
+/// takes seconds); `try PostgresCluster()` is a test's own, for tests that stop and start it.
+/// Each is stopped and its directory removed by `remove()`, when it is released, or at the latest
+/// at process exit; a cluster left by a killed test process is removed by the next one.
+///
+/// initdb refuses to run as root, so as root the server runs as the `postgres` system user
+/// (setpriv); otherwise as the current user. Roles: `superuser`, trusted on the socket only (its
+/// directory is private to the server's user); `role` with `password`, by SCRAM on the socket
+/// and on 127.0.0.1. fsync stays on: tests of durability run against this server.
+public final class PostgresCluster: Sendable {
+    public enum StopMode: String, Sendable { case fast, immediate }
+
+    public struct Failure: Error, CustomStringConvertible {
+        public let description: String
+        init(_ description: String) { self.description = description }
+    }
+
+    public let superuser = "postgres"
+    public let role = "vault"
+    public let password: String
+    public let directory: String
+    public let dataDirectory: String
+    public let socketDirectory: String
+    public let logFile: String
+    public let port: Int
+    private let host: PostgresHost
+
+    public static var shared: PostgresCluster {
+        get throws { try sharedCluster.get() }
+    }
+
+    private static let sharedCluster = Result { try PostgresCluster() }
+
+    /// initdb, configure and start a new cluster on a free loopback port.
+    public init() throws {
+        host = try Self.currentHost.get()
+        _ = Self.exitHook
+        let root = host.base + "vv-pg-" + Self.randomHex(5)
+        directory = root
+        dataDirectory = root + "/data"
+        socketDirectory = root + "/sock"
+        logFile = root + "/server.log"
+        password = Self.randomHex(24)
+        do {
+            try host.makeDirectory(root)
+            try Self.live.withLock { $0[root] = try Self.holdOwnerLock(root) }
+            try host.makeDirectory(socketDirectory)
+            try host.run(["initdb", "-D", dataDirectory, "-U", superuser, "--auth=trust", "--no-locale", "-E", "UTF8"])
+            try host.configure(dataDirectory, socketDirectory: socketDirectory)
+            port = try Self.launch(host, dataDirectory, logFile)
+        } catch {
+            Self.release(root)
+            throw error
+        }
+        do {
+            // A statement that fails is copied to the server log; this one holds the password.
+            try psql("SET log_min_error_statement = panic; CREATE ROLE \(role) LOGIN PASSWORD '\(password)'", database: "postgres")
+        } catch {
+            remove()
+            throw error
+        }
+        SuiteSweep.canary("password", password)
+    }
+
+    deinit { remove() }
+
+    /// A new database named `name` (by default a random one) owned by `owner`; returns its name.
+    @discardableResult
+    public func createDatabase(_ name: String? = nil, owner: String = "postgres") throws -> String {
+        let name = name ?? "t_" + Self.randomHex(6)
+        try psql("CREATE DATABASE \(Self.identifier(name)) OWNER \(Self.identifier(owner))", database: "postgres")
+        return name
+    }
+
+    /// Runs `sql` with psql (`-X -q -At -w -v ON_ERROR_STOP=1`, the script on its standard input)
+    /// and returns its output less the final newline; throws with psql's stderr when it fails.
+    /// `tcp` connects to 127.0.0.1 instead of the socket; the password goes in the environment,
+    /// never in an argument another user could read.
+    @discardableResult
+    public func psql(_ sql: String, database: String = "postgres", role: String? = nil, password: String? = nil,
+                     tcp: Bool = false, timeout: Double = 120) throws -> String {
+        let out = try host.run(["psql", "-X", "-q", "-At", "-w", "-v", "ON_ERROR_STOP=1", "-h", tcp ? "127.0.0.1" : socketDirectory,
+                                "-p", String(port), "-U", role ?? superuser, "-d", database],
+                               stdin: sql, env: password.map { ["PGPASSWORD": $0] } ?? [:], timeout: timeout)
+        return out.hasSuffix("\n") ? String(out.dropLast()) : out
+    }
+
+    /// Stops the server and waits until it is gone (`immediate`: as after a crash, recovery at start).
+    public func stop(mode: StopMode = .fast) throws {
+        try host.run(["pg_ctl", "-D", dataDirectory, "-m", mode.rawValue, "-w", "-t", "120", "stop"])
+    }
+
+    /// Starts the stopped server again, on the same port and socket.
+    public func start() throws {
+        try Self.serve(host, dataDirectory, logFile, port: port)
+    }
+
+    /// Ends the client sessions for which `condition` (SQL over pg_stat_activity) holds; returns how many.
+    @discardableResult
+    public func terminateBackends(where condition: String) throws -> Int {
+        let count = try psql("SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity "
+                             + "WHERE backend_type = 'client backend' AND pid <> pg_backend_pid() AND (\(condition))")
+        return Int(count) ?? 0
+    }
+
+    @discardableResult
+    public func terminateBackends(applicationName: String) throws -> Int {
+        try terminateBackends(where: "application_name = '" + applicationName.replacingOccurrences(of: "'", with: "''") + "'")
+    }
+
+    /// Writes `password` to a new file at `path`, mode 0600, owned by `owner` when given, for a
+    /// client that reads its password from a file; the leak sweep counts it as an input.
+    public func writePasswordFile(at path: String, owner: (uid: uid_t, gid: gid_t)? = nil) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw Failure("cannot create \(path): " + String(cString: strerror(errno))) }
+        defer { close(fd) }
+        let bytes = Array(password.utf8)
+        guard write(fd, bytes, bytes.count) == bytes.count, owner.map({ fchown(fd, $0.uid, $0.gid) == 0 }) ?? true else {
+            throw Failure("cannot write \(path): " + String(cString: strerror(errno)))
+        }
+        SuiteSweep.input(path)
+    }
+
+    /// Stops the server at once and removes its directory; a second call does nothing.
+    public func remove() { Self.release(directory) }
+
+    /// Whether something accepts TCP connections on 127.0.0.1:`port`.
+    public static func isListening(port: Int) -> Bool {
+        withLoopbackSocket(port: port) { fd, address, size in connect(fd, address, size) == 0 }
+    }
+
+    // MARK: - Starting
+
+    private static func launch(_ host: PostgresHost, _ data: String, _ log: String) throws -> Int {
+        var failure: any Error = Failure("no start attempted")
+        // The free port can be taken by someone else before the server binds it: try another.
+        for _ in 0..<4 {
+            let port = try freePort()
+            do {
+                try serve(host, data, log, port: port)
+                return port
+            } catch {
+                failure = error
+                stopAtOnce(data)
+            }
+        }
+        throw failure
+    }
+
+    private static func serve(_ host: PostgresHost, _ data: String, _ log: String, port: Int) throws {
+        do {
+            try host.startServer(data, log: log, port: port)
+        } catch {
+            let tail = (try? String(contentsOfFile: log, encoding: .utf8)).map { String($0.suffix(1500)) } ?? ""
+            throw Failure("\(error)\nserver log:\n\(tail)")
+        }
+    }
+
+    private static func freePort() throws -> Int {
+        let port = withLoopbackSocket(port: 0) { fd, address, size -> Int in
+            guard bind(fd, address, size) == 0 else { return 0 }
+            var bound = sockaddr_in(), length = size
+            let named = withUnsafeMutablePointer(to: &bound) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+            }
+            return named == 0 ? Int(UInt16(bigEndian: bound.sin_port)) : 0
+        }
+        guard port > 0 else { throw Failure("no free loopback port: " + String(cString: strerror(errno))) }
+        return port
+    }
+
+    private static func withLoopbackSocket<T>(port: Int, _ body: (Int32, UnsafePointer<sockaddr>, socklen_t) -> T) -> T {
+        #if canImport(Glibc)
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        #else
+        let fd = socket(AF_INET, SOCK_STREAM, 0)
+        #endif
+        defer { if fd >= 0 { close(fd) } }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = in_addr_t(0x7f00_0001).bigEndian
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { body(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+    }
+
+    // MARK: - Removing
+
+    /// Each live cluster's directory, with the descriptor of its owner lock.
+    private static let live = Mutex<[String: Int32]>([:])
+
+    private static let exitHook: Void = {
+        _ = atexit { PostgresCluster.live.withLock { $0 }.keys.forEach(PostgresCluster.release) }
+    }()
+
+    /// Also for a cluster whose start failed before it was listed as live.
+    private static func release(_ root: String) {
+        let fd = live.withLock { $0.removeValue(forKey: root) }
+        stopAtOnce(root + "/data")
+        try? FileManager.default.removeItem(atPath: root)
+        if let fd { close(fd) }
+    }
+
+    /// What `pg_ctl stop -m immediate` does, without a child process, since this also runs at exit
+    /// and on clusters left by another process. The pid file can outlive its server, so the process
+    /// signalled must be the postmaster of this data directory.
+    private static func stopAtOnce(_ data: String) {
+        guard let text = try? String(contentsOfFile: data + "/postmaster.pid", encoding: .utf8),
+              let pid = pid_t(text.prefix { $0 != "\n" }), pid > 0,
+              let command = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline"),
+              String(decoding: command, as: UTF8.self).contains(data), kill(pid, SIGQUIT) == 0 else { return }
+        // Gone when its pid file is: a postmaster whose parent does not reap it stays a zombie.
+        var waited = 0
+        while waited < 1000, kill(pid, 0) == 0, FileManager.default.fileExists(atPath: data + "/postmaster.pid") {
+            usleep(10_000)
+            waited += 1
+        }
+        if waited == 1000 { kill(pid, SIGKILL) }
+    }
+
+    /// Held (flock) as long as this process lives, so that another test process can tell a
+    /// cluster left by a killed one from one in use. Locked before it is given its name.
+    private static func holdOwnerLock(_ root: String) throws -> Int32 {
+        let fd = open(root + "/owner.lock.new", O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw Failure("cannot create the owner lock in \(root): " + String(cString: strerror(errno))) }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0, rename(root + "/owner.lock.new", root + "/owner.lock") == 0 else {
+            close(fd)
+            throw Failure("cannot take the owner lock in \(root): " + String(cString: strerror(errno)))
+        }
+        return fd
+    }
+
+    private static func removeAbandoned(under base: String) {
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: base)) ?? [] where name.hasPrefix("vv-pg-") {
+            let fd = open(base + name + "/owner.lock", O_RDWR | O_CLOEXEC)
+            guard fd >= 0 else { continue }
+            if flock(fd, LOCK_EX | LOCK_NB) == 0 {
+                stopAtOnce(base + name + "/data")
+                try? FileManager.default.removeItem(atPath: base + name)
+            }
+            close(fd)
+        }
+    }
+
+    // MARK: - The machine
+
+    private static let currentHost = Result { () throws -> PostgresHost in
+        let host = try PostgresHost()
+        removeAbandoned(under: host.base)
+        return host
+    }
+
+    static func randomHex(_ bytes: Int) -> String {
+        (0..<bytes).map { _ in String(format: "%02x", UInt8.random(in: .min ... .max)) }.joined()
+    }
+
+    static func identifier(_ name: String) -> String {
+        "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}
