@@ -56,7 +56,9 @@ public final class PostgresStore: VaultStorage {
                 return result
             } catch {
                 if !c.isClosed { try? tx.run("ROLLBACK") }
-                throw Self.map(error)
+                // The body's own errors pass through as they are, as SQLite's `write` lets them.
+                if error is PSQLError || error is StoreError { throw Self.map(error) }
+                throw error
             }
         }
     }

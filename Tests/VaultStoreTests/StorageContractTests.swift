@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import VaultCore
 @testable import VaultStore
+import VaultTestSupport
 
 /// What every backend of the storage API must do, run through `any VaultStorage` only: the
 /// service sees nothing else. Each backend is one entry of `backends`.
@@ -14,7 +15,7 @@ import Testing
 
     struct Refused: Error {}
 
-    static let backends = ["sqlite"]
+    static let backends = ["sqlite", "postgres"]
 
     /// A fresh, migrated store of `backend` with its metadata row, kept alive by its owner.
     static func make(_ backend: String) throws -> (owner: AnyObject, store: any VaultStorage) {
@@ -22,6 +23,9 @@ import Testing
         case "sqlite":
             let t = try TempStore()
             return (t, t.store)
+        case "postgres":
+            let store = try SeededStore.createPostgres(in: try PostgresCluster.shared)
+            return (store, store)
         default: throw Refused()
         }
     }
