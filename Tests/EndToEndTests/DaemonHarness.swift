@@ -20,8 +20,9 @@ final class DaemonHarness {
     /// `grants` is TOML appended to the configuration.
     /// `sockets` is more TOML for the `[sockets]` table.
     /// `limits` replaces the `[limits]` table's body.
+    /// `seed`: create the vault and import the four test credentials (a fleet's joining host does not).
     init(grants: String = DaemonHarness.defaultGrants, extra: String = "", sockets: String = "", scratch: Scratch? = nil,
-         limits: String = "read_timeout = \"2s\"\nidle_timeout = \"5s\"") throws {
+         limits: String = "read_timeout = \"2s\"\nidle_timeout = \"5s\"", seed: Bool = true) throws {
         s = try scratch ?? Scratch()
         chmod(s.root, 0o755)
         logPath = s.root + "/serve.log"
@@ -42,6 +43,7 @@ final class DaemonHarness {
             \(extra)
             \(grants)
             """.write(toFile: config, atomically: true, encoding: .utf8)
+        guard seed else { return }
         #expect(try s.vv(["init"] + cfg).code == 0)
         let imp = try s.vv(["import"] + cfg, stdin: """
             [{"auth_id":"PA_MAIN","auth_token":"\(s.token("partner"))"},

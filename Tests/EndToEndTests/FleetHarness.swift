@@ -1,0 +1,70 @@
+import Foundation
+import Testing
+import VaultTestSupport
+
+/// Hosts of one fleet on this machine: each a `DaemonHarness` of its own (state directory,
+/// master key, sockets) whose rows live in one database of the tests' PostgreSQL cluster. The
+/// first host creates the vault and imports the test credentials; the others join it, each
+/// admitted by the first after the fingerprint check, as an operator would.
+final class FleetHarness {
+    let pg: PostgresCluster
+    let database: String
+    private(set) var hosts: [DaemonHarness] = []
+    let names: [String]
+
+    init(count: Int, grants: String = DaemonHarness.defaultGrants) throws {
+        pg = try PostgresCluster.shared
+        database = try pg.createDatabase()
+        names = (0..<count).map { "host-\(Character(UnicodeScalar(UInt8(ascii: "a") + UInt8($0))))" }
+        let first = try DaemonHarness(grants: grants, extra: store(names[0]))
+        hosts.append(first)
+        for name in names.dropFirst() {
+            let h = try DaemonHarness(grants: grants, extra: store(name), seed: false)
+            try join(h, name: name, admittedBy: first)
+            hosts.append(h)
+        }
+    }
+
+    /// The `[store]` and `[fleet]` tables of host `name`: the cluster's socket, no password.
+    func store(_ name: String) -> String {
+        """
+        [store]
+        backend = "postgres"
+        url = "postgresql:///\(database)?host=\(pg.socketDirectory)&port=\(pg.port)&user=\(pg.superuser)"
+
+        [fleet]
+        host = "\(name)"
+        """
+    }
+
+    /// `fleet join` on `h` in the background, `fleet admit` with the fingerprint it printed.
+    func join(_ h: DaemonHarness, name: String, admittedBy member: DaemonHarness) throws {
+        let joining = try Binary.start(["fleet", "join", "--wait", "60s"] + h.cfg)
+        let out = Binary.Drain(joining.out), err = Binary.Drain(joining.err)
+        let fingerprint = try Self.waitForRequest(h, name: name, member: member)
+        let admit = try member.s.vv(["fleet", "admit", name, "--fingerprint", fingerprint] + member.cfg)
+        #expect(admit.code == 0, "\(admit.all)")
+        joining.process.waitUntilExit()
+        let printed = String(decoding: out.data(), as: UTF8.self)
+        h.s.captured.append(printed)
+        h.s.captured.append(String(decoding: err.data(), as: UTF8.self))
+        #expect(joining.process.terminationStatus == 0, "\(printed)")
+        #expect(printed.contains("join request \(name) fingerprint \(fingerprint)"))
+    }
+
+    /// The fingerprint of `name`'s pending request as `fleet list --json` shows it on a member.
+    static func waitForRequest(_ h: DaemonHarness, name: String, member: DaemonHarness) throws -> String {
+        for _ in 0..<200 {
+            let r = try member.s.vv(["fleet", "list", "--json"] + member.cfg)
+            if let hosts = (try? JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])?["hosts"] as? [[String: Any]],
+               let slot = hosts.first(where: { $0["host"] as? String == name && $0["state"] as? String == "pending" }),
+               let fp = slot["fingerprint"] as? String {
+                return fp
+            }
+            usleep(50_000)
+        }
+        throw Binary.TimeoutError(args: ["fleet join", name])
+    }
+
+    func startAll() throws { for h in hosts { try h.start() } }
+}
