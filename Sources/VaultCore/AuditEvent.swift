@@ -21,6 +21,8 @@ public struct AuditEvent: Hashable, Sendable {
     public var detail: String?
     public var prevMAC: Data
     public var mac: Data
+    /// The fleet host that wrote the row (a shared store's rows only; nil on a single host).
+    public var host: String?
 
     public init(seq: Int64, atMillis: Int64, actor: ActorIdentity?, op: String, authID: String?, version: Int64?,
                 outcome: Outcome, reason: String?, detail: String?, prevMAC: Data = Data(), mac: Data = Data()) {
@@ -44,7 +46,9 @@ public struct AuditEvent: Hashable, Sendable {
         // for every row. The format is fixed; `AuditChainTests` holds it to a reference encoder.
         var out: [UInt8] = []
         out.reserveCapacity(256 + (detail?.utf8.count ?? 0) + (actor?.exe?.utf8.count ?? 0))
-        out.append(contentsOf: "vobiz-vault-audit-v1".utf8)
+        // A row naming its host is of the second form, whose MAC covers the host too; rows of
+        // a single host keep the first, so every chain written before still verifies.
+        out.append(contentsOf: (host == nil ? "vobiz-vault-audit-v1" : "vobiz-vault-audit-v2").utf8)
         Self.field(seq, into: &out)
         Self.field(atMillis, into: &out)
         Self.field(actor.map { Int64($0.uid) }, into: &out)
@@ -57,6 +61,7 @@ public struct AuditEvent: Hashable, Sendable {
         Self.field(outcome.rawValue, into: &out)
         Self.field(reason, into: &out)
         Self.field(detail, into: &out)
+        if let host { Self.field(host, into: &out) }
         Self.decimal(Int64(prevMAC.count), into: &out)
         out.append(UInt8(ascii: ":"))
         out.append(contentsOf: prevMAC)

@@ -16,13 +16,15 @@ public struct AuditEventView: Codable, Sendable, Equatable {
     public var outcome: String
     public var reason: String?
     public var detail: JSONAny
+    /// The fleet host that wrote it (absent on a single host).
+    public var host: String?
     /// Hex MACs: only in `audit export`.
     public var prevMAC: String?
     public var mac: String?
 
     enum CodingKeys: String, CodingKey {
         case seq, at, atMillis = "at_ms", actorUID = "actor_uid", actorUser = "actor_user", actorPID = "actor_pid"
-        case actorExe = "actor_exe", op, authID = "auth_id", version, outcome, reason, detail, prevMAC = "prev_mac", mac
+        case actorExe = "actor_exe", op, authID = "auth_id", version, outcome, reason, detail, prevMAC = "prev_mac", mac, host
     }
 
     public init(_ e: AuditEvent, withMACs: Bool = false) {
@@ -39,6 +41,7 @@ public struct AuditEventView: Codable, Sendable, Equatable {
         outcome = e.outcome.rawValue
         reason = e.reason
         detail = e.detail.flatMap { JSONAny(parsing: $0) } ?? .null
+        host = e.host
         prevMAC = withMACs ? Hex.encode(e.prevMAC) : nil
         mac = withMACs ? Hex.encode(e.mac) : nil
     }
@@ -58,6 +61,7 @@ public struct AuditEventView: Codable, Sendable, Equatable {
         try c.encode(outcome, forKey: .outcome)
         try c.encode(reason, forKey: .reason)
         try c.encode(detail, forKey: .detail)
+        try c.encodeIfPresent(host, forKey: .host)
         try c.encodeIfPresent(prevMAC, forKey: .prevMAC)
         try c.encodeIfPresent(mac, forKey: .mac)
     }
@@ -66,7 +70,7 @@ public struct AuditEventView: Codable, Sendable, Equatable {
     public var text: String {
         var parts = [at, "#\(seq)", op, outcome]
         if let a = authID { parts.append(a + (version.map { " v\($0)" } ?? "")) }
-        if let u = actorUser { parts.append("by \(u) (uid \(actorUID.map(String.init) ?? "?"))") }
+        if let u = actorUser { parts.append("by \(u) (uid \(actorUID.map(String.init) ?? "?"))" + (host.map { " on \($0)" } ?? "")) }
         if let r = reason { parts.append("reason: \(r)") }
         if detail != .null { parts.append(AdminJSON.encode(detail, pretty: false)) }
         return parts.joined(separator: "  ")

@@ -19,9 +19,10 @@ struct AuditEventRecord: Codable, Sendable {
     var detail: String?
     var prevMAC: Data
     var mac: Data
+    var host: String?
 
     enum CodingKeys: String, CodingKey {
-        case seq, op, version, outcome, reason, detail, mac
+        case seq, op, version, outcome, reason, detail, mac, host
         case atMs = "at_ms", actorUID = "actor_uid", actorUser = "actor_user", actorPID = "actor_pid"
         case actorExe = "actor_exe", authID = "auth_id", prevMAC = "prev_mac"
     }
@@ -35,6 +36,7 @@ struct AuditEventRecord: Codable, Sendable {
         var e = AuditEvent(seq: seq, atMillis: atMs, actor: actor, op: op, authID: authID, version: version,
                            outcome: AuditEvent.Outcome(rawValue: outcome) ?? .failed, reason: reason, detail: detail,
                            prevMAC: prevMAC, mac: mac)
+        e.host = host
         if AuditEvent.Outcome(rawValue: outcome) == nil { e.reason = (reason ?? "") + "\u{0}" }
         return e
     }

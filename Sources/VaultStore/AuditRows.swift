@@ -6,6 +6,8 @@ import VaultCore
 /// is written once for every backend and no caller outside this module can write a row or move
 /// the head without it.
 protocol AuditRows {
+    /// The host each appended row names (a shared store's); nil on a single host.
+    var auditHost: String? { get }
     func auditHead() throws -> (seq: Int64, mac: Data)
     /// Inserts a row already sealed into the chain.
     func insertAuditRow(_ sealed: AuditEvent) throws
@@ -21,6 +23,7 @@ extension AuditRows {
         var (seq, prev) = try auditHead()
         for event in events {
             var e = event
+            e.host = auditHost
             seq += 1
             e.seq = seq
             e = AuditChain.seal(e, after: prev, using: mac)

@@ -151,6 +151,8 @@ enum PostgresMigrations {
     /// The fleet's own tables: the change sequence other hosts follow, the key slots, and the
     /// nonces that must be used once across every host.
     static let v2 = """
+        ALTER TABLE audit_events ADD COLUMN host TEXT CHECK (host IS NULL OR host ~ '^[A-Za-z0-9._-]{1,64}$');
+
         CREATE TABLE key_slots (
             host TEXT COLLATE "C" PRIMARY KEY CHECK (host ~ '^[A-Za-z0-9._-]{1,64}$'),
             state TEXT NOT NULL CHECK (state IN ('pending', 'active')),

@@ -111,9 +111,9 @@ extension PostgresTransaction {
     func insertAuditRow(_ e: AuditEvent) throws {
         try run("""
             INSERT INTO audit_events (seq, at_ms, actor_uid, actor_user, actor_pid, actor_exe, op, auth_id, version, outcome,
-                                      reason, detail, prev_mac, mac)
+                                      reason, detail, prev_mac, mac, host)
             VALUES (\(e.seq), \(e.atMillis), \(e.actor.map { Int64($0.uid) }), \(e.actor?.user), \(e.actor?.pid.map { Int64($0) }),
-                    \(e.actor?.exe), \(e.op), \(e.authID), \(e.version), \(e.outcome.rawValue), \(e.reason), \(e.detail), \(e.prevMAC), \(e.mac))
+                    \(e.actor?.exe), \(e.op), \(e.authID), \(e.version), \(e.outcome.rawValue), \(e.reason), \(e.detail), \(e.prevMAC), \(e.mac), \(e.host))
             """)
     }
 

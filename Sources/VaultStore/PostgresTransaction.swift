@@ -10,6 +10,7 @@ struct PostgresTransaction: StoreTransaction, AuditRows {
     /// The host named in the change rows this transaction writes.
     let host: String
     let changed = ChangeSet()
+    var auditHost: String? { host }
 
     init(connection: PostgresConnection, host: String) {
         self.connection = connection

@@ -77,6 +77,7 @@ extension AuditEventRecord {
         detail = try r.text(K.detail)
         prevMAC = try r.blob(required: K.prevMAC)
         mac = try r.blob(required: K.mac)
+        host = try r.text(K.host)
     }
 }
 

@@ -6,6 +6,7 @@ import VaultCore
 /// Every SQL statement of the project lives in this module.
 struct SQLiteTransaction: StoreTransaction, AuditRows {
     let db: Database
+    var auditHost: String? { nil }
 
     // MARK: metadata
 

@@ -57,6 +57,11 @@ import VaultTestSupport
             #expect(try Self.handedOut(h, "MA_BETA").token == rotated)
         }
 
+        // Each row names the host that wrote it.
+        let rows = try c.auditJSON()
+        #expect(rows.contains { $0["op"] as? String == "import" && $0["host"] as? String == "host-a" })
+        #expect(rows.contains { $0["op"] as? String == "rotate" && $0["host"] as? String == "host-b" })
+        #expect(rows.contains { $0["op"] as? String == "fleet-join" && $0["host"] as? String == "host-c" })
         // The audit chain is one for the fleet, and verifies from any host.
         for h in [a, b, c] {
             let v = try h.s.vv(["audit", "verify"] + h.cfg)

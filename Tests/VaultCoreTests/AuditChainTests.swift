@@ -24,6 +24,32 @@ import Testing
         #expect(AuditChain.verify([], head: nil, using: mac) == .intact(rows: 0))
     }
 
+    /// A fleet's rows name their host under the MAC: the host cannot be changed, added or
+    /// dropped without the row reading as edited, and rows without one keep their first form.
+    @Test func theHostIsUnderTheMAC() {
+        var (rows, head) = chain(3)
+        let single = rows[1].canonicalBytes
+        rows[1].host = "host-b"
+        #expect(rows[1].canonicalBytes != single)
+        #expect(AuditChain.verify(rows, head: head, using: mac) == .broken(seq: 2, problem: .edited))
+        var fleet: [AuditEvent] = []
+        var prev = AuditChain.genesis
+        for (i, host) in ["host-a", "host-b", "host-a"].enumerated() {
+            var e = rows[i]
+            e.host = host
+            e = AuditChain.seal(e, after: prev, using: mac)
+            fleet.append(e)
+            prev = e.mac
+        }
+        let fleetHead = AuditChain.Head(seq: 3, tag: AuditChain.headTag(seq: 3, lastMAC: prev, using: mac))
+        #expect(AuditChain.verify(fleet, head: fleetHead, using: mac) == .intact(rows: 3))
+        for change in [String?.some("host-c"), nil] {
+            var tampered = fleet
+            tampered[1].host = change
+            #expect(AuditChain.verify(tampered, head: fleetHead, using: mac) == .broken(seq: 2, problem: .edited))
+        }
+    }
+
     @Test func editedRowIsNamed() {
         var (rows, head) = chain(5)
         rows[2].reason = "edited"
