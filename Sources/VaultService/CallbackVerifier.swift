@@ -22,8 +22,11 @@ struct CallbackVerifier {
 
     /// `tokens(owner)`: the owner's tokens that may have signed (active first, then those in
     /// their grace), or none for an owner the vault does not hold.
+    /// `spend(owner, nonce, until)`: whether the fleet has not seen the nonce yet (a single
+    /// host answers true: its own cache decides).
     mutating func verdict(_ request: CallbackRequest, url: PythonURL, account: AuthID, parent: String?, now: Int64,
-                          tokens: (String) throws(Refusal) -> [Candidate]) throws(Refusal) -> CallbackVerdict {
+                          tokens: (String) throws(Refusal) -> [Candidate],
+                          spend: (String, String, Int64) throws(Refusal) -> Bool = { _, _, _ in true }) throws(Refusal) -> CallbackVerdict {
         let h = request.headers
         let scheme: CallbackSignature.Scheme
         switch (h["x-vobiz-signature-v3"] ?? h["x-vobiz-signature-ma-v3"], h["x-vobiz-signature-v2"] ?? h["x-vobiz-signature-ma-v2"]) {
@@ -47,7 +50,11 @@ struct CallbackVerifier {
             let offered = scheme == .v3 ? o.header.split(separator: ",", omittingEmptySubsequences: false).map { Data($0.utf8) } : [Data(o.header.utf8)]
             for c in try tokens(o.owner) where try Self.matches(offered, c.token, message) {
                 switch nonces.admit(Nonce(owner: o.owner, nonce: o.nonce), until: now + Self.nonceSeconds, now: now) {
-                case .fresh: return CallbackVerdict(valid: true, scheme: scheme, signedBy: o.signedBy, tokenVersion: c.version)
+                case .fresh:
+                    guard try spend(o.owner, o.nonce, now + Self.nonceSeconds) else {
+                        throw Refusal(.replayed, "this callback's nonce was accepted by another host in the last \(Self.nonceSeconds / 60) minutes")
+                    }
+                    return CallbackVerdict(valid: true, scheme: scheme, signedBy: o.signedBy, tokenVersion: c.version)
                 case .replayed: throw Refusal(.replayed, "this callback's nonce was accepted in the last \(Self.nonceSeconds / 60) minutes")
                 case .full: throw Refusal(.rateLimited, "too many callback nonces in the last ten minutes; retry shortly")
                 }

@@ -32,8 +32,9 @@ struct SealedSignatures {
 
     /// Checks `header` against this request, then spends its nonce. A request without a body
     /// may be signed over `-` or over the SHA-256 of nothing.
+    /// `spend(nonce, until)`: whether the fleet has not seen the nonce yet (true on a single host).
     mutating func verify(_ header: String, method: String, url: ScopedURL, bodySHA256: String, authID: AuthID, now: Int64,
-                         keys: () throws -> [SigningKeyRecord]) throws(Refusal) {
+                         keys: () throws -> [SigningKeyRecord], spend: ([UInt8], Int64) throws(Refusal) -> Bool = { _, _ in true }) throws(Refusal) {
         do {
             let sig = try SealedSignature(parsing: header)
             try sig.checkTimes(now: now)
@@ -46,7 +47,7 @@ struct SealedSignatures {
             }
             guard matches else { throw SignatureError.badSignature }
             switch nonces.admit(sig.nonce, until: sig.exp, now: now) {
-            case .fresh: return
+            case .fresh: if try !spend(sig.nonce, sig.exp) { throw SignatureError.replayed }
             case .replayed: throw SignatureError.replayed
             case .full: throw Refusal(.rateLimited, "too many unexpired sealed signatures in use; retry shortly")
             }

@@ -31,6 +31,15 @@ extension VaultService {
         }
     }
 
+    /// Spends a nonce for the whole fleet when the store is shared (its own cache has
+    /// already admitted it); a store that cannot be reached refuses rather than guesses.
+    func spendOnce(_ scope: PostgresStore.NonceScope, nonce: [UInt8], until: Int64) throws(Refusal) -> Bool {
+        guard let shared = store as? PostgresStore else { return true }
+        do { return try shared.spendOnce(scope, nonce: nonce, until: until, now: now) } catch {
+            throw Refusal(.storeUnavailable, "the fleet's store cannot be reached to spend this nonce; retry shortly")
+        }
+    }
+
     private func callbackVerdict(caller: Caller, request: CallbackRequest, url: PythonURL,
                                  audit: inout RequestAudit) throws(Refusal) -> CallbackVerdict {
         guard let keys else { throw Refusal(.sealed, "the vault is sealed; run `vobiz-vault unseal`") }
@@ -52,6 +61,8 @@ extension VaultService {
             var out: [CallbackVerifier.Candidate] = []
             for v in versions { out.append((v.version, try open(v, ownerID, keys))) }
             return out
+        } spend: { (owner, nonce, until) throws(Refusal) in
+            try spendOnce(.callback, nonce: Array(SHA256.hash(Array("\(owner)\u{0}\(nonce)".utf8))), until: until)
         }
     }
 }

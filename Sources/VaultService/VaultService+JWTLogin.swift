@@ -18,8 +18,14 @@ extension VaultService {
     }
 
     private func performLogin(_ id: AuthID) async -> JWTLoginOutcome {
-        let key = id.rawValue
         let actor = ActorIdentity.current()
+        if let settled = await fleetLoginTurn(id, actor: actor) { return settled }
+        defer { endFleetLogin(id) }
+        return await loginNow(id, actor: actor)
+    }
+
+    private func loginNow(_ id: AuthID, actor: ActorIdentity) async -> JWTLoginOutcome {
+        let key = id.rawValue
         let started = now
         let body: [UInt8], token: SecureTokenText
         do {

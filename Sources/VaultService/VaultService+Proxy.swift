@@ -93,7 +93,8 @@ extension VaultService {
     func verifySealed(_ header: String, method: String, url: ScopedURL, bodySHA256: String, authID: AuthID) throws(Refusal) {
         let store = self.store
         try signatures.verify(header, method: method, url: url, bodySHA256: bodySHA256, authID: authID, now: now,
-                              keys: { try store.read { try $0.signingKeys() } })
+                              keys: { try store.read { try $0.signingKeys() } },
+                              spend: { (nonce, until) throws(Refusal) in try spendOnce(.sealed, nonce: nonce, until: until) })
     }
 
     /// Records what Vobiz said to a credential the vault attached: a 401 marks it rejected from

@@ -44,6 +44,7 @@ extension VaultService {
     public func destroyExpired(actor: ActorIdentity) throws(ServiceError) -> Int {
         guard keys != nil else { return 0 }
         let now = self.now
+        fleetUpkeep(now: now)
         // Looked up first: a write would drop the credential and token caches even when
         // nothing is due, and the daemon asks every few seconds.
         guard try read({ try $0.versionsPastGrace(now: now) }).count > 0 else {

@@ -39,6 +39,8 @@ public actor VaultService {
     var checkpointOwed = false
     /// The last change of a shared store this host has applied (nil before the first look).
     var changeSeq: Int64?
+    /// When this host last marked itself seen in a shared store.
+    var fleetSeenAt: Int64 = 0
 
     init(config: VaultConfig, directory: StateDirectory, store: any VaultStorage, keys: VaultKeys?, masterKey: SecureBytes?,
          lock: StateLock, clock: VaultClock, executor: (any SerialExecutor)? = nil) {

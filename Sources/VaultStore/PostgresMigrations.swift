@@ -177,6 +177,20 @@ enum PostgresMigrations {
             CHECK ((kek_kind = 'passphrase') = (kdf_salt IS NOT NULL AND kdf_opslimit IS NOT NULL AND kdf_memlimit IS NOT NULL))
         );
 
+        CREATE TABLE nonces (
+            scope TEXT NOT NULL CHECK (scope IN ('callback', 'sealed')),
+            nonce BYTEA NOT NULL CHECK (octet_length(nonce) BETWEEN 1 AND 64),
+            expires_at BIGINT NOT NULL,
+            PRIMARY KEY (scope, nonce)
+        );
+        CREATE INDEX nonces_expiry ON nonces(expires_at);
+
+        CREATE TABLE login_leases (
+            auth_id TEXT COLLATE "C" PRIMARY KEY,
+            host TEXT NOT NULL,
+            until BIGINT NOT NULL
+        );
+
         CREATE TABLE changes (
             seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
             at_ms BIGINT NOT NULL,

@@ -12,14 +12,15 @@ final class FleetHarness {
     private(set) var hosts: [DaemonHarness] = []
     let names: [String]
 
-    init(count: Int, grants: String = DaemonHarness.defaultGrants) throws {
+    /// `extra`: more TOML for every host (an upstream, say); `scratch`: the first host's.
+    init(count: Int, grants: String = DaemonHarness.defaultGrants, extra: String = "", scratch: Scratch? = nil) throws {
         pg = try PostgresCluster.shared
         database = try pg.createDatabase()
         names = (0..<count).map { "host-\(Character(UnicodeScalar(UInt8(ascii: "a") + UInt8($0))))" }
-        let first = try DaemonHarness(grants: grants, extra: store(names[0]))
+        let first = try DaemonHarness(grants: grants, extra: store(names[0]) + "\n" + extra, scratch: scratch)
         hosts.append(first)
         for name in names.dropFirst() {
-            let h = try DaemonHarness(grants: grants, extra: store(name), seed: false)
+            let h = try DaemonHarness(grants: grants, extra: store(name) + "\n" + extra, seed: false)
             try join(h, name: name, admittedBy: first)
             hosts.append(h)
         }

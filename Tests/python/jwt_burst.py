@@ -1,20 +1,20 @@
 """N concurrent POST /v1/jwt calls, released at the same moment; prints the statuses and how many
 distinct tokens came back (tokens themselves are not printed).
-usage: jwt_burst.py CLIENT_SOCKET N"""
+usage: jwt_burst.py CLIENT_SOCKET[,CLIENT_SOCKET...] N  (call i goes to socket i mod their number)"""
 import json
 import sys
 import threading
 
 from vault_client import call
 
-sock, n = sys.argv[1], int(sys.argv[2])
+socks, n = sys.argv[1].split(","), int(sys.argv[2])
 barrier = threading.Barrier(n)
 results = [None] * n
 
 
 def one(i):
     barrier.wait()
-    status, answer, _ = call(sock, "POST", "/v1/jwt", {})
+    status, answer, _ = call(socks[i % len(socks)], "POST", "/v1/jwt", {})
     results[i] = (status, answer.get("access_token") if isinstance(answer, dict) else None)
 
 

@@ -1,0 +1,71 @@
+import Foundation
+import VaultCore
+import VaultStore
+
+/// One JWT login per credential for a whole fleet: the host that takes the login lease logs
+/// in; the others wait for the session it stores and use that, rather than log in themselves.
+extension VaultService {
+    /// How long a lease holds a login for the fleet: longer than a login may take.
+    static var loginLeaseSeconds: Int64 { 35 }
+
+    /// nil when this host is to log in now (it holds the lease, or the store is its own); an
+    /// outcome when another host's login gave a session (or never finished).
+    func fleetLoginTurn(_ id: AuthID, actor: ActorIdentity) async -> JWTLoginOutcome? {
+        guard let shared = store as? PostgresStore else { return nil }
+        let had = jwtSessions[id]?.issuedAt ?? 0
+        let deadline = now + Self.loginLeaseSeconds
+        while true {
+            if adoptStoredSession(id, newerThan: had) { return .ok }
+            do {
+                if try shared.takeLoginLease(id.rawValue, until: now + Self.loginLeaseSeconds, now: now) {
+                    // Another host may have stored a session between the look and the lease.
+                    if adoptStoredSession(id, newerThan: had) {
+                        try? shared.releaseLoginLease(id.rawValue)
+                        return .ok
+                    }
+                    return nil
+                }
+            } catch {
+                return .retryLater("the fleet's store cannot be reached to coordinate the login: \(error.description)")
+            }
+            guard now < deadline else { return .retryLater("another host's login for \(id) did not finish") }
+            try? await Task.sleep(for: .milliseconds(100))
+        }
+    }
+
+    /// What a fleet host does every few seconds beside destroying versions past their grace:
+    /// forget expired nonces, and say it is alive once a minute.
+    func fleetUpkeep(now: Int64) {
+        guard let shared = store as? PostgresStore, now - fleetSeenAt >= 60 || now < fleetSeenAt else { return }
+        fleetSeenAt = now
+        try? shared.markSeen(now: now)
+        try? shared.purgeNonces(now: now)
+    }
+
+    /// Ends this host's lease once its login has stored its outcome.
+    func endFleetLogin(_ id: AuthID) {
+        try? (store as? PostgresStore)?.releaseLoginLease(id.rawValue)
+    }
+
+    /// Takes the stored session of `id` when another host stored one newer than `had` that is
+    /// still usable and not yet due for refresh: true when this host now uses it.
+    func adoptStoredSession(_ id: AuthID, newerThan had: Int64) -> Bool {
+        guard let keys else { return false }
+        let now = self.now
+        guard let row = try? store.read({ tx -> JWTSessionRecord? in
+            guard let a = try tx.account(id) else { return nil }
+            return try tx.session(of: try a.storedID)
+        }), row.state == .valid, let sealed = row.ciphertext, let issued = row.issuedAt, issued > had,
+            let expires = row.expiresAt, JWTSessionRules.usable(expiresAt: expires, now: now), now < (row.refreshAfter ?? 0),
+            let token = try? keys.open(sealed, .jwtSession(id), what: "jwt_sessions row \(id)") else { return false }
+        var live = jwtSessions[id] ?? JWTLive()
+        live.token = token
+        live.issuedAt = issued
+        live.expiresAt = expires
+        live.refreshAfter = row.refreshAfter ?? 0
+        live.failed = nil
+        live.retryAt = 0
+        jwtSessions[id] = live
+        return true
+    }
+}

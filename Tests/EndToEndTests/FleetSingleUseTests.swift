@@ -1,0 +1,53 @@
+import Foundation
+import Testing
+import VaultTestSupport
+
+/// What must be used once is used once across the fleet (Docs/fleet.md): a callback nonce
+/// behind a load balancer, and the partner's JWT login.
+@Suite(.serialized) struct FleetSingleUseTests {
+    @Test func aCallbackNonceAcceptedOnOneHostIsRefusedOnAnother() throws {
+        let fleet = try FleetHarness(count: 2, grants: CallbackTests.grants)
+        let (a, b) = (fleet.hosts[0], fleet.hosts[1])
+        try fleet.startAll()
+        let file = try CallbackTests.tokenFile(a, "acme", a.s.token("acme"))
+        let url = "https://hooks.example.com/vobiz/answer?leg=a"
+        let params: [String: Any] = ["From": "+15550001", "CallUUID": "c-1"]
+        let paramsJSON = String(decoding: try JSONSerialization.data(withJSONObject: params), as: UTF8.self)
+        let headers = try CallbackTests.sdk("callback_sign.py", [file, "POST", url, paramsJSON, UUID().uuidString])
+        let body: [String: Any] = ["credential": "MA_ACME", "method": "POST", "url": url, "headers": headers, "params": params]
+        let json = String(decoding: try JSONSerialization.data(withJSONObject: body), as: UTF8.self)
+        func send(_ h: DaemonHarness) throws -> [String: Any] {
+            let out = try h.curl(["-X", "POST", "-d", json, "http://v/v1/callbacks/verify"])
+            return (try? JSONSerialization.jsonObject(with: Data(out.utf8)) as? [String: Any]) ?? ["unparsed": out]
+        }
+        let first = try send(a)
+        #expect(first["valid"] as? Bool == true, "\(first)")
+        let onB = try send(b)
+        #expect(problemType(onB) == "replayed", "the same callback delivered to another host: \(onB)")
+        #expect(problemType(try send(a)) == "replayed")
+        // A new nonce is accepted on B.
+        let fresh = try CallbackTests.sdk("callback_sign.py", [file, "POST", url, paramsJSON, UUID().uuidString])
+        let body2 = body.merging(["headers": fresh]) { $1 }
+        let out = try b.curl(["-X", "POST", "-d", String(decoding: try JSONSerialization.data(withJSONObject: body2), as: UTF8.self),
+                              "http://v/v1/callbacks/verify"])
+        #expect(out.contains("\"valid\":true"), "\(out)")
+    }
+
+    @Test func fiftyCallersOnThreeHostsCauseOneLogin() throws {
+        let s = try Scratch()
+        var tokens: [String: Any] = MockVobiz.standardTokens(s)
+        let password = s.token("password")
+        tokens["__login"] = ["email": "ops@example.com", "password": password]
+        let mock = try MockVobiz(s, tokens: tokens)
+        try mock.mode(jwtLifetime: 600, loginDelay: 0.5)
+        let fleet = try FleetHarness(count: 3, grants: JWTTests.grants, extra: mock.upstreamConfig(), scratch: s)
+        defer { withExtendedLifetime(mock) {} }
+        try fleet.startAll()
+        let set = try fleet.hosts[0].s.vv(["login-credentials", "set", "partner"] + fleet.hosts[0].cfg, stdin: "ops@example.com\n\(password)\n")
+        #expect(set.code == 0, "\(set.all)")
+        let burst = try fleet.hosts[0].python("jwt_burst.py", [fleet.hosts.map(\.client).joined(separator: ","), "50"])
+        #expect(burst["statuses"] as? [Int] == [200] && burst["distinct_tokens"] as? Int == 1, "\(burst)")
+        #expect(try mock.logins() == 1, "one login for the whole fleet")
+        for h in fleet.hosts { #expect(!h.log().contains(s.canary)) }
+    }
+}
