@@ -19,7 +19,8 @@ struct ClientRouter: AuditingRouter {
             switch (request.method, request.path) {
             case (.POST, "/v1/headers"): return headers(request, peer, service)
             case (.POST, "/v1/callbacks/verify"): return verify(request, peer, service)
-            case (.GET, "/v1/health"): return Health.response(unlocked: service.isUnlocked, auditFailing: service.auditStatus.failing)
+            case (.GET, "/v1/health"):
+                return Health.response(unlocked: service.isUnlocked, auditFailing: service.auditStatus.failing, storeUnavailable: service.storeUnavailable)
             default: return nil
             }
         }
@@ -225,16 +226,17 @@ struct TCPProxyRouter: AuditingRouter {
 /// `GET /v1/health` on both sockets.
 enum Health {
     static func response(_ service: VaultService) async -> VaultResponse {
-        response(unlocked: await service.isUnlocked, auditFailing: await service.auditStatus.failing)
+        response(unlocked: await service.isUnlocked, auditFailing: await service.auditStatus.failing, storeUnavailable: await service.storeUnavailable)
     }
 
-    static func response(unlocked: Bool, auditFailing: Bool) -> VaultResponse {
+    static func response(unlocked: Bool, auditFailing: Bool, storeUnavailable: Bool = false) -> VaultResponse {
         let w = JSONWriter()
         w.object {
             // The status values are the contract's (ok, sealed); trouble is reported beside them.
             w.field("status") { w.string(unlocked ? "ok" : "sealed") }
             w.field("version") { w.string(VaultVersion.current) }
             if auditFailing { w.field("audit") { w.string("failing") } }
+            if storeUnavailable { w.field("store") { w.string("unavailable") } }
         }
         return VaultResponse(status: .ok, contentType: "application/json", body: w.buffer)
     }

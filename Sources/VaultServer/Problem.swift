@@ -14,7 +14,11 @@ enum Problem {
         return w.buffer
     }
 
+    /// 429 and 503 say when to come back: a second is enough for a refusal budget or a store
+    /// that is reconnecting.
     static func response(_ type: ProblemType, _ detail: String) -> VaultResponse {
-        VaultResponse(status: .init(statusCode: type.status), contentType: "application/problem+json", body: body(type, detail))
+        var r = VaultResponse(status: .init(statusCode: type.status), contentType: "application/problem+json", body: body(type, detail))
+        if type.status == 429 || type.status == 503 { r.headers.replaceOrAdd(name: "Retry-After", value: "1") }
+        return r
     }
 }

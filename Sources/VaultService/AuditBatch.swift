@@ -9,13 +9,20 @@ public struct AuditBatch: Sendable {
     let store: any VaultStorage
     let key: AuditKey
 
-    /// Commits the rows in one transaction; returns the error text on failure.
+    /// Why a commit failed: the error's text, and whether the store could not be reached (a
+    /// shared store down or failing over) rather than refused the rows.
+    public struct Failure: Sendable, Equatable {
+        public let text: String
+        public let unavailable: Bool
+    }
+
+    /// Commits the rows in one transaction; returns why not on failure.
     ///
     /// With `yieldingEvery` n > 0 the committing thread yields the CPU after every n rows it
     /// builds and every n it inserts. On a machine with as many busy threads as cores, a commit
     /// that ran on the event loop's CPU used to hold it for a whole scheduler slice (about 3 ms):
     /// the p99 of requests at a moderate load. A yield with nothing else waiting returns at once.
-    public func commit(yieldingEvery n: Int = 0) -> String? {
+    public func commit(yieldingEvery n: Int = 0) -> Failure? {
         let pause = Pacer(every: n)
         // The rows are written here, on the committing thread, not on the request path.
         var rows: [AuditEvent] = []
@@ -28,7 +35,7 @@ public struct AuditBatch: Sendable {
             try store.write { tx in try tx.appendAudit(rows, using: key, afterEach: n > 0 ? pause.tick : nil) }
             return nil
         } catch {
-            return "\(error)"
+            return Failure(error)
         }
     }
 
@@ -43,5 +50,12 @@ public struct AuditBatch: Sendable {
             count += 1
             if count % every == 0 { sched_yield() }
         }
+    }
+}
+
+extension AuditBatch.Failure {
+    init(_ error: any Error) {
+        text = "\(error)"
+        if case StoreError.unavailable = error { unavailable = true } else { unavailable = false }
     }
 }

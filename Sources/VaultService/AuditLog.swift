@@ -15,6 +15,8 @@ struct AuditLog {
     /// Rows handed to the flusher and not yet committed (they go back in front on failure).
     private var inFlight: [QueuedAuditRow] = []
     private(set) var failing = false
+    /// The failure is the shared store out of reach (refusals say `store_unavailable`).
+    private(set) var storeUnavailable = false
     /// A batch is being committed off the actor; its rows are in `inFlight` until it reports.
     private(set) var flushing = false
     private var lastError: String?
@@ -32,7 +34,7 @@ struct AuditLog {
         guard durability == .sync else { return }
         guard flush(store: store, key: key) else {
             if pending.count > before { pending.removeLast() }
-            throw Self.refusal
+            throw refusal
         }
     }
 
@@ -48,7 +50,7 @@ struct AuditLog {
             succeeded(batch.count)
             return true
         } catch {
-            failed("\(error)")
+            failed(AuditBatch.Failure(error))
             return false
         }
     }
@@ -65,7 +67,7 @@ struct AuditLog {
     }
 
     /// The outcome of committing a batch from `takeBatch`: on failure its rows go back in front.
-    mutating func finish(_ batch: AuditBatch, error: String?) {
+    mutating func finish(_ batch: AuditBatch, error: AuditBatch.Failure?) {
         flushing = false
         let sent = inFlight
         inFlight = []
@@ -76,8 +78,13 @@ struct AuditLog {
 
     /// Refuses a request that would use a credential while rows cannot be committed.
     func requireWritable() throws(Refusal) {
-        guard !failing else { throw Self.refusal }
+        guard !failing else { throw refusal }
     }
+
+    var refusal: Refusal { storeUnavailable ? Self.unavailable : Self.refusal }
+
+    static let unavailable = Refusal(.storeUnavailable,
+                                     "the fleet's PostgreSQL store cannot be reached; requests are refused until it can (retry shortly)")
 
     var status: (pending: Int, failing: Bool, lastError: String?, dropped: Int, committed: Int) {
         (pending.count + inFlight.count, failing, lastError, dropped, committed)
@@ -89,7 +96,7 @@ struct AuditLog {
     private mutating func append(_ row: QueuedAuditRow) {
         guard pending.count < Self.limit else {
             dropped += 1
-            failed("audit queue full (\(Self.limit) rows waiting)")
+            failed(AuditBatch.Failure(text: "audit queue full (\(Self.limit) rows waiting)", unavailable: storeUnavailable))
             return
         }
         pending.append(row)
@@ -98,11 +105,13 @@ struct AuditLog {
     private mutating func succeeded(_ rows: Int) {
         committed += rows
         failing = false
+        storeUnavailable = false
         lastError = nil
     }
 
-    private mutating func failed(_ why: String) {
+    private mutating func failed(_ why: AuditBatch.Failure) {
         failing = true
-        lastError = why
+        storeUnavailable = why.unavailable
+        lastError = why.text
     }
 }

@@ -20,7 +20,7 @@ extension VaultService {
     /// rows. With batch durability `commit` writes them away from the actor's executor (the
     /// request path never waits for the disk); with sync durability each request committed its
     /// own row and this only retries after a failure. Whether the log is writable.
-    public func commitQueuedAudit(offActor commit: @Sendable (AuditBatch) async -> String?) async -> Bool {
+    public func commitQueuedAudit(offActor commit: @Sendable (AuditBatch) async -> AuditBatch.Failure?) async -> Bool {
         writeRefusalSummaries()
         guard config.audit.durability == .batch, let batch = auditLog.takeBatch(store: store, key: keys?.audit) else {
             return flushAudit()
@@ -43,4 +43,7 @@ extension VaultService {
     public var auditStatus: (pending: Int, failing: Bool, lastError: String?, dropped: Int, committed: Int) {
         auditLog.status
     }
+
+    /// Whether the audit log fails because the shared store cannot be reached.
+    public var storeUnavailable: Bool { auditLog.failing && auditLog.storeUnavailable }
 }

@@ -92,12 +92,18 @@ extension VaultService {
     /// The credential `authID` as the request path knows it (nil: the vault does not hold it),
     /// read from the store on its first use after a write.
     func cachedCredential(_ authID: String) throws(Refusal) -> CredentialCache.Entry? {
-        do { return try credentialCache.entry(authID, store: store) } catch { throw Refusal(.internal, "storage error") }
+        do { return try credentialCache.entry(authID, store: store) } catch { throw Self.readRefusal(error) }
     }
 
     /// The partner's auth id (nil: the vault holds no partner).
     func cachedPartner() throws(Refusal) -> String? {
-        do { return try credentialCache.partner(store: store) } catch { throw Refusal(.internal, "storage error") }
+        do { return try credentialCache.partner(store: store) } catch { throw Self.readRefusal(error) }
+    }
+
+    /// A read the request needed failed: a shared store out of reach is said so (503, retry).
+    static func readRefusal(_ error: any Error) -> Refusal {
+        if case StoreError.unavailable = error { return AuditLog.unavailable }
+        return Refusal(.internal, "storage error")
     }
 
     /// The token of version `v`, opened once and kept briefly (`TokenCache`).

@@ -13,8 +13,10 @@ final class FleetHarness {
     let names: [String]
 
     /// `extra`: more TOML for every host (an upstream, say); `scratch`: the first host's.
-    init(count: Int, grants: String = DaemonHarness.defaultGrants, extra: String = "", scratch: Scratch? = nil) throws {
-        pg = try PostgresCluster.shared
+    /// `cluster`: a cluster of the test's own (one it stops and starts), else the shared one.
+    init(count: Int, grants: String = DaemonHarness.defaultGrants, extra: String = "", scratch: Scratch? = nil,
+         cluster: PostgresCluster? = nil) throws {
+        pg = try cluster ?? PostgresCluster.shared
         database = try pg.createDatabase()
         names = (0..<count).map { "host-\(Character(UnicodeScalar(UInt8(ascii: "a") + UInt8($0))))" }
         let first = try DaemonHarness(grants: grants, extra: store(names[0]) + "\n" + extra, scratch: scratch)

@@ -106,7 +106,7 @@ import VaultTestSupport
         let second = log.takeBatch(store: s, key: key)
         #expect(log.flushing && second == nil, "one batch at a time")
         try log.record(Self.row("C"), store: s, key: key)
-        log.finish(batch, error: "disk I/O error (stub)")
+        log.finish(batch, error: AuditBatch.Failure(text: "disk I/O error (stub)", unavailable: false))
         #expect(log.status.failing && log.status.pending == 3)
         let retaken = log.takeBatch(store: s, key: key)
         let again = try #require(retaken)

@@ -1,0 +1,96 @@
+import Foundation
+import Testing
+import VaultTestSupport
+
+/// A fleet when PostgreSQL fails (Docs/fleet.md): refusals with `store_unavailable` rather
+/// than guesses, nothing committed lost, and answers again once the server is back; a daemon
+/// killed in the middle of rotations leaves nothing half done.
+@Suite(.serialized) struct FleetFaultTests {
+    static let url = "https://api.vobiz.ai/api/v1/Account/MA_BETA/"
+
+    /// Status, `Retry-After` and the token header of one headers request to `h`.
+    static func ask(_ h: DaemonHarness) throws -> (status: Int, retryAfter: String?, token: String?, type: String?) {
+        let body = "{\"method\":\"GET\",\"url\":\"\(url)\",\"credential\":\"MA_BETA\"}"
+        let raw = try h.curl(["-s", "-D", "-", "-X", "POST", "-d", body, "http://v/v1/headers"])
+        let parts = raw.components(separatedBy: "\r\n\r\n")
+        let head = parts.first ?? ""
+        let status = Int(head.split(separator: " ").dropFirst().first ?? "") ?? 0
+        let retry = head.components(separatedBy: "\r\n").first { $0.lowercased().hasPrefix("retry-after:") }?.split(separator: ":").last
+            .map { $0.trimmingCharacters(in: .whitespaces) }
+        let answer = (try? JSONSerialization.jsonObject(with: Data(parts.dropFirst().joined().utf8)) as? [String: Any]) ?? [:]
+        return (status, retry, (answer["headers"] as? [String: String])?["X-Auth-Token"], problemType(answer))
+    }
+
+    @Test func postgresStoppedUnderLoadIsRefusedThenAnsweredAgain() throws {
+        let cluster = try PostgresCluster()
+        defer { cluster.remove() }
+        let fleet = try FleetHarness(count: 1, cluster: cluster)
+        let a = fleet.hosts[0]
+        try fleet.startAll()
+        let token = a.s.token("beta")
+        for _ in 0..<20 { #expect(try Self.ask(a).token == token) }
+
+        try cluster.stop(mode: .fast)
+        let stopped = Date()
+        var refusedAfter: Double?
+        var wrong = 0
+        while Date().timeIntervalSince(stopped) < 5 {
+            let r = try Self.ask(a)
+            if r.status == 200 && r.token != token { wrong += 1 }
+            if r.status != 200 && r.status != 503 { wrong += 1 }
+            if r.status == 503 {
+                #expect(r.type == "store_unavailable" && r.retryAfter == "1", "\(r)")
+                refusedAfter = refusedAfter ?? Date().timeIntervalSince(stopped)
+                break
+            }
+            usleep(20_000)
+        }
+        #expect(wrong == 0, "an answer other than the right token or store_unavailable")
+        #expect((refusedAfter ?? 99) < 1, "refused within a second of the failure: \(String(describing: refusedAfter))")
+        #expect(try a.curl(["http://v/v1/health"]).contains("\"store\":\"unavailable\""))
+
+        try cluster.start()
+        let started = Date()
+        var answeredAfter: Double?
+        while Date().timeIntervalSince(started) < 5 {
+            if try Self.ask(a).token == token { answeredAfter = Date().timeIntervalSince(started); break }
+            usleep(20_000)
+        }
+        #expect((answeredAfter ?? 99) < 2, "answered again within two seconds: \(String(describing: answeredAfter))")
+        #expect(!(try a.curl(["http://v/v1/health"]).contains("unavailable")))
+        // Every answer given before the stop has its audit row, and the chain holds.
+        let rows = try a.auditJSON().filter { $0["op"] as? String == "headers" && $0["outcome"] as? String == "ok" }
+        #expect(rows.count >= 20)
+        #expect(try a.s.vv(["audit", "verify"] + a.cfg).code == 0)
+    }
+
+    @Test func aDaemonKilledInTheMiddleOfRotationsLeavesNothingHalfDone() throws {
+        let fleet = try FleetHarness(count: 2)
+        let (a, b) = (fleet.hosts[0], fleet.hosts[1])
+        try fleet.startAll()
+        // Rotations through A's daemon, one after another, until A is killed among them.
+        let cfg = a.cfg, tokens = (0..<200).map { a.s.token("acme-\($0)") }
+        for t in tokens { SuiteSweep.canary("token", t) }
+        let rotator = Thread {
+            for t in tokens {
+                guard (try? Binary.run(["rotate", "MA_ACME", "--grace", "0s"] + cfg, stdin: t))?.code == 0 else { return }
+            }
+        }
+        rotator.start()
+        usleep(700_000)
+        a.stop(signal: SIGKILL)
+        usleep(300_000)
+        let versions = try fleet.pg.psql("""
+            SELECT count(*) FILTER (WHERE status = 'active'), count(*) FROM token_versions v JOIN accounts a ON a.id = v.account_id
+            WHERE a.auth_id = 'MA_ACME'
+            """, database: fleet.database)
+        let counts = versions.split(separator: "|").compactMap { Int($0) }
+        #expect(counts.first == 1, "exactly one active version: \(versions)")
+        #expect((counts.last ?? 0) >= 2, "some rotations committed before the kill: \(versions)")
+        let verify = try b.s.vv(["audit", "verify"] + b.cfg)
+        #expect(verify.code == 0 && verify.out.contains("intact"), "\(verify.all)")
+        // B hands out the version the vault holds as active.
+        let show = try b.s.vv(["show", "MA_ACME", "--json"] + b.cfg)
+        #expect(show.code == 0, "\(show.all)")
+    }
+}
