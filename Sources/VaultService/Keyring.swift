@@ -28,6 +28,13 @@ struct Keyring {
         if let masterKey { self.masterKey = masterKey }
     }
 
+    /// Forgets the keys: this host was removed from its fleet, so it must not go on with a data
+    /// key the fleet has replaced.
+    mutating func drop() {
+        keys = nil
+        masterKey = nil
+    }
+
     /// Starts an unseal attempt: how long it must wait first, after earlier failures.
     mutating func beginUnseal() throws(ServiceError) -> Duration {
         guard !unsealing else { throw .invalidInput("an unseal is already in progress") }

@@ -26,6 +26,8 @@ extension VaultService {
             }
             var seen = from
             var applied = 0
+            var vaultWide = false
+            defer { if vaultWide { try? followDataKey() } }
             while true {
                 let page = try store.read { try Self.fleetTransaction($0).changes(after: seen, limit: 1000) }
                 for change in page {
@@ -35,6 +37,7 @@ extension VaultService {
                     } else {
                         credentialCache.removeAll()
                         tokenCache.removeAll()
+                        vaultWide = true
                     }
                 }
                 applied += page.count

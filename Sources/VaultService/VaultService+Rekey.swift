@@ -52,6 +52,7 @@ extension VaultService {
                 meta.kekSetAt = now
             }
             try tx.updateMeta(meta)
+            if newDataKey { try sealToOtherMembers(tx, dataKey: dataKey) }
             let event = AuditEvent(seq: 0, atMillis: clock.millis, actor: actor, op: "rekey",
                                    authID: nil, version: nil, outcome: .ok, reason: nil,
                                    detail: AuditDetail.json(["master_key": newMaster?.kindName ?? "unchanged",
@@ -60,6 +61,7 @@ extension VaultService {
         }
         // A running daemon goes on with the new keys at once.
         keyring.install(fresh, masterKey: kek)
+        if newDataKey { (store as? PostgresStore)?.holdDataKey(try read { try $0.meta().dekID }) }
         credentialCache.removeAll()
         tokenCache.removeAll()
         do { try store.checkpoint() } catch { throw .store(error.description) }

@@ -36,6 +36,7 @@ extension VaultService {
                                    using: keys.audit)
             }
             lock.downgrade()
+            store.holdDataKey(meta.dekID)
             return VaultService(config: config, directory: dir, store: store, keys: keys, masterKey: kek, lock: lock, clock: clock)
         } catch {
             store.close()
@@ -67,6 +68,7 @@ extension VaultService {
             let (dataKey, kek) = try unwrapDataKey(meta, unlock: unlock)
             try store.migrate()
             let keys = try VaultKeys(dataKey: dataKey)
+            store.holdDataKey(meta.dekID)
             return VaultService(config: config, directory: dir, store: store, keys: keys, masterKey: kek, lock: lock, clock: clock, executor: executor)
         } catch {
             store.close()

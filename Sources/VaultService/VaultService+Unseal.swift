@@ -35,6 +35,7 @@ extension VaultService {
                 store = writable
             } else {
                 try store.migrate()
+                (store as? PostgresStore)?.holdDataKey(meta.dekID)
             }
             keyring.install(try VaultKeys(dataKey: unwrapped.dataKey), masterKey: unwrapped.kek)
         } catch { throw Self.map(error) }

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOConcurrencyHelpers
 import PostgresNIO
 import VaultCore
 
@@ -12,6 +13,9 @@ import VaultCore
 /// sequence move in commit order, and a reader past sequence N has seen every change up to N.
 public final class PostgresStore: VaultStorage {
     let pool: PostgresPool
+    /// The data key this host holds (`vault_meta.dek_id`): a write finding another one current
+    /// is refused, so no host ever writes under a data key the fleet has replaced.
+    private let heldDataKey = NIOLockedValueBox<String?>(nil)
     /// Whether `close()` closes the pool (a reader shares its parent's).
     private let ownsPool: Bool
 
@@ -44,12 +48,27 @@ public final class PostgresStore: VaultStorage {
         try transaction(begin: "BEGIN", writes: true, body)
     }
 
-    private func transaction<T>(begin: String, writes: Bool, _ body: (PostgresTransaction) throws -> T) throws -> T {
+    /// Records the data key this host holds; nil before it holds one (`init`, `fleet join`).
+    public func holdDataKey(_ id: String?) { heldDataKey.withLockedValue { $0 = id } }
+
+    /// A write that may find another data key current: taking the key a rekey sealed to this host.
+    public func writeTakingDataKey<T>(_ body: (any StoreTransaction) throws -> T) throws -> T {
+        try transaction(begin: "BEGIN", writes: true, checkKey: false, body)
+    }
+
+    private func transaction<T>(begin: String, writes: Bool, checkKey: Bool = true, _ body: (PostgresTransaction) throws -> T) throws -> T {
         try pool.withConnection { c in
             let tx = PostgresTransaction(connection: c, host: pool.settings.host)
             do {
                 try tx.run(PostgresQuery(unsafeSQL: begin))
-                if writes { try tx.run("SELECT pg_advisory_xact_lock(\(Self.writeLock))") }
+                if writes {
+                    let current = try tx.rows("""
+                        SELECT (SELECT dek_id FROM vault_meta WHERE id = 1) FROM (SELECT pg_advisory_xact_lock(\(Self.writeLock))) AS locked
+                        """).first?.decode(String?.self)
+                    if checkKey, let held = heldDataKey.withLockedValue({ $0 }), let current, current != held {
+                        throw StoreError.staleKeySlot(host: pool.settings.host)
+                    }
+                }
                 let result = try body(tx)
                 if writes { try tx.announceChanges() }
                 try tx.run("COMMIT")

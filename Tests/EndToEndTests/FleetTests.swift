@@ -117,4 +117,36 @@ import VaultTestSupport
         let status = try joiner.s.vv(["list"] + joiner.cfg)
         #expect(status.code != 0 && status.all.contains("no key slot") || status.all.contains("join"), "\(status.all)")
     }
+
+    @Test func aRemovedHostOpensNothingOnceTheDataKeyIsReplaced() throws {
+        let fleet = try FleetHarness(count: 3)
+        let (a, b, c) = (fleet.hosts[0], fleet.hosts[1], fleet.hosts[2])
+        try fleet.startAll()
+        #expect(try Self.handedOut(c, "MA_BETA").token == a.s.token("beta"))
+        let removed = try a.s.vv(["fleet", "remove", "host-c"] + a.cfg)
+        #expect(removed.code == 0, "\(removed.all)")
+        let rekey = try a.s.vv(["rekey", "--data-key"] + a.cfg)
+        #expect(rekey.code == 0, "\(rekey.all)")
+
+        // B takes the new data key sealed to it and goes on; C, removed, drops its keys.
+        var bServes = false, cRefuses = false
+        for _ in 0..<100 where !(bServes && cRefuses) {
+            bServes = try Self.handedOut(b, "MA_BETA").token == a.s.token("beta")
+            cRefuses = try Self.handedOut(c, "MA_BETA").version == -1
+            usleep(50_000)
+        }
+        #expect(bServes, "a member goes on under the new data key")
+        #expect(cRefuses, "the removed host hands out nothing")
+        #expect(try b.s.vv(["audit", "verify"] + b.cfg).out.contains("intact"))
+        // Restarted, C cannot open the vault at all.
+        c.stop()
+        let list = try c.s.vv(["list"] + c.cfg)
+        #expect(list.code != 0 && list.all.contains("no key slot"), "\(list.all)")
+        // A write through B is under the new key: A reads what B rotated.
+        let rotated = b.s.token("beta-after")
+        SuiteSweep.canary("token", rotated)
+        #expect(try b.s.vv(["rotate", "MA_BETA"] + b.cfg, stdin: rotated).code == 0)
+        #expect(try Self.waitFor(a, "MA_BETA", version: 2) < 1)
+        #expect(try Self.handedOut(a, "MA_BETA").token == rotated)
+    }
 }
