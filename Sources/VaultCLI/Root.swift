@@ -8,7 +8,7 @@ public struct Root: AsyncParsableCommand {
         subcommands: [
             Init.self, Status.self, Import.self, List.self, Show.self, Rotate.self, Rollback.self, Revoke.self,
             Edit.self, Due.self, Remind.self, Audit.self, Rekey.self, Serve.self, Unseal.self, PolicyGroup.self, Headers.self,
-            Exec.self, Capture.self, JWTGroup.self, FleetGroup.self, LoginCredentialsGroup.self, VerifyCallback.self, Backup.self, Restore.self, DoctorCheck.self,
+            Exec.self, Capture.self, JWTGroup.self, FleetGroup.self, LoginCredentialsGroup.self, VerifyCallback.self, Backup.self, Restore.self, StoreGroup.self, DoctorCheck.self,
         ])
 
     public init() {}

@@ -14,7 +14,12 @@ struct ChangeFollower: Service, CustomStringConvertible {
     var description: String { "change follower" }
 
     func run() async {
-        guard await service.followsChanges else { return }
+        // A store of one host has no changes to follow; the service still waits for the
+        // shutdown, since a service that returns ends the daemon's whole group.
+        guard await service.followsChanges else {
+            try? await gracefulShutdown()
+            return
+        }
         await cancelWhenGracefulShutdown {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { await listen() }

@@ -31,6 +31,8 @@ public enum ServiceError: Error, Equatable, Sendable, CustomStringConvertible {
     case fleetConflict(String)
     /// The shared store (PostgreSQL) cannot be reached: nothing was done; try again shortly.
     case storeUnavailable(String)
+    /// `store migrate`: the target holds something already; nothing was copied or changed.
+    case targetNotEmpty(target: String, holds: String)
 
     public var description: String {
         switch self {
@@ -57,6 +59,8 @@ public enum ServiceError: Error, Equatable, Sendable, CustomStringConvertible {
         case .unknownHost(let h): "no host \(h) in the fleet (see `vobiz-vault fleet list`)"
         case .fleetConflict(let why): why
         case .storeUnavailable(let why): why
+        case .targetNotEmpty(let t, let holds):
+            "\(t) \(holds); `store migrate` copies only into an empty PostgreSQL database or a new SQLite file, and changed nothing"
         }
     }
 }
@@ -72,7 +76,7 @@ extension ServiceError {
         case .verifyFailed: .verifyFailed
         case .loginFailed: .upstreamUnavailable
         case .unknownHost: .notFound
-        case .fleetConflict: .conflict
+        case .fleetConflict, .targetNotEmpty: .conflict
         case .storeUnavailable: .storeUnavailable
         case .tampered, .stateDirectory, .store, .crypto: .internal
         }

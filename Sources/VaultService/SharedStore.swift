@@ -34,8 +34,8 @@ enum SharedStore {
         }
     }
 
-    /// `[store] password_file`, else the `pg-password` systemd credential, else none. The file
-    /// must be a regular file of this user that no one else can read (0400 or 0600).
+    /// `[store] password_file`, else the `pg-password` systemd credential, else none
+    /// (`readPassword`).
     static func password(_ s: VaultConfig.Store) throws(ServiceError) -> String? {
         let path: String
         if let p = s.passwordFile {
@@ -46,6 +46,12 @@ enum SharedStore {
         } else {
             return nil
         }
+        return try readPassword(at: path)
+    }
+
+    /// The password in the file at `path`: a regular file of this user that no one else can
+    /// read (0400 or 0600), its trailing newline dropped.
+    static func readPassword(at path: String) throws(ServiceError) -> String {
         let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
         guard fd >= 0 else { throw .invalidInput("cannot open the PostgreSQL password file \(path): \(String(cString: strerror(errno)))") }
         defer { close(fd) }

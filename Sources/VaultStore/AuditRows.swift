@@ -15,6 +15,7 @@ protocol AuditRows {
     /// Replaces one row's `prev_mac` and `mac` (re-MACing under a new key).
     func updateAuditMACs(_ sealed: AuditEvent) throws
     func auditEvents() throws -> [AuditEvent]
+    func auditTail(limit: Int) throws -> [AuditEvent]
 }
 
 extension AuditRows {
@@ -32,6 +33,24 @@ extension AuditRows {
             afterEach?()
         }
         try setAuditHead(AuditChain.Head(seq: seq, tag: AuditChain.headTag(seq: seq, lastMAC: prev, using: mac)))
+    }
+
+    /// `copyAudit`: rows sealed elsewhere, each checked to continue the chain as stored.
+    func copyChained(_ rows: [AuditEvent], head: AuditChain.Head?) throws {
+        let last = try auditTail(limit: 1).first
+        var seq = last?.seq ?? 0
+        var prev = last?.mac ?? AuditChain.genesis
+        for row in rows {
+            guard row.seq == seq + 1, row.prevMAC == prev else {
+                throw StoreError.constraint("audit row \(row.seq) does not continue the copied chain after row \(seq)")
+            }
+            try insertAuditRow(row)
+            seq = row.seq
+            prev = row.mac
+        }
+        guard let head else { return }
+        guard head.seq == seq else { throw StoreError.constraint("the audit head names row \(head.seq) but the copied log ends at row \(seq)") }
+        try setAuditHead(head)
     }
 
     func remacChained(using mac: some AuditChain.AuditMAC) throws {

@@ -90,6 +90,21 @@ public protocol StoreTransaction {
     /// Up to `limit` rows after `seq`, ascending.
     func auditEvents(after seq: Int64, limit: Int) throws -> [AuditEvent]
     func auditHeadRecord() throws -> AuditChain.Head?
+
+    // MARK: copies between stores (`store migrate`)
+    /// Up to `limit` whole account rows with a row id above `after`, by row id.
+    func accountRows(after rowID: Int64, limit: Int) throws -> [AccountRecord]
+    /// Up to `limit` whole token version rows with a row id above `after`, by row id.
+    func versionRows(after rowID: Int64, limit: Int) throws -> [TokenVersionRecord]
+    /// How many rows each of the vault's tables holds.
+    func rowCounts() throws -> [VaultTable: Int]
+    /// Inserts audit rows sealed in another store of the same vault, verbatim with their MACs,
+    /// after the last row this store holds; with `head`, then moves the authenticated head to it.
+    /// Only for copying a vault between stores, which verifies the chain it copies before and,
+    /// under the same key, after. Each row must continue the chain as stored (the next seq, the
+    /// last row's MAC as its `prev_mac`) and `head` must name the last row, else it throws and
+    /// the transaction writes nothing. Rows new to the vault go through `appendAudit`.
+    func copyAudit(_ rows: [AuditEvent], head: AuditChain.Head?) throws
 }
 
 extension StoreTransaction {

@@ -66,3 +66,10 @@ extension TokenVersionRecord: FetchableRecord, MutablePersistableRecord {
     public static let databaseTableName = "token_versions"
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }
+
+extension TokenVersionRecord {
+    /// The row id of a version read from the store (only a version not yet inserted has none).
+    public var storedID: Int64 {
+        get throws { try RowID.stored(id) }
+    }
+}
