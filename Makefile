@@ -6,6 +6,8 @@ SWIFT      ?= swift
 DEMO_DIR   ?= $(CURDIR)/.demo
 BENCH_SECONDS ?= 10
 BENCH_SCALE ?= 10000 100000
+BENCH_ROTATIONS ?= 200
+BENCH_FLEET_SCALE ?= 100000
 DEBIAN_PKGS = libsodium-dev libsqlite3-dev pkg-config curl python3 python3-venv python3-yaml binutils openssl systemd util-linux e2fsprogs postgresql
 
 # make install PREFIX=/usr/local DESTDIR=...   (make uninstall removes exactly what it put there)
@@ -75,7 +77,8 @@ run: build
 	@DEMO_DIR="$(DEMO_DIR)" BIN="$$($(SWIFT) build --show-bin-path)/vobiz-vault" ./scripts/demo.sh
 
 ## bench: release build, then vault-bench against a temporary vault, then the scale benchmark at
-## BENCH_SCALE customers (figures in Docs/benchmarks.md)
+## BENCH_SCALE customers, the fleet benchmark (BENCH_ROTATIONS rotations) and the scale benchmark
+## in PostgreSQL at BENCH_FLEET_SCALE customers (figures in Docs/benchmarks.md)
 bench: deps
 	$(SWIFT) build -c release --product vobiz-vault
 	$(SWIFT) build -c release --product vault-bench
@@ -83,6 +86,8 @@ bench: deps
 	./scripts/bench-cpu.sh revealed
 	./scripts/bench-cpu.sh sealed
 	./scripts/bench-scale.sh $(BENCH_SCALE)
+	./scripts/bench-fleet.sh $(BENCH_ROTATIONS)
+	STORE=postgres ./scripts/bench-scale.sh $(BENCH_FLEET_SCALE)
 
 ## install: release binary, systemd units, sysusers/tmpfiles, example config, completions and man pages
 install: release

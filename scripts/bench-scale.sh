@@ -23,6 +23,8 @@
 # Usage: scripts/bench-scale.sh [N ...]   (default: 10000 100000; N >= 5)
 #   BIN=dir of another build, SECONDS_PER_PHASE (5), ROUNDS (2), READY_TIMEOUT (600 s),
 #   CLI_TIMEOUT (900 s): limits on a daemon's start and on one CLI command.
+#   STORE=postgres: both vaults in databases of a private PostgreSQL cluster
+#   (scripts/pg-cluster.sh) instead of SQLite files.
 set -euo pipefail
 SIZES=("$@")
 [ ${#SIZES[@]} -gt 0 ] || SIZES=(10000 100000)
@@ -40,6 +42,8 @@ for b in vobiz-vault vault-bench; do
     [ -x "$BIN/$b" ] || { echo "bench-scale: no $BIN/$b (a release build, or BIN=…)" >&2; exit 2; }
 done
 . "$(dirname "$0")/bench-vault.sh"
+. "$(dirname "$0")/pg-cluster.sh"
+STORE="${STORE:-sqlite}"
 PY=(python3 "$(cd "$(dirname "$0")" && pwd)/bench-scale.py")
 DIR="$(mktemp -d /tmp/vobiz-vault-scale.XXXXXX)"
 export SCALE_RESULTS="$DIR/results.jsonl"
@@ -68,16 +72,24 @@ stop_daemon() {
 cleanup() {
     local f
     for f in "$DIR"/*/daemon.pid; do [ -e "$f" ] && stop_daemon "$(dirname "$f")"; done
+    pg_stop
     rm -rf "$DIR"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+if [ "$STORE" = postgres ]; then pg_start "$DIR"; fi
 
 # A vault in directory $1: config.toml (as scripts/bench-vault.sh, one sealed grant for every
 # customer) and `vobiz-vault init`.
 scale_vault() {
     mkdir -p "$1"
     bench_config "$1" "$UPSTREAM_PORT"
+    if [ "$STORE" = postgres ]; then
+        local db
+        db="$(basename "$1" | tr -c 'a-z0-9\n' '_')"
+        pg_createdb "$db"
+        printf '[store]\nbackend = "postgres"\nurl = "%s"\n[fleet]\nhost = "bench"\n' "$(pg_url "$db")" >> "$1/config.toml"
+    fi
     cat >> "$1/config.toml" <<TOML
 [[grant]]
 name = "sealed"
@@ -147,7 +159,7 @@ echo "== summary"
 mem_gib="$(awk '/^MemTotal:/ {printf "%.1f", $2 / 1048576}' /proc/meminfo)"
 model="$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)"
 build="$(git -C "$BIN/../.." log -1 --format='%h, %cs' 2>/dev/null || echo "?")"
-echo "Machine: $(nproc) CPUs ($model), $mem_gib GiB; build $BIN ($build);"
+echo "Machine: $(nproc) CPUs ($model), $mem_gib GiB; build $BIN ($build); store: $STORE;"
 echo "$(date -u +%Y-%m-%d), sealed headers at 16 connections for $SECONDS_PER_PHASE s, $ROUNDS round(s) (medians)."
 echo
 "${PY[@]}" summary
