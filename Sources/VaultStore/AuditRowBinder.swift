@@ -27,6 +27,7 @@ enum AuditRowBinder {
         bind(s, 12, e.detail)
         bind(s, 13, e.prevMAC)
         bind(s, 14, e.mac)
+        bind(s, 15, e.host)
         let rc = sqlite3_step(s)
         guard rc == SQLITE_DONE else {
             let message = String(cString: sqlite3_errmsg(sqlite3_db_handle(s)))

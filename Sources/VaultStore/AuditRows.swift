@@ -11,6 +11,8 @@ protocol AuditRows {
     func auditHead() throws -> (seq: Int64, mac: Data)
     /// Inserts a row already sealed into the chain.
     func insertAuditRow(_ sealed: AuditEvent) throws
+    /// Inserts rows already sealed, in order: a backend across a network sends them at once.
+    func insertAuditRows(_ sealed: [AuditEvent]) throws
     func setAuditHead(_ head: AuditChain.Head) throws
     /// Replaces one row's `prev_mac` and `mac` (re-MACing under a new key).
     func updateAuditMACs(_ sealed: AuditEvent) throws
@@ -19,19 +21,34 @@ protocol AuditRows {
 }
 
 extension AuditRows {
+    func insertAuditRows(_ sealed: [AuditEvent]) throws {
+        for e in sealed { try insertAuditRow(e) }
+    }
+
+    /// Rows sent to `insertAuditRows` at a time: a group commit's rows at once, and no single
+    /// statement of unbounded size.
+    static var auditChunk: Int { 1000 }
+
     func appendChained(_ events: [AuditEvent], using mac: some AuditChain.AuditMAC, afterEach: (() -> Void)?) throws {
         guard !events.isEmpty else { return }
         var (seq, prev) = try auditHead()
+        var sealed: [AuditEvent] = []
+        sealed.reserveCapacity(min(events.count, Self.auditChunk))
         for event in events {
             var e = event
             e.host = auditHost
             seq += 1
             e.seq = seq
             e = AuditChain.seal(e, after: prev, using: mac)
-            try insertAuditRow(e)
+            sealed.append(e)
             prev = e.mac
             afterEach?()
+            if sealed.count == Self.auditChunk {
+                try insertAuditRows(sealed)
+                sealed.removeAll(keepingCapacity: true)
+            }
         }
+        try insertAuditRows(sealed)
         try setAuditHead(AuditChain.Head(seq: seq, tag: AuditChain.headTag(seq: seq, lastMAC: prev, using: mac)))
     }
 
@@ -44,9 +61,11 @@ extension AuditRows {
             guard row.seq == seq + 1, row.prevMAC == prev else {
                 throw StoreError.constraint("audit row \(row.seq) does not continue the copied chain after row \(seq)")
             }
-            try insertAuditRow(row)
             seq = row.seq
             prev = row.mac
+        }
+        for start in stride(from: 0, to: rows.count, by: Self.auditChunk) {
+            try insertAuditRows(Array(rows[start..<min(start + Self.auditChunk, rows.count)]))
         }
         guard let head else { return }
         guard head.seq == seq else { throw StoreError.constraint("the audit head names row \(head.seq) but the copied log ends at row \(seq)") }

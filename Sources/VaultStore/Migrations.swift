@@ -8,6 +8,7 @@ enum Migrations {
         m.registerMigration("v1-schema", migrate: v1)
         m.registerMigration("v2-upstream-rejections", migrate: v2)
         m.registerMigration("v3-grace-index", migrate: v3)
+        m.registerMigration("v4-audit-host", migrate: v4)
         return m
     }
 
@@ -25,6 +26,12 @@ enum Migrations {
     /// on just those keeps the look proportional to what it finds, not to the vault.
     static func v3(_ db: Database) throws {
         try db.execute(sql: "CREATE INDEX token_versions_grace ON token_versions(destroy_after) WHERE status = 'previous'")
+    }
+
+    /// The fleet host that wrote an audit row: rows copied from a fleet's store keep it (it is
+    /// under their MAC); a single host's rows leave it NULL.
+    static func v4(_ db: Database) throws {
+        try db.execute(sql: "ALTER TABLE audit_events ADD COLUMN host TEXT CHECK (host IS NULL OR length(host) BETWEEN 1 AND 64)")
     }
 
     static func v1(_ db: Database) throws {

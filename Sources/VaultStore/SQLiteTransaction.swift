@@ -141,7 +141,7 @@ struct SQLiteTransaction: StoreTransaction, AuditRows {
 
     static let insertAudit = """
         INSERT INTO audit_events (seq, at_ms, actor_uid, actor_user, actor_pid, actor_exe, op, auth_id, version, outcome,
-                                  reason, detail, prev_mac, mac) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                  reason, detail, prev_mac, mac, host) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """
 
     func setAuditHead(_ head: AuditChain.Head) throws {
