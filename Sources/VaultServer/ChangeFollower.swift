@@ -14,7 +14,12 @@ struct ChangeFollower: Service, CustomStringConvertible {
     var description: String { "change follower" }
 
     func run() async {
-        guard await service.followsChanges else { return }
+        guard await service.followsChanges else {
+            // A vault of its own has no one to follow; a service that returns would end the
+            // daemon's group, so this one waits for the shutdown like the others.
+            try? await gracefulShutdown()
+            return
+        }
         await cancelWhenGracefulShutdown {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { await listen() }
