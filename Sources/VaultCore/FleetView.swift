@@ -26,6 +26,18 @@ public struct FleetView: Codable, Sendable, Equatable {
             case host, state, fingerprint
             case requestedAt = "requested_at", joinedAt = "joined_at", admittedBy = "admitted_by", lastSeen = "last_seen"
         }
+
+        /// Every key, `null` when unset: the admin API's keys are stable.
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(host, forKey: .host)
+            try c.encode(state, forKey: .state)
+            try c.encode(fingerprint, forKey: .fingerprint)
+            try c.encode(requestedAt, forKey: .requestedAt)
+            try c.encode(joinedAt, forKey: .joinedAt)
+            try c.encode(admittedBy, forKey: .admittedBy)
+            try c.encode(lastSeen, forKey: .lastSeen)
+        }
     }
 
     public var hosts: [Host]

@@ -101,16 +101,60 @@ import VaultTestSupport
             probe(a, "POST", "/v1/admin/credentials/MA_BETA/revoke", #"{"compromised":true}"#, 200),
             probe(a, "POST", "/v1/admin/credentials/MA_BETA/revoke", #"{"compromised":1}"#, 400),
             probe(a, "POST", "/v1/admin/credentials/MA_NOPE/revoke", nil, 404),
+            // A vault of its own is no fleet: its fleet endpoints refuse (fleetRoutes… below).
+            probe(a, "GET", "/v1/admin/fleet", nil, 400),
+            probe(a, "POST", "/v1/admin/fleet/host-x/admit", #"{"fingerprint":"0000-0000-0000-0000-0000-0000-0000-0000"}"#, 400),
+            probe(a, "POST", "/v1/admin/fleet/host-x/admit", "{}", 400),
+            probe(a, "POST", "/v1/admin/fleet/host-x/remove", "{}", 400),
         ]
+        let r = try Self.check(d, probes)
+        #expect(r["probes"] as? Int == probes.count, "\(r)")
+        #expect((r["failures"] as? [String])?.isEmpty == true, "\(r["failures"] ?? r)")
+        #expect((r["uncovered"] as? [String])?.isEmpty == true, "\(r["uncovered"] ?? r)")
+        #expect(try d.s.canaryHits().isEmpty)
+    }
+
+    /// The fleet endpoints on a fleet's host: a third host asks to join, and the probes list the
+    /// fleet, admit it with the fingerprint it printed (after a wrong one), and remove a member.
+    @Test func fleetRoutesAnswerAsDocumented() throws {
+        let fleet = try FleetHarness(count: 2)
+        let a = fleet.hosts[0]
+        try fleet.startAll()
+        let joiner = try DaemonHarness(extra: fleet.store("host-c"), seed: false)
+        let joining = try Binary.start(["fleet", "join", "--wait", "60s"] + joiner.cfg)
+        let out = Binary.Drain(joining.out), err = Binary.Drain(joining.err)
+        let fingerprint = try FleetHarness.waitForRequest(joiner, name: "host-c", member: a)
+        let wrong = fingerprint.hasPrefix("0000") ? "1111-1111-1111-1111-1111-1111-1111-1111" : "0000-0000-0000-0000-0000-0000-0000-0000"
+        func probe(_ method: String, _ path: String, _ body: String? = nil, _ status: Int) -> Probe {
+            Probe(socket: a.admin, method: method, path: path, body: body, status: status)
+        }
+        let probes = [
+            probe("GET", "/v1/admin/fleet", nil, 200),
+            probe("POST", "/v1/admin/fleet/host-c/admit", #"{"fingerprint":"\#(wrong)"}"#, 400),
+            probe("POST", "/v1/admin/fleet/host-c/admit", #"{"fingerprint":"\#(fingerprint)"}"#, 200),
+            probe("POST", "/v1/admin/fleet/host-b/admit", #"{"fingerprint":"\#(fingerprint)"}"#, 409),
+            probe("POST", "/v1/admin/fleet/host-z/admit", #"{"fingerprint":"\#(fingerprint)"}"#, 404),
+            probe("POST", "/v1/admin/fleet/host-b/remove", "{}", 200),
+            probe("POST", "/v1/admin/fleet/host-b/remove", nil, 404),
+            probe("GET", "/v1/admin/fleet", nil, 200),
+        ]
+        let r = try Self.check(a, probes, only: "/v1/admin/fleet")
+        #expect(r["probes"] as? Int == probes.count, "\(r)")
+        #expect((r["failures"] as? [String])?.isEmpty == true, "\(r["failures"] ?? r)")
+        #expect((r["uncovered"] as? [String])?.isEmpty == true, "\(r["uncovered"] ?? r)")
+        joining.process.waitUntilExit()
+        joiner.s.captured.append(String(decoding: out.data(), as: UTF8.self) + String(decoding: err.data(), as: UTF8.self))
+        #expect(joining.process.terminationStatus == 0, "admitted through the API, the join takes the key")
+    }
+
+    /// Runs Tests/python/openapi_check.py on `probes` against Docs/openapi.yaml (its operations
+    /// under `only`, when given).
+    static func check(_ d: DaemonHarness, _ probes: [Probe], only: String? = nil) throws -> [String: Any] {
         let file = d.s.root + "/probes.json"
         try JSONEncoder().encode(probes).write(to: URL(fileURLWithPath: file))
         SuiteSweep.input(file)
         let spec = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Docs/openapi.yaml").path
-        let r = try d.python("openapi_check.py", [spec, file])
-        #expect(r["probes"] as? Int == probes.count, "\(r)")
-        #expect((r["failures"] as? [String])?.isEmpty == true, "\(r["failures"] ?? r)")
-        #expect((r["uncovered"] as? [String])?.isEmpty == true, "\(r["uncovered"] ?? r)")
-        #expect(try d.s.canaryHits().isEmpty)
+        return try d.python("openapi_check.py", [spec, file] + (only.map { [$0] } ?? []))
     }
 }

@@ -2,8 +2,10 @@
 each probe's answer has the status it expects, that status is documented for the operation,
 and the body is valid against the documented schema (undocumented or missing fields fail).
 
-usage: openapi_check.py OPENAPI_YAML PROBES_JSON
+usage: openapi_check.py OPENAPI_YAML PROBES_JSON [PREFIX]
   PROBES_JSON: a list of {"socket", "method", "path", "body"?, "content_type"?, "status"}.
+  PREFIX: only the operations whose path starts with it are checked for `x-probes` and coverage
+  (a daemon that serves only some of them as documented, such as a fleet's).
 An operation may list more probes in the description itself, `x-probes`: each
 {"path"?, "body"?, "content_type"?, "status"}, sent after those of PROBES_JSON on the socket the
 operation's tag names (the socket PROBES_JSON uses for /v1/admin/ or /v1/headers); `path`
@@ -140,8 +142,8 @@ def validate(value, schema, spec, where="$"):
     return seen
 
 
-def spec_probes(spec, probes):
-    """The `x-probes` of the description, on the sockets PROBES_JSON uses."""
+def spec_probes(spec, probes, prefix=""):
+    """The `x-probes` of the description under `prefix`, on the sockets PROBES_JSON uses."""
     sockets = {}
     for p in probes:
         if p["path"].startswith("/v1/admin/"):
@@ -150,6 +152,8 @@ def spec_probes(spec, probes):
             sockets.setdefault("client", p["socket"])
     out = []
     for template, ops in spec["paths"].items():
+        if not template.startswith(prefix):
+            continue
         for method, op in ops.items():
             for x in op.get("x-probes", []) if isinstance(op, dict) else []:
                 out.append({"socket": sockets[op["tags"][0]], "method": method.upper(),
@@ -179,7 +183,8 @@ def check_headers(label, r, documented, spec, failures):
 def main():
     spec = yaml.safe_load(open(sys.argv[1]))
     listed = json.load(open(sys.argv[2]))
-    extra = spec_probes(spec, listed)
+    prefix = sys.argv[3] if len(sys.argv) > 3 else ""
+    extra = spec_probes(spec, listed, prefix)
     probes = listed + extra
     failures, covered = [], set()
     for p in probes:
@@ -222,7 +227,7 @@ def main():
         except ValueError:
             failures.append(f"{label}: not JSON")
     uncovered = [f"{m.upper()} {t}" for t, ops in spec["paths"].items() for m in ops
-                 if m in ("get", "post", "put", "delete", "patch") and (t, m) not in covered]
+                 if t.startswith(prefix) and m in ("get", "post", "put", "delete", "patch") and (t, m) not in covered]
     print(json.dumps({"probes": len(listed), "spec_probes": len(extra), "failures": failures, "uncovered": uncovered}))
 
 
