@@ -21,6 +21,13 @@ struct JWTSessions {
         set { live[id.rawValue] = newValue }
     }
 
+    /// Forgets what is held of the session of `authID` (another host changed it, or its login
+    /// credentials): read again from the store on its next use. Kept while a login is in flight.
+    mutating func forget(_ authID: String) {
+        guard logins[authID] == nil else { return }
+        live[authID] = nil
+    }
+
     /// Whether the session of `id` was read from the store since start (or made since).
     func isLoaded(_ id: AuthID) -> Bool { live[id.rawValue] != nil }
 

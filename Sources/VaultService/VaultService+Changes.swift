@@ -6,6 +6,8 @@ import VaultStore
 extension VaultService {
     public var followsChanges: Bool { store is PostgresStore }
 
+    private var sharedHost: String? { (store as? PostgresStore)?.settings.host }
+
     /// Listens for the fleet's change notices (`PostgresStore.listenForChanges`).
     public func listenForChanges(_ onNotice: @escaping @Sendable () async -> Void) async throws {
         guard let shared = store as? PostgresStore else { return }
@@ -34,6 +36,7 @@ extension VaultService {
                     if let id = change.authID {
                         credentialCache.remove(id)
                         tokenCache.remove(id)
+                        if change.host != sharedHost { jwtSessions.forget(id) }
                     } else {
                         credentialCache.removeAll()
                         tokenCache.removeAll()
