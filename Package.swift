@@ -113,7 +113,7 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .testTarget(name: "VaultCLITests", dependencies: ["VaultCLI", "VaultService", "VaultCore", "VaultTestSupport"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["VaultCore", "VaultTestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["VaultCore", "VaultCrypto", "VaultService", "VaultTestSupport"]),
         // What the test targets share: the bookkeeping of the leak sweep after the suite.
         .target(name: "VaultTestSupport", dependencies: ["VaultStore"], path: "Tests/VaultTestSupport"),
     ],

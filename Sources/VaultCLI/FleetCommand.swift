@@ -30,19 +30,30 @@ extension Root {
             @Flag(name: .long, help: "Protect this host's key slot with a passphrase instead of a key file.")
             var passphrase = false
 
+            @Option(name: .long, help: "The fleet's data key fingerprint, from `fleet list` on a member: a key that differs is refused.")
+            var vaultFingerprint: String?
+
             func run() async throws {
                 let ctx = try CLIContext(global)
                 let timeout = try TimeSpan(parsing: wait)
                 var config = ctx.config
                 if let name { config.fleet.host = try FleetHost(name).name }
-                let join = FleetJoin(config: config, master: try NewMasterKey.read(ctx, passphrase: passphrase), actor: ctx.actor)
+                var join = FleetJoin(config: config, master: try NewMasterKey.read(ctx, passphrase: passphrase), actor: ctx.actor)
+                if let vaultFingerprint {
+                    _ = try SlotFingerprint.parse(vaultFingerprint)
+                    join.expectedVault = vaultFingerprint
+                }
                 let (request, pending) = try join.request()
                 ctx.console.out("join request \(request.host) fingerprint \(request.fingerprint)")
                 if !ctx.json {
                     ctx.console.err("waiting up to \(wait) for a member: vobiz-vault fleet admit \(request.host) --fingerprint \(request.fingerprint)")
                 }
-                try await pending.wait(timeout: .seconds(timeout.seconds))
-                ctx.console.out("joined: \(request.host) holds the fleet's data key, wrapped by its own master key; start the daemon")
+                let taken = try await pending.wait(timeout: .seconds(timeout.seconds))
+                ctx.console.out("joined: \(request.host) holds the fleet's data key (fingerprint \(taken)), wrapped by its own master key; start the daemon")
+                if vaultFingerprint == nil {
+                    ctx.console.err("check: the data key fingerprint \(taken) must be the one `fleet admit` printed on the member "
+                        + "(or `fleet list` there); if it differs, this host was given a key that is not the fleet's")
+                }
             }
         }
 
@@ -58,7 +69,8 @@ extension Root {
                 let ctx = try CLIContext(global)
                 let h = try await ctx.admin(needKey: true).fleetAdmit(host, fingerprint: fingerprint)
                 if ctx.json { ctx.console.out(AdminJSON.encode(h)); return }
-                ctx.console.out("admitted \(h.host) (fingerprint \(h.fingerprint)); its `fleet join` now takes the key")
+                ctx.console.out("admitted \(h.host) (fingerprint \(h.fingerprint)); its `fleet join` now takes the key "
+                    + "and prints the data key fingerprint \(h.dataKeyFingerprint ?? "-"): compare the two")
             }
         }
 
@@ -76,6 +88,7 @@ extension Root {
                                h.joinedAt ?? "-", h.admittedBy ?? "-", h.lastSeen ?? "-"])
                 }
                 ctx.console.out(table.render())
+                if let fp = fleet.dataKeyFingerprint { ctx.console.out("data key fingerprint: \(fp)") }
             }
         }
 

@@ -52,8 +52,10 @@ struct ChangeFollower: Service, CustomStringConvertible {
     }
 
     private func apply() async {
-        do { try await service.applyRemoteChanges() } catch {
-            logger.debug("cannot read the fleet's changes", metadata: ["error": "\(error)"])
+        do { try await service.applyRemoteChanges() } catch ServiceError.storeUnavailable(let why) {
+            logger.debug("cannot read the fleet's changes", metadata: ["error": "\(why)"])
+        } catch {
+            logger.error("cannot apply the fleet's changes", metadata: ["error": "\(error)"])
         }
     }
 }

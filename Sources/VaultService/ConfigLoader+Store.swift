@@ -39,7 +39,9 @@ extension ConfigLoader.Reader {
 
     /// Plain text is accepted to this host only: a name or address that cannot leave it.
     static func isLoopback(_ host: String) -> Bool {
-        host == "localhost" || host == "::1" || host.hasPrefix("127.")
+        if host == "localhost" || host == "::1" { return true }
+        let octets = host.split(separator: ".", omittingEmptySubsequences: false)
+        return octets.count == 4 && octets[0] == "127" && octets.allSatisfy { o in StrictInteger.decimal(o, maxDigits: 3).map { $0 <= 255 } ?? false }
     }
 
     func fleet(_ v: (any TOMLValueConvertible)?, into s: inout VaultConfig.Fleet) throws(ConfigError) {

@@ -13,6 +13,9 @@ public struct FleetJoin: Sendable {
     public let master: MasterKeyInput
     public let actor: ActorIdentity
     public var clock: VaultClock = .system
+    /// `--vault-fingerprint`: the fleet's data key fingerprint read off a member (`fleet list`);
+    /// a key sealed to this host that does not match it is refused.
+    public var expectedVault: String?
 
     public init(config: VaultConfig, master: MasterKeyInput, actor: ActorIdentity) {
         self.config = config
@@ -102,11 +105,12 @@ public struct FleetJoin: Sendable {
 
         deinit { store.close() }
 
-        /// Looks for the sealed data key every `poll` until `timeout`; takes it when there.
-        public func wait(timeout: Duration, poll: Duration = .milliseconds(250)) async throws(ServiceError) {
+        /// Looks for the sealed data key every `poll` until `timeout`; takes it when there, and
+        /// answers its fingerprint.
+        public func wait(timeout: Duration, poll: Duration = .milliseconds(250)) async throws(ServiceError) -> String {
             let deadline = ContinuousClock.now + timeout
             while true {
-                if try take() { return }
+                if let taken = try take() { return taken }
                 guard ContinuousClock.now < deadline else {
                     throw .fleetConflict("not admitted within the wait; the request stays: run `fleet join` again to go on waiting")
                 }
@@ -115,8 +119,14 @@ public struct FleetJoin: Sendable {
         }
 
         /// Opens the data key sealed to this host, checks it against the fleet's audit chain, and
-        /// wraps it with this host's master key; false while no member has admitted the host.
-        func take() throws(ServiceError) -> Bool {
+        /// wraps it with this host's master key; the key's fingerprint, or nil while no member has
+        /// admitted the host.
+        ///
+        /// Nothing in the database can prove that a member sealed the key: a writer of the
+        /// database can seal a key of its own and rewrite the chain's head to match it. The proof
+        /// is the operator's: `--vault-fingerprint` (the member's `fleet list`), or comparing the
+        /// fingerprint printed here with the one `fleet admit` printed.
+        func take() throws(ServiceError) -> String? {
             let host = store.settings.host
             do {
                 return try store.write { tx in
@@ -124,13 +134,19 @@ public struct FleetJoin: Sendable {
                     guard var slot = try fleet.keySlot(host) else {
                         throw ServiceError.fleetConflict("the join request of \(host) was removed by a member")
                     }
-                    guard let sealed = slot.sealedDEK else { return false }
+                    guard let sealed = slot.sealedDEK else { return nil }
                     let pair = try join.openSecret(slot, kek: kek, vaultID: vaultID)
                     let dataKey: SecureBytes
                     do { dataKey = try SealedBox.open(sealed, with: pair) } catch {
                         throw ServiceError.tampered("the data key sealed to \(host) does not open")
                     }
                     let keys = try VaultKeys(dataKey: dataKey)
+                    if let expected = join.expectedVault {
+                        guard try SlotFingerprint.matches(expected, digest: keys.check) else {
+                            throw ServiceError.tampered("the data key sealed to \(host) is not the fleet's (its fingerprint differs from "
+                                + "--vault-fingerprint): it was not sealed by a member; refused")
+                        }
+                    }
                     guard try Self.opensChain(tx, keys: keys) else {
                         throw ServiceError.tampered("the data key sealed to \(host) does not open the fleet's audit chain: "
                             + "it was not sealed by a member; refused")
@@ -146,7 +162,7 @@ public struct FleetJoin: Sendable {
                     try books.audit(tx, op: "fleet-join", actor: join.actor,
                                     detail: ["host": host, "fingerprint": SlotFingerprint.render(pair.fingerprint),
                                              "admitted_by": slot.admittedBy ?? ""])
-                    return true
+                    return keys.checkFingerprint
                 }
             } catch { throw VaultService.map(error) }
         }

@@ -17,6 +17,19 @@ final class VaultKeys: Sendable {
         fingerprint = try KeyDerivation.derive(from: dataKey, purpose: .fingerprint)
     }
 
+    /// A public commitment to the data key (a MAC of a fixed text under its audit key): shown
+    /// as the data key's fingerprint, and what a fleet's key hand-overs are checked against.
+    /// It tells nothing of the key.
+    var check: Data { audit.mac(Array("vobiz-vault data key check v1".utf8)) }
+
+    var checkFingerprint: String { SlotFingerprint.render(check) }
+
+    /// What `rekey --data-key` writes beside the new key sealed to a member: a MAC under these
+    /// (the old) keys over the new key's check, bound to the vault, the host and the new key's id.
+    func handOverProof(to fresh: VaultKeys, vaultID: String, host: String, dekID: String) -> Data {
+        audit.mac(Array("vobiz-vault rekey v1|\(vaultID)|\(host)|\(dekID)|\(Hex.encode(fresh.check))".utf8))
+    }
+
     func seal(_ secret: SecureBytes, _ binding: SecretBinding) throws(ServiceError) -> Data {
         try secret.withUnsafeBytes { (b) throws(ServiceError) in try seal(bytes: b, binding) }
     }

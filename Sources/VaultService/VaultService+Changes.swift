@@ -29,7 +29,6 @@ extension VaultService {
             var seen = from
             var applied = 0
             var vaultWide = false
-            defer { if vaultWide { try? followDataKey() } }
             while true {
                 let page = try store.read { try Self.fleetTransaction($0).changes(after: seen, limit: 1000) }
                 for change in page {
@@ -49,6 +48,7 @@ extension VaultService {
                 changeSeq = seen
                 if page.count < 1000 { break }
             }
+            if vaultWide { try followDataKey() }
             return applied
         } catch { throw Self.map(error) }
     }

@@ -12,7 +12,8 @@ extension VaultService {
             return try store.read { tx in
                 let fleet = try Self.fleetTransaction(tx)
                 let current = try fleet.vaultIdentity().dekID
-                return FleetView(hosts: try fleet.keySlots().map { Self.view($0, currentDEK: current) }, thisHost: host)
+                return FleetView(hosts: try fleet.keySlots().map { Self.view($0, currentDEK: current) }, thisHost: host,
+                                 dataKeyFingerprint: keys?.checkFingerprint)
             }
         } catch { throw Self.map(error) }
     }
@@ -36,8 +37,9 @@ extension VaultService {
             }
             let shown = SlotFingerprint.render(BoxKeyPair.fingerprint(of: [UInt8](slot.publicKey)))
             guard (try? SlotFingerprint.matches(SlotFingerprint.render(typed), digest: BoxKeyPair.fingerprint(of: [UInt8](slot.publicKey)))) == true else {
+                // Not the request's own fingerprint either: the log is no place to copy it from.
                 try audit(tx, op: "fleet-admit", actor: actor, outcome: .refused, reason: "fingerprint does not match the join request",
-                          detail: ["host": target.name, "fingerprint": shown])
+                          detail: ["host": target.name])
                 // The request's own fingerprint is not shown: the operator must read it off the joining host.
                 return .failure(.invalidInput("the fingerprint given is not the fingerprint of \(target.name)'s join request; "
                     + "compare it with what `fleet join` printed on that host, and remove a request you do not recognise"))
@@ -46,7 +48,9 @@ extension VaultService {
             slot.admittedBy = me
             try fleet.update(slot)
             try audit(tx, op: "fleet-admit", actor: actor, detail: ["host": target.name, "fingerprint": shown])
-            return .success(Self.view(slot, currentDEK: current))
+            var admitted = Self.view(slot, currentDEK: current)
+            admitted.dataKeyFingerprint = keys.checkFingerprint
+            return .success(admitted)
         }
         return try outcome.get()
     }

@@ -7,11 +7,14 @@ import VaultStore
 /// member's slot; each takes it when it sees the change, and a host whose slot was removed
 /// drops the keys it holds (Docs/fleet.md).
 extension VaultService {
-    /// In the rekey's transaction: the new data key sealed to each other active member.
-    func sealToOtherMembers(_ tx: any StoreTransaction, dataKey: SecureBytes) throws {
+    /// In the rekey's transaction: the new data key sealed to each other active member, with a
+    /// proof under the old key that a holder of it sealed this one.
+    func sealToOtherMembers(_ tx: any StoreTransaction, dataKey: SecureBytes, from old: VaultKeys, to fresh: VaultKeys,
+                            vaultID: String, dekID: String) throws {
         guard let fleet = tx as? any FleetTransaction else { return }
         for var slot in try fleet.keySlots() where slot.host != fleet.host && slot.state == .active {
             slot.sealedDEK = try SealedBox.seal(dataKey, to: [UInt8](slot.publicKey))
+            slot.dekProof = old.handOverProof(to: fresh, vaultID: vaultID, host: slot.host, dekID: dekID)
             try fleet.update(slot)
         }
     }
@@ -28,7 +31,7 @@ extension VaultService {
                 guard let slot = try fleet.keySlot(host) else { throw StoreError.noKeySlot(host: host) }
                 guard slot.dekID != dekID else { return nil }
                 guard slot.sealedDEK != nil else { throw StoreError.staleKeySlot(host: host) }
-                return try takeSealedKey(slot, fleet: fleet, vaultID: vaultID, dekID: dekID, kek: kek)
+                return try takeSealedKey(slot, fleet: fleet, vaultID: vaultID, dekID: dekID, kek: kek, held: try keyring.require())
             }
             guard let (fresh, dekID) = taken else { return }
             keyring.install(fresh, masterKey: nil)
@@ -47,14 +50,17 @@ extension VaultService {
     }
 
     private func takeSealedKey(_ slot: KeySlotRecord, fleet: any FleetTransaction, vaultID: String, dekID: String,
-                               kek: SecureBytes) throws -> (VaultKeys, String) {
+                               kek: SecureBytes, held: VaultKeys) throws -> (VaultKeys, String) {
         var slot = slot
         let binding = SecretBinding.slotSecret(vaultID: vaultID, host: slot.host).associatedData
         let pair = try BoxKeyPair(secretKey: try AEAD.open(slot.sealedSecret, key: kek, associatedData: binding))
         let dataKey = try SealedBox.open(slot.sealedDEK ?? Data(), with: pair)
         let fresh = try VaultKeys(dataKey: dataKey)
-        guard try FleetJoin.Pending.opensChain(fleet, keys: fresh) else {
-            throw ServiceError.tampered("the data key sealed to \(slot.host) does not open the fleet's audit chain")
+        // Only a holder of the key being replaced can prove it sealed the new one: a key sealed to
+        // this host by a database writer is refused, and this host keeps the one it holds.
+        guard let proof = slot.dekProof,
+              held.audit.equal(held.handOverProof(to: fresh, vaultID: vaultID, host: slot.host, dekID: dekID), proof) else {
+            throw ServiceError.tampered("the data key sealed to \(slot.host) carries no proof from a holder of the key it replaces; refused")
         }
         slot.wrappedDEK = try AEAD.seal(dataKey, key: kek, associatedData: SecretBinding.dataKey(vaultID: vaultID).associatedData)
         slot.dekID = dekID

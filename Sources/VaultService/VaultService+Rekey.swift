@@ -52,7 +52,7 @@ extension VaultService {
                 meta.kekSetAt = now
             }
             try tx.updateMeta(meta)
-            if newDataKey { try sealToOtherMembers(tx, dataKey: dataKey) }
+            if newDataKey { try sealToOtherMembers(tx, dataKey: dataKey, from: old, to: fresh, vaultID: meta.vaultID, dekID: meta.dekID) }
             let event = AuditEvent(seq: 0, atMillis: clock.millis, actor: actor, op: "rekey",
                                    authID: nil, version: nil, outcome: .ok, reason: nil,
                                    detail: AuditDetail.json(["master_key": newMaster?.kindName ?? "unchanged",

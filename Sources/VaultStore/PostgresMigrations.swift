@@ -159,6 +159,7 @@ enum PostgresMigrations {
             public_key BYTEA NOT NULL UNIQUE CHECK (octet_length(public_key) = 32),
             sealed_secret BYTEA NOT NULL,
             sealed_dek BYTEA,
+            dek_proof BYTEA CHECK (dek_proof IS NULL OR octet_length(dek_proof) = 32),
             kek_kind TEXT NOT NULL CHECK (kek_kind IN ('key', 'passphrase')),
             kdf_salt BYTEA,
             kdf_opslimit BIGINT,

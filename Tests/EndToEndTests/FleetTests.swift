@@ -113,6 +113,7 @@ import VaultTestSupport
         #expect(joining.process.terminationStatus != 0, "not admitted: the join gives up after its wait")
         let audit = try a.auditJSON()
         #expect(audit.contains { $0["op"] as? String == "fleet-admit" && $0["outcome"] as? String == "refused" })
+        #expect(!"\(audit)".contains(real), "the refused row does not record the request's fingerprint either")
         // The joiner holds no key: it cannot open the vault.
         let status = try joiner.s.vv(["list"] + joiner.cfg)
         #expect(status.code != 0 && status.all.contains("no key slot") || status.all.contains("join"), "\(status.all)")

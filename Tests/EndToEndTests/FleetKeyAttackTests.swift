@@ -1,0 +1,73 @@
+import Foundation
+import Testing
+import VaultCore
+import VaultCrypto
+@testable import VaultService
+import VaultTestSupport
+
+/// A writer of the fleet's database who holds no key (Docs/threat-model.md) tries to hand a
+/// host a data key of its own making, so that what the host seals afterwards opens for it.
+@Suite(.serialized) struct FleetKeyAttackTests {
+    /// A key of the attacker's, sealed to the slot of `host`, and the chain's head rewritten
+    /// to authenticate under it; answers the key's fingerprint.
+    static func forgeKey(_ fleet: FleetHarness, for host: String) throws -> String {
+        let hex = try fleet.pg.psql("SELECT encode(public_key, 'hex') FROM key_slots WHERE host = '\(host)'", database: fleet.database)
+        let publicKey = try #require(Hex.decode(hex))
+        let fake = try SecureBytes.random(count: 32)
+        let keys = try VaultKeys(dataKey: fake)
+        let sealed = try SealedBox.seal(fake, to: publicKey)
+        let head = try fleet.pg.psql("""
+            SELECT m.audit_head_seq || ' ' || encode(e.mac, 'hex') FROM vault_meta m JOIN audit_events e ON e.seq = m.audit_head_seq
+            """, database: fleet.database).split(separator: " ")
+        let tag = AuditChain.headTag(seq: Int64(head[0])!, lastMAC: Data(Hex.decode(String(head[1]))!), using: keys.audit)
+        try fleet.pg.psql("""
+            UPDATE key_slots SET sealed_dek = '\\x\(Hex.encode(sealed))', admitted_by = 'host-a' WHERE host = '\(host)';
+            UPDATE vault_meta SET audit_head_tag = '\\x\(Hex.encode(tag))';
+            """, database: fleet.database)
+        return keys.checkFingerprint
+    }
+
+    @Test func aJoiningHostRefusesAKeyThatIsNotTheFleets() throws {
+        let fleet = try FleetHarness(count: 1)
+        let a = fleet.hosts[0]
+        let list = try a.s.vv(["fleet", "list", "--json"] + a.cfg)
+        let real = try #require((try JSONSerialization.jsonObject(with: Data(list.out.utf8)) as? [String: Any])?["data_key_fingerprint"] as? String)
+        let joiner = try DaemonHarness(extra: fleet.store("host-x"), seed: false)
+        let joining = try Binary.start(["fleet", "join", "--wait", "20s", "--vault-fingerprint", real] + joiner.cfg)
+        let err = Binary.Drain(joining.err)
+        _ = try FleetHarness.waitForRequest(joiner, name: "host-x", member: a)
+        // The attacker admits the request itself, with a key of its own.
+        let forged = try Self.forgeKey(fleet, for: "host-x")
+        #expect(forged != real)
+        joining.process.waitUntilExit()
+        let said = String(decoding: err.data(), as: UTF8.self)
+        #expect(joining.process.terminationStatus != 0, "the forged key must be refused")
+        #expect(said.contains("not the fleet's"), "\(said)")
+        // Nothing of the forged key was kept: the slot holds no wrapped key.
+        #expect(try fleet.pg.psql("SELECT wrapped_dek IS NULL FROM key_slots WHERE host = 'host-x'", database: fleet.database) == "t")
+    }
+
+    @Test func aMemberRefusesAReplacementKeyWithoutProof() throws {
+        let fleet = try FleetHarness(count: 2)
+        let (a, b) = (fleet.hosts[0], fleet.hosts[1])
+        try fleet.startAll()
+        let token = a.s.token("beta")
+        #expect(try FleetTests.handedOut(b, "MA_BETA").token == token)
+        let before = try fleet.pg.psql("SELECT encode(wrapped_dek, 'hex') FROM key_slots WHERE host = 'host-b'", database: fleet.database)
+        // A "rekey" by the attacker: a new data key id, a key of its own sealed to B, a made-up proof.
+        _ = try Self.forgeKey(fleet, for: "host-b")
+        try fleet.pg.psql("""
+            UPDATE key_slots SET dek_proof = '\\x\(String(repeating: "ab", count: 32))' WHERE host = 'host-b';
+            UPDATE vault_meta SET dek_id = 'forged0000000000';
+            INSERT INTO changes (at_ms, host, scope) VALUES (0, 'host-a', 'vault');
+            SELECT pg_notify('vobiz_vault_changes', '0');
+            """, database: fleet.database)
+        sleep(3)
+        // B took nothing: its own wrapping is unchanged and the forged key still waits in its slot.
+        let after = try fleet.pg.psql("SELECT encode(wrapped_dek, 'hex') || ' ' || (sealed_dek IS NOT NULL) FROM key_slots WHERE host = 'host-b'",
+                                      database: fleet.database)
+        #expect(after == before + " true", "\(after)")
+        #expect(b.log().contains("proof"), "the refusal is logged")
+        #expect(!b.log().contains(token))
+    }
+}
