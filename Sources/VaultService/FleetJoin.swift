@@ -141,6 +141,17 @@ public struct FleetJoin: Sendable {
                         throw ServiceError.tampered("the data key sealed to \(host) does not open")
                     }
                     let keys = try VaultKeys(dataKey: dataKey)
+                    let (_, dekID) = try fleet.vaultIdentity()
+                    // A member that missed a rekey holds the replaced key: the new one must come
+                    // with a proof made under it, as a running daemon requires.
+                    if let held = slot.wrappedDEK {
+                        let old = try VaultKeys(dataKey: try AEAD.open(held, key: kek,
+                                                                       associatedData: SecretBinding.dataKey(vaultID: vaultID).associatedData))
+                        guard let proof = slot.dekProof,
+                              old.audit.equal(old.handOverProof(to: keys, vaultID: vaultID, host: host, dekID: dekID), proof) else {
+                            throw ServiceError.tampered("the data key sealed to \(host) carries no proof from a holder of the key it replaces; refused")
+                        }
+                    }
                     if let expected = join.expectedVault {
                         guard try SlotFingerprint.matches(expected, digest: keys.check) else {
                             throw ServiceError.tampered("the data key sealed to \(host) is not the fleet's (its fingerprint differs from "
@@ -151,7 +162,6 @@ public struct FleetJoin: Sendable {
                         throw ServiceError.tampered("the data key sealed to \(host) does not open the fleet's audit chain: "
                             + "it was not sealed by a member; refused")
                     }
-                    let (_, dekID) = try fleet.vaultIdentity()
                     slot.wrappedDEK = try AEAD.seal(dataKey, key: kek, associatedData: SecretBinding.dataKey(vaultID: vaultID).associatedData)
                     slot.dekID = dekID
                     slot.sealedDEK = nil
