@@ -50,4 +50,23 @@ import VaultTestSupport
         #expect(try mock.logins() == 1, "one login for the whole fleet")
         for h in fleet.hosts { #expect(!h.log().contains(s.canary)) }
     }
+
+    /// A customer created through one host's proxy has its token captured there only, and is
+    /// used through another host's proxy at once (the vault never reveals a captured token).
+    @Test func aCustomerCapturedOnOneHostIsUsableThroughAnother() throws {
+        let s = try Scratch()
+        let mock = try MockVobiz(s, tokens: MockVobiz.standardTokens(s))
+        let fleet = try FleetHarness(count: 3, grants: ProxyTests.grants, extra: mock.upstreamConfig(), scratch: s)
+        defer { withExtendedLifetime(mock) {} }
+        let (a, c) = (fleet.hosts[0], fleet.hosts[2])
+        try fleet.startAll()
+        let (status, headers, body) = try ProxyTests.proxied(c, ["-X", "POST", "-H", "Content-Type: application/json", "-d", #"{"name":"Fleet Co"}"#,
+                                                                 "http://v/v1/proxy/api/v1/partner/accounts"])
+        #expect(status == 201 && headers["x-vault-capture"] == "stored", "\(headers) \(body)")
+        let newID = try #require(ProxyTests.json(body)["auth_id"] as? String)
+        let (s2, _, b2) = try ProxyTests.proxied(a, ["http://v/v1/proxy/api/v1/Account/\(newID)/Call/"])
+        #expect(s2 == 200, "\(b2)")
+        #expect(try mock.requests().last?["token_ok"] as? Bool == true, "host A attached the token host C captured")
+        for h in fleet.hosts { #expect(!h.log().contains(s.canary)) }
+    }
 }
