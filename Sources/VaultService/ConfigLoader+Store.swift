@@ -33,7 +33,7 @@ extension ConfigLoader.Reader {
         guard s.backend == .postgres else { return }
         guard let url = s.url else { throw .invalidValue(path: path, key: "store.url", reason: "is required with backend = \"postgres\"") }
         if case .tcp(let host, _) = url.endpoint, s.tls == .disable, !Self.isLoopback(host) {
-            throw .invalidValue(path: path, key: "store.tls", reason: "is \"disable\" for the remote server \(host); use \"verify-full\" (or \"require\")")
+            throw .invalidValue(path: path, key: "store.tls", reason: "is \"disable\" for the remote server \(host); use \"verify-full\" with [store] ca_file")
         }
     }
 

@@ -91,7 +91,9 @@ public struct StoreMigration: Sendable {
             let params = meta.kdfSalt.map {
                 PassphraseKDFParameters(salt: $0, opsLimit: UInt64(meta.kdfOpsLimit ?? 0), memLimit: UInt64(meta.kdfMemLimit ?? 0))
             }
-            try fleet.insert(try VaultService.newSlot(host: fleet.host, vaultID: meta.vaultID, kek: kek, params: params, now: clock.seconds))
+            var slot = try VaultService.newSlot(host: fleet.host, vaultID: meta.vaultID, kek: kek, params: params, now: clock.seconds)
+            slot.memberMAC = keys.memberMAC(vaultID: meta.vaultID, host: slot.host, publicKey: slot.publicKey, dekID: meta.dekID)
+            try fleet.insert(slot)
         }
         // The head moves with the rows it names (`copyAudit`).
         var copied = meta

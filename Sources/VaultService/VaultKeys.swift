@@ -1,6 +1,7 @@
 import Foundation
 import VaultCore
 import VaultCrypto
+import VaultStore
 
 /// The purpose keys of an unlocked vault, derived from its data key. Holding a `VaultKeys`
 /// is what "unlocked" means; it lives only in locked memory.
@@ -28,6 +29,16 @@ final class VaultKeys: Sendable {
     /// (the old) keys over the new key's check, bound to the vault, the host and the new key's id.
     func handOverProof(to fresh: VaultKeys, vaultID: String, host: String, dekID: String) -> Data {
         audit.mac(Array("vobiz-vault rekey v1|\(vaultID)|\(host)|\(dekID)|\(Hex.encode(fresh.check))".utf8))
+    }
+
+    /// A member's vouching for a key slot: its host and public key, under these keys.
+    func memberMAC(vaultID: String, host: String, publicKey: Data, dekID: String) -> Data {
+        audit.mac(Array("vobiz-vault member v1|\(vaultID)|\(host)|\(Hex.encode(publicKey))|\(dekID)".utf8))
+    }
+
+    func vouches(for slot: KeySlotRecord, vaultID: String, dekID: String) -> Bool {
+        guard let mac = slot.memberMAC else { return false }
+        return audit.equal(memberMAC(vaultID: vaultID, host: slot.host, publicKey: slot.publicKey, dekID: dekID), mac)
     }
 
     func seal(_ secret: SecureBytes, _ binding: SecretBinding) throws(ServiceError) -> Data {

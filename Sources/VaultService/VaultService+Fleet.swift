@@ -45,6 +45,7 @@ extension VaultService {
                     + "compare it with what `fleet join` printed on that host, and remove a request you do not recognise"))
             }
             slot.sealedDEK = try SealedBox.seal(keys.dataKey, to: [UInt8](slot.publicKey))
+            slot.memberMAC = keys.memberMAC(vaultID: try fleet.vaultIdentity().vaultID, host: slot.host, publicKey: slot.publicKey, dekID: current)
             slot.admittedBy = me
             try fleet.update(slot)
             try audit(tx, op: "fleet-admit", actor: actor, detail: ["host": target.name, "fingerprint": shown])
@@ -60,6 +61,7 @@ extension VaultService {
     public func fleetRemove(_ name: String, actor: ActorIdentity) throws(ServiceError) -> [String: String] {
         _ = try keyring.require()
         let me = try fleetHost()
+        do throws(CoreError) { _ = try FleetHost(name) } catch { throw .invalidInput(error.description) }
         guard name != me else { throw .invalidInput("refusing to remove this host's own key slot; run `fleet remove \(name)` on another member") }
         let removed: Bool = try write { tx in
             let fleet = try Self.fleetTransaction(tx)

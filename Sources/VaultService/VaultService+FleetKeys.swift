@@ -9,14 +9,26 @@ import VaultStore
 extension VaultService {
     /// In the rekey's transaction: the new data key sealed to each other active member, with a
     /// proof under the old key that a holder of it sealed this one.
+    /// Only slots a member vouched for under the old key receive it (`KeySlotRecord.memberMAC`);
+    /// the others are answered, to be audited, and get nothing.
+    @discardableResult
     func sealToOtherMembers(_ tx: any StoreTransaction, dataKey: SecureBytes, from old: VaultKeys, to fresh: VaultKeys,
-                            vaultID: String, dekID: String) throws {
-        guard let fleet = tx as? any FleetTransaction else { return }
-        for var slot in try fleet.keySlots() where slot.host != fleet.host && slot.state == .active {
-            slot.sealedDEK = try SealedBox.seal(dataKey, to: [UInt8](slot.publicKey))
-            slot.dekProof = old.handOverProof(to: fresh, vaultID: vaultID, host: slot.host, dekID: dekID)
+                            vaultID: String, oldDEKID: String, dekID: String) throws -> [String] {
+        guard let fleet = tx as? any FleetTransaction else { return [] }
+        var refused: [String] = []
+        for var slot in try fleet.keySlots() where slot.state == .active {
+            guard slot.host == fleet.host || old.vouches(for: slot, vaultID: vaultID, dekID: oldDEKID) else {
+                refused.append(slot.host)
+                continue
+            }
+            slot.memberMAC = fresh.memberMAC(vaultID: vaultID, host: slot.host, publicKey: slot.publicKey, dekID: dekID)
+            if slot.host != fleet.host {
+                slot.sealedDEK = try SealedBox.seal(dataKey, to: [UInt8](slot.publicKey))
+                slot.dekProof = old.handOverProof(to: fresh, vaultID: vaultID, host: slot.host, dekID: dekID)
+            }
             try fleet.update(slot)
         }
+        return refused
     }
 
     /// After another host replaced the data key: takes the one sealed to this host (checked

@@ -35,6 +35,7 @@ extension VaultService {
 
         try write { tx in
             var meta = try tx.meta()
+            let oldDEKID = meta.dekID
             if newDataKey {
                 try reseal(tx, from: old, to: fresh)
                 try tx.remacAudit(using: fresh.audit)
@@ -52,11 +53,15 @@ extension VaultService {
                 meta.kekSetAt = now
             }
             try tx.updateMeta(meta)
-            if newDataKey { try sealToOtherMembers(tx, dataKey: dataKey, from: old, to: fresh, vaultID: meta.vaultID, dekID: meta.dekID) }
+            let refused = newDataKey
+                ? try sealToOtherMembers(tx, dataKey: dataKey, from: old, to: fresh, vaultID: meta.vaultID, oldDEKID: oldDEKID, dekID: meta.dekID)
+                : []
+            var detail: [String: String] = ["master_key": newMaster?.kindName ?? "unchanged", "data_key": newDataKey ? "replaced" : "unchanged"]
+            // Slots no member vouched for (put there by a writer of the database) get nothing.
+            if !refused.isEmpty { detail["unvouched_slots"] = refused.joined(separator: ",") }
             let event = AuditEvent(seq: 0, atMillis: clock.millis, actor: actor, op: "rekey",
                                    authID: nil, version: nil, outcome: .ok, reason: nil,
-                                   detail: AuditDetail.json(["master_key": newMaster?.kindName ?? "unchanged",
-                                                             "data_key": newDataKey ? "replaced" : "unchanged"]))
+                                   detail: AuditDetail.json(detail))
             try tx.appendAudit(event, using: fresh.audit)
         }
         // A running daemon goes on with the new keys at once.

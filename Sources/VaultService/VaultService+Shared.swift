@@ -20,12 +20,13 @@ extension VaultService {
             let vaultID = Hex.encode(Random.data(count: 16))
             let dataKey = try SecureBytes.random(count: 32)
             let (kek, params) = try deriveKEK(master, parameters: kdfParameters)
-            let slot = try newSlot(host: host, vaultID: vaultID, kek: kek, params: params, now: now)
+            var slot = try newSlot(host: host, vaultID: vaultID, kek: kek, params: params, now: now)
             let meta = VaultMetaRecord(format: StoreFormat.current, vaultID: vaultID, createdAt: now, kekKind: slot.kekKind,
                                        kdfSalt: params?.salt, kdfOpsLimit: slot.kdfOpsLimit, kdfMemLimit: slot.kdfMemLimit,
                                        wrappedDEK: try AEAD.seal(dataKey, key: kek, associatedData: SecretBinding.dataKey(vaultID: vaultID).associatedData),
                                        kekID: slot.kekID, kekSetAt: now, dekID: newID(), dekCreatedAt: now)
             let keys = try VaultKeys(dataKey: dataKey)
+            slot.memberMAC = keys.memberMAC(vaultID: vaultID, host: host, publicKey: slot.publicKey, dekID: meta.dekID)
             try store.write { tx in
                 guard let fleet = tx as? any FleetTransaction else { throw ServiceError.store("the store keeps no key slots") }
                 try fleet.insert(slot)

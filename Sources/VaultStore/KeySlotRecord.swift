@@ -17,6 +17,10 @@ public struct KeySlotRecord: Sendable, Equatable {
     /// With a data key sealed by `rekey --data-key`: a MAC under the data key it replaces, so a
     /// member takes only a key that a holder of the old one sealed, never one a database writer made.
     public var dekProof: Data?
+    /// A MAC under the data key over the slot's host and public key, written by the member that
+    /// admitted it (or by `init`): `rekey --data-key` seals the new key only to slots that carry
+    /// a valid one, never to a slot or a public key a database writer put there.
+    public var memberMAC: Data?
     public var kekKind: VaultMetaRecord.KEKKind
     public var kdfSalt: Data?
     public var kdfOpsLimit: Int64?
@@ -48,7 +52,7 @@ public struct KeySlotRecord: Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case host, state
-        case publicKey = "public_key", sealedSecret = "sealed_secret", sealedDEK = "sealed_dek", dekProof = "dek_proof", kekKind = "kek_kind"
+        case publicKey = "public_key", sealedSecret = "sealed_secret", sealedDEK = "sealed_dek", dekProof = "dek_proof", memberMAC = "member_mac", kekKind = "kek_kind"
         case kdfSalt = "kdf_salt", kdfOpsLimit = "kdf_opslimit", kdfMemLimit = "kdf_memlimit", wrappedDEK = "wrapped_dek"
         case kekID = "kek_id", kekSetAt = "kek_set_at", dekID = "dek_id", createdAt = "created_at", admittedAt = "admitted_at"
         case admittedBy = "admitted_by", lastSeen = "last_seen"

@@ -160,6 +160,7 @@ enum PostgresMigrations {
             sealed_secret BYTEA NOT NULL,
             sealed_dek BYTEA,
             dek_proof BYTEA CHECK (dek_proof IS NULL OR octet_length(dek_proof) = 32),
+            member_mac BYTEA CHECK (member_mac IS NULL OR octet_length(member_mac) = 32),
             kek_kind TEXT NOT NULL CHECK (kek_kind IN ('key', 'passphrase')),
             kdf_salt BYTEA,
             kdf_opslimit BIGINT,

@@ -112,10 +112,18 @@ final class PostgresPool: @unchecked Sendable {
             config = .init(unixSocketPath: u.socketPath ?? "", username: u.user, password: settings.password, database: u.database)
         case .tcp(let host, let port):
             config = .init(host: host, port: port, username: u.user, password: settings.password, database: u.database, tls: try tls(host: host))
-            if settings.tls == .verifyFull { config.options.tlsServerName = host }
+            // A certificate for an address is checked against the address; SNI takes names only.
+            if settings.tls == .verifyFull, !host.contains(":"), !host.allSatisfy({ $0.isNumber || $0 == "." }) {
+                config.options.tlsServerName = host
+            }
         }
         config.options.connectTimeout = .milliseconds(settings.connectTimeoutMillis)
-        config.options.additionalStartupParameters = [("application_name", settings.host)]
+        // Limits on the server's side: a host stalled inside a transaction (paused, cut off)
+        // loses it and the fleet's write lock with it, and no statement waits without end.
+        config.options.additionalStartupParameters = [
+            ("application_name", settings.host),
+            ("options", "-c lock_timeout=10000 -c statement_timeout=60000 -c idle_in_transaction_session_timeout=30000"),
+        ]
         return config
     }
 

@@ -62,9 +62,10 @@ public final class PostgresStore: VaultStorage {
             do {
                 try tx.run(PostgresQuery(unsafeSQL: begin))
                 if writes {
-                    let current = try tx.rows("""
-                        SELECT (SELECT dek_id FROM vault_meta WHERE id = 1) FROM (SELECT pg_advisory_xact_lock(\(Self.writeLock))) AS locked
-                        """).first?.decode(String?.self)
+                    try tx.run("SELECT pg_advisory_xact_lock(\(Self.writeLock))")
+                    // Read in a statement of its own, after the lock: its snapshot then holds
+                    // every write committed before this one got the lock, a rekey's included.
+                    let current = try tx.rows("SELECT dek_id FROM vault_meta WHERE id = 1").first?.decode(String?.self)
                     if checkKey, let held = heldDataKey.withLockedValue({ $0 }), let current, current != held {
                         throw StoreError.staleKeySlot(host: pool.settings.host)
                     }
@@ -128,7 +129,11 @@ public final class PostgresStore: VaultStorage {
                 // may quote the failing row.
                 if state.hasPrefix("23") { return .constraint(message) }
                 if state.hasPrefix("28") || state == "3D000" { return .io("PostgreSQL refused the connection: \(message)") }
-                if state.hasPrefix("08") || state.hasPrefix("57P") || state == "53300" { return .unavailable(message) }
+                // Lost connections, a shut-down server, too many clients, a lock or statement that
+                // timed out: transient, and said so (503 and Retry-After on the request path).
+                if state.hasPrefix("08") || state.hasPrefix("57P") || state == "53300" || state == "55P03" || state == "57014" || state == "25P03" {
+                    return .unavailable(message)
+                }
                 return .io("PostgreSQL \(state): \(message)")
             }
             return .unavailable(describe(e.code))

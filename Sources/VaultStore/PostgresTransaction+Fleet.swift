@@ -73,9 +73,9 @@ extension PostgresTransaction: FleetTransaction {
 
     func insert(_ s: KeySlotRecord) throws {
         try run("""
-            INSERT INTO key_slots (host, state, public_key, sealed_secret, sealed_dek, dek_proof, kek_kind, kdf_salt, kdf_opslimit, kdf_memlimit,
+            INSERT INTO key_slots (host, state, public_key, sealed_secret, sealed_dek, dek_proof, member_mac, kek_kind, kdf_salt, kdf_opslimit, kdf_memlimit,
                                    wrapped_dek, kek_id, kek_set_at, dek_id, created_at, admitted_at, admitted_by, last_seen)
-            VALUES (\(s.host), \(s.state.rawValue), \(s.publicKey), \(s.sealedSecret), \(s.sealedDEK), \(s.dekProof), \(s.kekKind.rawValue), \(s.kdfSalt),
+            VALUES (\(s.host), \(s.state.rawValue), \(s.publicKey), \(s.sealedSecret), \(s.sealedDEK), \(s.dekProof), \(s.memberMAC), \(s.kekKind.rawValue), \(s.kdfSalt),
                     \(s.kdfOpsLimit), \(s.kdfMemLimit), \(s.wrappedDEK), \(s.kekID), \(s.kekSetAt), \(s.dekID), \(s.createdAt),
                     \(s.admittedAt), \(s.admittedBy), \(s.lastSeen))
             """)
@@ -84,15 +84,17 @@ extension PostgresTransaction: FleetTransaction {
     func update(_ s: KeySlotRecord) throws {
         try run("""
             UPDATE key_slots SET state = \(s.state.rawValue), public_key = \(s.publicKey), sealed_secret = \(s.sealedSecret),
-                sealed_dek = \(s.sealedDEK), dek_proof = \(s.dekProof), kek_kind = \(s.kekKind.rawValue), kdf_salt = \(s.kdfSalt), kdf_opslimit = \(s.kdfOpsLimit),
+                sealed_dek = \(s.sealedDEK), dek_proof = \(s.dekProof), member_mac = \(s.memberMAC), kek_kind = \(s.kekKind.rawValue), kdf_salt = \(s.kdfSalt), kdf_opslimit = \(s.kdfOpsLimit),
                 kdf_memlimit = \(s.kdfMemLimit), wrapped_dek = \(s.wrappedDEK), kek_id = \(s.kekID), kek_set_at = \(s.kekSetAt),
                 dek_id = \(s.dekID), admitted_at = \(s.admittedAt), admitted_by = \(s.admittedBy), last_seen = \(s.lastSeen)
             WHERE host = \(s.host)
             """)
     }
 
+    /// A vault-wide change: the removed host sees it at once and drops its keys.
     func deleteKeySlot(_ host: String) throws -> Bool {
-        try !rows("DELETE FROM key_slots WHERE host = \(host) RETURNING host").isEmpty
+        changed.vault = true
+        return try !rows("DELETE FROM key_slots WHERE host = \(host) RETURNING host").isEmpty
     }
 
     func changes(after seq: Int64, limit: Int) throws -> [StoreChange] {
@@ -123,6 +125,7 @@ extension KeySlotRecord {
         self.state = state
         sealedDEK = try r.optional(K.sealedDEK)
         dekProof = try r.optional(K.dekProof)
+        memberMAC = try r.optional(K.memberMAC)
         wrappedDEK = try r.optional(K.wrappedDEK)
         dekID = try r.optional(K.dekID)
         admittedAt = try r.optional(K.admittedAt)

@@ -27,7 +27,7 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
         case .io(let m): "storage error: \(m)"
         case .unavailable(let m): "the PostgreSQL store cannot be reached (\(m)); nothing was changed, try again shortly"
         case .noKeySlot(let h): "this host (\(h)) has no key slot in the fleet's store: run `vobiz-vault fleet join` here and `fleet admit` on a member"
-        case .staleKeySlot(let h): "this host's key slot (\(h)) holds an earlier data key: a member must seal the new one to it (`vobiz-vault fleet admit \(h)` after `rekey --data-key`)"
+        case .staleKeySlot(let h): "this host's key slot (\(h)) holds an earlier data key: run `vobiz-vault fleet join` on this host to take the new one a rekey sealed to it (if it missed more than one rekey, `fleet remove \(h)` on a member and join again)"
         case .checkpointBusy: "the write-ahead log is being read (a listing or an audit verify); the checkpoint is tried again shortly"
         }
     }

@@ -70,4 +70,33 @@ import VaultTestSupport
         #expect(b.log().contains("proof"), "the refusal is logged")
         #expect(!b.log().contains(token))
     }
+
+    /// The writer adds an active slot of its own, and swaps a member's public key for its own,
+    /// then waits for the `rekey --data-key` that removing a host calls for.
+    @Test func aRekeySealsTheNewKeyOnlyToSlotsAMemberVouchedFor() throws {
+        let fleet = try FleetHarness(count: 3)
+        let (a, b) = (fleet.hosts[0], fleet.hosts[1])
+        try fleet.startAll()
+        let attackerKey = try BoxKeyPair()
+        let pk = Hex.encode(attackerKey.publicKey)
+        try fleet.pg.psql("""
+            INSERT INTO key_slots (host, state, public_key, sealed_secret, kek_kind, kek_id, kek_set_at, created_at, admitted_at)
+            VALUES ('evil', 'active', '\\x\(pk)', '\\x00', 'key', 'k', 0, 0, 0);
+            UPDATE key_slots SET public_key = '\\x\(Hex.encode(try BoxKeyPair().publicKey))' WHERE host = 'host-c';
+            """, database: fleet.database)
+        let rekey = try a.s.vv(["rekey", "--data-key"] + a.cfg)
+        #expect(rekey.code == 0, "\(rekey.all)")
+        let sealed = try fleet.pg.psql("SELECT string_agg(host || '=' || (sealed_dek IS NOT NULL), ',' ORDER BY host) FROM key_slots",
+                                       database: fleet.database)
+        #expect(sealed.contains("evil=false") && sealed.contains("host-c=false"), "no key for a slot nobody vouched for: \(sealed)")
+        // B, vouched for at its admission, takes the new key and goes on.
+        var served = false
+        for _ in 0..<100 where !served {
+            served = try FleetTests.handedOut(b, "MA_BETA").token == a.s.token("beta")
+            usleep(50_000)
+        }
+        #expect(served)
+        let audit = try a.auditJSON().last { $0["op"] as? String == "rekey" }
+        #expect("\(audit ?? [:])".contains("evil") && "\(audit ?? [:])".contains("host-c"), "the unvouched slots are named in the audit row")
+    }
 }
