@@ -9,7 +9,8 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 OUT="$ROOT/.build-fuzz"
 BIN="$OUT/vault-fuzz"
 mkdir -p "$OUT"
-newest_source="$(ls -t "$ROOT"/Sources/VaultCore/*.swift "$ROOT/Fuzz/FuzzTargets.swift" | head -1)"
+# sed reads the whole listing: `head -1` would leave ls writing to a closed pipe (SIGPIPE under pipefail).
+newest_source="$(ls -t "$ROOT"/Sources/VaultCore/*.swift "$ROOT/Fuzz/FuzzTargets.swift" | sed -n 1p)"
 if [ ! -x "$BIN" ] || [ "$newest_source" -nt "$BIN" ]; then
     echo "building $BIN"
     swiftc -O -sanitize=fuzzer,address -parse-as-library -module-name VaultCore \
