@@ -31,24 +31,12 @@ UPSTREAM_PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.
 pg_start "$DIR"
 pg_createdb bench
 
-# A vault in $1 on store TOML $2 with the benchmark's grants.
+# A vault in $1 on store TOML $2 with the benchmark's grants (scripts/bench-vault.sh).
 vault_config() {
     mkdir -p "$1"
     bench_config "$1" "$UPSTREAM_PORT"
     printf '%s\n' "$2" >> "$1/config.toml"
-    cat >> "$1/config.toml" <<TOML
-[[grant]]
-name = "reveal"
-uid = $(id -u)
-credentials = ["MA_REVEAL"]
-operations = ["headers"]
-reveal = true
-[[grant]]
-name = "sealed"
-uid = $(id -u)
-credentials = ["MA_*"]
-operations = ["headers", "proxy"]
-TOML
+    bench_grants "$1/config.toml"
 }
 serve() {
     VOBIZ_VAULT_CONFIG="$1/config.toml" "$BIN/vobiz-vault" serve 2>"$1/serve.log" &
@@ -57,10 +45,7 @@ serve() {
 }
 new_vault() {
     vault_config "$1" "$2"
-    VOBIZ_VAULT_CONFIG="$1/config.toml" "$BIN/vobiz-vault" init >/dev/null
-    printf '[{"auth_id":"MA_REVEAL","auth_token":"%s"},{"auth_id":"MA_SEALED","auth_token":"%s"}]' \
-        "$(head -c 24 /dev/urandom | base64 | tr -d '/+=')" "$(head -c 24 /dev/urandom | base64 | tr -d '/+=')" |
-        VOBIZ_VAULT_CONFIG="$1/config.toml" "$BIN/vobiz-vault" import >/dev/null
+    bench_customers "$1/config.toml" "$1/sealed.token"
     serve "$1"
 }
 STORE_A=$(printf '[store]\nbackend = "postgres"\nurl = "%s"\n[fleet]\nhost = "bench-a"' "$(pg_url bench)")

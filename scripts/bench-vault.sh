@@ -21,9 +21,10 @@ base_url = "http://127.0.0.1:$2"
 allow_insecure_upstream = true
 TOML
 }
-bench_vault_start() {
-    bench_config "$DIR" "$MOCK_PORT"
-    cat >> "$DIR/config.toml" <<TOML
+# The benchmark grants (reveal MA_REVEAL; callbacks and sealed headers and the proxy for every
+# customer), appended to the vault config $1.
+bench_grants() {
+    cat >> "$1" <<TOML
 [[grant]]
 name = "reveal"
 uid = $(id -u)
@@ -41,12 +42,20 @@ uid = $(id -u)
 credentials = ["MA_*"]
 operations = ["headers", "proxy"]
 TOML
-    export VOBIZ_VAULT_CONFIG="$DIR/config.toml"
-    "$BIN/vobiz-vault" init >/dev/null
-    head -c 24 /dev/urandom | base64 | tr -d '/+=' > "$DIR/sealed.token"
-    chmod 600 "$DIR/sealed.token"
+}
+# `init` of the vault of config $1 and its two customers; MA_SEALED's token goes in file $2.
+bench_customers() {
+    VOBIZ_VAULT_CONFIG="$1" "$BIN/vobiz-vault" init >/dev/null
+    head -c 24 /dev/urandom | base64 | tr -d '/+=' > "$2"
+    chmod 600 "$2"
     printf '[{"auth_id":"MA_REVEAL","auth_token":"%s"},{"auth_id":"MA_SEALED","auth_token":"%s"}]' \
-        "$(head -c 24 /dev/urandom | base64 | tr -d '/+=')" "$(cat "$DIR/sealed.token")" | "$BIN/vobiz-vault" import >/dev/null
+        "$(head -c 24 /dev/urandom | base64 | tr -d '/+=')" "$(cat "$2")" | VOBIZ_VAULT_CONFIG="$1" "$BIN/vobiz-vault" import >/dev/null
+}
+bench_vault_start() {
+    bench_config "$DIR" "$MOCK_PORT"
+    bench_grants "$DIR/config.toml"
+    export VOBIZ_VAULT_CONFIG="$DIR/config.toml"
+    bench_customers "$DIR/config.toml" "$DIR/sealed.token"
     "$BIN/vobiz-vault" serve 2>"$DIR/serve.log" &
     PID=$!
     for _ in $(seq 100); do [ -S "$DIR/run/vault.sock" ] && break; sleep 0.1; done
