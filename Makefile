@@ -48,8 +48,9 @@ release: deps
 ## test: build everything (the executable too: end-to-end tests run it), fuzz each parser for
 ## 10 s, run every suite with the files the tests leave kept in a temporary directory, then
 ## sweep all of them for every secret the tests handed out (scripts/leak-sweep.py, which removes
-## the directory; LEAK_SWEEP_FLAGS=--keep leaves it). The suite's summary line is followed by
-## the sweep's line.
+## the directory; LEAK_SWEEP_FLAGS=--keep leaves it). The suite's summary line is followed, when
+## the suite failed, by the failed tests and their first issues (scripts/test-failures.sh), then by
+## the sweep's line: the last lines of a long log say what went wrong.
 LEAK_SWEEP_FLAGS ?=
 test: deps
 	$(SWIFT) build --build-tests
@@ -58,6 +59,7 @@ test: deps
 	echo "$(SWIFT) test --skip-build  (VOBIZ_VAULT_TEST_KEEP=$$keep)" && \
 	{ VOBIZ_VAULT_TEST_KEEP="$$keep" $(SWIFT) test --skip-build 2>&1; echo $$? > "$$keep/swift-test.status"; } | tee "$$keep/swift-test.out"; \
 	status=$$(cat "$$keep/swift-test.status"); \
+	if [ "$$status" != 0 ]; then ./scripts/test-failures.sh "$$keep/swift-test.out"; fi; \
 	python3 scripts/leak-sweep.py "$$keep" $(LEAK_SWEEP_FLAGS) || status=1; \
 	exit $$status
 

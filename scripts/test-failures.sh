@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The end of a failed `swift test` log, condensed: the tests that failed, their first recorded
+# issues, and how the run ended (a crashed test process ends it without a summary line). Called
+# by `make test` when the suite fails, so the last lines of a long log name what went wrong.
+# usage: test-failures.sh SWIFT_TEST_OUTPUT
+set -uo pipefail
+log="${1:?usage: test-failures.sh SWIFT_TEST_OUTPUT}"
+[ -r "$log" ] || { echo "test-failures: cannot read $log" >&2; exit 2; }
+echo "---- failed tests (scripts/test-failures.sh) ----"
+grep -a -E '✘ Test .* failed after' "$log" | grep -a -v '✘ Test run with' | sed -E 's/^.*✘ Test /  failed: /' | head -n 12
+grep -a -E '✘ Test .* recorded an issue' "$log" | sed -E 's/^.*✘ Test /  issue: /' | cut -c1-300 | head -n 6
+grep -a -E 'Exited with (unexpected )?signal|Fatal error|error: .*(crash|signal)' "$log" | cut -c1-300 | head -n 4 \
+    | sed 's/^/  crash: /'
+grep -a -E '(✔|✘) Test run with' "$log" | tail -n 1 | sed 's/^/  /' \
+    || echo "  the run ended without a summary line: a test process crashed or was killed"
