@@ -12,17 +12,23 @@ final class FleetHarness {
     private(set) var hosts: [DaemonHarness] = []
     let names: [String]
 
+    /// The loopback port of each host's proxy listener (`proxy_tcp`), when asked for.
+    let proxyPorts: [Int]
+
     /// `extra`: more TOML for every host (an upstream, say); `scratch`: the first host's.
     /// `cluster`: a cluster of the test's own (one it stops and starts), else the shared one.
+    /// `proxyTCP`: each host also listens for signed proxy requests on a loopback port.
     init(count: Int, grants: String = DaemonHarness.defaultGrants, extra: String = "", scratch: Scratch? = nil,
-         cluster: PostgresCluster? = nil) throws {
+         cluster: PostgresCluster? = nil, proxyTCP: Bool = false) throws {
         pg = try cluster ?? PostgresCluster.shared
         database = try pg.createDatabase()
         names = (0..<count).map { "host-\(Character(UnicodeScalar(UInt8(ascii: "a") + UInt8($0))))" }
-        let first = try DaemonHarness(grants: grants, extra: store(names[0]) + "\n" + extra, scratch: scratch)
+        proxyPorts = proxyTCP ? (0..<count).map { _ in freePort() } : []
+        let sockets = (0..<count).map { proxyTCP ? "proxy_tcp = \"127.0.0.1:\(proxyPorts[$0])\"" : "" }
+        let first = try DaemonHarness(grants: grants, extra: store(names[0]) + "\n" + extra, sockets: sockets[0], scratch: scratch)
         hosts.append(first)
-        for name in names.dropFirst() {
-            let h = try DaemonHarness(grants: grants, extra: store(name) + "\n" + extra, seed: false)
+        for (i, name) in names.enumerated().dropFirst() {
+            let h = try DaemonHarness(grants: grants, extra: store(name) + "\n" + extra, sockets: sockets[i], seed: false)
             try join(h, name: name, admittedBy: first)
             hosts.append(h)
         }

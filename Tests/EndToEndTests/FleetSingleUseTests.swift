@@ -3,7 +3,8 @@ import Testing
 import VaultTestSupport
 
 /// What must be used once is used once across the fleet (Docs/fleet.md): a callback nonce
-/// behind a load balancer, and the partner's JWT login.
+/// behind a load balancer, a sealed signature on the hosts' proxy listeners, and the partner's
+/// JWT login.
 @Suite(.serialized) struct FleetSingleUseTests {
     @Test func aCallbackNonceAcceptedOnOneHostIsRefusedOnAnother() throws {
         let fleet = try FleetHarness(count: 2, grants: CallbackTests.grants)
@@ -31,6 +32,31 @@ import VaultTestSupport
         let out = try b.curl(["-X", "POST", "-d", String(decoding: try JSONSerialization.data(withJSONObject: body2), as: UTF8.self),
                               "http://v/v1/callbacks/verify"])
         #expect(out.contains("\"valid\":true"), "\(out)")
+    }
+
+    /// A signature sealed by host A is good on every host (one signing key per vault), once:
+    /// replayed to another host's loopback listener, one after the other or at the same moment,
+    /// it is refused as `replayed`, and the upstream sees each signed call once.
+    @Test func aSealedSignatureIsAcceptedOnceAcrossTheFleet() throws {
+        let s = try Scratch()
+        let mock = try MockVobiz(s, tokens: MockVobiz.standardTokens(s))
+        let grants = ProxyTests.grants.replacingOccurrences(of: "[\"headers\", \"proxy\"]", with: "[\"headers\"]")
+        let fleet = try FleetHarness(count: 3, grants: grants, extra: mock.upstreamConfig(), scratch: s, proxyTCP: true)
+        defer { withExtendedLifetime(mock) {} }
+        try fleet.startAll()
+        let rounds = 20
+        let r = try fleet.hosts[0].python("sealed_fleet.py", [fleet.hosts[0].client, fleet.proxyPorts.map(String.init).joined(separator: ","),
+                                                             mock.origin, String(rounds)])
+        let sequential = r["sequential"] as? [String: [Any]] ?? [:]
+        #expect(sequential.count == 6, "\(r)")
+        for (pair, outcome) in sequential {
+            #expect(outcome.map { "\($0)" } == ["200", "replayed"], "\(pair): \(r)")
+        }
+        #expect(r["concurrent"] as? [String: Int] == ["200,409,409": rounds], "one acceptance per signature: \(r)")
+        let seen = try mock.requests()
+        #expect(seen.count == sequential.count + rounds && seen.allSatisfy { $0["token_ok"] as? Bool == true },
+                "the upstream saw each signed call once, with the right token: \(seen.count)")
+        for h in fleet.hosts { #expect(!h.log().contains(s.canary)) }
     }
 
     @Test func fiftyCallersOnThreeHostsCauseOneLogin() throws {
