@@ -38,4 +38,10 @@ public struct ReplayCache<Key: Hashable & Sendable>: Sendable {
         until[key] = expiry
         return .fresh
     }
+
+    /// Takes back an admission whose use did not happen (the fleet could not be asked), so that
+    /// the caller's retry is not refused as a replay of itself.
+    public mutating func forget(_ key: Key) {
+        until[key] = nil
+    }
 }

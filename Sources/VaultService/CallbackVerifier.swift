@@ -51,7 +51,12 @@ struct CallbackVerifier {
             for c in try tokens(o.owner) where try Self.matches(offered, c.token, message) {
                 switch nonces.admit(Nonce(owner: o.owner, nonce: o.nonce), until: now + Self.nonceSeconds, now: now) {
                 case .fresh:
-                    guard try spend(o.owner, o.nonce, now + Self.nonceSeconds) else {
+                    let spent: Bool
+                    do { spent = try spend(o.owner, o.nonce, now + Self.nonceSeconds) } catch {
+                        nonces.forget(Nonce(owner: o.owner, nonce: o.nonce))
+                        throw error
+                    }
+                    guard spent else {
                         throw Refusal(.replayed, "this callback's nonce was accepted by another host in the last \(Self.nonceSeconds / 60) minutes")
                     }
                     return CallbackVerdict(valid: true, scheme: scheme, signedBy: o.signedBy, tokenVersion: c.version)

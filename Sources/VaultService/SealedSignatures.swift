@@ -47,7 +47,13 @@ struct SealedSignatures {
             }
             guard matches else { throw SignatureError.badSignature }
             switch nonces.admit(sig.nonce, until: sig.exp, now: now) {
-            case .fresh: if try !spend(sig.nonce, sig.exp) { throw SignatureError.replayed }
+            case .fresh:
+                let spent: Bool
+                do { spent = try spend(sig.nonce, sig.exp) } catch {
+                    nonces.forget(sig.nonce)
+                    throw error
+                }
+                if !spent { throw SignatureError.replayed }
             case .replayed: throw SignatureError.replayed
             case .full: throw Refusal(.rateLimited, "too many unexpired sealed signatures in use; retry shortly")
             }

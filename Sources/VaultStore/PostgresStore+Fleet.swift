@@ -5,28 +5,39 @@ extension PostgresStore {
     /// What a nonce is spent for: callbacks and sealed signatures never refuse each other's.
     public enum NonceScope: String, Sendable { case callback, sealed }
 
+    /// The server's clock in Unix seconds: expiries that hosts compare with each other are
+    /// judged by one clock, not by each host's own.
+    static let serverNow = "floor(extract(epoch FROM clock_timestamp()))::bigint"
+
+    /// How long past its expiry a spent nonce is kept: a host whose clock runs behind the
+    /// signer's still takes the signature as unexpired for that long (hosts keep their clocks
+    /// within this of each other; Docs/fleet.md).
+    public static let clockSkewAllowance: Int64 = 300
+
     /// Spends `nonce` for the whole fleet until `until`: true the first time, false while an
-    /// earlier spend of it (on any host) has not expired. One statement of its own, outside the
-    /// fleet's write lock: a callback costs one round trip, not a turn behind every write.
-    public func spendOnce(_ scope: NonceScope, nonce: [UInt8], until: Int64, now: Int64) throws(StoreError) -> Bool {
+    /// earlier spend of it (on any host) has not expired by the server's clock, with the skew
+    /// allowance. One statement of its own, outside the fleet's write lock: a callback costs one
+    /// round trip, not a turn behind every write.
+    public func spendOnce(_ scope: NonceScope, nonce: [UInt8], until: Int64) throws(StoreError) -> Bool {
         try statement { tx in
                 try !tx.rows("""
                     INSERT INTO nonces (scope, nonce, expires_at) VALUES (\(scope.rawValue), \(Data(nonce)), \(until))
-                    ON CONFLICT (scope, nonce) DO UPDATE SET expires_at = EXCLUDED.expires_at WHERE nonces.expires_at <= \(now)
+                    ON CONFLICT (scope, nonce) DO UPDATE SET expires_at = EXCLUDED.expires_at
+                    WHERE nonces.expires_at + \(Self.clockSkewAllowance) <= \(unescaped: Self.serverNow)
                     RETURNING 1
                     """).isEmpty
         }
     }
 
-    /// Takes the fleet's lease on the JWT login of `authID` until `until` (this host may renew
-    /// its own): true when this host is now the one to log in, false while another host's
-    /// unexpired lease stands. The others wait for the session it stores.
-    public func takeLoginLease(_ authID: String, until: Int64, now: Int64) throws(StoreError) -> Bool {
+    /// Takes the fleet's lease on the JWT login of `authID` for `seconds` by the server's clock
+    /// (this host may renew its own): true when this host is now the one to log in, false while
+    /// another host's unexpired lease stands. The others wait for the session it stores.
+    public func takeLoginLease(_ authID: String, seconds: Int64) throws(StoreError) -> Bool {
         try statement { tx in
             try !tx.rows("""
-                INSERT INTO login_leases (auth_id, host, until) VALUES (\(authID), \(settings.host), \(until))
+                INSERT INTO login_leases (auth_id, host, until) VALUES (\(authID), \(settings.host), \(unescaped: Self.serverNow) + \(seconds))
                 ON CONFLICT (auth_id) DO UPDATE SET host = EXCLUDED.host, until = EXCLUDED.until
-                WHERE login_leases.until <= \(now) OR login_leases.host = EXCLUDED.host
+                WHERE login_leases.until <= \(unescaped: Self.serverNow) OR login_leases.host = EXCLUDED.host
                 RETURNING 1
                 """).isEmpty
         }
@@ -38,7 +49,7 @@ extension PostgresStore {
 
     /// One statement on a connection of the pool, outside any transaction of the fleet's.
     private func statement<T>(_ body: (PostgresTransaction) throws -> T) throws(StoreError) -> T {
-        do { return try pool.withConnection { try body(PostgresTransaction(connection: $0, host: settings.host)) } } catch { throw Self.map(error) }
+        do { return try pool.withConnection { try body(transaction(on: $0)) } } catch { throw Self.map(error) }
     }
 
     /// Records that this host is alive (`fleet list`'s last seen).
@@ -46,10 +57,12 @@ extension PostgresStore {
         try statement { tx in try tx.run("UPDATE key_slots SET last_seen = \(now) WHERE host = \(settings.host)") }
     }
 
-    /// Forgets nonces whose refusal has expired; answers how many.
+    /// Forgets nonces whose refusal has expired, skew allowance included; answers how many.
     @discardableResult
-    public func purgeNonces(now: Int64) throws(StoreError) -> Int {
-        try statement { tx in try tx.rows("DELETE FROM nonces WHERE expires_at <= \(now) RETURNING 1").count }
+    public func purgeNonces() throws(StoreError) -> Int {
+        try statement { tx in
+            try tx.rows("DELETE FROM nonces WHERE expires_at + \(Self.clockSkewAllowance) <= \(unescaped: Self.serverNow) RETURNING 1").count
+        }
     }
 
     /// The channel every change's transaction notifies, with its sequence number as payload.

@@ -99,6 +99,23 @@ import Testing
         let forged = sealed.header.replacingOccurrences(of: kid, with: String(repeating: "f", count: kid.count))
         for _ in 0..<5 { #expect(verdict(forged, at: 1002) == .signatureInvalid) }
         #expect(reads == 2)
+        // The fleet could not be asked: the refusal is the store's, and the retry is not a replay.
+        let retried = try maker.sign(method: "GET", url: url, bodySHA256: body, authID: id, now: 1000, lifetime: 60)
+        var fleetUp = false
+        func spendInFleet(_: [UInt8], _: Int64) throws(Refusal) -> Bool {
+            guard fleetUp else { throw Refusal(.storeUnavailable, "down") }
+            return true
+        }
+        func verdictInFleet() -> ProblemType? {
+            do { try checker.verify(retried.header, method: "GET", url: url, bodySHA256: body, authID: id, now: 1001, keys: keys, spend: spendInFleet) } catch {
+                return error.type
+            }
+            return nil
+        }
+        #expect(verdictInFleet() == .storeUnavailable)
+        fleetUp = true
+        #expect(verdictInFleet() == nil, "the retry after the store came back")
+        #expect(verdictInFleet() == .replayed)
         // A vault without a key cannot sign.
         #expect(throws: Refusal.self) { try SealedSignatures().sign(method: "GET", url: url, bodySHA256: nil, authID: id, now: 1, lifetime: 1) }
     }
@@ -135,6 +152,23 @@ import Testing
         #expect(!wrong.valid && wrong.reason?.contains("matches neither") == true)
         #expect(try !check(["x-vobiz-signature-ma-v2": try sign(parent, "n5"), "x-vobiz-signature-ma-v2-nonce": "n5"], parentID: nil).valid)
         #expect(try check([:]).scheme == nil)
+        // The fleet could not be asked: the refusal is the store's, and the retry is not a replay.
+        var fleetUp = false
+        func spendInFleet(_: String, _: String, _: Int64) throws(Refusal) -> Bool {
+            guard fleetUp else { throw Refusal(.storeUnavailable, "down") }
+            return true
+        }
+        let n6 = ["x-vobiz-signature-v2": try sign(active, "n6"), "x-vobiz-signature-v2-nonce": "n6"]
+        func checkInFleet() throws -> CallbackVerdict {
+            let request = CallbackRequest(credential: "MA_ACME", method: "POST", url: url, params: [:], headers: n6)
+            return try verifier.verdict(request, url: PythonURL(url), account: try AuthID("MA_ACME"), parent: "PA_MAIN", now: 1000,
+                                        tokens: lookup, spend: spendInFleet)
+        }
+        let down = #expect(throws: Refusal.self) { try checkInFleet() }
+        #expect(down?.type == .storeUnavailable)
+        fleetUp = true
+        #expect(try checkInFleet().valid, "the retry after the store came back")
+        #expect((#expect(throws: Refusal.self) { try checkInFleet() })?.type == .replayed)
         // A nonce is refused again for ten minutes, then accepted once more.
         #expect(try check(["x-vobiz-signature-v2": try sign(active, "n1"), "x-vobiz-signature-v2-nonce": "n1"], now: 1000 + 601).valid)
     }
