@@ -129,6 +129,14 @@ public struct FleetJoin: Sendable {
         func take() throws(ServiceError) -> String? {
             let host = store.settings.host
             do {
+                // A read while nothing is sealed yet: waiting must not take the fleet's write lock.
+                let sealed = try store.read { tx -> Bool in
+                    guard let slot = try VaultService.fleetTransaction(tx).keySlot(host) else {
+                        throw ServiceError.fleetConflict("the join request of \(host) was removed by a member")
+                    }
+                    return slot.sealedDEK != nil
+                }
+                guard sealed else { return nil }
                 return try store.write { tx in
                     let fleet = try VaultService.fleetTransaction(tx)
                     guard var slot = try fleet.keySlot(host) else {

@@ -66,6 +66,7 @@ public struct StoreMigration: Sendable {
             return try source.read { src in
                 let verdict = try src.verifyAuditChain(using: keys.audit)
                 guard case .intact = verdict else { throw Self.broken(verdict, in: "the vault's audit log") }
+                try requireFleetStopped(src)
                 let counts = try src.rowCounts()
                 let meta = try src.meta()
                 let opened = try target.open()
@@ -81,6 +82,19 @@ public struct StoreMigration: Sendable {
                 }
             }
         } catch { throw VaultService.map(error) }
+    }
+
+    /// What another host of a fleet writes after the copy's snapshot would not be in the copy:
+    /// a fleet is copied with every other host's daemon stopped. A host with a session open on
+    /// the database (its connections carry its name) refuses the copy.
+    private func requireFleetStopped(_ src: any StoreTransaction) throws {
+        guard let fleet = src as? any FleetTransaction else { return }
+        let members = Set(try fleet.keySlots().map(\.host))
+        let running = try fleet.connectedHosts().filter(members.contains)
+        guard running.isEmpty else {
+            throw ServiceError.fleetConflict("other hosts of the fleet are connected to the database (\(running.joined(separator: ", "))): "
+                + "stop their daemons (`systemctl stop vobiz-vault`) before copying the vault, or their later changes would be lost")
+        }
     }
 
     /// Everything, in the target's one write transaction.

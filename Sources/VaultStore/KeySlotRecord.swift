@@ -84,4 +84,7 @@ public protocol FleetTransaction: StoreTransaction {
     func changes(after seq: Int64, limit: Int) throws -> [StoreChange]
     /// The last change's sequence number (0 before any).
     func lastChange() throws -> Int64
+    /// The hosts other than this one with a session open on the database now (each host names
+    /// its connections after itself), sorted.
+    func connectedHosts() throws -> [String]
 }

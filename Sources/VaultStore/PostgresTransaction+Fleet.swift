@@ -110,6 +110,14 @@ extension PostgresTransaction: FleetTransaction {
     func lastChange() throws -> Int64 {
         try rows("SELECT coalesce(max(seq), 0) FROM changes").first?.decode(Int64.self) ?? 0
     }
+
+    func connectedHosts() throws -> [String] {
+        try rows("""
+            SELECT DISTINCT application_name FROM pg_stat_activity
+            WHERE datname = current_database() AND pid <> pg_backend_pid() AND application_name <> '' AND application_name <> \(host)
+            ORDER BY 1
+            """).map { try $0.decode(String.self) }
+    }
 }
 
 extension KeySlotRecord {

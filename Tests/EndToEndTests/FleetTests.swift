@@ -152,4 +152,21 @@ import VaultTestSupport
         #expect(try Self.waitFor(a, "MA_BETA", version: 2) < 1)
         #expect(try Self.handedOut(a, "MA_BETA").token == rotated)
     }
+
+    /// A fleet copied to SQLite with another host still serving would lose that host's later
+    /// changes: the copy is refused while one is connected, and made once it has stopped.
+    @Test func copyingAFleetToSQLiteWaitsForTheOtherHostsToStop() throws {
+        let fleet = try FleetHarness(count: 2)
+        let (a, b) = (fleet.hosts[0], fleet.hosts[1])
+        try b.start()
+        let target = a.s.root + "/copy"
+        try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+        let refused = try a.s.vv(["store", "migrate", "--to", "sqlite:\(target)/vault.db"] + a.cfg)
+        #expect(refused.code != 0 && refused.err.contains("host-b") && refused.err.contains("stop their daemons"), "\(refused.all)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: target).isEmpty, "nothing written")
+        #expect(b.stop() == 0)
+        let copied = try a.s.vv(["store", "migrate", "--to", "sqlite:\(target)/vault.db"] + a.cfg)
+        #expect(copied.code == 0, "\(copied.all)")
+        #expect(try a.s.vv(["audit", "verify", "--state-dir", target, "--key-file", a.s.key]).out.contains("intact"))
+    }
 }
