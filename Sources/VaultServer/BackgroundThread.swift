@@ -9,6 +9,8 @@ final class BackgroundThread: @unchecked Sendable {
     // @unchecked: `jobs` is guarded by `lock`; the thread is the only consumer.
     private let lock = NSCondition()
     private var jobs: [@Sendable () -> Void] = []
+    /// Jobs queued or running.
+    private var pending = 0
 
     init(name: String) {
         let thread = Thread { [self] in
@@ -20,6 +22,9 @@ final class BackgroundThread: @unchecked Sendable {
                 let job = jobs.removeFirst()
                 lock.unlock()
                 job()
+                lock.lock()
+                pending -= 1
+                lock.unlock()
             }
         }
         thread.name = name
@@ -30,9 +35,23 @@ final class BackgroundThread: @unchecked Sendable {
     func run<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
         await withCheckedContinuation { (c: CheckedContinuation<T, Never>) in
             lock.lock()
+            pending += 1
             jobs.append { c.resume(returning: body()) }
             lock.signal()
             lock.unlock()
+        }
+    }
+
+    /// Runs `body` on the thread unless another job is queued or running there: nil then.
+    /// Periodic work that waits on a server does not pile up behind one that is not answering.
+    func runIfIdle<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T? {
+        await withCheckedContinuation { (c: CheckedContinuation<T?, Never>) in
+            lock.lock()
+            defer { lock.unlock() }
+            guard pending == 0 else { return c.resume(returning: nil) }
+            pending += 1
+            jobs.append { c.resume(returning: body()) }
+            lock.signal()
         }
     }
 }

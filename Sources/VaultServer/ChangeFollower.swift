@@ -20,39 +20,53 @@ struct ChangeFollower: Service, CustomStringConvertible {
             try? await gracefulShutdown()
             return
         }
+        // Where the changes are read: a store gone silent holds this thread, not the service's actor.
+        let reader = BackgroundThread(name: "change-reader")
         await cancelWhenGracefulShutdown {
             await withTaskGroup(of: Void.self) { group in
-                group.addTask { await listen() }
-                group.addTask { await pollLoop() }
+                group.addTask { await listen(reader) }
+                group.addTask { await pollLoop(reader) }
                 await group.waitForAll()
             }
         }
     }
 
-    private func listen() async {
+    private func listen(_ reader: BackgroundThread) async {
         var failing = false
         while !Task.isCancelled {
             do {
-                try await service.listenForChanges { await apply() }
+                try await service.listenForChanges { await apply(reader) }
                 failing = false
             } catch {
                 if !failing, !Task.isCancelled { logger.warning("lost the change listener; listening again", metadata: ["error": "\(error)"]) }
                 failing = true
             }
-            await apply()
+            await apply(reader)
             try? await Task.sleep(for: retry)
         }
     }
 
-    private func pollLoop() async {
+    /// Also the host's minute of upkeep (`FleetUpkeep`), on the same thread.
+    private func pollLoop(_ reader: BackgroundThread) async {
         while !Task.isCancelled {
             try? await Task.sleep(for: poll)
-            await apply()
+            if let upkeep = await service.fleetUpkeep() { _ = await reader.runIfIdle { upkeep.run() } }
+            await apply(reader)
         }
     }
 
-    private func apply() async {
-        do { try await service.applyRemoteChanges() } catch ServiceError.storeUnavailable(let why) {
+    /// Reads the changes on the follower's own thread, then applies them on the service's actor.
+    private func apply(_ reader: BackgroundThread) async {
+        guard let read = await service.changeRead() else { return }
+        do {
+            // While a read is waiting on the server, notices and polls are not queued behind it:
+            // the next one after it reads everything past the last change applied.
+            guard let result = await reader.runIfIdle({ () -> Result<ChangeRead.Found, ServiceError> in
+                do throws(ServiceError) { return .success(try read.fetch()) } catch { return .failure(error) }
+            }) else { return }
+            let found = try result.get()
+            try await service.applyRemoteChanges(found)
+        } catch ServiceError.storeUnavailable(let why) {
             logger.debug("cannot read the fleet's changes", metadata: ["error": "\(why)"])
         } catch {
             logger.error("cannot apply the fleet's changes", metadata: ["error": "\(error)"])

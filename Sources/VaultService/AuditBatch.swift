@@ -56,6 +56,6 @@ public struct AuditBatch: Sendable {
 extension AuditBatch.Failure {
     init(_ error: any Error) {
         text = "\(error)"
-        if case StoreError.unavailable = error { unavailable = true } else { unavailable = false }
+        unavailable = (error as? StoreError)?.isUnreachable == true
     }
 }

@@ -22,8 +22,16 @@ struct AuditLog {
     private var lastError: String?
     private var dropped = 0
     private var committed = 0
+    /// On a shared store, a commit that has not answered for this long is taken as the store
+    /// out of reach (a hung server, a network that drops packets without a word): requests are
+    /// refused meanwhile, as when a commit fails. nil for a local store.
+    let stallMillis: Int64?
+    private var flushStartedAt: Int64 = 0
 
-    init(durability: VaultConfig.Durability) { self.durability = durability }
+    init(durability: VaultConfig.Durability, stallMillis: Int64? = nil) {
+        self.durability = durability
+        self.stallMillis = stallMillis
+    }
 
     /// Queues the row of a request. With `durability = sync` it is committed before the answer
     /// goes out, and a failed commit refuses the request (and takes its row back out: an
@@ -56,9 +64,10 @@ struct AuditLog {
     }
 
     /// Hands the queued rows to a committer off the actor; they come back through `finish`.
-    mutating func takeBatch(store: any VaultStorage, key: AuditKey?) -> AuditBatch? {
+    mutating func takeBatch(store: any VaultStorage, key: AuditKey?, nowMillis: Int64) -> AuditBatch? {
         guard !flushing, !pending.isEmpty, let key else { return nil }
         flushing = true
+        flushStartedAt = nowMillis
         // Hand the array over whole, so rows queued meanwhile do not copy it.
         let batch = pending
         pending = []
@@ -76,9 +85,16 @@ struct AuditLog {
         failed(error)
     }
 
-    /// Refuses a request that would use a credential while rows cannot be committed.
-    func requireWritable() throws(Refusal) {
+    /// Refuses a request that would use a credential while rows cannot be committed, or while
+    /// a commit to a shared store has stalled.
+    func requireWritable(nowMillis: Int64) throws(Refusal) {
         guard !failing else { throw refusal }
+        if stalled(nowMillis: nowMillis) { throw Self.unavailable }
+    }
+
+    func stalled(nowMillis: Int64) -> Bool {
+        guard flushing, let stallMillis else { return false }
+        return nowMillis - flushStartedAt >= stallMillis
     }
 
     var refusal: Refusal { storeUnavailable ? Self.unavailable : Self.refusal }

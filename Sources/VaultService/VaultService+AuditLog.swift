@@ -22,7 +22,7 @@ extension VaultService {
     /// own row and this only retries after a failure. Whether the log is writable.
     public func commitQueuedAudit(offActor commit: @Sendable (AuditBatch) async -> AuditBatch.Failure?) async -> Bool {
         writeRefusalSummaries()
-        guard config.audit.durability == .batch, let batch = auditLog.takeBatch(store: store, key: keys?.audit) else {
+        guard config.audit.durability == .batch, let batch = auditLog.takeBatch(store: store, key: keys?.audit, nowMillis: clock.millis) else {
             return flushAudit()
         }
         let error = await commit(batch)
@@ -45,5 +45,5 @@ extension VaultService {
     }
 
     /// Whether the audit log fails because the shared store cannot be reached.
-    public var storeUnavailable: Bool { auditLog.failing && auditLog.storeUnavailable }
+    public var storeUnavailable: Bool { (auditLog.failing && auditLog.storeUnavailable) || auditLog.stalled(nowMillis: clock.millis) }
 }

@@ -17,7 +17,7 @@ extension VaultService {
         while true {
             if adoptStoredSession(id, newerThan: had) { return .ok }
             do {
-                if try shared.takeLoginLease(id.rawValue, until: now + Self.loginLeaseSeconds, now: now) {
+                if try shared.takeLoginLease(id.rawValue, seconds: Self.loginLeaseSeconds) {
                     // Another host may have stored a session between the look and the lease.
                     if adoptStoredSession(id, newerThan: had) {
                         try? shared.releaseLoginLease(id.rawValue)
@@ -33,13 +33,13 @@ extension VaultService {
         }
     }
 
-    /// What a fleet host does every few seconds beside destroying versions past their grace:
-    /// forget expired nonces, and say it is alive once a minute.
-    func fleetUpkeep(now: Int64) {
-        guard let shared = store as? PostgresStore, now - fleetSeenAt >= 60 || now < fleetSeenAt else { return }
+    /// What a fleet host's daemon does once a minute, off the actor (`FleetUpkeep.run`): say it
+    /// is alive, and forget expired nonces. nil when it is not yet due, or the store is its own.
+    public func fleetUpkeep() -> FleetUpkeep? {
+        let now = self.now
+        guard let shared = store as? PostgresStore, now - fleetSeenAt >= 60 || now < fleetSeenAt else { return nil }
         fleetSeenAt = now
-        try? shared.markSeen(now: now)
-        try? shared.purgeNonces(now: now)
+        return FleetUpkeep(store: shared, now: now)
     }
 
     /// Ends this host's lease once its login has stored its outcome.

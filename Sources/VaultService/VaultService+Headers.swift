@@ -102,7 +102,7 @@ extension VaultService {
 
     /// A read the request needed failed: a shared store out of reach is said so (503, retry).
     static func readRefusal(_ error: any Error) -> Refusal {
-        if case StoreError.unavailable = error { return AuditLog.unavailable }
+        if (error as? StoreError)?.isUnreachable == true { return AuditLog.unavailable }
         return Refusal(.internal, "storage error")
     }
 

@@ -38,13 +38,16 @@ extension VaultService {
         }
     }
 
+    /// Whether any version's grace has ended, to be asked off the actor: the daemon's timer on a
+    /// shared store looks there first, so a store gone silent holds its thread, not the requests.
+    public func pastGraceCheck() -> PastGraceCheck { PastGraceCheck(store: store, now: now) }
+
     /// Destroys (removes the ciphertext of) every `previous` version whose grace has ended, then
     /// truncates the WAL so the old bytes do not linger there. Returns how many were destroyed.
     @discardableResult
     public func destroyExpired(actor: ActorIdentity) throws(ServiceError) -> Int {
         guard keys != nil else { return 0 }
         let now = self.now
-        fleetUpkeep(now: now)
         // Looked up first: a write would drop the credential and token caches even when
         // nothing is due, and the daemon asks every few seconds.
         guard try read({ try $0.versionsPastGrace(now: now) }).count > 0 else {

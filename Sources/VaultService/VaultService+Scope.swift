@@ -71,6 +71,6 @@ extension VaultService {
     }
 
     func requireAuditWritable() throws(Refusal) {
-        try auditLog.requireWritable()
+        try auditLog.requireWritable(nowMillis: clock.millis)
     }
 }

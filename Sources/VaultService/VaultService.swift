@@ -53,7 +53,8 @@ public actor VaultService {
         self.lock = lock
         self.clock = clock
         authorizer = Authorizer(policy: config.policy)
-        auditLog = AuditLog(durability: config.audit.durability)
+        // A commit to a shared store that hangs is the store out of reach, as one that fails.
+        auditLog = AuditLog(durability: config.audit.durability, stallMillis: store is PostgresStore ? 1000 : nil)
         upstream = Result { () throws(ScopeError) in try Upstream(baseURL: config.upstream.baseURL) }
     }
 
@@ -85,7 +86,7 @@ public actor VaultService {
         switch error {
         case let e as ServiceError: e
         case let e as StoreError:
-            if case .unavailable = e { .storeUnavailable(e.description) } else { .store(e.description) }
+            e.isUnreachable ? .storeUnavailable(e.description) : .store(e.description)
         case let e as CryptoError: .crypto(e.description)
         case let e as CoreError: .invalidInput(e.description)
         default: .store("\(error)")

@@ -6,8 +6,7 @@ import PostgresNIO
 enum PostgresMigrations {
     static let all: [(name: String, sql: String)] = [("v1-schema", v1), ("v2-fleet", v2)]
 
-    static func migrate(_ c: PostgresConnection) throws {
-        let tx = PostgresTransaction(connection: c, host: "")
+    static func migrate(_ tx: PostgresTransaction) throws {
         try tx.run("BEGIN")
         do {
             // Hosts starting at once migrate one after the other.
@@ -24,19 +23,17 @@ enum PostgresMigrations {
             }
             try tx.run("COMMIT")
         } catch {
-            if !c.isClosed { try? tx.run("ROLLBACK") }
+            if !tx.connection.isClosed { try? tx.run("ROLLBACK") }
             throw error
         }
     }
 
-    static func hasSchema(_ c: PostgresConnection) throws -> Bool {
-        let tx = PostgresTransaction(connection: c, host: "")
-        return try tx.rows("SELECT to_regclass('vobiz_vault_migrations') IS NOT NULL").first?.decode(Bool.self) ?? false
+    static func hasSchema(_ tx: PostgresTransaction) throws -> Bool {
+        try tx.rows("SELECT to_regclass('vobiz_vault_migrations') IS NOT NULL").first?.decode(Bool.self) ?? false
     }
 
-    static func isCurrent(_ c: PostgresConnection) throws -> Bool {
-        guard try hasSchema(c) else { return false }
-        let tx = PostgresTransaction(connection: c, host: "")
+    static func isCurrent(_ tx: PostgresTransaction) throws -> Bool {
+        guard try hasSchema(tx) else { return false }
         let done = Set(try tx.rows("SELECT name FROM vobiz_vault_migrations").map { try $0.decode(String.self) })
         return all.allSatisfy { done.contains($0.name) }
     }

@@ -59,7 +59,15 @@ final class PostgresPool: @unchecked Sendable {
 
     /// Opens one connection outside the pool (the change listener keeps one for itself).
     func connect() throws -> PostgresConnection {
-        do { return try connecting().blockingResult() } catch { throw PostgresStore.map(error) }
+        do {
+            // The connect timeout covers TCP's handshake only: a server that accepts and then
+            // says nothing (hung, or stopped) is given up on a little later, and a connection
+            // that opens after all is closed.
+            let opening = try connecting()
+            return try opening.blockingResult(within: Double(settings.connectTimeoutMillis) / 1000 + 1, waitsAfterGivingUp: false) {
+                opening.whenSuccess { c in c.close().whenComplete { _ in } }
+            }
+        } catch { throw PostgresStore.map(error) }
     }
 
     func connecting() throws -> EventLoopFuture<PostgresConnection> {

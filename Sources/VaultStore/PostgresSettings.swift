@@ -19,18 +19,24 @@ public struct PostgresSettings: Sendable {
     public var poolSize: Int
     /// How long opening a connection may take before the store reports the server unavailable.
     public var connectTimeoutMillis: Int64
+    /// How long one statement may go unanswered before its connection is closed and the store
+    /// reported unavailable: past the server's own statement timeout (60 s), so only a server
+    /// or a network that went silent reaches it.
+    public var answerSeconds: Double
+    public static let defaultAnswerSeconds: Double = 65
     /// This host's name in the fleet (`[fleet] host`): its key slot, its change and audit rows,
     /// and `pg_stat_activity.application_name` of its connections.
     public var host: String
 
     public init(url: PostgresURL, password: String?, tls: TLS = .disable, caFile: String? = nil, poolSize: Int = 4,
-                connectTimeoutMillis: Int64 = 1000, host: String) {
+                connectTimeoutMillis: Int64 = 1000, answerSeconds: Double = PostgresSettings.defaultAnswerSeconds, host: String) {
         self.url = url
         self.password = password
         self.tls = tls
         self.caFile = caFile
         self.poolSize = max(1, poolSize)
         self.connectTimeoutMillis = connectTimeoutMillis
+        self.answerSeconds = answerSeconds
         self.host = host
     }
 }

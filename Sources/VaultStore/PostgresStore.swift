@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import NIOConcurrencyHelpers
+import NIOSSL
 import PostgresNIO
 import VaultCore
 
@@ -40,6 +41,11 @@ public final class PostgresStore: VaultStorage {
 
     public var settings: PostgresSettings { pool.settings }
 
+    /// The storage API over connection `c`, for this host and with its answer deadline.
+    func transaction(on c: PostgresConnection) -> PostgresTransaction {
+        PostgresTransaction(connection: c, host: settings.host, answerSeconds: settings.answerSeconds)
+    }
+
     public func read<T>(_ body: (any StoreTransaction) throws -> T) throws -> T {
         try transaction(begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", writes: false, body)
     }
@@ -58,7 +64,7 @@ public final class PostgresStore: VaultStorage {
 
     private func transaction<T>(begin: String, writes: Bool, checkKey: Bool = true, _ body: (PostgresTransaction) throws -> T) throws -> T {
         try pool.withConnection { c in
-            let tx = PostgresTransaction(connection: c, host: pool.settings.host)
+            let tx = transaction(on: c)
             do {
                 try tx.run(PostgresQuery(unsafeSQL: begin))
                 if writes {
@@ -72,7 +78,7 @@ public final class PostgresStore: VaultStorage {
                 }
                 let result = try body(tx)
                 if writes { try tx.announceChanges() }
-                try tx.run("COMMIT")
+                try commit(tx)
                 return result
             } catch {
                 if !c.isClosed { try? tx.run("ROLLBACK") }
@@ -83,12 +89,21 @@ public final class PostgresStore: VaultStorage {
         }
     }
 
+    /// COMMIT, where a lost connection leaves the outcome unknown: the server may have made the
+    /// change durable before the answer was lost. An error the server sends is a definite no.
+    private func commit(_ tx: PostgresTransaction) throws {
+        do { try tx.run("COMMIT") } catch {
+            if case .unavailable(let m) = Self.map(error), (error as? PSQLError)?.code != .server { throw StoreError.commitUnknown(m) }
+            throw error
+        }
+    }
+
     public func migrate() throws(StoreError) {
-        do { try pool.withConnection { try PostgresMigrations.migrate($0) } } catch { throw Self.map(error) }
+        do { try pool.withConnection { try PostgresMigrations.migrate(transaction(on: $0)) } } catch { throw Self.map(error) }
     }
 
     public func isCurrent() throws(StoreError) -> Bool {
-        do { return try pool.withConnection { try PostgresMigrations.isCurrent($0) } } catch { throw Self.map(error) }
+        do { return try pool.withConnection { try PostgresMigrations.isCurrent(transaction(on: $0)) } } catch { throw Self.map(error) }
     }
 
     /// Whether the database holds a vault (its metadata row): `init` and `store migrate` refuse
@@ -96,8 +111,8 @@ public final class PostgresStore: VaultStorage {
     public func holdsVault() throws(StoreError) -> Bool {
         do {
             return try pool.withConnection { c in
-                let tx = PostgresTransaction(connection: c, host: pool.settings.host)
-                guard try PostgresMigrations.hasSchema(c) else { return false }
+                let tx = transaction(on: c)
+                guard try PostgresMigrations.hasSchema(tx) else { return false }
                 return try !tx.rows("SELECT 1 FROM vault_meta WHERE id = 1").isEmpty
             }
         } catch { throw Self.map(error) }
@@ -136,10 +151,23 @@ public final class PostgresStore: VaultStorage {
                 }
                 return .io("PostgreSQL \(state): \(message)")
             }
+            if let tls = e.underlying.flatMap(tlsFailure) { return .io(tls) }
             return .unavailable(describe(e.code))
         }
+        if let tls = tlsFailure(error) { return .io(tls) }
         if error is NIOConnectionError || error is ChannelError || error is IOError { return .unavailable("\(error)") }
         return .io("\(error)")
+    }
+
+    /// A TLS handshake that failed is a setting to fix, not a server to wait for.
+    private static func tlsFailure(_ error: any Error) -> String? {
+        guard error is NIOSSLError || error is NIOSSLExtraError || error is BoringSSLError else { return nil }
+        let text = "\(error)"
+        if text.contains("CERTIFICATE_VERIFY_FAILED") || text.contains("failedToValidateHostname") || error is NIOSSLExtraError {
+            return "TLS to the PostgreSQL server failed: its certificate was not accepted (signed by an authority not in "
+                + "[store] ca_file, or not naming the host in [store] url): \(text)"
+        }
+        return "TLS to the PostgreSQL server failed: \(text)"
     }
 
     private static func describe(_ code: PSQLError.Code) -> String {

@@ -12,13 +12,20 @@ struct PostgresTransaction: StoreTransaction, AuditRows {
     let changed = ChangeSet()
     var auditHost: String? { host }
 
-    init(connection: PostgresConnection, host: String) {
+    /// How long one statement may go unanswered (`PostgresSettings.answerSeconds`).
+    let answerSeconds: Double
+
+    init(connection: PostgresConnection, host: String, answerSeconds: Double = PostgresSettings.defaultAnswerSeconds) {
         self.connection = connection
         self.host = host
+        self.answerSeconds = answerSeconds
     }
 
     func rows(_ q: PostgresQuery) throws -> [PostgresRow] {
-        try connection.query(q, logger: PostgresStore.logger).blockingResult().rows
+        try connection.query(q, logger: PostgresStore.logger).blockingResult(within: answerSeconds) {
+            let closing: EventLoopFuture<Void> = connection.close()
+            closing.whenComplete { _ in }
+        }.rows
     }
 
     func run(_ q: PostgresQuery) throws { _ = try rows(q) }

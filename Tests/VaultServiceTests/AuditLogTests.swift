@@ -73,14 +73,14 @@ import VaultTestSupport
         s.broken = true
         let refused = log.flush(store: s, key: key)
         #expect(!refused && log.status.failing && log.status.lastError?.contains("disk I/O error") == true)
-        #expect(throws: Refusal.self) { try log.requireWritable() }
+        #expect(throws: Refusal.self) { try log.requireWritable(nowMillis: 0) }
         try log.record(Self.row("B"), store: s, key: key)
         let stillRefused = log.flush(store: s, key: key)
         #expect(!stillRefused && log.status.pending == 2)
         s.broken = false
         let recovered = log.flush(store: s, key: key)
         #expect(recovered)
-        try log.requireWritable()
+        try log.requireWritable(nowMillis: 0)
         #expect(try methods(s) == ["A", "B"] && log.status.committed == 2 && !log.status.failing)
     }
 
@@ -101,25 +101,46 @@ import VaultTestSupport
         let s = try FlakyStorage()
         var log = AuditLog(durability: .batch)
         for m in ["A", "B"] { try log.record(Self.row(m), store: s, key: key) }
-        let taken = log.takeBatch(store: s, key: key)
+        let taken = log.takeBatch(store: s, key: key, nowMillis: 0)
         let batch = try #require(taken)
-        let second = log.takeBatch(store: s, key: key)
+        let second = log.takeBatch(store: s, key: key, nowMillis: 0)
         #expect(log.flushing && second == nil, "one batch at a time")
         try log.record(Self.row("C"), store: s, key: key)
         log.finish(batch, error: AuditBatch.Failure(text: "disk I/O error (stub)", unavailable: false))
         #expect(log.status.failing && log.status.pending == 3)
-        let retaken = log.takeBatch(store: s, key: key)
+        let retaken = log.takeBatch(store: s, key: key, nowMillis: 0)
         let again = try #require(retaken)
         #expect(again.commit() == nil)
         log.finish(again, error: nil)
         #expect(try methods(s) == ["A", "B", "C"] && !log.status.failing && log.status.committed == 3)
     }
 
+    /// On a shared store, a commit that has not answered for `stallMillis` refuses requests
+    /// as the store out of reach; on a local store a slow commit refuses nothing.
+    @Test func aStalledCommitToASharedStoreRefusesUntilItAnswers() throws {
+        let s = try FlakyStorage()
+        var shared = AuditLog(durability: .batch, stallMillis: 1000)
+        var local = AuditLog(durability: .batch)
+        for log in [0, 1] {
+            if log == 0 { try shared.record(Self.row("A"), store: s, key: key) } else { try local.record(Self.row("A"), store: s, key: key) }
+        }
+        let taken = shared.takeBatch(store: s, key: key, nowMillis: 10_000)
+        let batch = try #require(taken)
+        #expect(local.takeBatch(store: s, key: key, nowMillis: 10_000) != nil)
+        try shared.requireWritable(nowMillis: 10_999)
+        #expect(!shared.stalled(nowMillis: 10_999))
+        let refused = #expect(throws: Refusal.self) { try shared.requireWritable(nowMillis: 11_000) }
+        #expect(refused?.type == .storeUnavailable && shared.stalled(nowMillis: 11_000))
+        try local.requireWritable(nowMillis: 60_000)
+        shared.finish(batch, error: nil)
+        try shared.requireWritable(nowMillis: 60_000)
+    }
+
     @Test func aSealedVaultQueuesButCannotCommit() throws {
         let s = try FlakyStorage()
         var log = AuditLog(durability: .batch)
         try log.record(Self.row("A"), store: s, key: nil)
-        let batch = log.takeBatch(store: s, key: nil)
+        let batch = log.takeBatch(store: s, key: nil, nowMillis: 0)
         let flushed = log.flush(store: s, key: nil)
         #expect(batch == nil && flushed)
         #expect(try s.ops().isEmpty && log.status.pending == 1)

@@ -104,6 +104,37 @@ public final class PostgresCluster: Sendable {
         try Self.serve(host, dataDirectory, logFile, port: port)
     }
 
+    /// From now on TCP clients must use TLS, with this server certificate (the configuration is
+    /// reloaded; the socket is unchanged).
+    public func requireTLS(certificate: String, key: String) throws {
+        try host.requireTLS(dataDirectory, certificate: certificate, key: key)
+        try psql("SELECT pg_reload_conf()")
+        // The postmaster reloads on its own time; new sessions show when it has.
+        for _ in 0..<250 where try psql("SHOW ssl") != "on" { usleep(20_000) }
+        guard try psql("SHOW ssl") == "on" else { throw Failure("the server did not turn TLS on; see \(logFile)") }
+    }
+
+    /// Stops every process of the server (SIGSTOP) without closing anything: clients see a
+    /// server that accepts connections and never answers, as behind a network that drops
+    /// packets without a word. `resume()` lets it go on.
+    public func pause() throws { try signalServer(SIGSTOP) }
+
+    public func resume() throws { try signalServer(SIGCONT) }
+
+    /// The postmaster first (it forks no new backend while stopped), then its children.
+    private func signalServer(_ signal: Int32) throws {
+        guard let text = try? String(contentsOfFile: dataDirectory + "/postmaster.pid", encoding: .utf8),
+              let postmaster = pid_t(text.prefix { $0 != "\n" }) else { throw Failure("the server is not running") }
+        guard kill(postmaster, signal) == 0 else { throw Failure("cannot signal the server: " + String(cString: strerror(errno))) }
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
+            guard let pid = pid_t(entry), let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { continue }
+            // pid (comm) state ppid ...: the command may hold spaces and parentheses.
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            if fields.count > 1, pid_t(fields[1]) == postmaster { kill(pid, signal) }
+        }
+    }
+
     /// Ends the client sessions for which `condition` (SQL over pg_stat_activity) holds; returns how many.
     @discardableResult
     public func terminateBackends(where condition: String) throws -> Int {
@@ -134,9 +165,7 @@ public final class PostgresCluster: Sendable {
     public func remove() { Self.release(directory) }
 
     /// Whether something accepts TCP connections on 127.0.0.1:`port`.
-    public static func isListening(port: Int) -> Bool {
-        withLoopbackSocket(port: port) { fd, address, size in connect(fd, address, size) == 0 }
-    }
+    public static func isListening(port: Int) -> Bool { LoopbackPort.isListening(port) }
 
     // MARK: - Starting
 
@@ -144,7 +173,7 @@ public final class PostgresCluster: Sendable {
         var failure: any Error = Failure("no start attempted")
         // The free port can be taken by someone else before the server binds it: try another.
         for _ in 0..<4 {
-            let port = try freePort()
+            let port = try LoopbackPort.free()
             do {
                 try serve(host, data, log, port: port)
                 return port
@@ -162,35 +191,6 @@ public final class PostgresCluster: Sendable {
         } catch {
             let tail = (try? String(contentsOfFile: log, encoding: .utf8)).map { String($0.suffix(1500)) } ?? ""
             throw Failure("\(error)\nserver log:\n\(tail)")
-        }
-    }
-
-    private static func freePort() throws -> Int {
-        let port = withLoopbackSocket(port: 0) { fd, address, size -> Int in
-            guard bind(fd, address, size) == 0 else { return 0 }
-            var bound = sockaddr_in(), length = size
-            let named = withUnsafeMutablePointer(to: &bound) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-            }
-            return named == 0 ? Int(UInt16(bigEndian: bound.sin_port)) : 0
-        }
-        guard port > 0 else { throw Failure("no free loopback port: " + String(cString: strerror(errno))) }
-        return port
-    }
-
-    private static func withLoopbackSocket<T>(port: Int, _ body: (Int32, UnsafePointer<sockaddr>, socklen_t) -> T) -> T {
-        #if canImport(Glibc)
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        #else
-        let fd = socket(AF_INET, SOCK_STREAM, 0)
-        #endif
-        defer { if fd >= 0 { close(fd) } }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = in_addr_t(0x7f00_0001).bigEndian
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { body(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
     }
 

@@ -93,6 +93,27 @@ struct PostgresHost: Sendable {
             """)
     }
 
+    /// Serves TLS with `certificate` and `key` (copied into the data directory, the server's own,
+    /// the key mode 0600 as the server insists) and refuses TCP clients that do not use it.
+    func requireTLS(_ data: String, certificate: String, key: String) throws {
+        for (source, name) in [(certificate, "server.crt"), (key, "server.key")] {
+            let target = data + "/" + name
+            try? FileManager.default.removeItem(atPath: target)
+            try FileManager.default.copyItem(atPath: source, toPath: target)
+            guard chmod(target, 0o600) == 0, server.map({ chown(target, $0.uid, $0.gid) == 0 }) ?? true else {
+                throw PostgresCluster.Failure("cannot hand \(target) to the server: " + String(cString: strerror(errno)))
+            }
+        }
+        try write(data + "/postgresql.conf", append: true, "\nssl = on\nssl_cert_file = 'server.crt'\nssl_key_file = 'server.key'\n")
+        try write(data + "/pg_hba.conf", append: false, """
+            local all postgres trust
+            local all all scram-sha-256
+            hostssl all all 127.0.0.1/32 scram-sha-256
+            hostnossl all all 127.0.0.1/32 reject
+
+            """)
+    }
+
     /// Through the open file, which keeps the owner and mode initdb gave it.
     private func write(_ path: String, append: Bool, _ text: String) throws {
         guard let handle = FileHandle(forWritingAtPath: path) else { throw PostgresCluster.Failure("cannot open \(path)") }
