@@ -145,8 +145,9 @@ public final class PostgresStore: VaultStorage {
                 if state.hasPrefix("23") { return .constraint(message) }
                 if state.hasPrefix("28") || state == "3D000" { return .io("PostgreSQL refused the connection: \(message)") }
                 // Lost connections, a shut-down server, too many clients, a lock or statement that
-                // timed out: transient, and said so (503 and Retry-After on the request path).
-                if state.hasPrefix("08") || state.hasPrefix("57P") || state == "53300" || state == "55P03" || state == "57014" || state == "25P03" {
+                // timed out, a standby not yet promoted (read-only): transient, and said so (503
+                // and Retry-After on the request path).
+                if state.hasPrefix("08") || state.hasPrefix("57P") || ["53300", "55P03", "57014", "25P03", "25006"].contains(state) {
                     return .unavailable(message)
                 }
                 return .io("PostgreSQL \(state): \(message)")

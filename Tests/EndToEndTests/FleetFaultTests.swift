@@ -101,6 +101,40 @@ import VaultTestSupport
         #expect(try a.s.vv(["audit", "verify"] + a.cfg).code == 0)
     }
 
+    /// The primary crashes and its synchronous standby takes its address (its port): until the
+    /// standby is promoted the host refuses (it is read-only), then finds it by itself, answers
+    /// again within two seconds, and nothing committed before the crash is lost.
+    @Test func aStandbyPromotedBehindTheSameAddressIsFoundAndNothingIsLost() throws {
+        let primary = try PostgresCluster()
+        defer { primary.remove() }
+        let standby = try primary.makeStandby()
+        defer { standby.remove() }
+        let fleet = try FleetHarness(count: 1, cluster: primary, tcp: true)
+        let a = fleet.hosts[0]
+        try fleet.startAll()
+        let rotated = a.s.token("beta-2")
+        SuiteSweep.canary("token", rotated)
+        let rotate = try a.s.vv(["rotate", "MA_BETA", "--grace", "0s"] + a.cfg, stdin: rotated)
+        #expect(rotate.code == 0, "\(rotate.all)")
+        for _ in 0..<20 { #expect(try Self.ask(a).token == rotated) }
+        let rowsBefore = try a.auditJSON().count
+
+        try primary.stop(mode: .immediate)
+        try standby.stop(mode: .fast)
+        try standby.start(port: primary.port)
+        let (refused, seen) = try Self.secondsUntilRefused(a, token: rotated, since: Date())
+        #expect(refused != nil, "a standby still in recovery is not written to: \(seen)")
+        try standby.promote()
+        let answeredAfter = try Self.secondsUntilAnswered(a, token: rotated, since: Date())
+        #expect((answeredAfter ?? 99) < 2, "answered again within two seconds of the promotion: \(String(describing: answeredAfter))")
+        // What was committed before the crash is there, and the chain goes on from it.
+        #expect(try a.auditJSON().count >= rowsBefore)
+        let verify = try a.s.vv(["audit", "verify"] + a.cfg)
+        #expect(verify.code == 0 && verify.out.contains("intact"), "\(verify.all)")
+        #expect(try standby.psql("SELECT count(*) FROM token_versions v JOIN accounts c ON c.id = v.account_id "
+                                 + "WHERE c.auth_id = 'MA_BETA' AND v.status = 'active' AND v.version = 2", database: fleet.database) == "1")
+    }
+
     @Test func aDaemonKilledInTheMiddleOfRotationsLeavesNothingHalfDone() throws {
         let fleet = try FleetHarness(count: 2)
         let (a, b) = (fleet.hosts[0], fleet.hosts[1])

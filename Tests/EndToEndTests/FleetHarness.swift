@@ -15,13 +15,20 @@ final class FleetHarness {
     /// The loopback port of each host's proxy listener (`proxy_tcp`), when asked for.
     let proxyPorts: [Int]
 
+    /// With `tcp`, where the hosts' password file is (a directory of its own).
+    private let passwordDirectory: String?
+
     /// `extra`: more TOML for every host (an upstream, say); `scratch`: the first host's.
     /// `cluster`: a cluster of the test's own (one it stops and starts), else the shared one.
     /// `proxyTCP`: each host also listens for signed proxy requests on a loopback port.
+    /// `tcp`: the hosts reach the server on 127.0.0.1 as the role `vault`, with its password
+    /// from a file, rather than as the superuser on the socket.
     init(count: Int, grants: String = DaemonHarness.defaultGrants, extra: String = "", scratch: Scratch? = nil,
-         cluster: PostgresCluster? = nil, proxyTCP: Bool = false) throws {
+         cluster: PostgresCluster? = nil, proxyTCP: Bool = false, tcp: Bool = false) throws {
         pg = try cluster ?? PostgresCluster.shared
-        database = try pg.createDatabase()
+        database = try pg.createDatabase(owner: tcp ? pg.role : pg.superuser)
+        passwordDirectory = tcp ? try SuiteSweep.makeRoot("vv-fleetpw-") : nil
+        if let passwordDirectory { try pg.writePasswordFile(at: passwordDirectory + "/password") }
         names = (0..<count).map { "host-\(Character(UnicodeScalar(UInt8(ascii: "a") + UInt8($0))))" }
         proxyPorts = proxyTCP ? (0..<count).map { _ in freePort() } : []
         let sockets = (0..<count).map { proxyTCP ? "proxy_tcp = \"127.0.0.1:\(proxyPorts[$0])\"" : "" }
@@ -34,12 +41,17 @@ final class FleetHarness {
         }
     }
 
-    /// The `[store]` and `[fleet]` tables of host `name`: the cluster's socket, no password.
+    deinit { passwordDirectory.map(SuiteSweep.remove) }
+
+    /// The `[store]` and `[fleet]` tables of host `name`: the cluster's socket, no password; or
+    /// its loopback port, with the password file.
     func store(_ name: String) -> String {
-        """
+        let reach = passwordDirectory.map { "url = \"postgresql://\(pg.role)@127.0.0.1:\(pg.port)/\(database)\"\npassword_file = \"\($0)/password\"" }
+            ?? "url = \"postgresql:///\(database)?host=\(pg.socketDirectory)&port=\(pg.port)&user=\(pg.superuser)\""
+        return """
         [store]
         backend = "postgres"
-        url = "postgresql:///\(database)?host=\(pg.socketDirectory)&port=\(pg.port)&user=\(pg.superuser)"
+        \(reach)
 
         [fleet]
         host = "\(name)"

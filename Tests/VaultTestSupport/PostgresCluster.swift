@@ -31,8 +31,10 @@ public final class PostgresCluster: Sendable {
     public let dataDirectory: String
     public let socketDirectory: String
     public let logFile: String
-    public let port: Int
-    private let host: PostgresHost
+    /// The loopback port it listens on (a promoted standby may move to its primary's).
+    public var port: Int { portNow.withLock { $0 } }
+    private let portNow: Mutex<Int>
+    let host: PostgresHost
 
     public static var shared: PostgresCluster {
         get throws { try sharedCluster.get() }
@@ -41,7 +43,16 @@ public final class PostgresCluster: Sendable {
     private static let sharedCluster = Result { try PostgresCluster() }
 
     /// initdb, configure and start a new cluster on a free loopback port.
-    public init() throws {
+    public convenience init() throws {
+        try self.init(password: nil) { host, data, socket in
+            try host.run(["initdb", "-D", data, "-U", "postgres", "--auth=trust", "--no-locale", "-E", "UTF8"])
+            try host.configure(data, socketDirectory: socket)
+        }
+    }
+
+    /// A cluster whose data directory `populate(host, data, socket)` makes, started on a free
+    /// port; with `password` nil it is a new cluster, and the role `vault` is created in it.
+    init(password existing: String?, populate: (PostgresHost, String, String) throws -> Void) throws {
         host = try Self.currentHost.get()
         _ = Self.exitHook
         let root = host.base + "vv-pg-" + Self.randomHex(5)
@@ -49,18 +60,18 @@ public final class PostgresCluster: Sendable {
         dataDirectory = root + "/data"
         socketDirectory = root + "/sock"
         logFile = root + "/server.log"
-        password = Self.randomHex(24)
+        password = existing ?? Self.randomHex(24)
         do {
             try host.makeDirectory(root)
             try Self.live.withLock { $0[root] = try Self.holdOwnerLock(root) }
             try host.makeDirectory(socketDirectory)
-            try host.run(["initdb", "-D", dataDirectory, "-U", superuser, "--auth=trust", "--no-locale", "-E", "UTF8"])
-            try host.configure(dataDirectory, socketDirectory: socketDirectory)
-            port = try Self.launch(host, dataDirectory, logFile)
+            try populate(host, dataDirectory, socketDirectory)
+            portNow = Mutex(try Self.launch(host, dataDirectory, logFile))
         } catch {
             Self.release(root)
             throw error
         }
+        guard existing == nil else { return }
         do {
             // A statement that fails is copied to the server log; this one holds the password.
             try psql("SET log_min_error_statement = panic; CREATE ROLE \(role) LOGIN PASSWORD '\(password)'", database: "postgres")
@@ -99,9 +110,11 @@ public final class PostgresCluster: Sendable {
         try host.run(["pg_ctl", "-D", dataDirectory, "-m", mode.rawValue, "-w", "-t", "120", "stop"])
     }
 
-    /// Starts the stopped server again, on the same port and socket.
-    public func start() throws {
+    /// Starts the stopped server again, on the same socket and on `port` (by default its own).
+    public func start(port: Int? = nil) throws {
+        let port = port ?? self.port
         try Self.serve(host, dataDirectory, logFile, port: port)
+        portNow.withLock { $0 = port }
     }
 
     /// From now on TCP clients must use TLS, with this server certificate (the configuration is

@@ -87,6 +87,7 @@ struct PostgresHost: Sendable {
             """)
         try write(data + "/pg_hba.conf", append: false, """
             local all postgres trust
+            local replication postgres trust
             local all all scram-sha-256
             host all all 127.0.0.1/32 scram-sha-256
 
@@ -107,11 +108,17 @@ struct PostgresHost: Sendable {
         try write(data + "/postgresql.conf", append: true, "\nssl = on\nssl_cert_file = 'server.crt'\nssl_key_file = 'server.key'\n")
         try write(data + "/pg_hba.conf", append: false, """
             local all postgres trust
+            local replication postgres trust
             local all all scram-sha-256
             hostssl all all 127.0.0.1/32 scram-sha-256
             hostnossl all all 127.0.0.1/32 reject
 
             """)
+    }
+
+    /// Settings added at the end of postgresql.conf, where they override earlier ones.
+    func appendSettings(_ data: String, _ text: String) throws {
+        try write(data + "/postgresql.conf", append: true, "\n" + text + "\n")
     }
 
     /// Through the open file, which keeps the owner and mode initdb gave it.
