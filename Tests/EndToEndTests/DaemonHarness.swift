@@ -13,6 +13,27 @@ final class DaemonHarness {
     var admin: String { s.root + "/run/admin.sock" }
     var cfg: [String] { ["--config", config] }
 
+    enum Backend: Sendable { case sqlite, postgres }
+
+    /// The store new harnesses put their vault in: SQLite, or with `postgres` a new database of
+    /// the tests' cluster (`BothBackendsTests` runs suites again that way;
+    /// `VOBIZ_VAULT_TEST_STORE=postgres` makes it every harness's default).
+    @TaskLocal static var backend: Backend = ProcessInfo.processInfo.environment["VOBIZ_VAULT_TEST_STORE"] == "postgres" ? .postgres : .sqlite
+
+    /// The `[store]` and `[fleet]` tables of a vault in a new database of the shared cluster.
+    static func postgresStore() throws -> String {
+        let pg = try PostgresCluster.shared
+        let db = try pg.createDatabase()
+        return """
+            [store]
+            backend = "postgres"
+            url = "postgresql:///\(db)?host=\(pg.socketDirectory)&port=\(pg.port)&user=\(pg.superuser)"
+
+            [fleet]
+            host = "host-a"
+            """
+    }
+
     static var pythonDir: String {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("python").path
     }
@@ -26,6 +47,7 @@ final class DaemonHarness {
         s = try scratch ?? Scratch()
         chmod(s.root, 0o755)
         logPath = s.root + "/serve.log"
+        let store = Self.backend == .postgres && !extra.contains("[store]") ? try Self.postgresStore() : ""
         try """
             [vault]
             state_dir = "\(s.state)"
@@ -41,6 +63,7 @@ final class DaemonHarness {
             \(limits)
 
             \(extra)
+            \(store)
             \(grants)
             """.write(toFile: config, atomically: true, encoding: .utf8)
         guard seed else { return }
