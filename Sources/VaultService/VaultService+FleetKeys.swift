@@ -50,6 +50,8 @@ extension VaultService {
             shared.holdDataKey(dekID)
             credentialCache.removeAll()
             tokenCache.removeAll()
+            // The replaced key is remembered: a database put back to it is refused from now on.
+            try? FleetWatermarkFile(directory: directory).check(store)
         } catch StoreError.noKeySlot {
             // Removed from the fleet: nothing more is opened or written with the old key.
             keyring.drop()

@@ -39,7 +39,16 @@ extension VaultService {
         let now = self.now
         guard let shared = store as? PostgresStore, now - fleetSeenAt >= 60 || now < fleetSeenAt else { return nil }
         fleetSeenAt = now
-        return FleetUpkeep(store: shared, now: now)
+        return FleetUpkeep(store: shared, watermark: FleetWatermarkFile(directory: directory), now: now)
+    }
+
+    /// The fleet's database shows less than this host saw (`FleetWatermark`): nothing more is
+    /// opened or written with the keys, until an operator looks and starts the daemon again.
+    public func refuseRolledBackStore() {
+        keyring.drop()
+        (store as? PostgresStore)?.holdDataKey(nil)
+        credentialCache.removeAll()
+        tokenCache.removeAll()
     }
 
     /// Ends this host's lease once its login has stored its outcome.

@@ -38,6 +38,7 @@ extension VaultService {
             }
             lock.downgrade()
             store.holdDataKey(meta.dekID)
+            try FleetWatermarkFile(directory: dir).check(store)
             return VaultService(config: config, directory: dir, store: store, keys: keys, masterKey: kek, lock: lock, clock: clock)
         } catch {
             store.close()
@@ -63,6 +64,8 @@ extension VaultService {
             }
             let meta = try store.read { try $0.meta() }
             guard meta.format <= StoreFormat.current else { throw StoreError.newerFormat(found: meta.format, supported: StoreFormat.current) }
+            // Before any key is opened: a database older than this host saw is not served.
+            try FleetWatermarkFile(directory: dir).check(store)
             guard let unlock else {
                 return VaultService(config: config, directory: dir, store: store, keys: nil, masterKey: nil, lock: lock, clock: clock, executor: executor)
             }

@@ -99,4 +99,31 @@ import VaultTestSupport
         let audit = try a.auditJSON().last { $0["op"] as? String == "rekey" }
         #expect("\(audit ?? [:])".contains("evil") && "\(audit ?? [:])".contains("host-c"), "the unvouched slots are named in the audit row")
     }
+
+    /// The writer puts back a dump taken before a revocation, so that the revoked token would be
+    /// handed out again. A host that saw the later chain refuses the older database (CLI and
+    /// daemon alike), with a message that says what happened and how to accept a deliberate
+    /// restore; once the operator removes the host's record, it opens again.
+    @Test func aDatabasePutBackToAnOlderDumpIsRefused() throws {
+        let fleet = try FleetHarness(count: 1)
+        let a = fleet.hosts[0]
+        let dump = try fleet.pg.dump(fleet.database)
+        let revoke = try a.s.vv(["revoke", "MA_BETA", "--compromised"] + a.cfg)
+        #expect(revoke.code == 0, "\(revoke.all)")
+        // The host looks at the database (every opening does) and so records the longer chain.
+        #expect(try a.s.vv(["list"] + a.cfg).code == 0)
+
+        try fleet.pg.restore(fleet.database, from: dump)
+        let refused = try a.s.vv(["list"] + a.cfg)
+        #expect(refused.code != 0 && refused.err.contains("audit chain ends at row") && refused.err.contains("fleet-watermark"), "\(refused.all)")
+        let show = try a.s.vv(["show", "MA_BETA", "--json"] + a.cfg)
+        #expect(show.code != 0 && !show.out.contains("\"active\""), "\(show.all)")
+        let serve = try Binary.run(["serve"] + a.cfg, timeout: 30)
+        a.s.captured.append(serve.all)
+        #expect(serve.code != 0 && serve.err.contains("audit chain ends at row"), "the daemon refuses to start: \(serve.all)")
+
+        // A restore made on purpose: the operator removes the record, and the host opens the database as it is.
+        try FileManager.default.removeItem(atPath: a.s.state + "/fleet-watermark")
+        #expect(try a.s.vv(["list"] + a.cfg).code == 0)
+    }
 }
