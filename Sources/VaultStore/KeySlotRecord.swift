@@ -58,33 +58,3 @@ public struct KeySlotRecord: Sendable, Equatable {
         case admittedBy = "admitted_by", lastSeen = "last_seen"
     }
 }
-
-/// One row of the change sequence: what another host changed, for this host to re-read.
-public struct StoreChange: Sendable, Equatable {
-    public var seq: Int64
-    public var host: String
-    /// The account changed; nil when the change concerns the whole vault (keys, signing keys).
-    public var authID: String?
-}
-
-/// The storage API of a store that several hosts share (PostgreSQL): key slots and the change
-/// sequence, beside everything a `StoreTransaction` does.
-public protocol FleetTransaction: StoreTransaction {
-    /// This host's name, as its slot, its changes and its audit rows carry it.
-    var host: String { get }
-    /// The vault's id and the id of its current data key, readable before this host has a slot.
-    func vaultIdentity() throws -> (vaultID: String, dekID: String)
-    func keySlot(_ host: String) throws -> KeySlotRecord?
-    /// Oldest first.
-    func keySlots() throws -> [KeySlotRecord]
-    func insert(_ slot: KeySlotRecord) throws
-    func update(_ slot: KeySlotRecord) throws
-    @discardableResult func deleteKeySlot(_ host: String) throws -> Bool
-    /// Up to `limit` changes after `seq`, ascending.
-    func changes(after seq: Int64, limit: Int) throws -> [StoreChange]
-    /// The last change's sequence number (0 before any).
-    func lastChange() throws -> Int64
-    /// The hosts other than this one with a session open on the database now (each host names
-    /// its connections after itself), sorted.
-    func connectedHosts() throws -> [String]
-}
