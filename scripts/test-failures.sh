@@ -11,5 +11,7 @@ grep -a -E '✘ Test .* failed after' "$log" | grep -a -v '✘ Test run with' | 
 grep -a -E '✘ Test .* recorded an issue' "$log" | sed -E 's/^.*✘ Test /  issue: /' | cut -c1-300 | head -n 6
 grep -a -E 'Exited with (unexpected )?signal|Fatal error|error: .*(crash|signal)' "$log" | cut -c1-300 | head -n 4 \
     | sed 's/^/  crash: /'
+# Where a crash happened in the tests' own code: the first frames of its backtrace there.
+grep -a -E ' at /.*/Tests/[^ ]*\.swift:[0-9]+' "$log" | sed -E 's/^.*0x[0-9a-f]+ (.*) \+ [0-9]+ in .* at .*\/(Tests\/[^ ]*)$/  frame: \1 \2/' | head -n 3
 grep -a -E '(✔|✘) Test run with' "$log" | tail -n 1 | sed 's/^/  /' \
     || echo "  the run ended without a summary line: a test process crashed or was killed"

@@ -10,8 +10,8 @@ import Foundation
 /// than serve an older vault (Docs/fleet.md).
 public struct FleetWatermark: Codable, Equatable, Sendable {
     public var vaultID: String
-    /// The audit chain's last row when the host looked, and its MAC (hex); nil after this host
-    /// took a new data key (the rows were MACed again) until it looks again.
+    /// The audit chain's last row when the host looked, and its MAC (hex); nil compares nothing
+    /// (a record from before the MAC was kept), the length still does.
     public var auditSeq: Int64
     public var auditMAC: String?
     /// The data key (its id) current then, and the ones the host saw replaced, oldest first.

@@ -11,6 +11,8 @@ final class BackgroundThread: @unchecked Sendable {
     private var jobs: [@Sendable () -> Void] = []
     /// Jobs queued or running.
     private var pending = 0
+    /// A `runIfIdle` was turned away since the last `takeTurnedAway`.
+    private var turnedAway = false
 
     init(name: String) {
         let thread = Thread { [self] in
@@ -42,13 +44,25 @@ final class BackgroundThread: @unchecked Sendable {
         }
     }
 
+    /// Whether a `runIfIdle` was turned away since the last call: its work is owed.
+    func takeTurnedAway() -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        let was = turnedAway
+        turnedAway = false
+        return was
+    }
+
     /// Runs `body` on the thread unless another job is queued or running there: nil then.
     /// Periodic work that waits on a server does not pile up behind one that is not answering.
     func runIfIdle<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T? {
         await withCheckedContinuation { (c: CheckedContinuation<T?, Never>) in
             lock.lock()
             defer { lock.unlock() }
-            guard pending == 0 else { return c.resume(returning: nil) }
+            guard pending == 0 else {
+                turnedAway = true
+                return c.resume(returning: nil)
+            }
             pending += 1
             jobs.append { c.resume(returning: body()) }
             lock.signal()

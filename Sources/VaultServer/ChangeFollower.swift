@@ -60,20 +60,24 @@ struct ChangeFollower: Service, CustomStringConvertible {
     }
 
     /// Reads the changes on the follower's own thread, then applies them on the service's actor.
+    /// While a read waits on the server, notices and polls are not queued behind it; one turned
+    /// away meanwhile may name a change after the read's snapshot, so the changes are read again.
     private func apply(_ reader: BackgroundThread) async {
-        guard let read = await service.changeRead() else { return }
-        do {
-            // While a read is waiting on the server, notices and polls are not queued behind it:
-            // the next one after it reads everything past the last change applied.
-            guard let result = await reader.runIfIdle({ () -> Result<ChangeRead.Found, ServiceError> in
-                do throws(ServiceError) { return .success(try read.fetch()) } catch { return .failure(error) }
-            }) else { return }
-            let found = try result.get()
-            try await service.applyRemoteChanges(found)
-        } catch ServiceError.storeUnavailable(let why) {
-            logger.debug("cannot read the fleet's changes", metadata: ["error": "\(why)"])
-        } catch {
-            logger.error("cannot apply the fleet's changes", metadata: ["error": "\(error)"])
+        for _ in 0..<8 {
+            guard let read = await service.changeRead() else { return }
+            do {
+                guard let result = await reader.runIfIdle({ () -> Result<ChangeRead.Found, ServiceError> in
+                    do throws(ServiceError) { return .success(try read.fetch()) } catch { return .failure(error) }
+                }) else { return }
+                try await service.applyRemoteChanges(try result.get())
+            } catch ServiceError.storeUnavailable(let why) {
+                logger.debug("cannot read the fleet's changes", metadata: ["error": "\(why)"])
+                return
+            } catch {
+                logger.error("cannot apply the fleet's changes", metadata: ["error": "\(error)"])
+                return
+            }
+            guard reader.takeTurnedAway() else { return }
         }
     }
 }

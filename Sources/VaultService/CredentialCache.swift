@@ -30,6 +30,12 @@ struct CredentialCache: Sendable {
     var count: Int { entries.count }
     var absentCount: Int { absent.count }
 
+    /// Whether `entry` (`authID` nil: `partner`) would answer without reading the store.
+    func holds(_ authID: String?) -> Bool {
+        guard let authID else { return partnerID != nil }
+        return entries[authID] != nil || absent.contains(authID)
+    }
+
     mutating func removeAll() {
         entries.removeAll()
         absent.removeAll()

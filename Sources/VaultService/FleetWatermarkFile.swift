@@ -26,6 +26,11 @@ public struct FleetWatermarkFile: Sendable {
         write(last.map { $0.advanced(to: seen) } ?? .first(seen))
     }
 
+    /// A new vault: what the store shows is the start, whatever an earlier vault left here.
+    func start(_ store: any VaultStorage) throws(ServiceError) {
+        do { write(.first(try Self.observe(store, at: nil))) } catch { throw VaultService.map(error) }
+    }
+
     static func observe(_ store: any VaultStorage, at seq: Int64?) throws -> FleetWatermark.Observation {
         try store.read { tx in
             let (vaultID, dekID) = try VaultService.fleetTransaction(tx).vaultIdentity()
@@ -40,9 +45,10 @@ public struct FleetWatermarkFile: Sendable {
 
     func read() throws(ServiceError) -> FleetWatermark? {
         guard let data = FileManager.default.contents(atPath: path) else {
+            // Unreadable is not evidence of a rollback (a wrong owner, an I/O error): said so, and nothing is dropped.
             guard !FileManager.default.fileExists(atPath: path) else {
-                throw .tampered("\(path), this host's record of the fleet's database, cannot be read (its owner and mode must let the "
-                    + "vault's user read it); remove it to accept the database as it is now")
+                throw .stateDirectory(path: path, problem: "this host's record of the fleet's database cannot be read; its owner "
+                    + "and mode must let the vault's user read it")
             }
             return nil
         }
@@ -57,8 +63,8 @@ public struct FleetWatermarkFile: Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         guard let data = try? encoder.encode(watermark) else { return }
-        let staged = path + ".new"
-        unlink(staged)
+        // A name of this writer's own: two commands at once each replace the file whole.
+        let staged = path + ".new-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         guard case .success(let fd) = NewFile.create(staged, mode: 0o600) else { return }
         var dir = stat()
         let owned = stat((path as NSString).deletingLastPathComponent, &dir) == 0 && (getuid() != 0 || fchown(fd, dir.st_uid, dir.st_gid) == 0)

@@ -89,11 +89,13 @@ public struct StoreMigration: Sendable {
     /// the database (its connections carry its name) refuses the copy.
     private func requireFleetStopped(_ src: any StoreTransaction) throws {
         guard let fleet = src as? any FleetTransaction else { return }
-        let members = Set(try fleet.keySlots().map(\.host))
-        let running = try fleet.connectedHosts().filter(members.contains)
+        // PostgreSQL keeps 63 bytes of an application name; host names have at most 64.
+        let members = Dictionary(try fleet.keySlots().map { (String($0.host.utf8.prefix(63)) ?? $0.host, $0.host) }) { first, _ in first }
+        let running = try fleet.connectedHosts().compactMap { members[$0] }.filter { $0 != fleet.host }
         guard running.isEmpty else {
             throw ServiceError.fleetConflict("other hosts of the fleet are connected to the database (\(running.joined(separator: ", "))): "
-                + "stop their daemons (`systemctl stop vobiz-vault`) before copying the vault, or their later changes would be lost")
+                + "stop their daemons (`systemctl stop vobiz-vault`) before copying the vault, or their later changes would be lost "
+                + "(a session left by a host that crashed ends with `SELECT pg_terminate_backend(pid)` on the server)")
         }
     }
 

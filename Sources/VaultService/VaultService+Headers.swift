@@ -92,12 +92,20 @@ extension VaultService {
     /// The credential `authID` as the request path knows it (nil: the vault does not hold it),
     /// read from the store on its first use after a write.
     func cachedCredential(_ authID: String) throws(Refusal) -> CredentialCache.Entry? {
+        if !credentialCache.holds(authID) { try refuseWhileStoreStalls() }
         do { return try credentialCache.entry(authID, store: store) } catch { throw Self.readRefusal(error) }
     }
 
     /// The partner's auth id (nil: the vault holds no partner).
     func cachedPartner() throws(Refusal) -> String? {
+        if !credentialCache.holds(nil) { try refuseWhileStoreStalls() }
         do { return try credentialCache.partner(store: store) } catch { throw Self.readRefusal(error) }
+    }
+
+    /// A request that would wait on a shared store whose audit commit has stalled is refused at
+    /// once: it would hold the actor, and every request behind it, for as long as the store is silent.
+    func refuseWhileStoreStalls() throws(Refusal) {
+        if auditLog.stalled(nowMillis: clock.millis) { throw AuditLog.unavailable }
     }
 
     /// A read the request needed failed: a shared store out of reach is said so (503, retry).

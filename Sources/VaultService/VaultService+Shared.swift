@@ -38,7 +38,7 @@ extension VaultService {
             }
             lock.downgrade()
             store.holdDataKey(meta.dekID)
-            try FleetWatermarkFile(directory: dir).check(store)
+            try FleetWatermarkFile(directory: dir).start(store)
             return VaultService(config: config, directory: dir, store: store, keys: keys, masterKey: kek, lock: lock, clock: clock)
         } catch {
             store.close()
@@ -72,11 +72,25 @@ extension VaultService {
             let (dataKey, kek) = try unwrapDataKey(meta, unlock: unlock)
             try store.migrate()
             let keys = try VaultKeys(dataKey: dataKey)
+            try requireCurrentChain(store, keys: keys)
             store.holdDataKey(meta.dekID)
             return VaultService(config: config, directory: dir, store: store, keys: keys, masterKey: kek, lock: lock, clock: clock, executor: executor)
         } catch {
             store.close()
             throw map(error)
+        }
+    }
+
+    /// The data key this host unwrapped must authenticate the fleet's audit chain as it is now:
+    /// a key the database's label calls current, but that another key replaced (its slot and
+    /// label put back by a writer, the chain kept), is refused. `fleet-watermark` holds the
+    /// chain's length against a database put back whole.
+    static func requireCurrentChain(_ store: any VaultStorage, keys: VaultKeys) throws(ServiceError) {
+        let current: Bool
+        do { current = try store.read { try FleetJoin.Pending.opensChain($0, keys: keys) } } catch { throw map(error) }
+        guard current else {
+            throw .tampered("the fleet's audit chain does not authenticate under the data key this host's slot holds: the slot or the "
+                + "data key's record was put back or changed behind the fleet's back; this host refuses to serve the database")
         }
     }
 }

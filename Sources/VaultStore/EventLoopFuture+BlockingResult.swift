@@ -41,6 +41,8 @@ extension EventLoopFuture {
         let r = outcome
         done.unlock()
         let silence = StoreError.unavailable("no answer from the server in \(Int(seconds ?? 0)) s")
+        // Given up on without waiting: whatever came in meanwhile is being undone by `giveUp`.
+        if gaveUp, !waitsAfterGivingUp { throw silence }
         guard let r else { throw silence }
         if gaveUp, case .failure = r { throw silence }
         return try r.get()

@@ -160,15 +160,16 @@ public final class PostgresStore: VaultStorage {
         return .io("\(error)")
     }
 
-    /// A TLS handshake that failed is a setting to fix, not a server to wait for.
+    /// A certificate this host does not accept is a setting to fix, not a server to wait for;
+    /// any other TLS failure (a server that went away mid-handshake) is the server unavailable.
     private static func tlsFailure(_ error: any Error) -> String? {
         guard error is NIOSSLError || error is NIOSSLExtraError || error is BoringSSLError else { return nil }
         let text = "\(error)"
-        if text.contains("CERTIFICATE_VERIFY_FAILED") || text.contains("failedToValidateHostname") || error is NIOSSLExtraError {
-            return "TLS to the PostgreSQL server failed: its certificate was not accepted (signed by an authority not in "
-                + "[store] ca_file, or not naming the host in [store] url): \(text)"
+        guard text.contains("CERTIFICATE_VERIFY_FAILED") || text.contains("failedToValidateHostname") || error is NIOSSLExtraError else {
+            return nil
         }
-        return "TLS to the PostgreSQL server failed: \(text)"
+        return "TLS to the PostgreSQL server failed: its certificate was not accepted (signed by an authority not in "
+            + "[store] ca_file, or not naming the host in [store] url): \(text)"
     }
 
     private static func describe(_ code: PSQLError.Code) -> String {

@@ -16,8 +16,8 @@ final class DaemonHarness {
     enum Backend: Sendable { case sqlite, postgres }
 
     /// The store new harnesses put their vault in: SQLite, or with `postgres` a new database of
-    /// the tests' cluster (`BothBackendsTests` runs suites again that way;
-    /// `VOBIZ_VAULT_TEST_STORE=postgres` makes it every harness's default).
+    /// the tests' cluster (`VOBIZ_VAULT_TEST_STORE=postgres`, with which `make test` runs the
+    /// suites that behave alike on both backends again).
     @TaskLocal static var backend: Backend = ProcessInfo.processInfo.environment["VOBIZ_VAULT_TEST_STORE"] == "postgres" ? .postgres : .sqlite
 
     /// The `[store]` and `[fleet]` tables of a vault in a new database of the shared cluster.

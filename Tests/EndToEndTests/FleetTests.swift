@@ -165,6 +165,9 @@ import VaultTestSupport
         #expect(refused.code != 0 && refused.err.contains("host-b") && refused.err.contains("stop their daemons"), "\(refused.all)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: target).isEmpty, "nothing written")
         #expect(b.stop() == 0)
+        // The server ends a session some time after its client went.
+        let sessions = "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'host-b'"
+        for _ in 0..<200 where try fleet.pg.psql(sessions) != "0" { usleep(25_000) }
         let copied = try a.s.vv(["store", "migrate", "--to", "sqlite:\(target)/vault.db"] + a.cfg)
         #expect(copied.code == 0, "\(copied.all)")
         #expect(try a.s.vv(["audit", "verify", "--state-dir", target, "--key-file", a.s.key]).out.contains("intact"))

@@ -32,7 +32,9 @@ import VaultTestSupport
         let second = Date()
         let error = #expect(throws: StoreError.self) { try store.holdsVault() }
         #expect(error?.isUnreachable == true, "\(String(describing: error))")
-        #expect(Date().timeIntervalSince(second) < 4, "a silent connect is given up on too")
+        let connecting = Date().timeIntervalSince(second)
+        // A new connection (the first was closed when it was given up on), waited for, then given up on too.
+        #expect(connecting >= 0.4 && connecting < 4, "a silent connect is given up on too: \(connecting) s")
 
         try pg.resume()
         resumed = true

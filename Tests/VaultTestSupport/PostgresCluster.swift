@@ -134,11 +134,16 @@ public final class PostgresCluster: Sendable {
 
     public func resume() throws { try signalServer(SIGCONT) }
 
-    /// The postmaster first (it forks no new backend while stopped), then its children.
     private func signalServer(_ signal: Int32) throws {
         guard let text = try? String(contentsOfFile: dataDirectory + "/postmaster.pid", encoding: .utf8),
               let postmaster = pid_t(text.prefix { $0 != "\n" }) else { throw Failure("the server is not running") }
-        guard kill(postmaster, signal) == 0 else { throw Failure("cannot signal the server: " + String(cString: strerror(errno))) }
+        guard Self.signalTree(postmaster, signal) else { throw Failure("cannot signal the server: " + String(cString: strerror(errno))) }
+    }
+
+    /// The postmaster first (it forks no new backend while stopped), then its children.
+    @discardableResult
+    static func signalTree(_ postmaster: pid_t, _ signal: Int32) -> Bool {
+        guard kill(postmaster, signal) == 0 else { return false }
         for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
             guard let pid = pid_t(entry), let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
                   let close = stat.lastIndex(of: ")") else { continue }
@@ -146,6 +151,7 @@ public final class PostgresCluster: Sendable {
             let fields = stat[stat.index(after: close)...].split(separator: " ")
             if fields.count > 1, pid_t(fields[1]) == postmaster { kill(pid, signal) }
         }
+        return true
     }
 
     /// Ends the client sessions for which `condition` (SQL over pg_stat_activity) holds; returns how many.
@@ -231,7 +237,10 @@ public final class PostgresCluster: Sendable {
         guard let text = try? String(contentsOfFile: data + "/postmaster.pid", encoding: .utf8),
               let pid = pid_t(text.prefix { $0 != "\n" }), pid > 0,
               let command = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline"),
-              String(decoding: command, as: UTF8.self).contains(data), kill(pid, SIGQUIT) == 0 else { return }
+              String(decoding: command, as: UTF8.self).contains(data) else { return }
+        // A server a test paused (SIGSTOP) and never resumed must be able to act on the signal.
+        signalTree(pid, SIGCONT)
+        guard kill(pid, SIGQUIT) == 0 else { return }
         // Gone when its pid file is: a postmaster whose parent does not reap it stays a zombie.
         var waited = 0
         while waited < 1000, kill(pid, 0) == 0, FileManager.default.fileExists(atPath: data + "/postmaster.pid") {
