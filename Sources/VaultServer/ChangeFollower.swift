@@ -50,10 +50,15 @@ struct ChangeFollower: Service, CustomStringConvertible {
     private func pollLoop(_ reader: BackgroundThread) async {
         while !Task.isCancelled {
             try? await Task.sleep(for: poll)
-            if let upkeep = await service.fleetUpkeep(), let refused = await reader.runIfIdle({ upkeep.run() }), let why = refused {
-                await service.refuseRolledBackStore()
-                logger.critical("the fleet's database is older than this host saw; its keys are dropped and requests refused",
-                                metadata: ["why": "\(why)"])
+            if let upkeep = await service.fleetUpkeep() {
+                switch await reader.runIfIdle({ upkeep.run() }) {
+                case .none: await service.fleetUpkeepSkipped()
+                case .some(.none): break
+                case .some(.some(let why)):
+                    await service.refuseRolledBackStore()
+                    logger.critical("the fleet's database is older than this host saw; its keys are dropped and requests refused",
+                                    metadata: ["why": "\(why)"])
+                }
             }
             await apply(reader)
         }

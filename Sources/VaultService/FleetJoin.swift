@@ -110,7 +110,12 @@ public struct FleetJoin: Sendable {
         public func wait(timeout: Duration, poll: Duration = .milliseconds(250)) async throws(ServiceError) -> String {
             let deadline = ContinuousClock.now + timeout
             while true {
-                if let taken = try take() { return taken }
+                if let taken = try take() {
+                    // The fleet this host now serves: a record left by another vault is replaced.
+                    let record = FleetWatermarkFile(directory: StateDirectory(join.config.vault.stateDir))
+                    if (try? record.read())??.vaultID == vaultID { try record.check(store) } else { try record.start(store) }
+                    return taken
+                }
                 guard ContinuousClock.now < deadline else {
                     throw .fleetConflict("not admitted within the wait; the request stays: run `fleet join` again to go on waiting")
                 }

@@ -42,6 +42,9 @@ extension VaultService {
         return FleetUpkeep(store: shared, watermark: FleetWatermarkFile(directory: directory), now: now)
     }
 
+    /// The minute's upkeep could not run (its thread was busy): it is due again at once.
+    public func fleetUpkeepSkipped() { fleetSeenAt = 0 }
+
     /// The fleet's database shows less than this host saw (`FleetWatermark`): nothing more is
     /// opened or written with the keys, until an operator looks and starts the daemon again.
     public func refuseRolledBackStore() {

@@ -72,7 +72,7 @@ extension VaultService {
             let (dataKey, kek) = try unwrapDataKey(meta, unlock: unlock)
             try store.migrate()
             let keys = try VaultKeys(dataKey: dataKey)
-            try requireCurrentChain(store, keys: keys)
+            try requireCurrentChain(store, keys: keys, dekID: meta.dekID)
             store.holdDataKey(meta.dekID)
             return VaultService(config: config, directory: dir, store: store, keys: keys, masterKey: kek, lock: lock, clock: clock, executor: executor)
         } catch {
@@ -85,10 +85,18 @@ extension VaultService {
     /// a key the database's label calls current, but that another key replaced (its slot and
     /// label put back by a writer, the chain kept), is refused. `fleet-watermark` holds the
     /// chain's length against a database put back whole.
-    static func requireCurrentChain(_ store: any VaultStorage, keys: VaultKeys) throws(ServiceError) {
-        let current: Bool
-        do { current = try store.read { try FleetJoin.Pending.opensChain($0, keys: keys) } } catch { throw map(error) }
-        guard current else {
+    static func requireCurrentChain(_ store: any VaultStorage, keys: VaultKeys, dekID: String) throws(ServiceError) {
+        let found: (dekID: String, opens: Bool)
+        do {
+            found = try store.read { tx in
+                (try fleetTransaction(tx).vaultIdentity().dekID, try FleetJoin.Pending.opensChain(tx, keys: keys))
+            }
+        } catch { throw map(error) }
+        // Another host's rekey committed since this host read its slot: nothing is wrong, it is late.
+        guard found.dekID == dekID else {
+            throw .storeUnavailable("another host replaced the data key while this host opened the vault; try again")
+        }
+        guard found.opens else {
             throw .tampered("the fleet's audit chain does not authenticate under the data key this host's slot holds: the slot or the "
                 + "data key's record was put back or changed behind the fleet's back; this host refuses to serve the database")
         }

@@ -37,7 +37,7 @@ extension VaultService {
                 try store.migrate()
                 // As at every opening: not a database older than this host saw, nor a key it replaced.
                 try FleetWatermarkFile(directory: directory).check(store)
-                try Self.requireCurrentChain(store, keys: try VaultKeys(dataKey: unwrapped.dataKey))
+                try Self.requireCurrentChain(store, keys: try VaultKeys(dataKey: unwrapped.dataKey), dekID: meta.dekID)
                 (store as? PostgresStore)?.holdDataKey(meta.dekID)
             }
             keyring.install(try VaultKeys(dataKey: unwrapped.dataKey), masterKey: unwrapped.kek)

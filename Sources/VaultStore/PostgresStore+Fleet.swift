@@ -47,28 +47,31 @@ extension PostgresStore {
         try statement { tx in try tx.run("DELETE FROM login_leases WHERE auth_id = \(authID) AND host = \(settings.host)") }
     }
 
-    /// One statement on a connection of the pool, outside any transaction of the fleet's. These
-    /// are on a request's path (a nonce, a login lease) and take no lock that waits: an answer
-    /// within 2 s, or the store is unavailable.
-    private func statement<T>(_ body: (PostgresTransaction) throws -> T) throws(StoreError) -> T {
+    /// One statement on a connection of the pool, outside any transaction of the fleet's. Those
+    /// on a request's path (a nonce, a login lease) take no lock that waits: an answer within
+    /// 2 s, or the store is unavailable; the minute's upkeep waits as any statement does.
+    private func statement<T>(onRequestPath: Bool = true, _ body: (PostgresTransaction) throws -> T) throws(StoreError) -> T {
+        let seconds = onRequestPath ? min(2, settings.answerSeconds) : settings.answerSeconds
         do {
-            return try pool.withConnection {
-                try body(PostgresTransaction(connection: $0, host: settings.host, answerSeconds: min(2, settings.answerSeconds)))
-            }
+            return try pool.withConnection { try body(PostgresTransaction(connection: $0, host: settings.host, answerSeconds: seconds)) }
         } catch { throw Self.map(error) }
     }
 
     /// Records that this host is alive (`fleet list`'s last seen).
     public func markSeen(now: Int64) throws(StoreError) {
-        try statement { tx in try tx.run("UPDATE key_slots SET last_seen = \(now) WHERE host = \(settings.host)") }
+        try statement(onRequestPath: false) { tx in try tx.run("UPDATE key_slots SET last_seen = \(now) WHERE host = \(settings.host)") }
     }
 
     /// Forgets nonces whose refusal has expired, skew allowance included; answers how many.
     @discardableResult
     public func purgeNonces() throws(StoreError) -> Int {
-        try statement { tx in
-            // Written so that the index on expires_at serves it.
-            try tx.rows("DELETE FROM nonces WHERE expires_at <= \(unescaped: Self.serverNow) - \(Self.clockSkewAllowance) RETURNING 1").count
+        try statement(onRequestPath: false) { tx in
+            // Written so that the index on expires_at serves it; counted by the server, not row by row.
+            let n = try tx.rows("""
+                WITH gone AS (DELETE FROM nonces WHERE expires_at <= \(unescaped: Self.serverNow) - \(Self.clockSkewAllowance) RETURNING 1)
+                SELECT count(*) FROM gone
+                """).first?.decode(Int64.self) ?? 0
+            return Int(n)
         }
     }
 

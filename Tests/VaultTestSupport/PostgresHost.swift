@@ -140,6 +140,11 @@ struct PostgresHost: Sendable {
         // Unnamed files, not pipes: a child that exits before reading its input must not SIGPIPE
         // the tests, and one that fills a pipe nobody reads yet must not stall.
         let input = try stdin.map { try unnamedFile($0) }, out = try unnamedFile(), err = try unnamedFile()
+        // Closed here, not left to the handles' release: the Process keeps them, and descriptors
+        // left open pile up over hundreds of runs. Past about 1,300 open descriptors Foundation's
+        // Process.run() (swift-corelibs-foundation 6.3) reads past its /proc/self/fd buffer and
+        // crashes the whole test process.
+        defer { for handle in [input, out, err] { try? handle?.close() } }
         p.standardInput = input ?? FileHandle.nullDevice
         p.standardOutput = out
         p.standardError = err
