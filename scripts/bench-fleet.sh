@@ -6,11 +6,11 @@
 # - propagation: a second host joins the PostgreSQL vault (fleet join, fleet admit); N
 #   rotations through the first host's admin socket, each timed from its answer until the second
 #   host hands out the new version: p50, p99 and max.
-# Usage: scripts/bench-fleet.sh [N rotations (200)]   PHASE_SECONDS (5), ROUNDS (2), BIN=another build.
+# Usage: scripts/bench-fleet.sh [N rotations (200)]   PHASE_SECONDS (5), ROUNDS (5), BIN=another build.
 set -euo pipefail
 ROTATIONS="${1:-200}"
 SECONDS_PER_PHASE="${PHASE_SECONDS:-5}"
-ROUNDS="${ROUNDS:-2}"
+ROUNDS="${ROUNDS:-5}"
 BIN="${BIN:-$(swift build -c release --show-bin-path)}"
 export BIN
 HERE="$(cd "$(dirname "$0")" && pwd)"

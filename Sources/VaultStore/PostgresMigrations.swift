@@ -4,7 +4,7 @@ import PostgresNIO
 /// edited. The constraints are SQLite's, as `CHECK`s and unique indexes, so PostgreSQL refuses
 /// inconsistent data whatever the code above does, plus the fleet's tables.
 enum PostgresMigrations {
-    static let all: [(name: String, sql: String)] = [("v1-schema", v1), ("v2-fleet", v2)]
+    static let all: [(name: String, sql: String)] = [("v1-schema", v1), ("v2-fleet", v2), ("v3-audit-host-check", v3)]
 
     static func migrate(_ tx: PostgresTransaction) throws {
         try tx.run("BEGIN")
@@ -197,5 +197,13 @@ enum PostgresMigrations {
             account_id BIGINT,
             scope TEXT NOT NULL CHECK (scope IN ('account', 'vault'))
         );
+        """
+
+    /// The same rule for the host an audit row names, without a regular expression: every
+    /// appended row is checked, and the expression was about a third of the server's work per row.
+    static let v3 = """
+        ALTER TABLE audit_events DROP CONSTRAINT audit_events_host_check;
+        ALTER TABLE audit_events ADD CONSTRAINT audit_events_host_check CHECK (host IS NULL OR (octet_length(host) BETWEEN 1 AND 64
+            AND ltrim(host, 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-') = ''))
         """
 }

@@ -66,4 +66,26 @@ import VaultTestSupport
         #expect(AuditChain.verify(again, head: newHead, using: old) != .intact(rows: 6))
         #expect(again.map(\.op) == rows.map(\.op))
     }
+
+    /// Text that would end a row, start a column or stand for NULL in a bulk format comes back
+    /// as it went in, in every text column, alongside NULLs and the largest numbers.
+    @Test(arguments: backends) func rowsWithHostileTextComeBackAsWritten(_ backend: String) throws {
+        let (owner, store) = try Self.make(backend)
+        defer { withExtendedLifetime(owner) {} }
+        let hostile = ["a\tb\nc\rd", "\\N", "\\.", "\\", "\\x00ff", "tab\there", "é ✓ 𝄞", "\"quoted\", 'single'", "", "line\n\\.\nnext"]
+        let events = hostile.enumerated().map { i, text in
+            AuditEvent(seq: 0, atMillis: Int64.max - Int64(i), actor: ActorIdentity(uid: UInt32.max, user: text, pid: Int32.max, exe: text),
+                       op: text.isEmpty ? "op" : text, authID: text, version: Int64.max, outcome: .refused, reason: text, detail: text)
+        } + [Self.event(99)]
+        try store.write { try $0.appendAudit(events, using: MAC(salt: 7)) }
+        let (rows, head) = try store.read { (try $0.auditEvents(), try $0.auditHeadRecord()) }
+        #expect(AuditChain.verify(rows, head: head, using: MAC(salt: 7)) == .intact(rows: events.count))
+        #expect(rows.map(\.detail) == events.map(\.detail))
+        #expect(rows.map(\.reason) == events.map(\.reason))
+        #expect(rows.map(\.op) == events.map(\.op))
+        #expect(rows.map(\.authID) == events.map(\.authID))
+        #expect(rows.map(\.actor) == events.map(\.actor))
+        #expect(rows.map(\.atMillis) == events.map(\.atMillis))
+        #expect(rows.map(\.version) == events.map(\.version))
+    }
 }
