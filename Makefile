@@ -8,7 +8,7 @@ BENCH_SECONDS ?= 10
 BENCH_SCALE ?= 10000 100000
 BENCH_ROTATIONS ?= 200
 BENCH_FLEET_SCALE ?= 100000
-DEBIAN_PKGS = libsodium-dev libsqlite3-dev pkg-config curl python3 python3-venv python3-yaml binutils openssl systemd util-linux e2fsprogs postgresql
+DEBIAN_PKGS = libsodium-dev libsqlite3-dev pkg-config curl python3 python3-venv python3-yaml binutils openssl systemd systemd-container util-linux e2fsprogs postgresql dpkg-dev
 
 # make install PREFIX=/usr/local DESTDIR=...   (make uninstall removes exactly what it put there)
 PREFIX     ?= /usr/local
@@ -25,7 +25,7 @@ FISHDIR     = $(PREFIX)/share/fish/vendor_completions.d
 UNITS       = vobiz-vault.service vobiz-vault.socket vobiz-vault-admin.socket vobiz-vault-remind.service vobiz-vault-remind.timer
 MANIFEST    = $(DESTDIR)$(DOCDIR)/installed-files
 
-.PHONY: all deps build release test fuzz soak run bench clean install uninstall
+.PHONY: all deps build release deb test fuzz soak run bench clean install uninstall
 
 all: build
 
@@ -45,7 +45,8 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
-## test: build everything (the executable too: end-to-end tests run it), fuzz each parser for
+## test: build the Debian package (PackageTests installs it in a container), build everything (the
+## executable too: end-to-end tests run it), fuzz each parser for
 ## 10 s, run every suite with the files the tests leave kept in a temporary directory, then
 ## sweep all of them for every secret the tests handed out (scripts/leak-sweep.py, which removes
 ## the directory; LEAK_SWEEP_FLAGS=--keep leaves it). The suite's summary line is followed, when
@@ -68,7 +69,7 @@ POSTGRES_SKIP = rekeyTakesTheNewKeyOnlyInTheBodyAndBadInputChangesNothing|backup
 nothing :=
 space := $(nothing) $(nothing)
 LEAK_SWEEP_FLAGS ?=
-test: deps
+test: deps deb
 	$(SWIFT) build --build-tests
 	./scripts/fuzz.sh 10
 	@keep="$$(mktemp -d -t vv-keep.XXXXXX)" && chmod 755 "$$keep" && \
@@ -112,6 +113,11 @@ bench: deps
 	./scripts/bench-scale.sh $(BENCH_SCALE)
 	./scripts/bench-fleet.sh $(BENCH_ROTATIONS)
 	STORE=postgres ./scripts/bench-scale.sh $(BENCH_FLEET_SCALE)
+
+## deb: .build/deb/vobiz-vault_VERSION_amd64.deb, a release build with the Swift runtime linked in
+## (scripts/make-deb.sh; installing it: Docs/operations.md)
+deb: deps
+	SWIFT=$(SWIFT) ./scripts/make-deb.sh
 
 ## install: release binary, systemd units, sysusers/tmpfiles, example config, completions and man pages
 install: release

@@ -158,6 +158,7 @@ public struct AdminClient: Sendable {
     }
 
     public func auditVerify() throws -> AuditVerdictView { try get("audit/verify") }
+    public func reload() throws -> ReloadView { try post("reload", Array("{}".utf8)) }
     public func jwtSessions() throws -> JWTSessionList { try get("jwt") }
     public func fleet() throws -> FleetView { try get("fleet") }
 

@@ -27,6 +27,7 @@ public enum AdminRoute: Sendable, Equatable {
     case fleet
     case fleetAdmit(String)
     case fleetRemove(String)
+    case reload
 
     public init?(method: String, path: some StringProtocol) {
         guard path.hasPrefix("/v1/admin/") else { return nil }
@@ -43,6 +44,7 @@ public enum AdminRoute: Sendable, Equatable {
         case ("POST", 1) where parts[0] == "unseal": self = .unseal
         case ("POST", 1) where parts[0] == "rekey": self = .rekey
         case ("POST", 1) where parts[0] == "backup": self = .backup
+        case ("POST", 1) where parts[0] == "reload": self = .reload
         case ("POST", 2) where parts[0] == "policy" && parts[1] == "check": self = .policyCheck
         case ("GET", 1) where parts[0] == "fleet": self = .fleet
         case ("POST", 3) where parts[0] == "fleet" && !parts[1].isEmpty && parts[2] == "admit": self = .fleetAdmit(parts[1])

@@ -20,6 +20,8 @@ public enum ProblemType: String, Sendable, CaseIterable {
     case verifyFailed = "verify_failed"
     /// The shared store (PostgreSQL) cannot be reached; the answer carries `Retry-After`.
     case storeUnavailable = "store_unavailable"
+    /// `reload`: the configuration file does not load; the policy in force is unchanged.
+    case configInvalid = "config_invalid"
     case `internal`
 
     public var status: Int {
@@ -40,6 +42,7 @@ public enum ProblemType: String, Sendable, CaseIterable {
         case .conflict: 409
         case .verifyFailed: 422
         case .storeUnavailable: 503
+        case .configInvalid: 422
         case .internal: 500
         }
     }
@@ -62,6 +65,7 @@ public enum ProblemType: String, Sendable, CaseIterable {
         case .conflict: "Conflicts with the vault's state"
         case .verifyFailed: "New token not verified"
         case .storeUnavailable: "Store unavailable"
+        case .configInvalid: "Configuration not valid"
         case .internal: "Internal error"
         }
     }

@@ -11,6 +11,7 @@ import VaultService
 /// the CLI runs without a daemon.
 struct AdminAPI: Sendable {
     let service: VaultService
+    let reload: ConfigReload
 
     /// The answer to `request`, or nil when no typed route has its path.
     func respond(to request: VaultRequest, caller: Caller) async -> VaultResponse? {
@@ -57,6 +58,12 @@ struct AdminAPI: Sendable {
             let passphrase = try f.secret("passphrase").withUnsafeBytes { try SecureBytes(copying: $0) }
             return Self.ok(try await ops.unseal(passphrase: passphrase))
         case .auditVerify: return Self.ok(try await ops.auditVerify())
+        case .reload:
+            _ = try fields(request, [])
+            switch await reload.run() {
+            case .reloaded(let grants): return Self.ok(ReloadView(grants: grants))
+            case .refused(let why): throw ServiceError.configInvalid(why)
+            }
         case .fleet: return Self.ok(try await ops.fleet())
         case .fleetAdmit(let host):
             let f = try fields(request, ["fingerprint"])

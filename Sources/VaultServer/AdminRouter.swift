@@ -6,17 +6,19 @@ import VaultCrypto
 import VaultService
 
 /// The admin socket: the typed admin API (`AdminAPI`), `GET /metrics`, `GET /v1/health`.
-/// Only uid 0 and members of `[sockets] admin_group` get past the door.
+/// Only uid 0 and members of `[sockets] admin_group` get past the door (and the daemon's own
+/// user, for `POST /v1/admin/reload` alone).
 struct AdminRouter: AuditingRouter {
     let service: VaultService
     let metrics: DaemonMetrics
     let adminGID: UInt32?
+    let reload: ConfigReload
 
     func auditOperation(_ path: Substring) -> AuditOperation { .admin }
 
     func respond(to request: VaultRequest, peer: PeerContext) async -> VaultResponse {
         let c = peer.caller
-        guard c.uid == 0 || adminGID.map({ ([c.gid] + c.groups).contains($0) }) == true else {
+        guard c.uid == 0 || adminGID.map({ ([c.gid] + c.groups).contains($0) }) == true || Self.ownReload(request, c) else {
             let refusal = Refusal(.notGranted, "the admin socket accepts root and members of the admin group only")
             await service.auditRefusal(caller: c, operation: .admin, method: request.method.rawValue, path: String(request.path), refusal)
             return Problem.response(refusal.type, refusal.detail)
@@ -26,10 +28,18 @@ struct AdminRouter: AuditingRouter {
         case (.GET, "/metrics"): return await scrape()
         case (.GET, "/v1/health"): return await Health.response(service)
         default:
-            if let typed = await AdminAPI(service: service).respond(to: request, caller: c) { return typed }
+            if let typed = await AdminAPI(service: service, reload: reload).respond(to: request, caller: c) { return typed }
             return Problem.response(.notFound, "no such endpoint: \(Echo.short(path, limit: 80))")
         }
     }
+
+    /// The daemon's own user may ask for a reload and nothing else: the unit's `ExecReload=`
+    /// runs as that user, and rereading the configuration (root's file) gives it nothing.
+    static func ownReload(_ request: VaultRequest, _ c: Caller) -> Bool {
+        c.uid == daemonUID && AdminRoute(method: request.method.rawValue, path: request.path) == .reload
+    }
+
+    static let daemonUID = getuid()
 
     func scrape() async -> VaultResponse {
         let audit = await service.auditStatus

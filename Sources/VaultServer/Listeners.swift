@@ -53,7 +53,7 @@ struct Listeners: Service, CustomStringConvertible {
         do {
             bound.append(try await d.bind(name: "admin", path: config.sockets.admin, fd: passed["admin"], group: d.group,
                                           mode: adminGID == nil ? 0o600 : 0o660, socketGroup: config.sockets.adminGroup,
-                                          router: AdminRouter(service: d.service, metrics: d.metrics, adminGID: adminGID),
+                                          router: AdminRouter(service: d.service, metrics: d.metrics, adminGID: adminGID, reload: d.configReload),
                                           limits: adminLimits, connections: d.adminConnections, uids: nil))
             if let tcp = try await d.bindTCP(config.sockets.proxyTCP, fd: passed["proxy"],
                                              router: TCPProxyRouter(service: d.service, proxy: proxy, metrics: d.metrics)) {

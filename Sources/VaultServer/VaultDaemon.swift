@@ -59,6 +59,9 @@ public final class VaultDaemon: Sendable {
         self.logger = logger
     }
 
+    /// What SIGHUP and `POST /v1/admin/reload` run.
+    var configReload: ConfigReload { ConfigReload(service: service, configPath: configPath, loadConfig: loadConfig, logger: logger) }
+
     /// Runs until SIGTERM or SIGINT; returns after draining. Throws when a socket cannot be
     /// bound (after the other services have stopped and the audit queue is settled).
     public func run() async throws {
@@ -101,7 +104,7 @@ public final class VaultDaemon: Sendable {
             ChangeFollower(service: service, logger: logger),
             JWTRefresher(service: service),
             Listeners(daemon: self, passed: passed),
-            Reloader(hangups: hangups, service: service, configPath: configPath, loadConfig: loadConfig, logger: logger),
+            Reloader(hangups: hangups, reload: configReload),
         ]
         return ServiceGroupConfiguration(
             services: services.map {

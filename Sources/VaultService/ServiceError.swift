@@ -33,6 +33,8 @@ public enum ServiceError: Error, Equatable, Sendable, CustomStringConvertible {
     case storeUnavailable(String)
     /// `store migrate`: the target holds something already; nothing was copied or changed.
     case targetNotEmpty(target: String, holds: String)
+    /// `reload`: the configuration file does not load; the policy in force stays.
+    case configInvalid(String)
 
     public var description: String {
         switch self {
@@ -61,6 +63,7 @@ public enum ServiceError: Error, Equatable, Sendable, CustomStringConvertible {
         case .storeUnavailable(let why): why
         case .targetNotEmpty(let t, let holds):
             "\(t) \(holds); `store migrate` copies only into an empty PostgreSQL database or a new SQLite file, and changed nothing"
+        case .configInvalid(let why): "the configuration was not reloaded, the policy in force is unchanged: \(why)"
         }
     }
 }
@@ -78,6 +81,7 @@ extension ServiceError {
         case .unknownHost: .notFound
         case .fleetConflict, .targetNotEmpty: .conflict
         case .storeUnavailable: .storeUnavailable
+        case .configInvalid: .configInvalid
         case .tampered, .stateDirectory, .store, .crypto: .internal
         }
     }

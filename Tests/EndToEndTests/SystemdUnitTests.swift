@@ -44,7 +44,7 @@ import Testing
 
     @Test func theServiceKeepsTheHardeningTheIssueAsksFor() throws {
         let unit = try String(contentsOfFile: Self.repo + "/systemd/vobiz-vault.service", encoding: .utf8)
-        for line in ["Type=notify", "User=vobiz-vault", "StateDirectoryMode=0700", "RuntimeDirectory=vobiz-vault",
+        for line in ["Type=notify", "User=vobiz-vault", "StateDirectoryMode=0700",
                      "LoadCredentialEncrypted=master.key:", "WatchdogSec=", "Restart=on-failure", "NoNewPrivileges=yes",
                      "CapabilityBoundingSet=\n", "ProtectSystem=strict", "ProtectHome=yes", "PrivateTmp=yes", "PrivateDevices=yes",
                      "ProtectKernelTunables=yes", "ProtectKernelModules=yes", "ProtectKernelLogs=yes",
@@ -52,6 +52,8 @@ import Testing
                      "LockPersonality=yes", "SystemCallFilter=@system-service", "UMask=0077", "LimitCORE=0"] {
             #expect(unit.contains(line), "missing \(line)")
         }
+        // The socket units own /run/vobiz-vault; a RuntimeDirectory= would chown their sockets away.
+        #expect(!unit.contains("\nRuntimeDirectory"), "RuntimeDirectory= takes the sockets from their groups")
         let client = try String(contentsOfFile: Self.repo + "/systemd/vobiz-vault.socket", encoding: .utf8)
         #expect(client.contains("FileDescriptorName=client") && client.contains("SocketMode=0660") && client.contains("SocketGroup="))
         let admin = try String(contentsOfFile: Self.repo + "/systemd/vobiz-vault-admin.socket", encoding: .utf8)

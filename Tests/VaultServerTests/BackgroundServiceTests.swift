@@ -55,8 +55,8 @@ import Glibc
         case .graceDestroyer: GraceDestroyer(service: service, logger: logger, interval: Self.longSleep)
         case .jwtRefresher: JWTRefresher(service: service)
         case .watchdog: Watchdog(interval: Self.longSleep)
-        case .reloader: Reloader(hangups: try SignalStream([SIGHUP]), service: service, configPath: nil,
-                                 loadConfig: { [config] _ in config }, logger: logger)
+        case .reloader: Reloader(hangups: try SignalStream([SIGHUP]),
+                                 reload: ConfigReload(service: service, configPath: nil, loadConfig: { [config] _ in config }, logger: logger))
         }
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: [.init(service: subject, successTerminationBehavior: .gracefullyShutdownGroup,

@@ -44,4 +44,11 @@ int vv_peek_writer(int fd, pid_t *pid, uid_t *uid);
 /// Returns 0 with `*uid` set, or -errno (-ENOENT: no such socket on this host).
 int vv_tcp_peer_uid(int fd, uid_t *uid);
 
+/// The bytes of the build stamp section (`.vobiz_vault_build`).
+#define VV_BUILD_STAMP_SIZE 128
+
+/// The git revision `scripts/stamp-build.sh` wrote into this binary, NUL-padded to
+/// VV_BUILD_STAMP_SIZE bytes (read at most that many), or "" in a binary never stamped.
+const char *vv_build_stamp(void);
+
 #endif
