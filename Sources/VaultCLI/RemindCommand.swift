@@ -17,7 +17,7 @@ extension Root {
 
         @OptionGroup var global: GlobalOptions
 
-        @Option(name: .customLong("exec"), help: "When there are findings, pipe them (lines, or JSON with --json) to this shell command.")
+        @Option(name: .customLong("exec"), help: "When there are findings, pipe them (lines, or JSON with --json) to this shell command (default: [remind] exec).")
         var exec: String?
 
         func run() async throws {
@@ -27,7 +27,7 @@ extension Root {
             let text = ctx.json ? AdminJSON.encode(view) : view.findings.map(\.line).joined(separator: "\n")
             if !text.isEmpty { ctx.console.out(text) }
             // The notifier runs here, as the user who ran `remind`, whether or not a daemon holds the vault.
-            if let exec, !view.findings.isEmpty, try Notifier.run(exec, text: text + "\n") != 0 {
+            if let exec = exec ?? ctx.config.remind.exec, !view.findings.isEmpty, try Notifier.run(exec, text: text + "\n") != 0 {
                 ctx.console.err("vobiz-vault: error: the notifier command failed; the findings above were not delivered")
                 throw ExitCode(Notifier.failedExitCode)
             }

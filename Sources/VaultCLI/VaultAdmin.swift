@@ -133,12 +133,27 @@ extension CLIContext {
             await service.checkpoint()
             return AdminOperations(service: service, actor: actor)
         } catch ServiceError.daemonRunning {
-            let uid = try DaemonUser.uid(config, stateDir: config.vault.stateDir)
-            var client = VaultClient(socketPath: options.adminSocket ?? config.sockets.admin, expectedUID: uid)
-            // The daemon may call Vobiz on our behalf (`rotate --verify`, `jwt login`): wait for
-            // as long as it may wait, and then some, rather than report a failure that was not.
-            client.timeout = max(client.timeout, Int(config.upstream.timeout.seconds) + 30)
-            return AdminClient(client)
+            return try daemonAdmin()
+        } catch let error as ServiceError {
+            // An operator (root, an admin-group member) is not the owner of an installed
+            // vault's state directory, so cannot see its lock: the admin socket says whether a
+            // daemon serves it. The client checks the daemon is the directory's owner.
+            guard case .stateDirectory = error, Self.isSocket(options.adminSocket ?? config.sockets.admin) else { throw error }
+            return try daemonAdmin()
         }
+    }
+
+    static func isSocket(_ path: String) -> Bool {
+        var st = stat()
+        return lstat(path, &st) == 0 && st.st_mode & S_IFMT == S_IFSOCK
+    }
+
+    private func daemonAdmin() throws -> AdminClient {
+        let uid = try DaemonUser.uid(config, stateDir: config.vault.stateDir)
+        var client = VaultClient(socketPath: options.adminSocket ?? config.sockets.admin, expectedUID: uid)
+        // The daemon may call Vobiz on our behalf (`rotate --verify`, `jwt login`): wait for
+        // as long as it may wait, and then some, rather than report a failure that was not.
+        client.timeout = max(client.timeout, Int(config.upstream.timeout.seconds) + 30)
+        return AdminClient(client)
     }
 }

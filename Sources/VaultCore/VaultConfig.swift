@@ -60,6 +60,12 @@ public struct VaultConfig: Sendable, Equatable {
         public var durability = Durability.batch
     }
 
+    /// `[remind]`: the notifier `remind` hands its findings to when `--exec` is not given (the
+    /// timer's unit runs `remind` without it).
+    public struct Remind: Sendable, Equatable {
+        public var exec: String?
+    }
+
     /// `[limits]` of the socket API (Docs/api.md).
     public struct Limits: Sendable, Equatable {
         public var maxBody = 64 * 1024
@@ -110,6 +116,7 @@ public struct VaultConfig: Sendable, Equatable {
     public var rotation = Rotation()
     public var jwt = JWT()
     public var audit = Audit()
+    public var remind = Remind()
     /// `[[grant]]` tables: the policy, default deny.
     public var grants: [Grant] = []
 

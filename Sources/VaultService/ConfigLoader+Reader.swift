@@ -182,5 +182,17 @@ extension ConfigLoader {
                 return true
             }
         }
+    
+        func remind(_ v: (any TOMLValueConvertible)?, into s: inout VaultConfig.Remind) throws(ConfigError) {
+            try each(v, "remind") { (t, k) throws(ConfigError) in
+                guard k == "exec" else { return false }
+                let command = try string(t, "remind", k)
+                guard !command.allSatisfy(\.isWhitespace) else {
+                    throw .invalidValue(path: path, key: "remind.exec", reason: "must be a shell command; leave it out for none")
+                }
+                s.exec = command
+                return true
+            }
+        }
     }
 }

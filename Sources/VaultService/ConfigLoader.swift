@@ -38,6 +38,7 @@ public enum ConfigLoader {
             case "rotation": try r.rotation(root[key], into: &c.rotation)
             case "jwt": try r.jwt(root[key], into: &c.jwt)
             case "audit": try r.audit(root[key], into: &c.audit)
+            case "remind": try r.remind(root[key], into: &c.remind)
             case "limits": try r.limits(root[key], into: &c.limits)
             case "sealed": try r.sealed(root[key], into: &c.sealed)
             case "store": try r.store(root[key], into: &c.store)

@@ -103,5 +103,13 @@ import Testing
         #expect(f["reload-good"] == "0", "\(context)")
         #expect(f["reload-broken"] != "0" && f["reload-broken-log"] != "0", "\(log("reload-broken.log")) \(context)")
         #expect(f["service-after-broken"] == "active" && f["reload-fixed"] == "0" && f["alice-last"] == "200", "\(context)")
+        // The timer fires remind, whose finding (exit 1: due within the warn window) reaches the
+        // webhook through the notifier of [remind] exec, from inside the unit's sandbox.
+        #expect(f["import"] == "0" && f["edit"] == "0", "\(log("import.log")) \(log("edit.log"))")
+        // Root and an admin-group member reach the daemon without owning its state directory;
+        // a user outside the group does not.
+        #expect(f["carol-status"] == "1" && f["bob-status"] == "1", "\(context)")
+        #expect(f["hook"]?.contains("MA_REMINDPROBE") == true && f["hook"]?.contains("rotation due") == true, "\(log("remind.log")) \(context)")
+        #expect(f["remind-result"] == "exit-code 1", "\(log("remind.log"))")
     }
 }

@@ -74,5 +74,37 @@ cp /root/config.good /etc/vobiz-vault/config.toml
 systemctl reload vobiz-vault.service; fact reload-fixed "$?"
 fact alice-last "$(health alice)"
 
-journalctl --no-pager -o short-monotonic -u vobiz-vault.service -u vobiz-vault.socket -u vobiz-vault-admin.socket > /mnt/out/journal.log 2>&1
+# The remind timer fires, and its notifier reaches a webhook from inside the unit's sandbox.
+# The webhook's address sits in a curl config file, not on any command line.
+python3 - > /mnt/out/hook.log 2>&1 <<'PY' &
+import http.server
+class Hook(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        open("/mnt/out/hook.txt", "wb").write(body)
+        self.send_response(204); self.end_headers()
+http.server.HTTPServer(("127.0.0.1", 18089), Hook).handle_request()
+PY
+# Operators reach the running daemon through the admin socket without owning its state
+# directory: root imports, an admin-group member reads the status.
+printf '{"auth_id": "MA_REMINDPROBE", "auth_token": "%s"}' "$(head -c 24 /dev/urandom | base64 | tr -d '/+=')" \
+    | vobiz-vault import --state-dir /var/lib/vobiz-vault > /mnt/out/import.log 2>&1; fact import "$?"
+vobiz-vault edit MA_REMINDPROBE --max-age 1d --state-dir /var/lib/vobiz-vault > /mnt/out/edit.log 2>&1; fact edit "$?"
+fact carol-status "$(as carol vobiz-vault status --json --state-dir /var/lib/vobiz-vault 2>&1 | grep -c '"vault_id"')"
+fact bob-status "$(as bob vobiz-vault status --json --state-dir /var/lib/vobiz-vault > /dev/null 2>&1; echo $?)"
+printf 'url = "http://127.0.0.1:18089/hook"\n' > /etc/vobiz-vault/webhook.curl
+chgrp vobiz-vault /etc/vobiz-vault/webhook.curl && chmod 0640 /etc/vobiz-vault/webhook.curl
+printf '\n[remind]\nexec = "curl -sS --fail --max-time 10 -K /etc/vobiz-vault/webhook.curl -H Content-Type:text/plain --data-binary @-"\n' \
+    >> /etc/vobiz-vault/config.toml
+mkdir -p /etc/systemd/system/vobiz-vault-remind.timer.d
+printf '[Timer]\nOnActiveSec=1s\nRandomizedDelaySec=0\n' > /etc/systemd/system/vobiz-vault-remind.timer.d/soon.conf
+systemctl daemon-reload
+systemctl start vobiz-vault-remind.timer
+for _ in $(seq 300); do [ -s /mnt/out/hook.txt ] && break; sleep 0.1; done
+fact hook "$(cat /mnt/out/hook.txt 2>/dev/null)"
+for _ in $(seq 100); do [ "$(systemctl is-active vobiz-vault-remind.service)" != activating ] && break; sleep 0.1; done
+fact remind-result "$(systemctl show -p Result --value vobiz-vault-remind.service) $(systemctl show -p ExecMainStatus --value vobiz-vault-remind.service)"
+journalctl --no-pager -o cat -u vobiz-vault-remind.service > /mnt/out/remind.log 2>&1
+
+journalctl --no-pager -o short-monotonic -u vobiz-vault.service -u vobiz-vault.socket -u vobiz-vault-admin.socket -u vobiz-vault-remind.service > /mnt/out/journal.log 2>&1
 exit 0

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Run by scripts/container.sh before the container boots: the package installed, a vault made
 # by the daemon's user with its master key as an encrypted systemd credential (as
-# Docs/operations.md says), a client-group member and a user outside it.
+# Docs/operations.md says), a client-group member, a user outside it and an admin-group member.
 set -eu
 dpkg -i /mnt/in/vobiz-vault_*_amd64.deb
 umask 077
@@ -12,3 +12,4 @@ systemd-creds encrypt --name=master.key /var/lib/vv-key/master.key /etc/vobiz-va
 rm -rf /var/lib/vv-key
 useradd --create-home --groups vobiz-vault-clients alice
 useradd --create-home bob
+useradd --create-home --groups vobiz-vault-admins carol
