@@ -8,7 +8,7 @@ BENCH_SECONDS ?= 10
 BENCH_SCALE ?= 10000 100000
 BENCH_ROTATIONS ?= 200
 BENCH_FLEET_SCALE ?= 100000
-DEBIAN_PKGS = libsodium-dev libsqlite3-dev pkg-config curl python3 python3-venv python3-yaml binutils openssl systemd systemd-container util-linux e2fsprogs postgresql dpkg-dev
+DEBIAN_PKGS = libsodium-dev libsqlite3-dev pkg-config curl python3 python3-venv python3-yaml binutils openssl systemd systemd-container util-linux e2fsprogs postgresql dpkg-dev golang-go nodejs
 
 # make install PREFIX=/usr/local DESTDIR=...   (make uninstall removes exactly what it put there)
 PREFIX     ?= /usr/local

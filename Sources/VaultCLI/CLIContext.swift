@@ -25,6 +25,10 @@ struct CLIContext {
 
     var json: Bool { options.json }
 
+    /// The client socket a command talks to: `--socket`, else `$VOBIZ_VAULT_SOCKET` (as
+    /// `SSH_AUTH_SOCK`, so one variable points every client at a vault), else the configuration's.
+    var clientSocket: String { options.socket ?? console.environment["VOBIZ_VAULT_SOCKET"] ?? config.sockets.client }
+
     /// `$CREDENTIALS_DIRECTORY/master.key`, where systemd's LoadCredentialEncrypted= puts it.
     var credentialKeyPath: String? {
         guard let dir = console.environment["CREDENTIALS_DIRECTORY"] else { return nil }

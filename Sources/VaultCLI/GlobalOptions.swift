@@ -5,7 +5,7 @@ public struct GlobalOptions: ParsableArguments, Sendable {
     @Option(name: .long, help: "Configuration file (default /etc/vobiz-vault/config.toml when it exists).")
     var config: String?
 
-    @Option(name: .long, help: "Client socket of a running daemon.")
+    @Option(name: .long, help: "Client socket of a running daemon (default $VOBIZ_VAULT_SOCKET, then [sockets] client).")
     var socket: String?
 
     @Option(name: .customLong("admin-socket"), help: "Admin socket of a running daemon.")

@@ -53,7 +53,7 @@ extension Root {
 /// Talking to the client socket: which socket, which daemon user, and problem answers.
 enum DaemonCall {
     static func client(_ ctx: CLIContext) throws -> VaultClient {
-        VaultClient(socketPath: ctx.options.socket ?? ctx.config.sockets.client,
+        VaultClient(socketPath: ctx.clientSocket,
                     expectedUID: try DaemonUser.uid(ctx.config, stateDir: ctx.config.vault.stateDir))
     }
 

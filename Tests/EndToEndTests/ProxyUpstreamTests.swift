@@ -95,10 +95,7 @@ import Testing
         let (d, mock) = try ProxyTests.vault()
         defer { withExtendedLifetime((d, mock)) {} }
         let venv = try PythonVenv.withVobizSDK()
-        let contrib = URL(fileURLWithPath: DaemonHarness.pythonDir).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("contrib/python").path
-        let out = try Process.run("/usr/bin/env", ["PYTHONPATH=" + DaemonHarness.pythonDir, venv.python,
-                                                   DaemonHarness.pythonDir + "/sdk_through_proxy.py", d.client, contrib, "MA_ACME"])
+        let out = try Process.run("/usr/bin/env", [venv.python, DaemonHarness.pythonDir + "/sdk_through_proxy.py", d.client, "MA_ACME"])
         d.s.captured.append(out)
         let r = ProxyTests.json(out)
         #expect(r["list_objects"] as? Int == 1 && r["create_message"] as? String == "call fired" && r["create_echo_to"] as? String == "+15550002",

@@ -1,12 +1,13 @@
-"""The Vobiz Python SDK making real calls through the vault's proxy, holding no real token.
-usage: sdk_through_proxy.py CLIENT_SOCKET CONTRIB_DIR AUTH_ID"""
+"""The Vobiz Python SDK making real calls through the vault's proxy, holding no real token,
+with the adapter of the vobiz_vault package (clients/python, installed with pip).
+usage: sdk_through_proxy.py CLIENT_SOCKET AUTH_ID"""
 import json
 import sys
 
-sock, contrib, auth_id = sys.argv[1], sys.argv[2], sys.argv[3]
-sys.path.insert(0, contrib)
-import vobiz  # noqa: E402
-from vobiz_vault import mount_proxy  # noqa: E402
+import vobiz
+from vobiz_vault import mount_proxy
+
+sock, auth_id = sys.argv[1], sys.argv[2]
 
 client = vobiz.RestClient(auth_id, "not-a-real-token")
 mount_proxy(client.session, sock)

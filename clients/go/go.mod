@@ -1,0 +1,3 @@
+module github.com/vobiz/vobiz-vault/clients/go
+
+go 1.19
