@@ -27,7 +27,8 @@ extension Root {
                 }
                 var table = TextTable(["CREDENTIAL", "STATE", "ISSUED", "EXPIRES IN", "LAST REFRESH", "LAST ERROR"])
                 for s in list.sessions {
-                    table.add([s.credential, s.state + (s.hasLoginCredentials ? "" : " (no login credentials)"), s.issuedAt ?? "-",
+                    let short = s.lifetimeTooShort ? " (lifetime \(s.lifetimeSeconds ?? 0) s: too short to serve)" : ""
+                    table.add([s.credential, s.state + (s.hasLoginCredentials ? "" : " (no login credentials)") + short, s.issuedAt ?? "-",
                                s.expiresInText, s.lastRefreshAt ?? "-", s.lastError ?? "-"])
                 }
                 ctx.console.out(table.render())

@@ -17,6 +17,7 @@ public struct Finding: Hashable, Sendable, Codable {
         case noActiveToken = "no_active_token"
         case upstreamRejected = "upstream_rejected"
         case jwtLoginFailing = "jwt_login_failing"
+        case jwtLifetimeShort = "jwt_lifetime_short"
         case masterKeyDue = "master_key_due"
         case masterKeyOverdue = "master_key_overdue"
         case auditBroken = "audit_broken"

@@ -11,9 +11,13 @@ public struct JWTSessionView: Codable, Sendable, Equatable {
     public var lastRefreshAt: String?
     public var lastError: String?
     public var retryAt: String?
+    /// The last token's lifetime in seconds, and whether it is too short to serve between
+    /// logins (`JWTSessionRules.tooShort`).
+    public var lifetimeSeconds: Int64?
+    public var lifetimeTooShort: Bool
 
     public init(credential: String, state: String, hasLoginCredentials: Bool, issuedAt: Int64?, expiresAt: Int64?,
-                lastRefreshAt: Int64?, lastError: String?, retryAt: Int64?, now: Int64) {
+                lastRefreshAt: Int64?, lastError: String?, retryAt: Int64?, lifetimeTooShort: Bool = false, now: Int64) {
         self.credential = credential
         self.state = state
         self.hasLoginCredentials = hasLoginCredentials
@@ -23,11 +27,14 @@ public struct JWTSessionView: Codable, Sendable, Equatable {
         self.lastRefreshAt = lastRefreshAt.map(Timestamp.iso)
         self.lastError = lastError
         self.retryAt = retryAt.map(Timestamp.iso)
+        lifetimeSeconds = issuedAt.flatMap { i in expiresAt.map { $0 - i } }
+        self.lifetimeTooShort = lifetimeTooShort
     }
 
     enum CodingKeys: String, CodingKey {
         case credential, state, hasLoginCredentials = "has_login_credentials", issuedAt = "issued_at", expiresAt = "expires_at"
         case expiresInSeconds = "expires_in_seconds", lastRefreshAt = "last_refresh_at", lastError = "last_error", retryAt = "retry_at"
+        case lifetimeSeconds = "lifetime_seconds", lifetimeTooShort = "lifetime_too_short"
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -41,6 +48,8 @@ public struct JWTSessionView: Codable, Sendable, Equatable {
         try c.encode(lastRefreshAt, forKey: .lastRefreshAt)
         try c.encode(lastError, forKey: .lastError)
         try c.encode(retryAt, forKey: .retryAt)
+        try c.encode(lifetimeSeconds, forKey: .lifetimeSeconds)
+        try c.encode(lifetimeTooShort, forKey: .lifetimeTooShort)
     }
 
     /// How long the token has left, as `jwt status` prints it.

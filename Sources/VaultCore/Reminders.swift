@@ -2,11 +2,12 @@ import Foundation
 
 /// The rules behind `remind`: what about a credential must reach an operator, and how loudly.
 public enum Reminders {
-    public static func findings(for accounts: [AccountInfo], defaults: RotationPolicy, now: Int64) -> [Finding] {
-        accounts.sorted { $0.authID < $1.authID }.flatMap { findings(for: $0, defaults: defaults, now: now) }
+    public static func findings(for accounts: [AccountInfo], defaults: RotationPolicy,
+                                jwt: JWTSessionRules = JWTSessionRules(refreshMargin: 300), now: Int64) -> [Finding] {
+        accounts.sorted { $0.authID < $1.authID }.flatMap { findings(for: $0, defaults: defaults, jwt: jwt, now: now) }
     }
 
-    static func findings(for a: AccountInfo, defaults: RotationPolicy, now: Int64) -> [Finding] {
+    static func findings(for a: AccountInfo, defaults: RotationPolicy, jwt rules: JWTSessionRules, now: Int64) -> [Finding] {
         func finding(_ s: Finding.Severity, _ k: Finding.Kind, _ m: String) -> Finding {
             Finding(severity: s, kind: k, authID: a.authID.rawValue, label: a.label, message: m)
         }
@@ -28,6 +29,10 @@ public enum Reminders {
         if let j = a.jwt, j.state == "failed" {
             out.append(finding(.critical, .jwtLoginFailing,
                                "JWT login failing (\(j.lastError ?? "unknown error")); run `vobiz-vault login-credentials set \(a.authID)` or `vobiz-vault jwt login`"))
+        }
+        if let j = a.jwt, j.state == "valid", let lifetime = j.lifetime, rules.tooShort(lifetime: lifetime) {
+            out.append(finding(.warning, .jwtLifetimeShort,
+                               "JWT lifetime of \(lifetime) s is too short to serve: logins are at least \(rules.refreshFloor) s apart ([jwt] refresh_floor), so callers are refused until the next one; check the login answer's expires_in with Vobiz"))
         }
         guard let schedule = a.schedule(defaults: defaults, now: now) else {
             out.append(finding(.critical, .noActiveToken, "no active token version; import or rotate one"))

@@ -50,6 +50,9 @@ public struct VaultConfig: Sendable, Equatable {
 
     public struct JWT: Sendable, Equatable {
         public var refreshMargin = TimeSpan(seconds: 300)
+        public var refreshFloor = TimeSpan(seconds: JWTSessionRules.defaultRefreshFloor)
+
+        public var rules: JWTSessionRules { JWTSessionRules(refreshMargin: refreshMargin.seconds, refreshFloor: refreshFloor.seconds) }
     }
 
     public enum Durability: String, Sendable, Equatable {

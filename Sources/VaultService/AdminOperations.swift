@@ -240,7 +240,8 @@ public struct AdminOperations: Sendable {
 
     static func view(_ s: JWTSessionStatus, now: Int64) -> JWTSessionView {
         JWTSessionView(credential: s.authID.rawValue, state: s.state, hasLoginCredentials: s.hasLoginCredentials, issuedAt: s.issuedAt,
-                       expiresAt: s.expiresAt, lastRefreshAt: s.lastRefreshAt, lastError: s.lastError, retryAt: s.retryAt, now: now)
+                       expiresAt: s.expiresAt, lastRefreshAt: s.lastRefreshAt, lastError: s.lastError, retryAt: s.retryAt,
+                       lifetimeTooShort: s.lifetimeTooShort, now: now)
     }
 
     static func span(_ text: String?, _ name: String) throws(ServiceError) -> TimeSpan? {

@@ -129,8 +129,15 @@ extension ConfigLoader {
 
         func jwt(_ v: (any TOMLValueConvertible)?, into s: inout VaultConfig.JWT) throws(ConfigError) {
             try each(v, "jwt") { (t, k) throws(ConfigError) in
-                guard k == "refresh_margin" else { return false }
-                s.refreshMargin = try span(t, "jwt", k)
+                switch k {
+                case "refresh_margin": s.refreshMargin = try span(t, "jwt", k)
+                case "refresh_floor":
+                    s.refreshFloor = try positiveSpan(t, "jwt", k)
+                    guard s.refreshFloor.seconds <= 3600 else {
+                        throw .invalidValue(path: path, key: "jwt.refresh_floor", reason: "must be at most 1h")
+                    }
+                default: return false
+                }
                 return true
             }
         }

@@ -33,6 +33,8 @@ public struct JWTSessionStatus: Sendable {
     public let lastRefreshAt: Int64?
     public let lastError: String?
     public let retryAt: Int64?
+    /// The last token lives too short to serve between logins (`JWTSessionRules.tooShort`).
+    public let lifetimeTooShort: Bool
 }
 
 /// The answer of `POST /v1/jwt`.

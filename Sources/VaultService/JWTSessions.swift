@@ -48,6 +48,14 @@ struct JWTSessions {
             return .refuse(Refusal(.upstreamUnavailable,
                                    "the JWT login for \(id) is failing (\(failed)); fix it with `vobiz-vault login-credentials set` or retry with `vobiz-vault jwt login`"))
         }
+        // The token ran out before the next login may start (a lifetime under `[jwt]
+        // refresh_floor` plus the skew): refused until then, not logged in again at every request.
+        if s.issuedAt > 0, now < s.refreshAfter {
+            return .refuse(Refusal(.upstreamUnavailable, """
+                the JWT Vobiz gave \(id) lives \(s.expiresAt - s.issuedAt) s, too short to serve until the next login, in \(s.refreshAfter - now) s \
+                (logins are [jwt] refresh_floor apart)
+                """))
+        }
         guard s.retryAt > now else { return .login }
         // Backing off after a network failure: a token with time left still serves.
         if let token = s.token, JWTSessionRules.usable(expiresAt: s.expiresAt, now: now) {

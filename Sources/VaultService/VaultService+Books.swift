@@ -35,14 +35,14 @@ extension VaultService {
     /// Each credential's findings, read a page at a time on the long-read connection: only the
     /// findings are kept, in auth id order (customers, then the partner).
     nonisolated func credentialFindings() async throws(ServiceError) -> [Finding] {
-        let defaults = config.rotation.policy, now = clock.seconds
+        let defaults = config.rotation.policy, jwt = config.jwt.rules, now = clock.seconds
         return try await longReads.read { tx in
             var customers: [Finding] = [], partner: [Finding] = []
             var after: AuthID?
             repeat {
                 let ids = try tx.accountIDs(after: after, limit: 1000)
                 for a in try tx.accountInfos(ids: ids) {
-                    let found = Reminders.findings(for: [a], defaults: defaults, now: now)
+                    let found = Reminders.findings(for: [a], defaults: defaults, jwt: jwt, now: now)
                     if a.kind == .partner { partner += found } else { customers += found }
                 }
                 after = ids.count == 1000 ? ids.last : nil

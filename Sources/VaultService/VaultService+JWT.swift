@@ -8,7 +8,7 @@ import VaultStore
 extension VaultService {
     static let loginTarget = "/api/v1/partner/login"
 
-    var jwtRules: JWTSessionRules { JWTSessionRules(refreshMargin: config.jwt.refreshMargin.seconds) }
+    var jwtRules: JWTSessionRules { config.jwt.rules }
 
     // MARK: login credentials
 
@@ -116,7 +116,9 @@ extension VaultService {
             let live = (try? AuthID(a.authID)).flatMap { jwtSessions[$0] }
             return JWTSessionStatus(authID: id, hasLoginCredentials: login != nil, state: session?.state.rawValue ?? "empty",
                                     issuedAt: session?.issuedAt, expiresAt: session?.expiresAt, lastRefreshAt: session?.lastRefreshAt,
-                                    lastError: session?.lastError, retryAt: (live?.retryAt ?? 0) > now ? live?.retryAt : nil)
+                                    lastError: session?.lastError, retryAt: (live?.retryAt ?? 0) > now ? live?.retryAt : nil,
+                                    lifetimeTooShort: session.flatMap { s in s.issuedAt.flatMap { i in s.expiresAt.map { $0 - i } } }
+                                        .map(jwtRules.tooShort(lifetime:)) ?? false)
         }
     }
 
@@ -170,7 +172,10 @@ extension VaultService {
         let outcome = await login(id)
         if let issued = jwtSessions.usable(id, now: now) { return issued }
         switch outcome {
-        case .ok: throw Refusal(.upstreamUnavailable, "the login for \(id) gave a token that is already expired")
+        case .ok:
+            // The refusal of `request` says why (a lifetime too short to serve) and until when.
+            if case .refuse(let why) = jwtSessions.request(id, now: now) { throw why }
+            throw Refusal(.upstreamUnavailable, "the login for \(id) gave a token that is already expired")
         case .failed(let why), .retryLater(let why): throw Refusal(.upstreamUnavailable, "the JWT login for \(id) failed: \(why)")
         }
     }

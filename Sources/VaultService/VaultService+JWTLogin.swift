@@ -48,7 +48,7 @@ extension VaultService {
         case .token(let scratch, let expiresIn, let expClaim):
             defer { scratch.wipe() }
             let expiresAt = JWTSessionRules.expiry(issuedAt: started, expiresIn: expiresIn, expClaim: expClaim)
-            let refreshAfter = min(jwtRules.refreshAfter(issuedAt: started, expiresAt: expiresAt), expiresAt - JWTSessionRules.skew)
+            let refreshAfter = jwtRules.nextLogin(issuedAt: started, expiresAt: expiresAt)
             do {
                 let secure = try Self.secure(scratch)
                 try storeSession(id, token: secure, issuedAt: started, expiresAt: expiresAt, refreshAfter: refreshAfter, actor: actor)

@@ -28,7 +28,7 @@ extension AccountInfo {
             var info = try a.info(versions: (versionsOf[rowID] ?? []).sorted { $0.version > $1.version })
             let s = sessionOf[rowID]
             if s != nil || logins.contains(rowID) {
-                info.jwt = JWTSessionInfo(state: s?.state.rawValue ?? "empty", expiresAt: s?.expiresAt, lastRefreshAt: s?.lastRefreshAt,
+                info.jwt = JWTSessionInfo(state: s?.state.rawValue ?? "empty", issuedAt: s?.issuedAt, expiresAt: s?.expiresAt, lastRefreshAt: s?.lastRefreshAt,
                                           lastError: s?.lastError, hasLoginCredentials: logins.contains(rowID))
             }
             return info

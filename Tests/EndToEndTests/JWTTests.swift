@@ -12,15 +12,19 @@ import VaultTestSupport
         operations = ["jwt"]
         """
 
-    /// A running vault, the mock, and the partner's login password (a canary).
-    static func vault(lifetime: Int = 12, setCredentials: Bool = true, password: String? = nil) throws -> (DaemonHarness, MockVobiz, String) {
+    /// A running vault, the mock, and the partner's login password (a canary). The mock's tokens
+    /// live seconds, so `floor` (`[jwt] refresh_floor`) is lowered for the tests of refreshing;
+    /// nil keeps the default (30 s).
+    static func vault(lifetime: Int = 12, setCredentials: Bool = true, password: String? = nil,
+                      floor: String? = "1s") throws -> (DaemonHarness, MockVobiz, String) {
         let s = try Scratch()
         var tokens: [String: Any] = MockVobiz.standardTokens(s)
         let right = s.token("password")
         tokens["__login"] = ["email": "ops@example.com", "password": right]
         let mock = try MockVobiz(s, tokens: tokens)
         try mock.mode(jwtLifetime: lifetime)
-        let d = try DaemonHarness(grants: grants, extra: mock.upstreamConfig(), scratch: s)
+        let jwt = floor.map { "\n[jwt]\nrefresh_floor = \"\($0)\"\n" } ?? ""
+        let d = try DaemonHarness(grants: grants, extra: mock.upstreamConfig() + jwt, scratch: s)
         try d.start()
         if setCredentials {
             if let password { SuiteSweep.canary("password", password) }

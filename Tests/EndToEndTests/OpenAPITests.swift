@@ -106,6 +106,8 @@ import VaultTestSupport
             probe(a, "POST", "/v1/admin/fleet/host-x/admit", #"{"fingerprint":"0000-0000-0000-0000-0000-0000-0000-0000"}"#, 400),
             probe(a, "POST", "/v1/admin/fleet/host-x/admit", "{}", 400),
             probe(a, "POST", "/v1/admin/fleet/host-x/remove", "{}", 400),
+            probe(a, "POST", "/v1/admin/reload", "{}", 200),
+            probe(a, "POST", "/v1/admin/reload", #"{"now":true}"#, 400),
         ]
         let r = try Self.check(d, probes)
         #expect(r["probes"] as? Int == probes.count, "\(r)")
