@@ -45,7 +45,7 @@ extension Root {
             }
         }
 
-        struct Verify: AsyncParsableCommand {
+        struct Verify: AsyncParsableCommand, AnswersAQuestion {
             static let configuration = CommandConfiguration(
                 abstract: "Check the MAC chain; name the first edited, deleted or reordered row (exit 1 if any).")
 

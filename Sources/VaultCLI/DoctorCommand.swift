@@ -4,7 +4,7 @@ import VaultCore
 import VaultService
 
 extension Root {
-    struct DoctorCheck: AsyncParsableCommand {
+    struct DoctorCheck: AsyncParsableCommand, AnswersAQuestion {
         static let configuration = CommandConfiguration(
             commandName: "doctor",
             abstract: "Check the installation: files, modes, owners, sockets, config and policy (exit 1 on any problem).",

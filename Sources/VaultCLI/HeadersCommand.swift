@@ -7,6 +7,9 @@ import VaultService
 
 extension Root {
     struct Headers: AsyncParsableCommand {
+        /// A body read from standard input (`--body-file -`): the proxy's largest request body.
+        static let bodyLimit = 64 << 20
+
         static let configuration = CommandConfiguration(
             abstract: "Ask the daemon for the headers of one API request.",
             discussion: """
@@ -19,7 +22,7 @@ extension Root {
         @Argument(help: "Absolute upstream URL.") var url: String
         @Option(help: "Credential (partner or an auth id), when the path implies none.") var credential: String?
         @Option(help: "json or curl.") var format = "json"
-        @Option(name: .customLong("body-file"), help: "The request body; its SHA-256 is bound into sealed headers.") var bodyFile: String?
+        @Option(name: .customLong("body-file"), help: "The request body (- for standard input); its SHA-256 is bound into sealed headers.") var bodyFile: String?
 
         func validate() throws {
             guard ["json", "curl"].contains(format) else { throw ValidationError("--format must be json or curl") }
@@ -30,17 +33,18 @@ extension Root {
             var body: [String: Any] = ["method": method.uppercased(), "url": url]
             if let credential { body["credential"] = credential }
             if let bodyFile {
-                let data = try Data(contentsOf: URL(fileURLWithPath: bodyFile))
-                body["body_sha256"] = Hex.encode(SHA256.hash(Array(data)))
+                let data = bodyFile == "-" ? try ctx.console.readStandardInput(Self.bodyLimit).withUnsafeBytes { Array($0) }
+                    : Array(try Data(contentsOf: URL(fileURLWithPath: bodyFile)))
+                body["body_sha256"] = Hex.encode(SHA256.hash(data))
             }
             let response = try DaemonCall.client(ctx).send(method: "POST", path: "/v1/headers",
                                                           body: Array(try JSONSerialization.data(withJSONObject: body)))
             try DaemonCall.check(response)
+            let doc = try response.body.withUnsafeBytes { try JSONParser.parse($0) }
             guard format == "curl" else {
-                ctx.console.out(String(decoding: response.body, as: UTF8.self))
+                ctx.console.out(DaemonCall.sorted(doc))
                 return
             }
-            let doc = try response.body.withUnsafeBytes { try JSONParser.parse($0) }
             guard case .object(let headers)? = doc["headers"] else { throw CLIError.io("the daemon's answer has no headers") }
             for (name, value) in headers {
                 guard case .string(let v) = value else { continue }
@@ -52,6 +56,14 @@ extension Root {
 
 /// Talking to the client socket: which socket, which daemon user, and problem answers.
 enum DaemonCall {
+    /// A daemon's JSON answer with its keys sorted, as `--json` prints every answer.
+    static func sorted(_ doc: JSONValue) -> String {
+        var out: [UInt8] = []
+        defer { for i in out.indices { out[i] = 0 } }
+        doc.writeSorted(to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
     static func client(_ ctx: CLIContext) throws -> VaultClient {
         VaultClient(socketPath: ctx.clientSocket,
                     expectedUID: try DaemonUser.uid(ctx.config, stateDir: ctx.config.vault.stateDir))

@@ -8,7 +8,7 @@ extension Root {
         static let configuration = CommandConfiguration(commandName: "policy", abstract: "Inspect the grants.",
                                                         subcommands: [Check.self])
 
-        struct Check: AsyncParsableCommand {
+        struct Check: AsyncParsableCommand, AnswersAQuestion {
             static let configuration = CommandConfiguration(
                 abstract: "Say which grant allows a request, or every reason none does (exit 1 when denied).",
                 discussion: """

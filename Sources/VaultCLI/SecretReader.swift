@@ -33,7 +33,10 @@ enum SecretReader {
     }
 
     /// Reads a secret file that only its owner may read (mode 0600 or 0400, owned by us).
+    /// `-` is standard input (as the command's console has it), whatever it is: a pipe or a
+    /// redirected file of anyone's is the caller's to give.
     static func readFile(_ path: String, limit: Int, what: String) throws -> SecureBytes {
+        if path == "-" { return try Console.current.readStandardInput(limit) }
         let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
         guard fd >= 0 else { throw CLIError.io("cannot open \(what) \(path): \(String(cString: strerror(errno)))") }
         defer { close(fd) }

@@ -5,7 +5,7 @@ import VaultCore
 import VaultService
 
 extension Root {
-    struct VerifyCallback: AsyncParsableCommand {
+    struct VerifyCallback: AsyncParsableCommand, AnswersAQuestion {
         static let configuration = CommandConfiguration(
             commandName: "verify-callback",
             abstract: "Check the Vobiz signature of a raw HTTP request on stdin (exit 0 valid, 1 invalid).",
@@ -29,18 +29,17 @@ extension Root {
             let response = try DaemonCall.client(ctx).send(method: "POST", path: "/v1/callbacks/verify",
                                                           body: Array(try JSONSerialization.data(withJSONObject: body)))
             try DaemonCall.check(response)
-            let text = String(decoding: response.body, as: UTF8.self)
             let doc = try? response.body.withUnsafeBytes { try JSONParser.parse($0) }
-            guard case .bool(let valid)? = doc?["valid"] else { throw CLIError.io("unexpected answer from the daemon") }
+            guard let doc, case .bool(let valid)? = doc["valid"] else { throw CLIError.io("unexpected answer from the daemon") }
             if ctx.json {
-                ctx.console.out(text)
+                ctx.console.out(DaemonCall.sorted(doc))
             } else {
                 var line = valid ? "valid" : "invalid"
-                if case .string(let s)? = doc?["scheme"] { line += " (\(s.plainText)" }
-                if case .string(let b)? = doc?["signed_by"] { line += ", signed by \(b.plainText)" }
-                if case .number(let v)? = doc?["token_version"] { line += ", token version \(v)" }
-                if case .string = doc?["scheme"] { line += ")" }
-                if case .string(let r)? = doc?["reason"] { line += ": \(r.plainText)" }
+                if case .string(let s)? = doc["scheme"] { line += " (\(s.plainText)" }
+                if case .string(let b)? = doc["signed_by"] { line += ", signed by \(b.plainText)" }
+                if case .number(let v)? = doc["token_version"] { line += ", token version \(v)" }
+                if case .string = doc["scheme"] { line += ")" }
+                if case .string(let r)? = doc["reason"] { line += ": \(r.plainText)" }
                 ctx.console.out(line)
             }
             if !valid { throw ExitCode(1) }

@@ -76,6 +76,16 @@ extension ImportParser.Failure: OperatorFacingError {}
 protocol FailureExitCode {
     static var failureExitCode: Int32 { get }
 }
+
+/// A command that answers yes or no (`audit verify`, `policy check`, `verify-callback`,
+/// `doctor`): 0 yes, 1 no (a broken chain, a denial, a bad signature, a problem found), 2 the
+/// question could not be answered (no key, no daemon, bad input), as grep and diff do, so a
+/// script never reads a failure as a "no".
+protocol AnswersAQuestion: FailureExitCode {}
+
+extension AnswersAQuestion {
+    static var failureExitCode: Int32 { 2 }
+}
 extension StoreError: OperatorFacingError {}
 extension ClientError: OperatorFacingError {}
 extension AdminClientError: OperatorFacingError {}

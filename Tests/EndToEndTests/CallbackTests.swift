@@ -116,6 +116,14 @@ import VaultTestSupport
         let good = try d.s.vv(["verify-callback", "--credential", "MA_ACME"] + d.cfg, stdin: request(form))
         #expect(good.code == 0 && good.out.hasPrefix("valid (v3, signed by account, token version 1)"), "\(good.all)")
         let garbage = try d.s.vv(["verify-callback", "--credential", "MA_ACME"] + d.cfg, stdin: "not http")
-        #expect(garbage.code != 0 && garbage.err.contains("raw HTTP request"), "\(garbage.all)")
+        #expect(garbage.code == 2 && garbage.err.contains("raw HTTP request"), "\(garbage.all)")
+        // --json: the daemon's answer with its keys sorted; an invalid signature exits 1 there too.
+        let json = try d.s.vv(["verify-callback", "--credential", "MA_ACME", "--json"] + d.cfg,
+                              stdin: request(form.replacingOccurrences(of: "42", with: "44")))
+        #expect(json.code == 1 && json.out.hasPrefix(#"{"reason":"#) && json.out.contains(#""signed_by":null,"token_version":null,"valid":false}"#),
+                "\(json.all)")
+        // No daemon to ask: the question was not answered, exit 2.
+        let down = try d.s.vv(["verify-callback", "--credential", "MA_ACME", "--socket", d.s.root + "/gone.sock"] + d.cfg, stdin: request(form))
+        #expect(down.code == 2 && down.err.contains("gone.sock"), "\(down.all)")
     }
 }

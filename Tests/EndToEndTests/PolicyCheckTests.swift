@@ -45,8 +45,9 @@ import Testing
         // --credential: the partner by name, with another operation.
         (["--uid", "0", "--operation", "proxy", "--credential", "partner", "POST", "https://api.vobiz.ai/api/v1/partner/accounts"], 0,
          "allowed by grant \"ops\" (sealed headers)\n", nil),
-        // --credential naming another customer than the path: refused as the daemon would.
-        (["--uid", "1000", "--exe", "/usr/bin/billing", "--credential", "MA_BETA", "GET", acme], 1, nil,
+        // --credential naming another customer than the path: a question that cannot be asked
+        // (the daemon refuses the request itself), so exit 2, not a denial.
+        (["--uid", "1000", "--exe", "/usr/bin/billing", "--credential", "MA_BETA", "GET", acme], 2, nil,
          "the path /api/v1/Account/MA_ACME/Call/ belongs to another credential, not MA_BETA"),
         // A customer the vault does not hold, and one it holds revoked: what the daemon answers.
         (["--uid", "1000", "--exe", "/usr/bin/billing", "GET", "https://api.vobiz.ai/api/v1/Account/MA_NOPE/Call/"], 1,
