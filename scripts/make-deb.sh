@@ -10,8 +10,8 @@ HERE="$(cd "$(dirname "$0")/.." && pwd)"
 OUT="${1:-$HERE/.build/deb}"
 SWIFT="${SWIFT:-swift}"
 cd "$HERE"
-VERSION="$(sed -n 's/^ *public static let version = "\(.*\)"$/\1/p' Sources/VaultCLI/BuildVersion.swift)"
-[ -n "$VERSION" ] || { echo "make-deb: no version in Sources/VaultCLI/BuildVersion.swift" >&2; exit 2; }
+VERSION="$(sed -n 's/^ *public static let current = "\(.*\)"$/\1/p' Sources/VaultServer/VaultVersion.swift)"
+[ -n "$VERSION" ] || { echo "make-deb: no version in Sources/VaultServer/VaultVersion.swift" >&2; exit 2; }
 # The manual pages from a debug build of the usual build directory (the release one is not needed).
 rm -rf .build/man && mkdir -p .build/man
 "$SWIFT" package plugin --allow-writing-to-directory .build/man generate-manual --configuration debug \

@@ -1,11 +1,12 @@
 import CVaultSystem
+import VaultServer
 import Foundation
 
-/// What `vobiz-vault --version` prints: the package version, kept here alone (`make deb` names
-/// the package after it), and the git revision stamped into the binary after it was linked
+/// What `vobiz-vault --version` prints: the package version (`VaultVersion`, which `make deb`
+/// names the package after), and the git revision stamped into the binary after it was linked
 /// (`scripts/stamp-build.sh`), so a binary can be traced to its source.
 public enum BuildVersion {
-    public static let version = "0.9.0"
+    public static let version = VaultVersion.current
 
     /// The stamped revision, or nil in a binary that was never stamped (a development build).
     public static var revision: String? {

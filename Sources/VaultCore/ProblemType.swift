@@ -10,6 +10,8 @@ public enum ProblemType: String, Sendable, CaseIterable {
     case replayed
     case signatureInvalid = "signature_invalid"
     case upstreamUnavailable = "upstream_unavailable"
+    /// The upstream took longer than `[upstream] timeout` to answer a proxied call.
+    case upstreamTimeout = "upstream_timeout"
     case payloadTooLarge = "payload_too_large"
     case notFound = "not_found"
     case methodNotAllowed = "method_not_allowed"
@@ -36,6 +38,7 @@ public enum ProblemType: String, Sendable, CaseIterable {
         case .replayed: 409
         case .signatureInvalid: 401
         case .upstreamUnavailable: 502
+        case .upstreamTimeout: 504
         case .payloadTooLarge: 413
         case .notFound: 404
         case .methodNotAllowed: 405
@@ -59,6 +62,7 @@ public enum ProblemType: String, Sendable, CaseIterable {
         case .replayed: "Replayed"
         case .signatureInvalid: "Invalid signature"
         case .upstreamUnavailable: "Upstream unavailable"
+        case .upstreamTimeout: "Upstream timed out"
         case .payloadTooLarge: "Payload too large"
         case .notFound: "Not found"
         case .methodNotAllowed: "Method not allowed"

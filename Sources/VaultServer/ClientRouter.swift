@@ -229,7 +229,14 @@ enum Health {
         response(unlocked: await service.isUnlocked, auditFailing: await service.auditStatus.failing, storeUnavailable: await service.storeUnavailable)
     }
 
+    /// 200 while the vault can serve; 503 (with `Retry-After`) and the reasons while it is
+    /// sealed, its audit log cannot be written, or its shared store cannot be reached, so a load
+    /// balancer or a readiness probe takes the status code alone.
     static func response(unlocked: Bool, auditFailing: Bool, storeUnavailable: Bool = false) -> VaultResponse {
+        var reasons: [String] = []
+        if !unlocked { reasons.append("the vault is sealed: run `vobiz-vault unseal`") }
+        if auditFailing { reasons.append("the audit log cannot be written: requests are refused until it can") }
+        if storeUnavailable { reasons.append("the shared store cannot be reached") }
         let w = JSONWriter()
         w.object {
             // The status values are the contract's (ok, sealed); trouble is reported beside them.
@@ -237,12 +244,12 @@ enum Health {
             w.field("version") { w.string(VaultVersion.current) }
             if auditFailing { w.field("audit") { w.string("failing") } }
             if storeUnavailable { w.field("store") { w.string("unavailable") } }
+            if !reasons.isEmpty { w.field("reasons") { w.array { for r in reasons { w.string(r) } } } }
         }
-        return VaultResponse(status: .ok, contentType: "application/json", body: w.buffer)
+        var answer = VaultResponse(status: reasons.isEmpty ? .ok : .serviceUnavailable, contentType: "application/json", body: w.buffer)
+        if !reasons.isEmpty { answer.headers.add(name: "Retry-After", value: "1") }
+        return answer
     }
 }
 
-/// The version this binary reports.
-public enum VaultVersion {
-    public static let current = "0.1.0"
-}
+

@@ -34,7 +34,7 @@ struct ProxyRoute: Sendable {
         if result.rejected != nil { metrics.rejected() }
         switch result.answer {
         case .refused(let refusal): return Problem.response(refusal.type, refusal.detail)
-        case .unavailable(let detail): return Problem.response(.upstreamUnavailable, detail)
+        case .unavailable(let detail, let timedOut): return Problem.response(timedOut ? .upstreamTimeout : .upstreamUnavailable, detail)
         case .passThrough(let answer): return await passedThrough(answer)
         case .whole(let status, let headers, let body):
             var framed = HTTPHeaders(headers)

@@ -26,8 +26,9 @@ public struct ProxyFlow: Sendable {
     public enum Answer: Sendable {
         /// Refused before anything went out.
         case refused(Refusal)
-        /// No answer came (or a create-account answer could not be read whole): 502.
-        case unavailable(String)
+        /// No answer came (or a create-account answer could not be read whole): 502, or 504
+        /// when the upstream did not answer within `[upstream] timeout`.
+        case unavailable(String, timedOut: Bool = false)
         /// Vobiz's answer, to be passed on as it comes.
         case passThrough(HTTPClientResponse)
         /// A create-account answer, read whole and stored, as the caller may see it.
@@ -55,7 +56,9 @@ public struct ProxyFlow: Sendable {
                                              authID: ticket.authID, token: ticket.token)
         } catch {
             logger.warning("upstream call failed", metadata: ["request_id": "\(ticket.requestID)", "error": "\(error)"])
-            return Result(answer: .unavailable(error.description), upstreamStatus: nil, rejected: nil)
+            var timedOut = false
+            if case .timeout = error { timedOut = true }
+            return Result(answer: .unavailable(error.description, timedOut: timedOut), upstreamStatus: nil, rejected: nil)
         }
         let status = Int(answer.status.code)
         var rejected: AuthID?

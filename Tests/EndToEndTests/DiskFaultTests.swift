@@ -21,7 +21,8 @@ import Testing
         let (answered, refusedWith) = try firstRefusal(d, url, attempts: 4000)
         #expect(refusedWith == "internal", "requests must be refused once audit rows cannot be written (answered \(answered))")
         let health = try d.curl(["http://v/v1/health"])
-        #expect(health.contains("\"audit\":\"failing\""), "\(health)")
+        #expect(health.contains("\"audit\":\"failing\"") && health.contains("audit log cannot be written"), "\(health)")
+        #expect(try d.curl(["-o", "/dev/null", "-w", "%{http_code}", "http://v/v1/health"]) == "503")
         #expect(d.log().contains("audit log cannot be written"))
 
         // Space back: service resumes by itself.

@@ -84,7 +84,7 @@ import Testing
         #expect(refusal.type == .notGranted && stub.sent.withLockedValue { $0.isEmpty })
         stub.answer.withLockedValue { $0 = nil }
         let r = await forward(flow, call("GET", "/api/v1/Account/MA_A/Call/"))
-        guard case .unavailable(let why) = r.answer else { Issue.record("expected unavailable: \(r.answer)"); return }
+        guard case .unavailable(let why, _) = r.answer else { Issue.record("expected unavailable: \(r.answer)"); return }
         #expect(r.upstreamStatus == nil && !why.contains(f.canary))
     }
 
