@@ -26,10 +26,9 @@ extension Root {
             let hardened = vv_harden_process()
             RaiseFileLimit.toHard()
             let ctx = try CLIContext(global)
-            LoggingSystem.bootstrap { label in
-                var h = StreamLogHandler.standardError(label: label)
-                h.logLevel = .info
-                return h
+            let log = ctx.config.log, journald = ctx.console.environment["JOURNAL_STREAM"] != nil
+            LoggingSystem.bootstrap { _ in
+                LogLineHandler(level: Logger.Level(rawValue: log.level) ?? .info, json: log.json, journald: journald)
             }
             let logger = Logger(label: "vobiz-vault")
             if hardened != 0 { logger.warning("could not disable core dumps", metadata: ["errno": "\(-hardened)"]) }

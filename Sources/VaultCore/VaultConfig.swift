@@ -63,6 +63,13 @@ public struct VaultConfig: Sendable, Equatable {
         public var durability = Durability.batch
     }
 
+    /// `[log]`: the daemon's log lines.
+    public struct Log: Sendable, Equatable {
+        /// trace, debug, info, notice, warning, error or critical: this and above are written.
+        public var level = "info"
+        public var json = false
+    }
+
     /// `[remind]`: the notifier `remind` hands its findings to when `--exec` is not given (the
     /// timer's unit runs `remind` without it).
     public struct Remind: Sendable, Equatable {
@@ -120,6 +127,7 @@ public struct VaultConfig: Sendable, Equatable {
     public var jwt = JWT()
     public var audit = Audit()
     public var remind = Remind()
+    public var log = Log()
     /// `[[grant]]` tables: the policy, default deny.
     public var grants: [Grant] = []
 

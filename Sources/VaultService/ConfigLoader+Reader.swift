@@ -201,5 +201,26 @@ extension ConfigLoader {
                 return true
             }
         }
+    
+        func log(_ v: (any TOMLValueConvertible)?, into s: inout VaultConfig.Log) throws(ConfigError) {
+            try each(v, "log") { (t, k) throws(ConfigError) in
+                switch k {
+                case "level":
+                    let level = try string(t, "log", k)
+                    guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(level) else {
+                        throw .invalidValue(path: path, key: "log.level", reason: "must be trace, debug, info, notice, warning, error or critical")
+                    }
+                    s.level = level
+                case "format":
+                    let format = try string(t, "log", k)
+                    guard format == "text" || format == "json" else {
+                        throw .invalidValue(path: path, key: "log.format", reason: "must be \"text\" or \"json\"")
+                    }
+                    s.json = format == "json"
+                default: return false
+                }
+                return true
+            }
+        }
     }
 }

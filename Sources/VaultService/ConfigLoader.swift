@@ -39,6 +39,7 @@ public enum ConfigLoader {
             case "jwt": try r.jwt(root[key], into: &c.jwt)
             case "audit": try r.audit(root[key], into: &c.audit)
             case "remind": try r.remind(root[key], into: &c.remind)
+            case "log": try r.log(root[key], into: &c.log)
             case "limits": try r.limits(root[key], into: &c.limits)
             case "sealed": try r.sealed(root[key], into: &c.sealed)
             case "store": try r.store(root[key], into: &c.store)

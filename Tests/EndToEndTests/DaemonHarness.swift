@@ -95,7 +95,8 @@ final class DaemonHarness {
         methods = ["GET", "POST", "PUT"]
         """
 
-    func start() throws {
+    /// `environment` joins the daemon's PATH (`JOURNAL_STREAM`, say).
+    func start(environment: [String: String] = [:]) throws {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: Binary.path)
         p.arguments = ["serve"] + cfg
@@ -104,7 +105,7 @@ final class DaemonHarness {
         handle.seekToEndOfFile()
         p.standardError = handle
         p.standardOutput = handle
-        p.environment = ["PATH": "/usr/bin:/bin"]
+        p.environment = ["PATH": "/usr/bin:/bin"].merging(environment) { $1 }
         try p.run()
         process = p
         for _ in 0..<200 {
