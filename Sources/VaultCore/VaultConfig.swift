@@ -63,6 +63,12 @@ public struct VaultConfig: Sendable, Equatable {
         public var durability = Durability.batch
     }
 
+    /// `[metrics]`: a loopback TCP address where Prometheus scrapes `GET /metrics`, and nothing
+    /// else (the admin socket serves it too).
+    public struct Metrics: Sendable, Equatable {
+        public var listen: String?
+    }
+
     /// `[log]`: the daemon's log lines.
     public struct Log: Sendable, Equatable {
         /// trace, debug, info, notice, warning, error or critical: this and above are written.
@@ -128,6 +134,7 @@ public struct VaultConfig: Sendable, Equatable {
     public var audit = Audit()
     public var remind = Remind()
     public var log = Log()
+    public var metrics = Metrics()
     /// `[[grant]]` tables: the policy, default deny.
     public var grants: [Grant] = []
 

@@ -41,13 +41,5 @@ struct AdminRouter: AuditingRouter {
 
     static let daemonUID = getuid()
 
-    func scrape() async -> VaultResponse {
-        let audit = await service.auditStatus
-        metrics.refresh(books: try? await service.tally(), now: service.clock.seconds,
-                        auditPending: audit.pending, auditFailing: audit.failing, auditDropped: audit.dropped)
-        metrics.jwtLogins(await service.jwtLoginCounts)
-        var buffer = ByteBufferAllocator().buffer(capacity: 4096)
-        buffer.writeBytes(metrics.registry.emitToBuffer())
-        return VaultResponse(status: .ok, contentType: "text/plain; version=0.0.4", body: buffer)
-    }
+    func scrape() async -> VaultResponse { await MetricsRouter.scrape(service, metrics) }
 }

@@ -55,9 +55,13 @@ struct Listeners: Service, CustomStringConvertible {
                                           mode: adminGID == nil ? 0o600 : 0o660, socketGroup: config.sockets.adminGroup,
                                           router: AdminRouter(service: d.service, metrics: d.metrics, adminGID: adminGID, reload: d.configReload),
                                           limits: adminLimits, connections: d.adminConnections, uids: nil))
-            if let tcp = try await d.bindTCP(config.sockets.proxyTCP, fd: passed["proxy"],
+            if let tcp = try await d.bindTCP(name: "proxy", config.sockets.proxyTCP, fd: passed["proxy"],
                                              router: TCPProxyRouter(service: d.service, proxy: proxy, metrics: d.metrics)) {
                 bound.append(tcp)
+            }
+            if let scrape = try await d.bindTCP(name: "metrics", config.metrics.listen, fd: passed["metrics"],
+                                                router: MetricsRouter(service: d.service, metrics: d.metrics)) {
+                bound.append(scrape)
             }
         } catch {
             for channel in bound { try? await channel.close() }

@@ -12,11 +12,13 @@ extension VaultDaemon {
     /// The proxy's loopback TCP listener, when `[sockets] proxy_tcp` is set (or systemd passes
     /// a socket named `proxy`). The address was checked to be loopback when the config loaded;
     /// it is checked again here so no path binds anything else.
-    func bindTCP(_ address: String?, fd: Int32?, router: any Router) async throws -> (any Channel)? {
+    /// A loopback TCP listener (`name`: `proxy` or `metrics`, also the systemd socket's
+    /// FileDescriptorName=), from `address` or a passed socket `fd`.
+    func bindTCP(name: String, _ address: String?, fd: Int32?, router: any Router) async throws -> (any Channel)? {
         guard address != nil || fd != nil else { return nil }
         if !Self.canAskSocketOwners() {
             logger.warning("""
-                the kernel's socket diagnostics (AF_NETLINK) are out of reach, so the proxy's TCP peers cannot be told                 apart by uid and share one connection budget; allow AF_NETLINK (RestrictAddressFamilies= in the unit)                 for a budget per uid
+                the kernel's socket diagnostics (AF_NETLINK) are out of reach, so the \(name) listener's TCP peers cannot be told                 apart by uid and share one connection budget; allow AF_NETLINK (RestrictAddressFamilies= in the unit)                 for a budget per uid
                 """)
         }
         let bootstrap = ServerBootstrap(group: group)
@@ -37,14 +39,14 @@ extension VaultDaemon {
             guard let bound, (try? LoopbackEndpoint(parsing: bound)) != nil else {
                 throw DaemonError.notLoopback(bound ?? "an address that is not IPv4 or IPv6")
             }
-            logger.info("adopting socket from systemd", metadata: ["socket": "proxy", "fd": "\(fd)", "address": "\(bound)"])
+            logger.info("adopting socket from systemd", metadata: ["socket": "\(name)", "fd": "\(fd)", "address": "\(bound)"])
             let channel = try await bootstrap.withBoundSocket(fd).get()
             Self.relisten(fd, backlog: Self.tcpBacklog)
             return channel
         }
         let endpoint = try LoopbackEndpoint(parsing: address!)
         let channel = try await bootstrap.bind(host: endpoint.host, port: endpoint.port).get()
-        logger.info("proxy listening on loopback TCP", metadata: ["address": "\(address!)"])
+        logger.info("\(name) listening on loopback TCP", metadata: ["address": "\(address!)"])
         return channel
     }
 

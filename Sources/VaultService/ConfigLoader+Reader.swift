@@ -222,5 +222,17 @@ extension ConfigLoader {
                 return true
             }
         }
+    
+        func metrics(_ v: (any TOMLValueConvertible)?, into s: inout VaultConfig.Metrics) throws(ConfigError) {
+            try each(v, "metrics") { (t, k) throws(ConfigError) in
+                guard k == "listen" else { return false }
+                let text = try string(t, "metrics", k)
+                do { _ = try LoopbackEndpoint(parsing: text) } catch {
+                    throw .invalidValue(path: path, key: "metrics.listen", reason: "\(error)")
+                }
+                s.listen = text
+                return true
+            }
+        }
     }
 }

@@ -40,6 +40,7 @@ public enum ConfigLoader {
             case "audit": try r.audit(root[key], into: &c.audit)
             case "remind": try r.remind(root[key], into: &c.remind)
             case "log": try r.log(root[key], into: &c.log)
+            case "metrics": try r.metrics(root[key], into: &c.metrics)
             case "limits": try r.limits(root[key], into: &c.limits)
             case "sealed": try r.sealed(root[key], into: &c.sealed)
             case "store": try r.store(root[key], into: &c.store)
