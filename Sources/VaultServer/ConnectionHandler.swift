@@ -97,6 +97,12 @@ final class ConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
     }
 
     private func dispatch(_ context: ChannelHandlerContext, _ request: VaultRequest) {
+        let id = RequestID.new()
+        state.requestID = id
+        RequestID.$current.withValue(id) { route(context, request) }
+    }
+
+    private func route(_ context: ChannelHandlerContext, _ request: VaultRequest) {
         if let foreign = peer.writers?.foreign {
             // Another process shares the connection (a child the caller forked, or one it passed
             // the socket to): what it writes is not the attested caller's request.
@@ -153,6 +159,10 @@ final class ConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
         let keepAlive = keepAlive && response.headers.first(name: "Connection") != "close"
         var headers = response.headers
         headers.replaceOrAdd(name: "Connection", value: keepAlive ? "keep-alive" : "close")
+        // Every answer names its request, as its audit row does; one refused before it was
+        // read whole gets an id of its own.
+        headers.replaceOrAdd(name: "X-Request-Id", value: state.requestID ?? RequestID.new())
+        state.requestID = nil
         let head = HTTPResponseHead(version: .http1_1, status: response.status, headers: headers)
         context.write(wrapOutboundOut(.head(head)), promise: nil)
         if let pump = response.stream {

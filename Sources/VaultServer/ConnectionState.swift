@@ -6,6 +6,8 @@ import NIOCore
 /// keep-alive connection does not schedule and cancel tasks for every request.
 final class ConnectionState: @unchecked Sendable {
     var machine: ConnectionStateMachine
+    /// The id of the request being answered (`RequestID`), until its answer is written.
+    var requestID: String?
     private var timer: Scheduled<Void>?
     private var timerFiresAt = NIODeadline.distantFuture
     private weak var channel: (any Channel)?

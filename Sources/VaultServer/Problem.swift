@@ -1,5 +1,6 @@
 import NIOCore
 import VaultCore
+import VaultService
 
 /// RFC 9457 problem details with the stable type suffixes of Docs/api.md.
 enum Problem {
@@ -10,6 +11,7 @@ enum Problem {
             w.field("title") { w.string(type.title) }
             w.field("status") { w.raw(String(type.status)) }
             w.field("detail") { w.string(detail) }
+            if let id = RequestID.current { w.field("request_id") { w.string(id) } }
         }
         return w.buffer
     }

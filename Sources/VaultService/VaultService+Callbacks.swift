@@ -13,7 +13,7 @@ extension VaultService {
     /// the previous one (and, for the `-MA-` headers, the parent's). V3 decides when its header
     /// is present (it covers the query and the parameters); V2 otherwise. Audited.
     public func verifyCallback(caller: Caller, request: CallbackRequest) throws(Refusal) -> CallbackVerdict {
-        var audit = RequestAudit(caller: caller, operation: .verifyCallback, method: request.method, requestID: Hex.encode(Random.data(count: 8)))
+        var audit = RequestAudit(caller: caller, operation: .verifyCallback, method: request.method, requestID: RequestID.currentOrNew)
         let url = PythonURL(request.url)
         audit.path = url.path
         do {

@@ -17,7 +17,7 @@ extension VaultService {
     /// `POST /v1/headers`: checks scope, state, policy and rate, then answers with sealed or
     /// revealed headers bound to this one request. Every answer and every refusal is audited.
     public func issueHeaders(caller: Caller, request: HeadersRequest) throws(Refusal) -> IssuedHeaders {
-        let requestID = Hex.encode(Random.data(count: 8))
+        let requestID = RequestID.currentOrNew
         var audit = RequestAudit(caller: caller, operation: .headers, method: request.method, requestID: requestID)
         return try audited(&audit, mode: { $0.mode.rawValue }) { (audit) throws(Refusal) in
             try headers(caller: caller, request: request, audit: &audit)
@@ -48,7 +48,7 @@ extension VaultService {
     /// Audits a refusal decided before the vault saw the request (unreadable body, a caller that
     /// changed, the admin socket's door), so every refusal is in the log.
     public func auditRefusal(caller: Caller, operation: AuditOperation, method: String, path: String?, _ refusal: Refusal) {
-        var audit = RequestAudit(caller: caller, operation: operation, method: method, requestID: Hex.encode(Random.data(count: 8)))
+        var audit = RequestAudit(caller: caller, operation: operation, method: method, requestID: RequestID.currentOrNew)
         audit.path = path
         try? record(audit.refused(refusal))
     }

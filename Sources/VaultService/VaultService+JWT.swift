@@ -128,7 +128,7 @@ extension VaultService {
     /// refresh margin is left, else a fresh login (one in flight per credential). An expired
     /// token is never handed out.
     public func jwt(caller: Caller, credential: String?) async throws(Refusal) -> IssuedJWT {
-        var audit = RequestAudit(caller: caller, operation: .jwt, method: "POST", requestID: Hex.encode(Random.data(count: 8)))
+        var audit = RequestAudit(caller: caller, operation: .jwt, method: "POST", requestID: RequestID.currentOrNew)
         audit.path = Self.loginTarget
         do {
             let id = try jwtAuthorize(caller: caller, credential: credential, audit: &audit)

@@ -55,7 +55,7 @@ extension VaultService {
     /// caller's grant has `proxy` for it, or when it bears a valid sealed signature for exactly
     /// this method, URL and body (whose nonce is then spent). Audited either way.
     public func authorizeProxy(caller: Caller, call: ProxyCall) throws(Refusal) -> ProxyTicket {
-        let requestID = Hex.encode(Random.data(count: 8))
+        let requestID = RequestID.currentOrNew
         var audit = RequestAudit(caller: caller, operation: .proxy, method: call.method, requestID: requestID)
         if let source = call.source {
             return try budgeted(&audit, source: source) { (audit) throws(Refusal) in try proxy(caller: caller, call: call, audit: &audit) }
