@@ -21,7 +21,7 @@ R="$WORK/root"
 mkdir -p "$R"/{usr,etc,var,root,tmp,run,proc,sys,dev,home,opt,mnt/in,mnt/out}
 for l in bin sbin lib lib64; do ln -s "usr/$l" "$R/$l"; done
 for d in usr etc var; do mkdir -p "$WORK/upper/$d" "$WORK/work/$d"; done
-NSPAWN=(systemd-nspawn -q -D "$R" --register=no --keep-unit --link-journal=no
+NSPAWN=(systemd-nspawn -q -D "$R" --register=no --keep-unit --link-journal=no --private-network
         --bind-ro="$IN:/mnt/in" --bind="$OUT:/mnt/out" --setenv=LANG=C.UTF-8)
 # The mounts live in a mount namespace of their own and go with it.
 export R WORK IN OUT SETUP PROBE TIMEOUT

@@ -14,7 +14,8 @@ enum DaemonUser {
             return uid
         }
         var st = stat()
-        guard stat(stateDir, &st) == 0 else {
+        // lstat, as the vault's own check: a symlink names no owner.
+        guard lstat(stateDir, &st) == 0, st.st_mode & S_IFMT == S_IFDIR else {
             throw CLIError.usage("cannot tell which user runs the daemon (stat \(stateDir) failed); set [sockets] daemon_user")
         }
         return st.st_uid

@@ -36,7 +36,13 @@ enum SecretReader {
     /// `-` is standard input (as the command's console has it), whatever it is: a pipe or a
     /// redirected file of anyone's is the caller's to give.
     static func readFile(_ path: String, limit: Int, what: String) throws -> SecureBytes {
-        if path == "-" { return try Console.current.readStandardInput(limit) }
+        if path == "-" {
+            // Typed at a terminal it would echo: the prompt (leaving the option out) does not.
+            guard !Console.current.standardInputIsTerminal() else {
+                throw CLIError.usage("standard input is a terminal: leave out the \(what) option to be asked without echo, or pipe the \(what) in")
+            }
+            return try Console.current.readStandardInput(limit)
+        }
         let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
         guard fd >= 0 else { throw CLIError.io("cannot open \(what) \(path): \(String(cString: strerror(errno)))") }
         defer { close(fd) }

@@ -26,7 +26,7 @@ extension Root {
             let hardened = vv_harden_process()
             RaiseFileLimit.toHard()
             let ctx = try CLIContext(global)
-            let log = ctx.config.log, journald = ctx.console.environment["JOURNAL_STREAM"] != nil
+            let log = ctx.config.log, journald = LogLineHandler.stderrIsJournal(ctx.console.environment)
             LoggingSystem.bootstrap { _ in
                 LogLineHandler(level: Logger.Level(rawValue: log.level) ?? .info, json: log.json, journald: journald)
             }

@@ -138,9 +138,17 @@ extension CLIContext {
             // An operator (root, an admin-group member) is not the owner of an installed
             // vault's state directory, so cannot see its lock: the admin socket says whether a
             // daemon serves it. The client checks the daemon is the directory's owner.
-            guard case .stateDirectory = error, Self.isSocket(options.adminSocket ?? config.sockets.admin) else { throw error }
+            guard case .stateDirectory = error, Self.isOthersDirectory(config.vault.stateDir),
+                  Self.isSocket(options.adminSocket ?? config.sockets.admin) else { throw error }
             return try daemonAdmin()
         }
+    }
+
+    /// A real directory (not a symlink) that belongs to another user: an installed vault's,
+    /// which its daemon holds. A missing or unsafe directory is reported as it is.
+    static func isOthersDirectory(_ path: String) -> Bool {
+        var st = stat()
+        return lstat(path, &st) == 0 && st.st_mode & S_IFMT == S_IFDIR && st.st_uid != geteuid()
     }
 
     static func isSocket(_ path: String) -> Bool {

@@ -1,7 +1,6 @@
 extension JSONValue {
-    /// The document as compact JSON with every object's keys in byte order, written byte by
-    /// byte (a string holding a token never becomes a Swift `String`): the stable form the CLI
-    /// prints for scripts (`headers --format json`, `verify-callback --json`).
+    /// The document as compact JSON with every object's keys in byte order: the stable form the
+    /// CLI prints for scripts (`headers --format json`, `verify-callback --json`).
     public func writeSorted(to out: inout [UInt8]) {
         switch self {
         case .object(let members):

@@ -6,8 +6,7 @@ import VaultCrypto
 import VaultService
 
 /// The admin socket: the typed admin API (`AdminAPI`), `GET /metrics`, `GET /v1/health`.
-/// Only uid 0 and members of `[sockets] admin_group` get past the door (and the daemon's own
-/// user, for `POST /v1/admin/reload` alone).
+/// Only uid 0 and members of `[sockets] admin_group` get past the door.
 struct AdminRouter: AuditingRouter {
     let service: VaultService
     let metrics: DaemonMetrics
@@ -18,7 +17,7 @@ struct AdminRouter: AuditingRouter {
 
     func respond(to request: VaultRequest, peer: PeerContext) async -> VaultResponse {
         let c = peer.caller
-        guard c.uid == 0 || adminGID.map({ ([c.gid] + c.groups).contains($0) }) == true || Self.ownReload(request, c) else {
+        guard c.uid == 0 || adminGID.map({ ([c.gid] + c.groups).contains($0) }) == true else {
             let refusal = Refusal(.notGranted, "the admin socket accepts root and members of the admin group only")
             await service.auditRefusal(caller: c, operation: .admin, method: request.method.rawValue, path: String(request.path), refusal)
             return Problem.response(refusal.type, refusal.detail)
@@ -32,14 +31,6 @@ struct AdminRouter: AuditingRouter {
             return Problem.response(.notFound, "no such endpoint: \(Echo.short(path, limit: 80))")
         }
     }
-
-    /// The daemon's own user may ask for a reload and nothing else: the unit's `ExecReload=`
-    /// runs as that user, and rereading the configuration (root's file) gives it nothing.
-    static func ownReload(_ request: VaultRequest, _ c: Caller) -> Bool {
-        c.uid == daemonUID && AdminRoute(method: request.method.rawValue, path: request.path) == .reload
-    }
-
-    static let daemonUID = getuid()
 
     func scrape() async -> VaultResponse { await MetricsRouter.scrape(service, metrics) }
 }

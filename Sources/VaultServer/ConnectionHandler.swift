@@ -160,8 +160,9 @@ final class ConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
         var headers = response.headers
         headers.replaceOrAdd(name: "Connection", value: keepAlive ? "keep-alive" : "close")
         // Every answer names its request, as its audit row does; one refused before it was
-        // read whole gets an id of its own.
-        headers.replaceOrAdd(name: "X-Request-Id", value: state.requestID ?? RequestID.new())
+        // read whole gets an id of its own. A header of the vault's own: a proxied answer keeps
+        // the upstream's X-Request-Id, which its support asks for.
+        headers.replaceOrAdd(name: "X-Vault-Request-Id", value: state.requestID ?? RequestID.new())
         state.requestID = nil
         let head = HTTPResponseHead(version: .http1_1, status: response.status, headers: headers)
         context.write(wrapOutboundOut(.head(head)), promise: nil)

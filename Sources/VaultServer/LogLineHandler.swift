@@ -1,6 +1,9 @@
 import Foundation
 import Logging
 import VaultCore
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The daemon's log: one line per event on standard error, as `[log] format` says — `text`
 /// (`2026-12-05T04:39:00Z info message key=value …`) or `json` (one object per line, keys
@@ -40,8 +43,10 @@ public struct LogLineHandler: LogHandler {
             }
             line += "{" + members.sorted().joined(separator: ",") + "}"
         } else {
-            line += (journald ? "" : time + " ") + event.level.rawValue + " " + "\(event.message)"
-            for key in fields.keys.sorted() { line += " \(key)=\(fields[key]!)" }
+            // One event, one line: a control character in a value (a newline, which journald
+            // would read as a new entry with a priority of its own) is written escaped.
+            line += (journald ? "" : time + " ") + event.level.rawValue + " " + Self.oneLine("\(event.message)")
+            for key in fields.keys.sorted() { line += " \(key)=" + Self.oneLine("\(fields[key]!)") }
         }
         write(line + "\n")
     }
@@ -58,7 +63,34 @@ public struct LogLineHandler: LogHandler {
         }
     }
 
+    static func oneLine(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else { return text }
+        return String(String.UnicodeScalarView(text.unicodeScalars.flatMap { s -> [Unicode.Scalar] in
+            s.value < 0x20 || s.value == 0x7F ? Array(String(format: "\\x%02x", s.value).unicodeScalars) : [s]
+        }))
+    }
+
+    /// write(2), errors ignored: a log that cannot be written (a full disk, a closed pipe)
+    /// must not take the daemon down with it.
     public static let standardError: @Sendable (String) -> Void = { line in
-        FileHandle.standardError.write(Data(line.utf8))
+        var bytes = Array(line.utf8)[...]
+        while !bytes.isEmpty {
+            let n = bytes.withUnsafeBytes { Glibc.write(2, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { return }
+            bytes = bytes.dropFirst(n)
+        }
+    }
+
+    /// Whether standard error is the journal stream systemd names in `$JOURNAL_STREAM`
+    /// (`device:inode`): inherited by a shell under a unit, the variable alone would put
+    /// priorities in front of lines written to a terminal.
+    public static func stderrIsJournal(_ environment: [String: String]) -> Bool {
+        guard let value = environment["JOURNAL_STREAM"] else { return false }
+        let parts = value.split(separator: ":")
+        guard parts.count == 2, let dev = UInt64(parts[0]), let ino = UInt64(parts[1]) else { return false }
+        var st = stat()
+        guard fstat(2, &st) == 0 else { return false }
+        return UInt64(st.st_dev) == dev && UInt64(st.st_ino) == ino
     }
 }

@@ -133,8 +133,9 @@ extension ConfigLoader {
                 case "refresh_margin": s.refreshMargin = try span(t, "jwt", k)
                 case "refresh_floor":
                     s.refreshFloor = try positiveSpan(t, "jwt", k)
-                    guard s.refreshFloor.seconds <= 3600 else {
-                        throw .invalidValue(path: path, key: "jwt.refresh_floor", reason: "must be at most 1h")
+                    // Well below the hour Vobiz's tokens live, or every one of them would be too short.
+                    guard s.refreshFloor.seconds <= 300 else {
+                        throw .invalidValue(path: path, key: "jwt.refresh_floor", reason: "must be at most 5m")
                     }
                 default: return false
                 }

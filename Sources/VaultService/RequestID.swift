@@ -2,7 +2,7 @@ import VaultCore
 import VaultCrypto
 
 /// The id of the request being answered: random, made when the connection hands the request
-/// on, carried as a task-local so that the audit row, the answer's `X-Request-Id` header and a
+/// on, carried as a task-local so that the audit row, the answer's `X-Vault-Request-Id` header and a
 /// problem body's `request_id` all name the same request.
 public enum RequestID {
     @TaskLocal public static var current: String?

@@ -91,7 +91,10 @@ public enum UpstreamError: Error, Equatable, Sendable, CustomStringConvertible {
         if let e = error as? HTTPClientError {
             switch e {
             case .getConnectionFromPoolTimeout: return .allConnectionsBusy(origin: origin, connections: connections)
-            case .deadlineExceeded, .readTimeout, .connectTimeout, .writeTimeout: return .timeout(origin: origin)
+            // A connection never made is "could not be reached" (502); one made that never
+            // answered is a timeout (504).
+            case .connectTimeout: return .connect(origin: origin, why: "no connection within [upstream] connect_timeout")
+            case .deadlineExceeded, .readTimeout, .writeTimeout: return .timeout(origin: origin)
             case .remoteConnectionClosed: return .other(origin: origin, why: "the connection was closed before an answer")
             // The error's name only: some carry the offending header values, which may be a token.
             default: return .other(origin: origin, why: String("\(e)".prefix { $0 != "(" }))

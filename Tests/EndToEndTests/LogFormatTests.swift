@@ -28,9 +28,17 @@ import Testing
         #expect(try d.s.canaryHits().isEmpty)
     }
 
+    /// `device:inode` of the daemon's log file, as systemd names its journal stream.
+    static func stream(_ d: DaemonHarness) -> String {
+        if !FileManager.default.fileExists(atPath: d.logPath) { _ = FileManager.default.createFile(atPath: d.logPath, contents: nil) }
+        var st = stat()
+        _ = stat(d.logPath, &st)
+        return "\(st.st_dev):\(st.st_ino)"
+    }
+
     @Test func underJournaldEachLineStartsWithItsPriority() throws {
         let d = try DaemonHarness()
-        try d.start(environment: ["JOURNAL_STREAM": "8:12345"])
+        try d.start(environment: ["JOURNAL_STREAM": Self.stream(d)])
         let good = try String(contentsOfFile: d.config, encoding: .utf8)
         try (good + "\n[[grant]\n").write(toFile: d.config, atomically: true, encoding: .utf8)
         kill(d.process!.processIdentifier, SIGHUP)
@@ -39,5 +47,13 @@ import Testing
         let lines = Self.lines(d)
         #expect(lines.contains { $0.hasPrefix("<3>error reload failed; keeping the policy in force") }, "\(lines)")
         #expect(lines.contains { $0.hasPrefix("<6>info ") } && lines.allSatisfy { $0.hasPrefix("<") }, "\(lines)")
+    }
+
+    /// A JOURNAL_STREAM inherited from elsewhere (not this stderr) adds no priorities.
+    @Test func anInheritedJournalStreamIsNotThisOne() throws {
+        let d = try DaemonHarness()
+        try d.start(environment: ["JOURNAL_STREAM": "8:12345"])
+        #expect(d.stop() == 0)
+        #expect(Self.lines(d).allSatisfy { !$0.hasPrefix("<") }, "\(Self.lines(d))")
     }
 }

@@ -1,15 +1,15 @@
 import Foundation
 import Testing
 
-/// Every answer carries the id of its request (`X-Request-Id`, and `request_id` in a problem
+/// Every answer carries the id of its request (`X-Vault-Request-Id`, and `request_id` in a problem
 /// body or a headers answer), and the audit row of that request names the same id.
 @Suite struct RequestIDTests {
-    /// `curl -i`: the status, the X-Request-Id header and the body.
+    /// `curl -i`: the status, the X-Vault-Request-Id header and the body.
     static func ask(_ d: DaemonHarness, _ args: [String], socket: String? = nil) throws -> (status: Int, id: String?, body: [String: Any]) {
         let raw = try d.curl(["-i"] + args, socket: socket)
         let parts = raw.components(separatedBy: "\r\n\r\n")
         let head = parts.first ?? ""
-        let id = head.split(separator: "\r\n").first { $0.lowercased().hasPrefix("x-request-id:") }
+        let id = head.split(separator: "\r\n").first { $0.lowercased().hasPrefix("x-vault-request-id:") }
             .map { $0.split(separator: ":", maxSplits: 1)[1].trimmingCharacters(in: .whitespaces) }
         let status = Int(head.split(separator: " ").dropFirst().first ?? "") ?? 0
         return (status, id, ProxyTests.json(parts.dropFirst().joined(separator: "\r\n\r\n")))

@@ -58,7 +58,7 @@ wait "$load"
 fact restart-load "$(cat /mnt/out/restart-load.log)"
 fact sockets-after-restart "$(systemctl is-active vobiz-vault.socket vobiz-vault-admin.socket)"
 
-# The daemon's own user may ask the admin socket for a reload, and for nothing else.
+# The daemon's own user is no admin: not even a reload (ExecReload= runs as root).
 fact daemon-user-status "$(as vobiz-vault curl -s -o /dev/null -w '%{http_code}' --unix-socket /run/vobiz-vault/admin.sock http://vault/v1/admin/status)"
 fact daemon-user-reload "$(as vobiz-vault curl -s -o /dev/null -w '%{http_code}' -X POST -d '{}' --unix-socket /run/vobiz-vault/admin.sock http://vault/v1/admin/reload)"
 fact alice-admin "$(as alice curl -s -o /dev/null -w '%{http_code}' -X POST -d '{}' --unix-socket /run/vobiz-vault/admin.sock http://vault/v1/admin/reload)"
