@@ -127,6 +127,8 @@ extension PostgresTransaction {
         for e in sealed { copy.appendAuditRow(e) }
         let data = copy.buffer
         let connection = connection
+        // A COPY started on a connection already gone would wait for an answer that never comes.
+        guard !connection.isClosed else { throw StoreError.unavailable("the connection to the server is closed") }
         let done = connection.eventLoop.makePromise(of: Void.self)
         connection.eventLoop.runTask {
             do {
