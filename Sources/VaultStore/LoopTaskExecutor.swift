@@ -4,9 +4,9 @@ import NIOCore
 /// Runs tasks on an event loop. The asynchronous routes (the proxy, the admin socket) run on
 /// the loop that serves their connection, where the vault's actor also lives, so awaiting the
 /// actor, the upstream client and the channel writes is a same-thread enqueue rather than a
-/// wake-up of another thread for each step. The PostgreSQL store's asynchronous calls (`COPY`)
-/// run on their connection's loop, so a thread blocked on their answer never waits for a
-/// thread of Swift's shared pool, which may all be blocked the same way.
+/// wake-up of another thread for each step. Kept in the store module so that an asynchronous
+/// store call can run on its connection's own loop, where a thread blocked on its answer never
+/// waits for a thread of Swift's shared pool.
 public final class LoopTaskExecutor: TaskExecutor, @unchecked Sendable {
     // @unchecked: immutable; the loop serialises the jobs.
     public let loop: any EventLoop
