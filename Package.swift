@@ -61,7 +61,7 @@ let package = Package(
         .target(
             name: "VaultServer",
             dependencies: [
-                "VaultService", "VaultCore", "VaultCrypto", "VaultStore", "CVaultSystem",
+                "VaultService", "VaultCore", "VaultCrypto", "CVaultSystem",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -2,7 +2,6 @@ import NIOCore
 import NIOHTTP1
 import VaultCore
 import VaultService
-import VaultStore
 
 /// One HTTP/1.1 connection: shows each request part and each answer to the connection's
 /// `ConnectionStateMachine` and carries out what it decides (collect, refuse, answer, keep or

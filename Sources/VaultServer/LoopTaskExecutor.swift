@@ -4,16 +4,14 @@ import NIOCore
 /// Runs tasks on an event loop. The asynchronous routes (the proxy, the admin socket) run on
 /// the loop that serves their connection, where the vault's actor also lives, so awaiting the
 /// actor, the upstream client and the channel writes is a same-thread enqueue rather than a
-/// wake-up of another thread for each step. Kept in the store module so that an asynchronous
-/// store call can run on its connection's own loop, where a thread blocked on its answer never
-/// waits for a thread of Swift's shared pool.
-public final class LoopTaskExecutor: TaskExecutor, @unchecked Sendable {
+/// wake-up of another thread for each step.
+final class LoopTaskExecutor: TaskExecutor, @unchecked Sendable {
     // @unchecked: immutable; the loop serialises the jobs.
-    public let loop: any EventLoop
+    let loop: any EventLoop
 
     private init(_ loop: any EventLoop) { self.loop = loop }
 
-    public func enqueue(_ job: consuming ExecutorJob) {
+    func enqueue(_ job: consuming ExecutorJob) {
         let unowned = UnownedJob(job)
         loop.execute { unowned.runSynchronously(on: self.asUnownedTaskExecutor()) }
     }
@@ -21,7 +19,7 @@ public final class LoopTaskExecutor: TaskExecutor, @unchecked Sendable {
     private static let all = NIOLockedValueBox<[ObjectIdentifier: LoopTaskExecutor]>([:])
 
     /// The one executor of `loop`.
-    public static func of(_ loop: any EventLoop) -> LoopTaskExecutor {
+    static func of(_ loop: any EventLoop) -> LoopTaskExecutor {
         all.withLockedValue { all in
             if let e = all[ObjectIdentifier(loop)] { return e }
             let e = LoopTaskExecutor(loop)
@@ -33,7 +31,7 @@ public final class LoopTaskExecutor: TaskExecutor, @unchecked Sendable {
 
 extension EventLoop {
     /// Starts `body` as a task that prefers this loop's thread.
-    public func runTask(_ body: @escaping @Sendable () async -> Void) {
+    func runTask(_ body: @escaping @Sendable () async -> Void) {
         if #available(macOS 15.0, *) {
             Task(executorPreference: LoopTaskExecutor.of(self)) { await body() }
         } else {
