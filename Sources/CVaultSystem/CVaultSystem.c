@@ -14,6 +14,8 @@
 #include <linux/netlink.h>
 #include <linux/sock_diag.h>
 #include <netinet/in.h>
+#include <spawn.h>
+#include <sys/syscall.h>
 #include "CVaultSystem.h"
 
 int vv_tcp_peer_uid(int fd, uid_t *uid) {
@@ -127,8 +129,10 @@ void vv_quiet_crashes(void) {
 
 int vv_harden_process(void) {
     vv_quiet_crashes();
-    struct rlimit none = { 0, 0 };
-    if (setrlimit(RLIMIT_CORE, &none) != 0) {
+    struct rlimit none = { 0, 0 }, now;
+    /* Already none (LimitCORE=0 in the unit, whose filter may then refuse setrlimit). */
+    int already = getrlimit(RLIMIT_CORE, &now) == 0 && now.rlim_cur == 0 && now.rlim_max == 0;
+    if (!already && setrlimit(RLIMIT_CORE, &none) != 0) {
         return -errno;
     }
     if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) {
@@ -163,11 +167,11 @@ int vv_signal_pipe(int fds[2]) {
     return 0;
 }
 
-int vv_signal_to_pipe(int signo, int fd) {
-    vv_signal_fd = fd;
+/* Catches `signo` with `handler` (restarting interrupted calls) and unblocks it in this thread. */
+static int vv_catch(int signo, void (*handler)(int)) {
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
-    sa.sa_handler = vv_signal_write;
+    sa.sa_handler = handler;
     sigemptyset(&sa.sa_mask);
     sa.sa_flags = SA_RESTART;
     if (sigaction(signo, &sa, NULL) != 0) { return -errno; }
@@ -176,4 +180,51 @@ int vv_signal_to_pipe(int signo, int fd) {
     sigaddset(&set, signo);
     int rc = pthread_sigmask(SIG_UNBLOCK, &set, NULL);
     return rc == 0 ? 0 : -rc;
+}
+
+int vv_signal_to_pipe(int signo, int fd) {
+    vv_signal_fd = fd;
+    return vv_catch(signo, vv_signal_write);
+}
+
+int vv_pidfd_open(pid_t pid) {
+    long fd = syscall(SYS_pidfd_open, pid, 0);
+    return fd < 0 ? -errno : (int)fd;
+}
+
+int vv_spawn(const char *const argv[], const char *const envp[], pid_t *pid) {
+    posix_spawnattr_t attr;
+    int rc = posix_spawnattr_init(&attr);
+    if (rc != 0) { return rc; }
+    sigset_t defaults, none;
+    sigemptyset(&defaults);
+    sigaddset(&defaults, SIGINT);
+    sigaddset(&defaults, SIGQUIT);
+    sigaddset(&defaults, SIGTERM);
+    sigaddset(&defaults, SIGHUP);
+    sigaddset(&defaults, SIGPIPE);
+    sigemptyset(&none);
+    rc = posix_spawnattr_setsigdefault(&attr, &defaults);
+    if (rc == 0) { rc = posix_spawnattr_setsigmask(&attr, &none); }
+    if (rc == 0) { rc = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK); }
+    if (rc == 0) { rc = posix_spawnp(pid, argv[0], NULL, &attr, (char *const *)argv, (char *const *)envp); }
+    posix_spawnattr_destroy(&attr);
+    return rc;
+}
+
+static volatile pid_t vv_forward_pid = 0;
+
+static void vv_forward(int signo) {
+    int saved = errno;
+    if (vv_forward_pid > 0) { kill(vv_forward_pid, signo); }
+    errno = saved;
+}
+
+int vv_forward_signals(pid_t pid) {
+    vv_forward_pid = pid;
+    int rc = vv_catch(SIGTERM, vv_forward);
+    if (rc == 0) { rc = vv_catch(SIGHUP, vv_forward); }
+    signal(SIGINT, SIG_IGN);
+    signal(SIGQUIT, SIG_IGN);
+    return rc;
 }

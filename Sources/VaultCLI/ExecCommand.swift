@@ -9,17 +9,25 @@ import Glibc
 extension Root {
     struct Exec: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Run a program with VOBIZ_AUTH_ID and VOBIZ_AUTH_TOKEN set (needs a grant with reveal = true).",
-            discussion: "For tools such as the Vobiz SDK that read the credential from the environment.")
+            abstract: "Run a program with VOBIZ_AUTH_ID and VOBIZ_AUTH_TOKEN set (needs a grant with reveal = true), or, with --proxy, without the token.",
+            discussion: """
+                For tools such as the Vobiz SDK that read the credential from the environment. With --proxy the \
+                program gets a stand-in token and VOBIZ_BASE_URL, a loopback listener of its own that attaches \
+                the real token (needs a grant with proxy); exit status: the program's, 125 refused by the vault, \
+                126 not runnable, 127 not found.
+                """)
 
         @OptionGroup var global: GlobalOptions
         @Option(help: "partner or an auth id.") var credential: String
+        @Flag(help: "Give the program no token: a stand-in and VOBIZ_BASE_URL, a listener of its own that attaches the token.")
+        var proxy = false
         @Argument(parsing: .captureForPassthrough, help: "-- CMD [ARGS…]") var command: [String] = []
 
         func run() async throws {
             let ctx = try CLIContext(global)
             let argv = command.first == "--" ? Array(command.dropFirst()) : command
             guard let program = argv.first else { throw ValidationError("give the program to run after --") }
+            if proxy { try runProxied(ctx, argv) }
             let base = ctx.config.upstream.baseURL.hasSuffix("/") ? String(ctx.config.upstream.baseURL.dropLast()) : ctx.config.upstream.baseURL
             let isPartner = credential == "partner" || credential.hasPrefix("PA_")
             let url = isPartner ? base + "/api/v1/partner/" : base + "/api/v1/Account/\(credential)/"
@@ -40,6 +48,17 @@ extension Root {
             var cargs = argv.map { strdup($0) } + [nil]
             execvp(program, &cargs)
             throw CLIError.io("cannot run \(program): \(String(cString: strerror(errno)))")
+        }
+
+        /// Never returns: exits with the program's status (`ExecProxy`).
+        func runProxied(_ ctx: CLIContext, _ argv: [String]) throws -> Never {
+            let run = ExecProxy(client: try DaemonCall.client(ctx), credential: credential, argv: argv)
+            do {
+                Glibc.exit(try run.run())
+            } catch {
+                ctx.console.err("vobiz-vault: error: \(error)")
+                Glibc.exit(error.status)
+            }
         }
     }
 }

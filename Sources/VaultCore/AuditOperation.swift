@@ -7,6 +7,8 @@ public enum AuditOperation: String, Sendable, Hashable {
     case verifyCallback = "verify_callback"
     case keys
     case health
+    /// Opening, attaching or closing an `exec --proxy` session (`/v1/exec…`).
+    case exec
     /// Anything on the admin socket.
     case admin
     /// A path the client socket does not serve.
@@ -29,7 +31,8 @@ public enum AuditOperation: String, Sendable, Hashable {
         case "/v1/callbacks/verify": .verifyCallback
         case "/v1/keys": .keys
         case "/v1/health": .health
-        default: path.hasPrefix(ProxyRules.prefix + "/") ? .proxy : .other
+        case "/v1/exec": .exec
+        default: path.hasPrefix(ProxyRules.prefix + "/") ? .proxy : path.hasPrefix("/v1/exec/") ? .exec : .other
         }
     }
 }

@@ -5,11 +5,12 @@ import VaultCore
 import VaultService
 
 /// The client socket: `POST /v1/headers`, `GET /v1/keys`, `POST /v1/jwt`, `POST /v1/callbacks/verify`,
-/// the proxy (`/v1/proxy/…`) and `GET /v1/health`.
+/// the proxy (`/v1/proxy/…`), `exec --proxy` sessions (`/v1/exec…`) and `GET /v1/health`.
 struct ClientRouter: AuditingRouter {
     let service: VaultService
     let metrics: DaemonMetrics
     let proxy: ProxyRoute
+    let exec: ExecAPI
 
     /// On the daemon the vault's actor runs on this event loop, so the routes of this socket,
     /// which never suspend, are answered in place.
@@ -40,6 +41,8 @@ struct ClientRouter: AuditingRouter {
             return await Health.response(service)
         case (_, let path) where path.hasPrefix(ProxyRules.prefix + "/") || path == ProxyRules.prefix:
             return await proxy.respond(to: request, peer: peer, signedOnly: false)
+        case (_, let path) where ExecAPI.serves(path):
+            return await exec.respond(to: request, peer: peer)
         case (_, "/v1/headers"), (_, "/v1/keys"), (_, "/v1/health"), (_, "/v1/jwt"), (_, "/v1/callbacks/verify"):
             return Problem.response(.methodNotAllowed, "\(request.method) is not allowed on \(request.path)")
         default:

@@ -28,6 +28,7 @@ struct Listeners: Service, CustomStringConvertible {
         Systemd.notify("STOPPING=1")
         daemon.inFlight.startDraining()
         for channel in channels { try? await channel.close() }
+        await daemon.execs.withLockedValue({ $0 })?.closeAll()
         let deadline = ContinuousClock.now + Self.drainDeadline
         while daemon.inFlight.count > 0 && ContinuousClock.now < deadline && !Task.isCancelled {
             try? await Task.sleep(for: .milliseconds(10))
@@ -42,7 +43,9 @@ struct Listeners: Service, CustomStringConvertible {
         let proxy = ProxyRoute(flow: flow, metrics: d.metrics, maxBody: d.limits.maxProxyAnswer)
         let client = try await d.bind(name: "client", path: config.sockets.client, fd: passed["client"], group: d.group,
                                       mode: mode_t(config.sockets.clientMode), socketGroup: config.sockets.clientGroup,
-                                      router: ClientRouter(service: d.service, metrics: d.metrics, proxy: proxy), limits: d.limits,
+                                      router: ClientRouter(service: d.service, metrics: d.metrics, proxy: proxy,
+                                                           exec: ExecAPI(sessions: d.execSessions(proxy), service: d.service)),
+                                      limits: d.limits,
                                       connections: d.clientConnections, uids: d.clientUIDs)
         // Import calls carry whole import files in their body.
         var adminLimits = d.limits

@@ -21,13 +21,21 @@ struct ProxyRoute: Sendable {
         let call = ProxyCall(method: request.method.rawValue, target: target,
                              credential: request.headers.first(name: "X-Vault-Credential"),
                              signature: request.headers.first(name: SealedSignature.headerName),
-                             bodySHA256: Hex.encode(request.body.withUnsafeReadableBytes { SHA256.hash($0) }),
-                             signedOnly: signedOnly, source: peer.tcpSource)
-        let result = await flow.forward(call, caller: peer.caller, headers: request.headers.map { (name: $0.name, value: $0.value) },
+                             bodySHA256: Self.bodySHA256(request), signedOnly: signedOnly, source: peer.tcpSource)
+        return await forward(call, request, caller: peer.caller, tcp: peer.isTCP, since: start)
+    }
+
+    static func bodySHA256(_ request: VaultRequest) -> String {
+        Hex.encode(request.body.withUnsafeReadableBytes { SHA256.hash($0) })
+    }
+
+    /// Sends `call` on through the vault's `ProxyFlow` and writes out what comes back.
+    func forward(_ call: ProxyCall, _ request: VaultRequest, caller: Caller, tcp: Bool, since start: ContinuousClock.Instant) async -> VaultResponse {
+        let result = await flow.forward(call, caller: caller, headers: request.headers.map { (name: $0.name, value: $0.value) },
                                         body: request.body)
         if case .refused(let refusal) = result.answer {
             metrics.request(.proxy, decision: "refused", since: start)
-            return Self.refused(refusal, tcp: peer.isTCP, metrics: metrics)
+            return Self.refused(refusal, tcp: tcp, metrics: metrics)
         }
         metrics.request(.proxy, decision: "allowed", since: start)
         metrics.upstream(status: result.upstreamStatus)

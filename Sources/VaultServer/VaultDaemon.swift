@@ -38,6 +38,17 @@ public final class VaultDaemon: Sendable {
     let group: MultiThreadedEventLoopGroup
     /// The Vobiz API client of the proxy, on the daemon's event loop.
     let upstream: UpstreamClient
+    /// The `exec --proxy` sessions, made when the client socket is bound (they share its proxy).
+    let execs = NIOLockedValueBox<ExecSessions?>(nil)
+
+    func execSessions(_ proxy: ProxyRoute) -> ExecSessions {
+        execs.withLockedValue { current in
+            if let current { return current }
+            let made = ExecSessions(daemon: self, proxy: proxy)
+            current = made
+            return made
+        }
+    }
 
     /// The event loop the vault's actor should run on, so requests need no thread hop:
     /// pass `loop.executor` to `VaultService.open`, then the same group here.

@@ -64,7 +64,7 @@ public struct ProxyFlow: Sendable {
         var rejected: AuthID?
         // A 401 speaks about the token only on the paths where the vault chose it by scope.
         if ticket.inKnownTree && (status == 401 || (ticket.wasRejected && (200..<300).contains(status))) {
-            await service.noteUpstream(status: status, authID: ticket.authID, by: "proxy", actor: ticket.caller.identity)
+            await service.noteUpstream(status: status, authID: ticket.authID, by: "proxy", actor: ticket.actor)
             if status == 401 { rejected = ticket.authID }
         }
         if ticket.capture && (200..<300).contains(status) {
@@ -92,7 +92,7 @@ public struct ProxyFlow: Sendable {
                 throw UpstreamError.other(origin: upstream.origin, why: "the answer is \(encoding)-encoded despite Accept-Encoding: identity")
             }
             let result = try await service.capture(answer: Array(body.readableBytesView), headers: headers,
-                                                   actor: ticket.caller.identity, reveal: ticket.reveal)
+                                                   actor: ticket.actor, reveal: ticket.reveal)
             out = ByteBuffer(bytes: result.answer.body)
             headers = result.answer.headers + [("X-Vault-Capture", "stored")]
             var meta: Logger.Metadata = ["auth_id": "\(result.entry.authID)", "fingerprint": "\(result.entry.fingerprint)",

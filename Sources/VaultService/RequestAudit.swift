@@ -8,6 +8,9 @@ struct RequestAudit: Sendable {
     let operation: AuditOperation
     let method: String
     let requestID: String
+    /// Who the row names when it is not the caller whose grants decided: the program
+    /// `exec --proxy` started, for the calls it makes.
+    var actor: ActorIdentity?
     var path: String?
     var authID: AuthID?
     var version: Int64?
@@ -83,7 +86,7 @@ struct QueuedAuditRow: Sendable {
         d += ",\"request_id\":"
         AuditDetail.appendQuoted(facts.requestID, to: &d)
         d += "}"
-        return AuditEvent(seq: 0, atMillis: atMillis, actor: facts.caller.identity, op: facts.operation.rawValue,
+        return AuditEvent(seq: 0, atMillis: atMillis, actor: facts.actor ?? facts.caller.identity, op: facts.operation.rawValue,
                           authID: facts.authID?.rawValue, version: facts.version, outcome: outcome, reason: reason, detail: d)
     }
 }

@@ -19,9 +19,12 @@ public struct ProxyCall: Sendable {
     /// Where an unauthenticated request came from (the TCP peer's address): its refusals are
     /// budgeted per source (`RefusalBudget`) rather than audited row by row.
     public var source: String?
+    /// The program `exec --proxy` started, when the call is its: the audit row names it, while
+    /// the grants of the caller who ran `exec` decide.
+    public var child: ActorIdentity?
 
     public init(method: String, target: String, credential: String?, signature: String?, bodySHA256: String, signedOnly: Bool,
-                source: String? = nil) {
+                source: String? = nil, child: ActorIdentity? = nil) {
         self.method = method
         self.target = target
         self.credential = credential
@@ -29,6 +32,7 @@ public struct ProxyCall: Sendable {
         self.bodySHA256 = bodySHA256
         self.signedOnly = signedOnly
         self.source = source
+        self.child = child
     }
 }
 
@@ -44,6 +48,9 @@ public struct ProxyTicket: Sendable {
     public let capture: Bool
     public let requestID: String
     public let caller: Caller
+    /// Who the audit rows of this call name: the caller, or the program `exec --proxy` started.
+    public var actor: ActorIdentity { child ?? caller.identity }
+    let child: ActorIdentity?
     /// Vobiz refused this credential before: a success must clear that.
     public let wasRejected: Bool
     /// The path lies in the partner or a customer tree, where a 401 speaks about the token.
@@ -57,10 +64,11 @@ extension VaultService {
     public func authorizeProxy(caller: Caller, call: ProxyCall) throws(Refusal) -> ProxyTicket {
         let requestID = RequestID.currentOrNew
         var audit = RequestAudit(caller: caller, operation: .proxy, method: call.method, requestID: requestID)
+        audit.actor = call.child
         if let source = call.source {
             return try budgeted(&audit, source: source) { (audit) throws(Refusal) in try proxy(caller: caller, call: call, audit: &audit) }
         }
-        return try audited(&audit, mode: { _ in call.signature == nil ? "granted" : "sealed" }) { (audit) throws(Refusal) in
+        return try audited(&audit, mode: { _ in call.child != nil ? "exec" : call.signature == nil ? "granted" : "sealed" }) { (audit) throws(Refusal) in
             try proxy(caller: caller, call: call, audit: &audit)
         }
     }
@@ -86,7 +94,7 @@ extension VaultService {
         let text = token.withUnsafeBytes { SecureTokenText(String(decoding: $0, as: UTF8.self)) }
         return ProxyTicket(authID: id, version: version.version, fingerprint: version.fingerprint, token: text, reveal: reveal,
                            capture: CaptureRewrite.applies(method: call.method, path: url.path), requestID: audit.requestID, caller: caller,
-                           wasRejected: t.wasRejected, inKnownTree: url.implied != .none)
+                           child: call.child, wasRejected: t.wasRejected, inKnownTree: url.implied != .none)
     }
 
     /// Checks an `X-Vault-Signature` against this request, then spends its nonce.

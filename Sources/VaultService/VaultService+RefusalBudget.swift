@@ -13,16 +13,30 @@ extension VaultService {
             try record(audit.allowed(mode: "sealed"))
             return ticket
         } catch {
-            switch refusalBudget.note(source: source, now: now) {
-            case .audit:
-                try? record(audit.refused(error))
-                throw error
-            case .count:
-                throw error
-            case .overCap:
-                throw Refusal(.rateLimited, "too many refused requests from \(source); slow down")
-            }
+            throw budgetedRefusal(error, audit: audit, source: source)
         }
+    }
+
+    /// A refusal of a request nobody vouches for, counted against its source's budget: audited
+    /// while the budget lasts, counted after, and answered `rate_limited` past its cap.
+    func budgetedRefusal(_ refusal: Refusal, audit: RequestAudit, source: String) -> Refusal {
+        switch refusalBudget.note(source: source, now: now) {
+        case .audit:
+            try? record(audit.refused(refusal))
+            return refusal
+        case .count:
+            return refusal
+        case .overCap:
+            return Refusal(.rateLimited, "too many refused requests from \(source); slow down")
+        }
+    }
+
+    /// `budgetedRefusal` for a request refused before it reached the vault's checks (a
+    /// connection to an `exec --proxy` listener from another uid, or without its stand-in).
+    public func budgetedRefusal(_ refusal: Refusal, caller: Caller, method: String, path: String, source: String) -> Refusal {
+        var audit = RequestAudit(caller: caller, operation: .proxy, method: method, requestID: RequestID.currentOrNew)
+        audit.path = String(path.prefix(200))
+        return budgetedRefusal(refusal, audit: audit, source: source)
     }
 
     /// One audit row per source for the refusals its interval counted; called by the daemon's

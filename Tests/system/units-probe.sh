@@ -87,11 +87,48 @@ http.server.HTTPServer(("127.0.0.1", 18089), Hook).handle_request()
 PY
 # Operators reach the running daemon through the admin socket without owning its state
 # directory: root imports, an admin-group member reads the status.
-printf '{"auth_id": "MA_REMINDPROBE", "auth_token": "%s"}' "$(head -c 24 /dev/urandom | base64 | tr -d '/+=')" \
+probe_token="$(head -c 24 /dev/urandom | base64 | tr -d '/+=')"
+printf '{"auth_id": "MA_REMINDPROBE", "auth_token": "%s"}' "$probe_token" \
     | vobiz-vault import --state-dir /var/lib/vobiz-vault > /mnt/out/import.log 2>&1; fact import "$?"
 vobiz-vault edit MA_REMINDPROBE --max-age 1d --state-dir /var/lib/vobiz-vault > /mnt/out/edit.log 2>&1; fact edit "$?"
 fact carol-status "$(as carol vobiz-vault status --json --state-dir /var/lib/vobiz-vault 2>&1 | grep -c '"vault_id"')"
 fact bob-status "$(as bob vobiz-vault status --json --state-dir /var/lib/vobiz-vault > /dev/null 2>&1; echo $?)"
+# exec --proxy under the unit's sandbox (AF_NETLINK, pidfd_open, /proc of a caller): alice's
+# program gets a stand-in and a listener of its own; the upstream is a loopback stand-in for
+# Vobiz that reports which credential reached it and how long its token was, never the token.
+python3 - > /mnt/out/upstream.log 2>&1 <<'PY' &
+import http.server
+class Upstream(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        with open("/mnt/out/exec-upstream.txt", "a") as f:
+            f.write("%s %d\n" % (self.headers.get("X-Auth-ID"), len(self.headers.get("X-Auth-Token", ""))))
+        body = b'{"objects":[]}'
+        self.send_response(200); self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body))); self.end_headers(); self.wfile.write(body)
+    def log_message(self, *a): pass
+http.server.HTTPServer(("127.0.0.1", 18090), Upstream).serve_forever()
+PY
+upstream=$!
+sed -i 's#^base_url = .*#base_url = "http://127.0.0.1:18090"\nallow_insecure_upstream = true#' /etc/vobiz-vault/config.toml
+printf '\n[[grant]]\nname = "alice-proxy"\nuser = "alice"\ncredentials = ["MA_REMINDPROBE"]\noperations = ["proxy"]\n' >> /etc/vobiz-vault/config.toml
+systemctl restart vobiz-vault.service
+rm -f /tmp/exec-env /tmp/exec-release
+as alice vobiz-vault exec --proxy --credential MA_REMINDPROBE --state-dir /var/lib/vobiz-vault -- sh -c '
+    curl -s -o /dev/null -w "%{http_code}" -H "X-Auth-Token: $VOBIZ_AUTH_TOKEN" "$VOBIZ_BASE_URL/api/v1/Account/MA_REMINDPROBE/Call/" > /tmp/exec-own
+    printf "%s %s" "$VOBIZ_BASE_URL" "$VOBIZ_AUTH_TOKEN" > /tmp/exec-env.part && mv /tmp/exec-env.part /tmp/exec-env
+    while [ ! -e /tmp/exec-release ]; do sleep 0.1; done' > /mnt/out/exec.log 2>&1 &
+exec_pid=$!
+for _ in $(seq 200); do [ -s /tmp/exec-env ] && break; sleep 0.1; done
+read -r exec_base exec_token < /tmp/exec-env || true
+fact exec-own "$(cat /tmp/exec-own 2>/dev/null)"
+fact exec-bob "$(as bob curl -s -o /dev/null -w '%{http_code}' --max-time 10 -H "X-Auth-Token: $exec_token" "$exec_base/api/v1/Account/MA_REMINDPROBE/Call/")"
+touch /tmp/exec-release
+wait "$exec_pid"; fact exec-status "$?"
+fact exec-after "$(as alice curl -s -o /dev/null --max-time 5 -H "X-Auth-Token: $exec_token" "$exec_base/api/v1/Account/MA_REMINDPROBE/Call/"; echo $?)"
+fact exec-upstream "$(cat /mnt/out/exec-upstream.txt 2>/dev/null)"
+fact exec-token-length "${#probe_token}"
+kill "$upstream" 2>/dev/null
+
 printf 'url = "http://127.0.0.1:18089/hook"\n' > /etc/vobiz-vault/webhook.curl
 chgrp vobiz-vault /etc/vobiz-vault/webhook.curl && chmod 0640 /etc/vobiz-vault/webhook.curl
 printf '\n[remind]\nexec = "curl -sS --fail --max-time 10 -K /etc/vobiz-vault/webhook.curl -H Content-Type:text/plain --data-binary @-"\n' \

@@ -44,6 +44,19 @@ int vv_peek_writer(int fd, pid_t *pid, uid_t *uid);
 /// Returns 0 with `*uid` set, or -errno (-ENOENT: no such socket on this host).
 int vv_tcp_peer_uid(int fd, uid_t *uid);
 
+/// A pidfd for process `pid` (`pidfd_open`): it becomes readable once the process has exited,
+/// and it keeps meaning that process even after its pid is reused. Returns the fd or -errno.
+int vv_pidfd_open(pid_t pid);
+
+/// Starts `argv[0]` (looked up in PATH as `execvp` does) with environment `envp`, the default
+/// action on SIGINT, SIGQUIT, SIGTERM and SIGHUP and no signal blocked, whatever the caller
+/// set. Returns 0 with `*pid` set, or an errno value (the program could not be started).
+int vv_spawn(const char *const argv[], const char *const envp[], pid_t *pid);
+
+/// From now on SIGTERM and SIGHUP sent to this process are passed on to `pid`, and SIGINT and
+/// SIGQUIT (which a terminal sends the child too) are ignored here. Returns 0 or -errno.
+int vv_forward_signals(pid_t pid);
+
 /// The bytes of the build stamp section (`.vobiz_vault_build`).
 #define VV_BUILD_STAMP_SIZE 128
 

@@ -5,12 +5,17 @@
     vault.headers("GET", "https://api.vobiz.ai/api/v1/Account/MA_X/Call/")
     vault.requests_session().get("https://api.vobiz.ai/api/v1/Account/MA_X/Call/")
     vault.vobiz_client("MA_X").calls.list()
+
+Under `vobiz-vault exec --proxy`, which holds the token back from the program:
+
+    from vobiz_vault import sdk_client_from_env
+    sdk_client_from_env().calls.list()    # VOBIZ_AUTH_ID, the stand-in token, VOBIZ_BASE_URL
 """
 import hashlib
 
 from ._socket import DEFAULT_SOCKET, VaultError, call_json, socket_path
 
-__all__ = ["Vault", "VaultError", "DEFAULT_SOCKET", "socket_path", "mount_proxy"]
+__all__ = ["Vault", "VaultError", "DEFAULT_SOCKET", "socket_path", "mount_proxy", "sdk_client_from_env"]
 __version__ = "0.9.0"
 
 VOBIZ_API = "https://api.vobiz.ai/"
@@ -77,3 +82,20 @@ def mount_proxy(session, socket=None, base_url=VOBIZ_API, credential=None):
     """Routes every request `session` makes under `base_url` through the vault; returns it."""
     from ._requests import mount_proxy as mount
     return mount(session, socket, base_url, credential)
+
+
+def sdk_client_from_env(**kwargs):
+    """The official Vobiz SDK's client as `vobiz-vault exec --proxy` sets up its program: the
+    auth id and the stand-in token from `VOBIZ_AUTH_ID`/`VOBIZ_AUTH_TOKEN` (the SDK reads them
+    itself), and every call sent to `VOBIZ_BASE_URL`, the listener that attaches the real token.
+    The SDK has no setting for its base URL, so its sessions are pointed there."""
+    import os
+    import vobiz
+    from ._requests import mount_base_url
+    base_url = os.environ.get("VOBIZ_BASE_URL")
+    if not base_url:
+        raise VaultError("VOBIZ_BASE_URL is not set: run this program under `vobiz-vault exec --proxy`")
+    client = vobiz.RestClient(**kwargs)
+    for session in (client.session, client.multipart_session):
+        mount_base_url(session, base_url, VOBIZ_API)
+    return client

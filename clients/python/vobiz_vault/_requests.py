@@ -2,7 +2,7 @@
 from urllib.parse import urlsplit
 
 import requests
-from requests.adapters import BaseAdapter
+from requests.adapters import BaseAdapter, HTTPAdapter
 from requests.structures import CaseInsensitiveDict
 
 from ._socket import VaultError, exchange, forwarded_headers, proxy_target, socket_path
@@ -46,4 +46,25 @@ class VaultProxyAdapter(BaseAdapter):
 def mount_proxy(session, socket=None, base_url=VOBIZ_API, credential=None):
     """Routes every request `session` makes under `base_url` through the vault; returns it."""
     session.mount(base_url, VaultProxyAdapter(socket, credential))
+    return session
+
+
+class BaseURLAdapter(HTTPAdapter):
+    """Sends each request under `prefix` to the same path under `base_url` instead (the
+    listener of `vobiz-vault exec --proxy`), over plain HTTP/1.1 on loopback."""
+
+    def __init__(self, base_url, prefix):
+        super().__init__()
+        self.base_url = base_url.rstrip("/") + "/"
+        self.prefix = prefix
+
+    def send(self, request, **kwargs):
+        if request.url.startswith(self.prefix):
+            request.url = self.base_url + request.url[len(self.prefix):]
+        return super().send(request, **kwargs)
+
+
+def mount_base_url(session, base_url, prefix=VOBIZ_API):
+    """Routes every request `session` makes under `prefix` to `base_url`; returns it."""
+    session.mount(prefix, BaseURLAdapter(base_url, prefix))
     return session

@@ -1,0 +1,132 @@
+import CVaultSystem
+import Foundation
+import VaultClient
+import VaultCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `exec --proxy` (Docs/proxy.md): the daemon opens a loopback listener for one program; this
+/// starts the program with `VOBIZ_BASE_URL` pointing at it and a stand-in in `VOBIZ_AUTH_TOKEN`,
+/// names it to the daemon, waits for it, and ends the session. The real token never leaves
+/// the daemon. Exit status: the program's (128 + N when signal N ended it); 125 when the vault
+/// refused or could not be reached, 126 when the program could not be run, 127 when it was not
+/// found — as `env` and `timeout` do, so the program's own statuses keep their meaning.
+struct ExecProxy {
+    let client: VaultClient
+    let credential: String
+    let argv: [String]
+
+    static let refusedStatus: Int32 = 125
+
+    enum Failure: Error, CustomStringConvertible {
+        case vault(String)
+        case spawn(program: String, errno: Int32)
+
+        var description: String {
+            switch self {
+            case .vault(let why): why
+            case .spawn(let program, let e): "cannot run \(program): \(String(cString: strerror(e)))"
+            }
+        }
+
+        var status: Int32 {
+            switch self {
+            case .vault: ExecProxy.refusedStatus
+            case .spawn(_, let e): e == ENOENT ? 127 : 126
+            }
+        }
+    }
+
+    /// Runs the program to its end; returns the status to exit with.
+    func run() throws(Failure) -> Int32 {
+        let session = try open()
+        let pid: pid_t
+        do { pid = try spawn(session) } catch {
+            end(session.id)
+            throw error
+        }
+        _ = vv_forward_signals(pid)
+        do { try attach(session.id, pid: pid) } catch {
+            // The daemon would not serve it: the program stops before it could use the stand-in.
+            kill(pid, SIGTERM)
+            _ = wait(pid)
+            end(session.id)
+            throw error
+        }
+        let status = wait(pid)
+        end(session.id)
+        return status
+    }
+
+    struct Session {
+        let id: String
+        let baseURL: String
+        let authID: String
+        let standIn: String
+    }
+
+    func open() throws(Failure) -> Session {
+        let doc = try call("POST", "/v1/exec", ["credential": credential])
+        guard case .string(let id)? = doc["session"], case .string(let base)? = doc["base_url"],
+              case .string(let authID)? = doc["auth_id"], case .string(let token)? = doc["token"] else {
+            throw .vault("the daemon's answer to POST /v1/exec lacks session, base_url, auth_id or token")
+        }
+        return Session(id: id.plainText, baseURL: base.plainText, authID: authID.plainText, standIn: token.plainText)
+    }
+
+    func attach(_ id: String, pid: pid_t) throws(Failure) {
+        _ = try call("POST", "/v1/exec/\(id)/child", ["pid": Int(pid)])
+    }
+
+    /// Ends the session; the daemon also ends it by itself when the program exits.
+    func end(_ id: String) {
+        _ = try? client.send(method: "DELETE", path: "/v1/exec/\(id)")
+    }
+
+    func call(_ method: String, _ path: String, _ body: [String: Any]) throws(Failure) -> JSONValue {
+        do {
+            let data = try JSONSerialization.data(withJSONObject: body)
+            let response = try client.send(method: method, path: path, body: Array(data))
+            try DaemonCall.check(response)
+            return try response.body.withUnsafeBytes { try JSONParser.parse($0) }
+        } catch {
+            throw .vault("\(error)")
+        }
+    }
+
+    /// The program's environment: this one, with the three variables replaced.
+    func environment(_ s: Session) -> [String] {
+        let replaced: Set<String> = ["VOBIZ_AUTH_ID", "VOBIZ_AUTH_TOKEN", "VOBIZ_BASE_URL"]
+        let kept = ProcessInfo.processInfo.environment.filter { !replaced.contains($0.key) }.map { "\($0.key)=\($0.value)" }
+        return kept.sorted() + ["VOBIZ_AUTH_ID=\(s.authID)", "VOBIZ_AUTH_TOKEN=\(s.standIn)", "VOBIZ_BASE_URL=\(s.baseURL)"]
+    }
+
+    func spawn(_ s: Session) throws(Failure) -> pid_t {
+        var pid: pid_t = 0
+        let args = argv.map { strdup($0) } + [nil]
+        let env = environment(s).map { strdup($0) } + [nil]
+        defer { for p in args + env { free(p) } }
+        let rc = args.withUnsafeBufferPointer { a in
+            env.withUnsafeBufferPointer { e in
+                a.baseAddress!.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: a.count) { ap in
+                    e.baseAddress!.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: e.count) { ep in
+                        vv_spawn(ap, ep, &pid)
+                    }
+                }
+            }
+        }
+        guard rc == 0 else { throw .spawn(program: argv[0], errno: rc) }
+        return pid
+    }
+
+    /// Waits for the program; its exit status, or 128 + the signal that ended it.
+    func wait(_ pid: pid_t) -> Int32 {
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 {
+            guard errno == EINTR else { return Self.refusedStatus }
+        }
+        let signal = status & 0x7f
+        return signal == 0 ? (status >> 8) & 0xff : 128 + signal
+    }
+}

@@ -1,0 +1,125 @@
+import Foundation
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import VaultCore
+import VaultService
+
+/// The daemon's `exec --proxy` sessions (Docs/proxy.md): each opened by a caller on the client
+/// socket, served on a loopback port of its own, and ended when its program exits.
+final class ExecSessions: Sendable {
+    let daemon: VaultDaemon
+    let proxy: ProxyRoute
+    private let sessions = NIOLockedValueBox<[String: ExecSession]>([:])
+    /// The listeners' connections, apart from the client socket's and the TCP proxy's.
+    let connections = ConnectionCount()
+    let uids = UIDBudget()
+    static let maxSessions = 256
+    static let maxSessionsPerUID = 32
+    static let maxConnections = 512
+    /// How often a session's program is checked for having exited.
+    static let watchInterval: Duration = .milliseconds(100)
+
+    init(daemon: VaultDaemon, proxy: ProxyRoute) {
+        self.daemon = daemon
+        self.proxy = proxy
+    }
+
+    /// What the caller gets: the session, its base URL and the stand-in token.
+    struct Opened {
+        let session: ExecSession
+        let baseURL: String
+        let standIn: String
+    }
+
+    /// Opens a session for `credential` if the caller's grants allow it.
+    func open(caller: Caller, credential: String) async throws(Refusal) -> Opened {
+        // The listener tells its program from other users only by asking the kernel who owns
+        // each connection; without that, it must not open.
+        guard VaultDaemon.canAskSocketOwners() else {
+            throw Refusal(.internal, "exec --proxy needs the kernel's socket diagnostics (AF_NETLINK) to tell which user connects to its listener; allow AF_NETLINK in the unit's RestrictAddressFamilies=")
+        }
+        let authID = try await daemon.service.authorizeExec(caller: caller, credential: credential)
+        let (session, standIn) = ExecSession.make(authID: authID, opener: caller)
+        let admitted = sessions.withLockedValue { all -> Bool in
+            guard all.count < Self.maxSessions, all.values.filter({ $0.opener.uid == caller.uid }).count < Self.maxSessionsPerUID else { return false }
+            all[session.id] = session
+            return true
+        }
+        guard admitted else { throw Refusal(.rateLimited, "too many exec sessions open (at most \(Self.maxSessionsPerUID) per uid, \(Self.maxSessions) in all)") }
+        let port: Int
+        do {
+            let channel = try await bind(session)
+            session.listen(on: channel)
+            port = channel.localAddress?.port ?? 0
+        } catch {
+            sessions.withLockedValue { _ = $0.removeValue(forKey: session.id) }
+            throw Refusal(.internal, "the exec listener could not be bound on 127.0.0.1: \(error)")
+        }
+        daemon.logger.info("exec session opened", metadata: ["session": "\(session.id)", "auth_id": "\(authID)", "uid": "\(caller.uid)", "port": "\(port)"])
+        Task { await watch(session) }
+        return Opened(session: session, baseURL: "http://127.0.0.1:\(port)", standIn: standIn)
+    }
+
+    /// Names the session's program (a child of the caller, pid `pid`).
+    func attach(_ id: String, pid: Int32, caller: Caller) async throws(Refusal) -> ActorIdentity {
+        let session = try find(id, caller)
+        let identity = try session.attach(pid: pid, by: caller)
+        await daemon.service.auditExecStep(caller: caller, child: identity, authID: session.authID, method: "POST", step: "attached")
+        return identity
+    }
+
+    /// Ends a session at its caller's word (its program has exited).
+    func close(_ id: String, caller: Caller) async throws(Refusal) {
+        let session = try find(id, caller)
+        await end(session, why: "closed by the caller")
+    }
+
+    /// Ends every session: the daemon is stopping.
+    func closeAll() async {
+        for session in sessions.withLockedValue({ Array($0.values) }) { await end(session, why: "the daemon stopped") }
+    }
+
+    private func find(_ id: String, _ caller: Caller) throws(Refusal) -> ExecSession {
+        guard let session = sessions.withLockedValue({ $0[id] }), session.isOpener(caller) else {
+            throw Refusal(.notFound, "no exec session \(Echo.short(id, limit: 40)) of this process")
+        }
+        return session
+    }
+
+    private func end(_ session: ExecSession, why: String) async {
+        sessions.withLockedValue { _ = $0.removeValue(forKey: session.id) }
+        guard await session.close() else { return }
+        await daemon.service.auditExecStep(caller: session.opener, child: session.program, authID: session.authID, method: "DELETE",
+                                           step: "closed: " + why)
+        daemon.logger.info("exec session closed", metadata: ["session": "\(session.id)", "why": "\(why)"])
+    }
+
+    private func watch(_ session: ExecSession) async {
+        while !session.isClosed {
+            if let why = session.ending(now: .now) {
+                await end(session, why: why)
+                return
+            }
+            try? await Task.sleep(for: Self.watchInterval)
+        }
+    }
+
+    private func bind(_ session: ExecSession) async throws -> any Channel {
+        let d = daemon
+        var limits = d.limits
+        limits.maxBody = max(limits.maxBody, limits.maxProxyBody)
+        limits.maxConnections = Self.maxConnections
+        limits.maxConnectionsPerUID = min(limits.maxConnectionsPerUID, Self.maxConnections / 4)
+        let router = ExecRouter(session: session, proxy: proxy, service: d.service, metrics: d.metrics)
+        return try await ServerBootstrap(group: d.group)
+            .serverChannelOption(.backlog, value: 128)
+            .childChannelOption(.allowRemoteHalfClosure, value: true)
+            .childChannelInitializer { [connections, uids, inFlight = d.inFlight, flushers = d.flushers, logger = d.logger] channel in
+                VaultDaemon.initialize(channel, router: router, limits: limits, inFlight: inFlight, flushers: flushers,
+                                       connections: connections, uids: uids, logger: logger, peer: PeerContext.tcp)
+            }
+            .bind(host: "127.0.0.1", port: 0).get()
+    }
+}

@@ -1,0 +1,52 @@
+import VaultCore
+
+extension VaultService {
+    /// Whether `caller` may open an `exec --proxy` session for `credential` (`partner` or an auth
+    /// id): the credential must be held and active, and a grant must give the caller `proxy`
+    /// with it. Each call the program then makes is decided again like any proxied call of the
+    /// caller, so a narrower grant (methods, paths, rate) still holds. Audited either way.
+    public func authorizeExec(caller: Caller, credential: String) throws(Refusal) -> AuthID {
+        var audit = RequestAudit(caller: caller, operation: .exec, method: "POST", requestID: RequestID.currentOrNew)
+        return try audited(&audit, mode: { _ in "open" }) { (audit) throws(Refusal) -> AuthID in
+            guard keys != nil else { throw Refusal(.sealed, "the vault is sealed; run `vobiz-vault unseal`") }
+            let id = try heldCredential(named: credential)
+            audit.authID = id
+            let policy = authorizer.policy
+            let matching = policy.matchingGrants(caller).filter { g in
+                g.operations.contains(.proxy) && g.credentials.contains { $0.matches(id) }
+            }
+            guard let grant = matching.first else {
+                audit.denial = "no grant gives this caller proxy with \(id)"
+                throw Refusal(.notGranted, "no grant allows this caller to proxy with \(id), which exec --proxy needs; `vobiz-vault policy check` explains")
+            }
+            audit.grant = grant.name
+            try requireAuditWritable()
+            return id
+        }
+    }
+
+    /// Records a later step of an `exec --proxy` session (`attached`, `closed: why`), naming the
+    /// program it serves.
+    public func auditExecStep(caller: Caller, child: ActorIdentity?, authID: AuthID, method: String, step: String) {
+        var audit = RequestAudit(caller: caller, operation: .exec, method: method, requestID: RequestID.currentOrNew)
+        audit.actor = child
+        audit.authID = authID
+        try? record(audit.allowed(mode: step))
+    }
+
+    /// `partner` or an auth id, as a credential the vault holds and may use.
+    func heldCredential(named name: String) throws(Refusal) -> AuthID {
+        let chosen: String
+        if name == "partner" {
+            guard let p = try cachedPartner() else { throw Refusal(.unknownCredential, "this vault holds no partner credential") }
+            chosen = p
+        } else {
+            guard let id = try? AuthID(name) else { throw Refusal(.badRequest, "credential must be \"partner\" or an auth id") }
+            chosen = id.rawValue
+        }
+        guard let entry = try cachedCredential(chosen) else { throw Refusal(.unknownCredential, "no credential \(chosen) in this vault") }
+        let a = entry.account
+        guard a.state == .active else { throw Refusal(.credentialRevoked, "\(a.authID) is \(a.state.rawValue); it must be rotated before use") }
+        return try! AuthID(a.authID)
+    }
+}

@@ -1,0 +1,70 @@
+"""Attempts to borrow an `exec --proxy` session, the way a local attacker would, over the real
+client socket. usage: exec_session_attack.py CLIENT_SOCKET
+Prints one JSON object: the status (and problem type) of each attempt."""
+import json
+import os
+import signal
+import sys
+import time
+
+from vault_client import call, problem_type
+
+sock = sys.argv[1]
+out = {}
+
+
+def attempt(name, method, path, body=None):
+    status, answer, _ = call(sock, method, path, body)
+    out[name] = [status, problem_type(answer)]
+    return status, answer
+
+
+def child(uid=None):
+    """A child that sleeps; with `uid`, one that first becomes another user (as a set-uid
+    program would run as its owner)."""
+    pid = os.fork()
+    if pid == 0:
+        if uid is not None:
+            os.setgid(uid)
+            os.setuid(uid)
+        time.sleep(30)
+        os._exit(0)
+    time.sleep(0.1)
+    return pid
+
+
+status, opened = attempt("open", "POST", "/v1/exec", {"credential": "MA_ACME"})
+sid = opened.get("session", "none") if isinstance(opened, dict) else "none"
+# Not a child of this process: pid 1, and this process itself.
+attempt("init_pid", "POST", f"/v1/exec/{sid}/child", {"pid": 1})
+attempt("own_pid", "POST", f"/v1/exec/{sid}/child", {"pid": os.getpid()})
+# A child that runs as another uid.
+other = child(uid=65534)
+attempt("other_uid_child", "POST", f"/v1/exec/{sid}/child", {"pid": other})
+os.kill(other, signal.SIGKILL)
+os.waitpid(other, 0)
+# Malformed bodies change nothing.
+attempt("bad_pid", "POST", f"/v1/exec/{sid}/child", {"pid": "1; rm -rf /"})
+attempt("extra_field", "POST", f"/v1/exec/{sid}/child", {"pid": 5, "uid": 0})
+# Another process (a fresh child of ours, with its own connection) naming a program for this session.
+r, w = os.pipe()
+thief = os.fork()
+if thief == 0:
+    os.close(r)
+    victim = child()
+    s, answer, _ = call(sock, "POST", f"/v1/exec/{sid}/child", {"pid": victim})
+    os.write(w, json.dumps([s, problem_type(answer)]).encode())
+    os.kill(victim, signal.SIGKILL)
+    os._exit(0)
+os.close(w)
+out["other_process"] = json.loads(os.read(r, 4096) or b"[0, null]")
+os.waitpid(thief, 0)
+# The opener's own child: accepted once, not twice.
+mine = child()
+attempt("own_child", "POST", f"/v1/exec/{sid}/child", {"pid": mine})
+attempt("again", "POST", f"/v1/exec/{sid}/child", {"pid": mine})
+attempt("unknown_session", "DELETE", "/v1/exec/0123456789abcdef01234567")
+attempt("close", "DELETE", f"/v1/exec/{sid}")
+os.kill(mine, signal.SIGKILL)
+os.waitpid(mine, 0)
+print(json.dumps(out))
