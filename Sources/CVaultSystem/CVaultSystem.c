@@ -75,6 +75,12 @@ int vv_tcp_peer_uid(int fd, uid_t *uid) {
             }
             if (h->nlmsg_type == SOCK_DIAG_BY_FAMILY && h->nlmsg_len >= NLMSG_LENGTH(sizeof(struct inet_diag_msg))) {
                 struct inet_diag_msg *d = NLMSG_DATA(h);
+                /* A socket its process has let go of (closed: TIME_WAIT, an orphan in FIN_WAIT)
+                 * has no inode and reads as uid 0: it has no owner to name. */
+                if (d->idiag_inode == 0) {
+                    result = -ENOENT;
+                    break;
+                }
                 *uid = d->idiag_uid;
                 result = 0;
                 break;
@@ -220,11 +226,29 @@ static void vv_forward(int signo) {
     errno = saved;
 }
 
+static void vv_forwarded_set(sigset_t *set) {
+    sigemptyset(set);
+    sigaddset(set, SIGTERM);
+    sigaddset(set, SIGHUP);
+    sigaddset(set, SIGINT);
+    sigaddset(set, SIGQUIT);
+}
+
+int vv_hold_forwarded_signals(void) {
+    sigset_t set;
+    vv_forwarded_set(&set);
+    int rc = pthread_sigmask(SIG_BLOCK, &set, NULL);
+    return rc == 0 ? 0 : -rc;
+}
+
 int vv_forward_signals(pid_t pid) {
     vv_forward_pid = pid;
     int rc = vv_catch(SIGTERM, vv_forward);
     if (rc == 0) { rc = vv_catch(SIGHUP, vv_forward); }
     signal(SIGINT, SIG_IGN);
     signal(SIGQUIT, SIG_IGN);
-    return rc;
+    sigset_t set;
+    vv_forwarded_set(&set);
+    int unblocked = pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+    return rc != 0 ? rc : unblocked == 0 ? 0 : -unblocked;
 }

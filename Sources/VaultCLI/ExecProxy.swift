@@ -42,6 +42,8 @@ struct ExecProxy {
     func run() throws(Failure) -> Int32 {
         let session = try open()
         let pid: pid_t
+        // A signal that comes while the program starts waits, and is then passed on to it.
+        _ = vv_hold_forwarded_signals()
         do { pid = try spawn(session) } catch {
             end(session.id)
             throw error
@@ -49,7 +51,7 @@ struct ExecProxy {
         _ = vv_forward_signals(pid)
         do { try attach(session.id, pid: pid) } catch {
             // The daemon would not serve it: the program stops before it could use the stand-in.
-            kill(pid, SIGTERM)
+            kill(pid, SIGKILL)
             _ = wait(pid)
             end(session.id)
             throw error

@@ -12,14 +12,14 @@ struct ExecRouter: Router {
     let proxy: ProxyRoute
     let service: VaultService
     let metrics: DaemonMetrics
-    /// How long a call that arrives before the caller has named its program waits for that.
-    static let attachWait: Duration = .seconds(5)
+    /// How long a call that arrives before the caller has named its program waits for that: as
+    /// long as the caller has to name it.
+    static let attachWait = ExecSession.attachDeadline
 
     func respond(to request: VaultRequest, peer: PeerContext) async -> VaultResponse {
         let start = ContinuousClock.now
         if let refusal = session.refusal(peerUID: peer.budgetUID, token: request.headers.first(name: "X-Auth-Token")) {
             metrics.request(.proxy, decision: "refused", since: start)
-            metrics.unauthenticatedRefusals.increment()
             let counted = await service.budgetedRefusal(refusal, caller: peer.caller, method: request.method.rawValue,
                                                         path: String(request.path), source: peer.tcpSource ?? "loopback")
             return ProxyRoute.refused(counted, tcp: true, metrics: metrics)

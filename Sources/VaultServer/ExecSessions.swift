@@ -12,12 +12,10 @@ final class ExecSessions: Sendable {
     let daemon: VaultDaemon
     let proxy: ProxyRoute
     private let sessions = NIOLockedValueBox<[String: ExecSession]>([:])
-    /// The listeners' connections, apart from the client socket's and the TCP proxy's.
-    let connections = ConnectionCount()
-    let uids = UIDBudget()
     static let maxSessions = 256
     static let maxSessionsPerUID = 32
-    static let maxConnections = 512
+    /// Connections one session's listener holds at once; other uids' are closed at accept.
+    static let maxConnectionsPerSession = 64
     /// How often a session's program is checked for having exited.
     static let watchInterval: Duration = .milliseconds(100)
 
@@ -40,23 +38,26 @@ final class ExecSessions: Sendable {
         guard VaultDaemon.canAskSocketOwners() else {
             throw Refusal(.internal, "exec --proxy needs the kernel's socket diagnostics (AF_NETLINK) to tell which user connects to its listener; allow AF_NETLINK in the unit's RestrictAddressFamilies=")
         }
-        let authID = try await daemon.service.authorizeExec(caller: caller, credential: credential)
-        let (session, standIn) = ExecSession.make(authID: authID, opener: caller)
-        let admitted = sessions.withLockedValue { all -> Bool in
-            guard all.count < Self.maxSessions, all.values.filter({ $0.opener.uid == caller.uid }).count < Self.maxSessionsPerUID else { return false }
-            all[session.id] = session
-            return true
-        }
-        guard admitted else { throw Refusal(.rateLimited, "too many exec sessions open (at most \(Self.maxSessionsPerUID) per uid, \(Self.maxSessions) in all)") }
+        let allowed = try await daemon.service.authorizeExec(caller: caller, credential: credential)
+        let (session, standIn) = ExecSession.make(authID: allowed.authID, opener: caller)
         let port: Int
-        do {
-            let channel = try await bind(session)
-            session.listen(on: channel)
-            port = channel.localAddress?.port ?? 0
+        do throws(Refusal) {
+            try admit(session)
+            do {
+                let channel = try await bind(session)
+                session.listen(on: channel)
+                port = channel.localAddress?.port ?? 0
+            } catch {
+                sessions.withLockedValue { _ = $0.removeValue(forKey: session.id) }
+                throw Refusal(.internal, "the exec listener could not be bound on 127.0.0.1: \(error)")
+            }
         } catch {
-            sessions.withLockedValue { _ = $0.removeValue(forKey: session.id) }
-            throw Refusal(.internal, "the exec listener could not be bound on 127.0.0.1: \(error)")
+            await daemon.service.auditRefusal(caller: caller, operation: .exec, method: "POST", path: ExecAPI.prefix, error)
+            throw error
         }
+        await daemon.service.auditExecStep(caller: caller, child: nil, authID: allowed.authID, method: "POST", step: "open",
+                                           grant: allowed.grant)
+        let authID = allowed.authID
         daemon.logger.info("exec session opened", metadata: ["session": "\(session.id)", "auth_id": "\(authID)", "uid": "\(caller.uid)", "port": "\(port)"])
         Task { await watch(session) }
         return Opened(session: session, baseURL: "http://127.0.0.1:\(port)", standIn: standIn)
@@ -79,6 +80,16 @@ final class ExecSessions: Sendable {
     /// Ends every session: the daemon is stopping.
     func closeAll() async {
         for session in sessions.withLockedValue({ Array($0.values) }) { await end(session, why: "the daemon stopped") }
+    }
+
+    private func admit(_ session: ExecSession) throws(Refusal) {
+        let uid = session.opener.uid
+        let admitted = sessions.withLockedValue { all -> Bool in
+            guard all.count < Self.maxSessions, all.values.filter({ $0.opener.uid == uid }).count < Self.maxSessionsPerUID else { return false }
+            all[session.id] = session
+            return true
+        }
+        guard admitted else { throw Refusal(.rateLimited, "too many exec sessions open (at most \(Self.maxSessionsPerUID) per uid, \(Self.maxSessions) in all)") }
     }
 
     private func find(_ id: String, _ caller: Caller) throws(Refusal) -> ExecSession {
@@ -110,16 +121,33 @@ final class ExecSessions: Sendable {
         let d = daemon
         var limits = d.limits
         limits.maxBody = max(limits.maxBody, limits.maxProxyBody)
-        limits.maxConnections = Self.maxConnections
-        limits.maxConnectionsPerUID = min(limits.maxConnectionsPerUID, Self.maxConnections / 4)
+        limits.maxConnections = Self.maxConnectionsPerSession
         let router = ExecRouter(session: session, proxy: proxy, service: d.service, metrics: d.metrics)
+        let connections = ConnectionCount()
         return try await ServerBootstrap(group: d.group)
             .serverChannelOption(.backlog, value: 128)
             .childChannelOption(.allowRemoteHalfClosure, value: true)
-            .childChannelInitializer { [connections, uids, inFlight = d.inFlight, flushers = d.flushers, logger = d.logger] channel in
-                VaultDaemon.initialize(channel, router: router, limits: limits, inFlight: inFlight, flushers: flushers,
-                                       connections: connections, uids: uids, logger: logger, peer: PeerContext.tcp)
+            .childChannelInitializer { [inFlight = d.inFlight, flushers = d.flushers, logger = d.logger] channel in
+                // Another uid's connection is closed before a byte of it is read.
+                PeerContext.tcp(channel).flatMap { peer in
+                    guard peer.budgetUID == session.opener.uid else {
+                        self.refuseAtAccept(peer, session)
+                        return channel.close()
+                    }
+                    return VaultDaemon.initialize(channel, router: router, limits: limits, inFlight: inFlight, flushers: flushers,
+                                                  connections: connections, uids: nil, logger: logger,
+                                                  peer: { $0.eventLoop.makeSucceededFuture(peer) })
+                }
             }
             .bind(host: "127.0.0.1", port: 0).get()
+    }
+
+    /// A connection of another uid (or of none the kernel could name): counted, and audited
+    /// within its source's refusal budget.
+    private func refuseAtAccept(_ peer: PeerContext, _ session: ExecSession) {
+        daemon.metrics.unauthenticatedRefusals.increment()
+        guard let refusal = session.refusal(peerUID: peer.budgetUID, token: nil) else { return }
+        let service = daemon.service
+        Task { _ = await service.budgetedRefusal(refusal, caller: peer.caller, method: "-", path: "-", source: peer.tcpSource ?? "loopback") }
     }
 }

@@ -4,33 +4,42 @@ extension VaultService {
     /// Whether `caller` may open an `exec --proxy` session for `credential` (`partner` or an auth
     /// id): the credential must be held and active, and a grant must give the caller `proxy`
     /// with it. Each call the program then makes is decided again like any proxied call of the
-    /// caller, so a narrower grant (methods, paths, rate) still holds. Audited either way.
-    public func authorizeExec(caller: Caller, credential: String) throws(Refusal) -> AuthID {
+    /// caller, so a narrower grant (methods, paths, rate) still holds. A refusal is audited
+    /// here; the session's `open` row is written once its listener is up.
+    public func authorizeExec(caller: Caller, credential: String) throws(Refusal) -> (authID: AuthID, grant: String) {
         var audit = RequestAudit(caller: caller, operation: .exec, method: "POST", requestID: RequestID.currentOrNew)
-        return try audited(&audit, mode: { _ in "open" }) { (audit) throws(Refusal) -> AuthID in
-            guard keys != nil else { throw Refusal(.sealed, "the vault is sealed; run `vobiz-vault unseal`") }
-            let id = try heldCredential(named: credential)
-            audit.authID = id
-            let policy = authorizer.policy
-            let matching = policy.matchingGrants(caller).filter { g in
-                g.operations.contains(.proxy) && g.credentials.contains { $0.matches(id) }
-            }
-            guard let grant = matching.first else {
-                audit.denial = "no grant gives this caller proxy with \(id)"
-                throw Refusal(.notGranted, "no grant allows this caller to proxy with \(id), which exec --proxy needs; `vobiz-vault policy check` explains")
-            }
-            audit.grant = grant.name
-            try requireAuditWritable()
-            return id
+        do {
+            return try allowExec(caller: caller, credential: credential, audit: &audit)
+        } catch {
+            try? record(audit.refused(error))
+            throw error
         }
     }
 
-    /// Records a later step of an `exec --proxy` session (`attached`, `closed: why`), naming the
-    /// program it serves.
-    public func auditExecStep(caller: Caller, child: ActorIdentity?, authID: AuthID, method: String, step: String) {
+    private func allowExec(caller: Caller, credential: String, audit: inout RequestAudit) throws(Refusal) -> (authID: AuthID, grant: String) {
+        guard keys != nil else { throw Refusal(.sealed, "the vault is sealed; run `vobiz-vault unseal`") }
+        let id = try heldCredential(named: credential)
+        audit.authID = id
+        let policy = authorizer.policy
+        let matching = policy.matchingGrants(caller).filter { g in
+            g.operations.contains(.proxy) && g.credentials.contains { $0.matches(id) }
+        }
+        guard let grant = matching.first else {
+            audit.denial = "no grant gives this caller proxy with \(id)"
+            throw Refusal(.notGranted, "no grant allows this caller to proxy with \(id), which exec --proxy needs; `vobiz-vault policy check` explains")
+        }
+        audit.grant = grant.name
+        try requireAuditWritable()
+        return (id, grant.name)
+    }
+
+    /// Records a step of an `exec --proxy` session (`open`, `attached`, `closed: why`), naming the
+    /// program it serves once there is one.
+    public func auditExecStep(caller: Caller, child: ActorIdentity?, authID: AuthID, method: String, step: String, grant: String? = nil) {
         var audit = RequestAudit(caller: caller, operation: .exec, method: method, requestID: RequestID.currentOrNew)
         audit.actor = child
         audit.authID = authID
+        audit.grant = grant
         try? record(audit.allowed(mode: step))
     }
 
