@@ -219,36 +219,29 @@ int vv_spawn(const char *const argv[], const char *const envp[], pid_t *pid) {
 }
 
 static volatile pid_t vv_forward_pid = 0;
+static volatile sig_atomic_t vv_forward_pending = 0;
 
+/* Passes the signal on to the program, or keeps it until the program is known. */
 static void vv_forward(int signo) {
     int saved = errno;
-    if (vv_forward_pid > 0) { kill(vv_forward_pid, signo); }
+    if (vv_forward_pid > 0) {
+        kill(vv_forward_pid, signo);
+    } else {
+        vv_forward_pending = signo;
+    }
     errno = saved;
 }
 
-static void vv_forwarded_set(sigset_t *set) {
-    sigemptyset(set);
-    sigaddset(set, SIGTERM);
-    sigaddset(set, SIGHUP);
-    sigaddset(set, SIGINT);
-    sigaddset(set, SIGQUIT);
-}
-
 int vv_hold_forwarded_signals(void) {
-    sigset_t set;
-    vv_forwarded_set(&set);
-    int rc = pthread_sigmask(SIG_BLOCK, &set, NULL);
-    return rc == 0 ? 0 : -rc;
+    signal(SIGINT, SIG_IGN);
+    signal(SIGQUIT, SIG_IGN);
+    int rc = vv_catch(SIGTERM, vv_forward);
+    return rc != 0 ? rc : vv_catch(SIGHUP, vv_forward);
 }
 
 int vv_forward_signals(pid_t pid) {
     vv_forward_pid = pid;
-    int rc = vv_catch(SIGTERM, vv_forward);
-    if (rc == 0) { rc = vv_catch(SIGHUP, vv_forward); }
-    signal(SIGINT, SIG_IGN);
-    signal(SIGQUIT, SIG_IGN);
-    sigset_t set;
-    vv_forwarded_set(&set);
-    int unblocked = pthread_sigmask(SIG_UNBLOCK, &set, NULL);
-    return rc != 0 ? rc : unblocked == 0 ? 0 : -unblocked;
+    int pending = vv_forward_pending;
+    if (pending != 0 && kill(pid, pending) != 0) { return -errno; }
+    return 0;
 }

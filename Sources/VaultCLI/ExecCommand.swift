@@ -24,10 +24,10 @@ extension Root {
         @Argument(parsing: .captureForPassthrough, help: "-- CMD [ARGS…]") var command: [String] = []
 
         func run() async throws {
-            let ctx = try CLIContext(global)
             let argv = command.first == "--" ? Array(command.dropFirst()) : command
             guard let program = argv.first else { throw ValidationError("give the program to run after --") }
-            if proxy { try runProxied(ctx, argv) }
+            if proxy { runProxied(argv) }
+            let ctx = try CLIContext(global)
             let base = ctx.config.upstream.baseURL.hasSuffix("/") ? String(ctx.config.upstream.baseURL.dropLast()) : ctx.config.upstream.baseURL
             let isPartner = credential == "partner" || credential.hasPrefix("PA_")
             let url = isPartner ? base + "/api/v1/partner/" : base + "/api/v1/Account/\(credential)/"
@@ -50,9 +50,18 @@ extension Root {
             throw CLIError.io("cannot run \(program): \(String(cString: strerror(errno)))")
         }
 
-        /// Never returns: exits with the program's status (`ExecProxy`).
-        func runProxied(_ ctx: CLIContext, _ argv: [String]) throws -> Never {
-            let run = ExecProxy(client: try DaemonCall.client(ctx), credential: credential, argv: argv)
+        /// Never returns: exits with the program's status (`ExecProxy`), or 125 when the vault
+        /// cannot be asked (no configuration, no daemon user) or refuses.
+        func runProxied(_ argv: [String]) -> Never {
+            let ctx: CLIContext
+            let run: ExecProxy
+            do {
+                ctx = try CLIContext(global)
+                run = ExecProxy(client: try DaemonCall.client(ctx), credential: credential, argv: argv)
+            } catch {
+                FileHandle.standardError.write(Data("vobiz-vault: error: \(error)\n".utf8))
+                Glibc.exit(ExecProxy.refusedStatus)
+            }
             do {
                 Glibc.exit(try run.run())
             } catch {

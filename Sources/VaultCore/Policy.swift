@@ -59,6 +59,13 @@ public struct Policy: Hashable, Sendable {
         return .denied(reasons)
     }
 
+    /// The first grant that matches the caller and allows `operation` with `credential` for some
+    /// request: what a session serving many requests (`exec --proxy`) needs to open; each
+    /// request of it is then decided on its own.
+    public func sessionGrant(_ caller: Caller, _ operation: GrantOperation, credential: AuthID) -> Grant? {
+        matchingGrants(caller).first { $0.operations.contains(operation) && $0.credentials.contains { $0.matches(credential) } }
+    }
+
     /// Whether any grant matches the caller at all (for the operations that name no credential).
     public func matchingGrants(_ caller: Caller) -> [Grant] {
         grants.filter { $0.callerMismatches(caller).isEmpty }

@@ -25,13 +25,21 @@ struct ExecRouter: Router {
             return ProxyRoute.refused(counted, tcp: true, metrics: metrics)
         }
         guard let child = await session.child(within: Self.attachWait) else {
-            return Problem.response(.notGranted, "the program of this exec session was not named in time, or the session has ended")
+            return await refused(request, Refusal(.notGranted, "the program of this exec session was not named in time, or the session has ended"))
         }
         guard request.uri.hasPrefix("/"), !request.uri.hasPrefix("//") else {
-            return Problem.response(.badRequest, "send the upstream path, e.g. GET /api/v1/Account/\(session.authID)/; this listener is not a forward proxy")
+            return await refused(request, Refusal(.badRequest, "send the upstream path, e.g. GET /api/v1/Account/\(session.authID)/; this listener is not a forward proxy"))
         }
         let call = ProxyCall(method: request.method.rawValue, target: request.uri, credential: session.authID.rawValue, signature: nil,
                              bodySHA256: ProxyRoute.bodySHA256(request), signedOnly: false, child: child)
         return await proxy.forward(call, request, caller: session.opener, tcp: false, since: start)
+    }
+
+    /// A refusal of a call that bore the stand-in, audited as the caller's.
+    func refused(_ request: VaultRequest, _ refusal: Refusal) async -> VaultResponse {
+        metrics.request(.proxy, decision: "refused", since: .now)
+        await service.auditRefusal(caller: session.opener, operation: .proxy, method: request.method.rawValue,
+                                   path: String(request.path.prefix(200)), refusal)
+        return Problem.response(refusal.type, refusal.detail)
     }
 }

@@ -46,7 +46,15 @@ final class ExecSession: Sendable {
         return (session, standIn)
     }
 
-    func listen(on channel: any Channel) { listener.withLockedValue { $0 = channel } }
+    /// Keeps the listener to close with the session; one bound after the session ended is closed now.
+    func listen(on channel: any Channel) {
+        let ended = state.withLockedValue { s -> Bool in
+            if case .closed = s { return true }
+            listener.withLockedValue { $0 = channel }
+            return false
+        }
+        if ended { channel.close(promise: nil) }
+    }
 
     /// Why a request on the listener is not the program's: another uid's connection, or a token
     /// that is not the stand-in. Nil when it is.

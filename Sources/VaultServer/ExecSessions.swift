@@ -12,6 +12,7 @@ final class ExecSessions: Sendable {
     let daemon: VaultDaemon
     let proxy: ProxyRoute
     private let sessions = NIOLockedValueBox<[String: ExecSession]>([:])
+    private let stopping = NIOLockedValueBox(false)
     static let maxSessions = 256
     static let maxSessionsPerUID = 32
     /// Connections one session's listener holds at once; other uids' are closed at accept.
@@ -36,7 +37,7 @@ final class ExecSessions: Sendable {
         // The listener tells its program from other users only by asking the kernel who owns
         // each connection; without that, it must not open.
         guard VaultDaemon.canAskSocketOwners() else {
-            throw Refusal(.internal, "exec --proxy needs the kernel's socket diagnostics (AF_NETLINK) to tell which user connects to its listener; allow AF_NETLINK in the unit's RestrictAddressFamilies=")
+            throw await refused(caller, "POST", ExecAPI.prefix, Refusal(.internal, "exec --proxy needs the kernel's socket diagnostics (AF_NETLINK) to tell which user connects to its listener; allow AF_NETLINK in the unit's RestrictAddressFamilies="))
         }
         let allowed = try await daemon.service.authorizeExec(caller: caller, credential: credential)
         let (session, standIn) = ExecSession.make(authID: allowed.authID, opener: caller)
@@ -48,15 +49,15 @@ final class ExecSessions: Sendable {
                 session.listen(on: channel)
                 port = channel.localAddress?.port ?? 0
             } catch {
-                sessions.withLockedValue { _ = $0.removeValue(forKey: session.id) }
                 throw Refusal(.internal, "the exec listener could not be bound on 127.0.0.1: \(error)")
             }
+            try await daemon.service.auditExecStep(caller: caller, child: nil, authID: allowed.authID, method: "POST", step: "open",
+                                                   grant: allowed.grant)
         } catch {
-            await daemon.service.auditRefusal(caller: caller, operation: .exec, method: "POST", path: ExecAPI.prefix, error)
-            throw error
+            sessions.withLockedValue { _ = $0.removeValue(forKey: session.id) }
+            await session.close()
+            throw await refused(caller, "POST", ExecAPI.prefix, error)
         }
-        await daemon.service.auditExecStep(caller: caller, child: nil, authID: allowed.authID, method: "POST", step: "open",
-                                           grant: allowed.grant)
         let authID = allowed.authID
         daemon.logger.info("exec session opened", metadata: ["session": "\(session.id)", "auth_id": "\(authID)", "uid": "\(caller.uid)", "port": "\(port)"])
         Task { await watch(session) }
@@ -65,25 +66,47 @@ final class ExecSessions: Sendable {
 
     /// Names the session's program (a child of the caller, pid `pid`).
     func attach(_ id: String, pid: Int32, caller: Caller) async throws(Refusal) -> ActorIdentity {
-        let session = try find(id, caller)
-        let identity = try session.attach(pid: pid, by: caller)
-        await daemon.service.auditExecStep(caller: caller, child: identity, authID: session.authID, method: "POST", step: "attached")
+        let path = "\(ExecAPI.prefix)/\(Echo.short(id, limit: 40))/child"
+        let session: ExecSession, identity: ActorIdentity
+        do throws(Refusal) {
+            session = try find(id, caller)
+            identity = try session.attach(pid: pid, by: caller)
+        } catch {
+            throw await refused(caller, "POST", path, error)
+        }
+        do {
+            try await daemon.service.auditExecStep(caller: caller, child: identity, authID: session.authID, method: "POST", step: "attached")
+        } catch {
+            await end(session, why: "its program could not be audited")
+            throw error
+        }
         return identity
     }
 
     /// Ends a session at its caller's word (its program has exited).
     func close(_ id: String, caller: Caller) async throws(Refusal) {
-        let session = try find(id, caller)
-        await end(session, why: "closed by the caller")
+        do throws(Refusal) {
+            await end(try find(id, caller), why: "closed by the caller")
+        } catch {
+            throw await refused(caller, "DELETE", "\(ExecAPI.prefix)/\(Echo.short(id, limit: 40))", error)
+        }
     }
 
-    /// Ends every session: the daemon is stopping.
+    /// Ends every session, and opens no more: the daemon is stopping.
     func closeAll() async {
+        stopping.withLockedValue { $0 = true }
         for session in sessions.withLockedValue({ Array($0.values) }) { await end(session, why: "the daemon stopped") }
+    }
+
+    /// Audits a refusal of the session endpoints; returns it to throw.
+    private func refused(_ caller: Caller, _ method: String, _ path: String, _ refusal: Refusal) async -> Refusal {
+        await daemon.service.auditRefusal(caller: caller, operation: .exec, method: method, path: path, refusal)
+        return refusal
     }
 
     private func admit(_ session: ExecSession) throws(Refusal) {
         let uid = session.opener.uid
+        guard !stopping.withLockedValue({ $0 }) else { throw Refusal(.internal, "the daemon is stopping; no exec session opens now") }
         let admitted = sessions.withLockedValue { all -> Bool in
             guard all.count < Self.maxSessions, all.values.filter({ $0.opener.uid == uid }).count < Self.maxSessionsPerUID else { return false }
             all[session.id] = session
@@ -102,8 +125,8 @@ final class ExecSessions: Sendable {
     private func end(_ session: ExecSession, why: String) async {
         sessions.withLockedValue { _ = $0.removeValue(forKey: session.id) }
         guard await session.close() else { return }
-        await daemon.service.auditExecStep(caller: session.opener, child: session.program, authID: session.authID, method: "DELETE",
-                                           step: "closed: " + why)
+        try? await daemon.service.auditExecStep(caller: session.opener, child: session.program, authID: session.authID, method: "DELETE",
+                                                step: "closed: " + why)
         daemon.logger.info("exec session closed", metadata: ["session": "\(session.id)", "why": "\(why)"])
     }
 

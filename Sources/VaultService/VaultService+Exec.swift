@@ -20,11 +20,7 @@ extension VaultService {
         guard keys != nil else { throw Refusal(.sealed, "the vault is sealed; run `vobiz-vault unseal`") }
         let id = try heldCredential(named: credential)
         audit.authID = id
-        let policy = authorizer.policy
-        let matching = policy.matchingGrants(caller).filter { g in
-            g.operations.contains(.proxy) && g.credentials.contains { $0.matches(id) }
-        }
-        guard let grant = matching.first else {
+        guard let grant = authorizer.policy.sessionGrant(caller, .proxy, credential: id) else {
             audit.denial = "no grant gives this caller proxy with \(id)"
             throw Refusal(.notGranted, "no grant allows this caller to proxy with \(id), which exec --proxy needs; `vobiz-vault policy check` explains")
         }
@@ -35,12 +31,14 @@ extension VaultService {
 
     /// Records a step of an `exec --proxy` session (`open`, `attached`, `closed: why`), naming the
     /// program it serves once there is one.
-    public func auditExecStep(caller: Caller, child: ActorIdentity?, authID: AuthID, method: String, step: String, grant: String? = nil) {
+    /// Throws when the row cannot be written: a session is not opened or named without its row.
+    public func auditExecStep(caller: Caller, child: ActorIdentity?, authID: AuthID, method: String, step: String,
+                              grant: String? = nil) throws(Refusal) {
         var audit = RequestAudit(caller: caller, operation: .exec, method: method, requestID: RequestID.currentOrNew)
         audit.actor = child
         audit.authID = authID
         audit.grant = grant
-        try? record(audit.allowed(mode: step))
+        try record(audit.allowed(mode: step))
     }
 
     /// `partner` or an auth id, as a credential the vault holds and may use.
@@ -56,6 +54,7 @@ extension VaultService {
         guard let entry = try cachedCredential(chosen) else { throw Refusal(.unknownCredential, "no credential \(chosen) in this vault") }
         let a = entry.account
         guard a.state == .active else { throw Refusal(.credentialRevoked, "\(a.authID) is \(a.state.rawValue); it must be rotated before use") }
-        return try! AuthID(a.authID)
+        guard let id = try? AuthID(a.authID) else { throw Refusal(.internal, "the stored auth id of \(chosen) is not an auth id") }
+        return id
     }
 }

@@ -41,8 +41,10 @@ import Testing
         let venv = try PythonVenv.withVobizSDK()
         let report = d.s.root + "/child.json"
         let r = try d.s.vv(["exec", "--proxy", "--credential", "MA_ACME"] + d.cfg + ["--", venv.python, Self.child, report],
-                           env: ["CHILD_EXIT": "3"])
-        // The program's own status comes back.
+                           env: ["CHILD_EXIT": "3", "HTTP_PROXY": "http://127.0.0.1:9", "http_proxy": "http://127.0.0.1:9",
+                                 "HTTPS_PROXY": "http://127.0.0.1:9", "https_proxy": "http://127.0.0.1:9"])
+        // The program's own status comes back; an HTTP proxy in its environment (a dead one here)
+        // never sees its calls.
         #expect(r.code == 3, "\(r.all)")
         let seen = try Self.childReport(report)
         d.s.captured.append("\(seen)")
@@ -64,7 +66,9 @@ import Testing
                 && ($0["detail"] as? [String: Any])?["grant"] as? String == "app"
         }, "\(proxied)")
         let steps = rows.filter { $0["op"] as? String == "exec" }.compactMap { ($0["detail"] as? [String: Any])?["mode"] as? String }
-        #expect(steps == ["open", "attached", "closed: closed by the caller"], "\(steps)")
+        // Closed by exec once the program has exited, or by the daemon's own watch, whichever came first.
+        #expect(steps.count == 3 && steps.prefix(2) == ["open", "attached"]
+                && ["closed: closed by the caller", "closed: the program exited"].contains(steps.last ?? ""), "\(steps)")
         #expect(try d.s.canaryHits().isEmpty)
         #expect(!d.log().contains(d.s.canary))
     }
@@ -119,8 +123,11 @@ import Testing
         // The program still runs, and its listener still serves it.
         #expect(try Self.call(url, token: seen["token"] as? String ?? "").1 == 200)
         FileManager.default.createFile(atPath: hold, contents: Data())
+        // The program has exited once it is gone or a zombie (nobody may reap it here).
         let childPID = Int32(seen["pid"] as? Int ?? 0)
-        while childPID > 0 && kill(childPID, 0) == 0 { usleep(10_000) }
+        let exited = Date().addingTimeInterval(30)
+        while childPID > 0 && Date() < exited, let stat = try? String(contentsOfFile: "/proc/\(childPID)/stat", encoding: .utf8),
+              stat.split(separator: ")").last?.split(separator: " ").first != "Z" { usleep(10_000) }
         // The daemon watches the program itself: its listener closes within a moment.
         let deadline = Date().addingTimeInterval(2)
         var last = try Self.call(url, token: seen["token"] as? String ?? "")
@@ -150,6 +157,10 @@ import Testing
         #expect(seen("own_child") == "200 -" && seen("again") == "400 bad_request", "\(out)")
         #expect(seen("unknown_session") == "404 not_found" && seen("close") == "204 -", "\(out)")
         #expect(try mock.requests().isEmpty)
+        // Every refused attempt is in the log: the three wrong programs, the two bad bodies, the
+        // other process, the second naming and the unknown session.
+        let refused = try d.auditJSON().filter { $0["op"] as? String == "exec" && $0["outcome"] as? String == "refused" }
+        #expect(refused.count == 8, "\(refused)")
     }
 
     @Test func withoutAProxyGrantNothingRunsAndTheStatusSaysTheVaultRefused() throws {
@@ -181,6 +192,7 @@ import Testing
         #expect(notExecutable.code == 126, "\(notExecutable.all)")
         let steps = try d.auditJSON().filter { $0["op"] as? String == "exec" }.compactMap { ($0["detail"] as? [String: Any])?["mode"] as? String }
         #expect(steps == ["open", "closed: closed by the caller", "open", "closed: closed by the caller"], "\(steps)")
+        // Each refusal of the session endpoints is audited.
         // The status of a program killed by a signal is 128 + its number, as a shell reports it.
         let killed = try d.s.vv(["exec", "--proxy", "--credential", "MA_ACME"] + d.cfg + ["--", "/bin/sh", "-c", "kill -TERM $$"])
         #expect(killed.code == 128 + 15, "\(killed.all)")
@@ -188,7 +200,8 @@ import Testing
         let ready = d.s.root + "/trapping"
         let trapping = try Binary.start(["exec", "--proxy", "--credential", "MA_ACME"] + d.cfg
                                         + ["--", "/bin/sh", "-c", "trap 'exit 7' TERM; touch \(ready); while :; do sleep 0.05; done"])
-        for _ in 0..<400 where !FileManager.default.fileExists(atPath: ready) { usleep(10_000) }
+        for _ in 0..<3000 where !FileManager.default.fileExists(atPath: ready) { usleep(10_000) }
+        #expect(FileManager.default.fileExists(atPath: ready), "the program never started")
         kill(trapping.process.processIdentifier, SIGTERM)
         trapping.process.waitUntilExit()
         #expect(trapping.process.terminationStatus == 7)

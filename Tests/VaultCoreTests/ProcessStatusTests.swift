@@ -40,3 +40,23 @@ import VaultCore
         #expect(ProcessStatus(statusFile: "PPid:\t1\nUid:\t1\t1\t1\t-1\n") == nil)
     }
 }
+
+/// Which grant opens an `exec --proxy` session: one that matches the caller and allows `proxy`
+/// with the credential, whatever its methods and paths (each call is decided on its own).
+@Suite struct SessionGrantTests {
+    static func caller(_ uid: UInt32) -> Caller {
+        Caller(uid: uid, gid: uid, pid: 42, user: "app", groups: [], exe: "/usr/bin/vobiz-vault", unit: nil, startTime: 1)
+    }
+
+    @Test func theFirstGrantOfTheCallerWithProxyForTheCredential() throws {
+        let headersOnly = try Grant(name: "headers", uids: [1000], credentials: [CredentialPattern("MA_*")], operations: [.headers])
+        let narrow = try Grant(name: "narrow", uids: [1000], credentials: [CredentialPattern("MA_A")], operations: [.proxy],
+                               methods: ["GET"], paths: [PathGlob("/api/v1/Account/MA_A/Call/")])
+        let other = try Grant(name: "other", uids: [1001], credentials: [CredentialPattern("MA_*")], operations: [.proxy])
+        let policy = Policy(grants: [headersOnly, narrow, other])
+        #expect(policy.sessionGrant(Self.caller(1000), .proxy, credential: try AuthID("MA_A"))?.name == "narrow")
+        #expect(policy.sessionGrant(Self.caller(1000), .proxy, credential: try AuthID("MA_B")) == nil)
+        #expect(policy.sessionGrant(Self.caller(1001), .proxy, credential: try AuthID("MA_B"))?.name == "other")
+        #expect(policy.sessionGrant(Self.caller(1002), .proxy, credential: try AuthID("MA_A")) == nil)
+    }
+}

@@ -21,15 +21,20 @@ def attempt(name, method, path, body=None):
 
 def child(uid=None):
     """A child that sleeps; with `uid`, one that first becomes another user (as a set-uid
-    program would run as its owner)."""
+    program would run as its owner). Returns once the child is ready."""
+    r, w = os.pipe()
     pid = os.fork()
     if pid == 0:
+        os.close(r)
         if uid is not None:
             os.setgid(uid)
             os.setuid(uid)
+        os.write(w, b"1")
         time.sleep(30)
         os._exit(0)
-    time.sleep(0.1)
+    os.close(w)
+    os.read(r, 1)
+    os.close(r)
     return pid
 
 

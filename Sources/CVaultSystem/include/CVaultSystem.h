@@ -53,13 +53,13 @@ int vv_pidfd_open(pid_t pid);
 /// set. Returns 0 with `*pid` set, or an errno value (the program could not be started).
 int vv_spawn(const char *const argv[], const char *const envp[], pid_t *pid);
 
-/// Blocks SIGTERM, SIGHUP, SIGINT and SIGQUIT in the calling thread until `vv_forward_signals`,
-/// so one that arrives while a child is being started waits for it. Returns 0 or -errno.
+/// Before a child is started: SIGTERM and SIGHUP sent to this process (whichever thread gets
+/// them) are kept for the child, and SIGINT and SIGQUIT, which a terminal sends the child too,
+/// are ignored here (the child starts with their default action). Returns 0 or -errno.
 int vv_hold_forwarded_signals(void);
 
-/// From now on SIGTERM and SIGHUP sent to this process are passed on to `pid`, and SIGINT and
-/// SIGQUIT (which a terminal sends the child too) are ignored here; then unblocks them, so one
-/// held since `vv_hold_forwarded_signals` is passed on now. Returns 0 or -errno.
+/// From now on SIGTERM and SIGHUP are passed on to `pid`; one kept since
+/// `vv_hold_forwarded_signals` is passed on now. Returns 0 or -errno.
 int vv_forward_signals(pid_t pid);
 
 /// The bytes of the build stamp section (`.vobiz_vault_build`).

@@ -61,6 +61,9 @@ class BaseURLAdapter(HTTPAdapter):
     def send(self, request, **kwargs):
         if request.url.startswith(self.prefix):
             request.url = self.base_url + request.url[len(self.prefix):]
+            # Straight to the listener: an HTTP proxy set in the environment must not see the
+            # stand-in or the calls.
+            kwargs["proxies"] = {}
         return super().send(request, **kwargs)
 
 
