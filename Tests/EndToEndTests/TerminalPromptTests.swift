@@ -82,6 +82,23 @@ import VaultTestSupport
     }
 }
 
+/// `-` for standard input, given on a terminal where a typed secret would echo: refused, and
+/// nothing changes.
+@Suite struct DashOnATerminalTests {
+    @Test func aTokenFileOfDashOnATerminalIsRefused() throws {
+        let s = try Scratch()
+        #expect(try s.vv(["init"] + s.keyed).code == 0)
+        #expect(try s.vv(["import"] + s.keyed, stdin: #"{"auth_id":"PA_MAIN","auth_token":"\#(s.token("p"))"}"#).code == 0)
+        let (code, out) = try TerminalPromptTests.onTerminal(s, [Binary.path, "rotate", "partner", "--token-file", "-"] + s.keyed, [])
+        #expect(code == 64 || code == 1, "\(out)")
+        #expect(out.contains("standard input is a terminal"), "\(out)")
+        let shown = try s.vv(["show", "partner", "--json"] + s.readOnly)
+        #expect(shown.out.contains("\"version\" : 1") || shown.out.contains("\"version\":1"), "\(shown.all)")
+        #expect(!shown.out.contains("\"version\" : 2") && !shown.out.contains("\"version\":2"), "\(shown.all)")
+        #expect(try s.canaryHits().isEmpty)
+    }
+}
+
 /// `login-credentials set` on a real pseudo-terminal: email and password asked without echo.
 @Suite struct LoginPromptTests {
     @Test func emailAndPasswordAreAskedWithoutEcho() throws {
