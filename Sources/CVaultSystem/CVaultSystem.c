@@ -16,6 +16,9 @@
 #include <netinet/in.h>
 #include <spawn.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
+#include <poll.h>
+#include <time.h>
 #include "CVaultSystem.h"
 
 int vv_tcp_peer_uid(int fd, uid_t *uid) {
@@ -91,16 +94,23 @@ int vv_tcp_peer_uid(int fd, uid_t *uid) {
     return result;
 }
 
+/* A message of one byte (`*byte`) with room for ancillary data in `control`. */
+static void vv_one_byte(struct msghdr *msg, struct iovec *iov, char *byte, void *control, size_t size) {
+    iov->iov_base = byte;
+    iov->iov_len = 1;
+    memset(msg, 0, sizeof *msg);
+    msg->msg_iov = iov;
+    msg->msg_iovlen = 1;
+    msg->msg_control = control;
+    msg->msg_controllen = size;
+}
+
 int vv_peek_writer(int fd, pid_t *pid, uid_t *uid) {
     char byte;
-    struct iovec iov = { &byte, 1 };
+    struct iovec iov;
     union { struct cmsghdr align; char buf[CMSG_SPACE(sizeof(struct ucred))]; } control;
     struct msghdr msg;
-    memset(&msg, 0, sizeof msg);
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = control.buf;
-    msg.msg_controllen = sizeof control.buf;
+    vv_one_byte(&msg, &iov, &byte, control.buf, sizeof control.buf);
     ssize_t n = recvmsg(fd, &msg, MSG_PEEK | MSG_DONTWAIT);
     if (n < 0) {
         return (errno == EAGAIN || errno == EWOULDBLOCK) ? 0 : -errno;
@@ -243,5 +253,116 @@ int vv_forward_signals(pid_t pid) {
     vv_forward_pid = pid;
     int pending = vv_forward_pending;
     if (pending != 0 && kill(pid, pending) != 0) { return -errno; }
+    return 0;
+}
+
+int vv_loopback_listener(int *port) {
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) { return -errno; }
+    struct sockaddr_in a;
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    if (bind(fd, (struct sockaddr *)&a, sizeof a) != 0 || listen(fd, 128) != 0
+        || getsockname(fd, (struct sockaddr *)&a, &len) != 0) {
+        int e = errno;
+        close(fd);
+        return -e;
+    }
+    *port = ntohs(a.sin_port);
+    return fd;
+}
+
+/* The abstract Unix address `name` (no file: it goes with the last socket bound to it). */
+static socklen_t vv_abstract(struct sockaddr_un *a, const char *name) {
+    size_t n = strlen(name);
+    memset(a, 0, sizeof *a);
+    a->sun_family = AF_UNIX;
+    if (n + 1 > sizeof a->sun_path) { n = sizeof a->sun_path - 1; }
+    memcpy(a->sun_path + 1, name, n);
+    return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n);
+}
+
+int vv_handoff_listen(const char *name) {
+    int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (s < 0) { return -errno; }
+    struct sockaddr_un a;
+    socklen_t len = vv_abstract(&a, name);
+    if (bind(s, (struct sockaddr *)&a, len) != 0 || listen(s, 8) != 0) {
+        int e = errno;
+        close(s);
+        return -e;
+    }
+    return s;
+}
+
+static long vv_now_ms(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return t.tv_sec * 1000L + t.tv_nsec / 1000000L;
+}
+
+int vv_handoff_serve(int lfd, int fd, pid_t pid, uid_t uid, int timeout_ms) {
+    long deadline = vv_now_ms() + timeout_ms;
+    for (;;) {
+        long left = deadline - vv_now_ms();
+        if (left <= 0) { return -ETIMEDOUT; }
+        struct pollfd p = { lfd, POLLIN, 0 };
+        int r = poll(&p, 1, (int)left);
+        if (r < 0 && errno != EINTR) { return -errno; }
+        if (r <= 0) { continue; }
+        int c = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+        if (c < 0) { continue; }
+        struct ucred cred;
+        socklen_t cl = sizeof cred;
+        /* Only the process that opened the session gets the listener's other descriptor. */
+        if (getsockopt(c, SOL_SOCKET, SO_PEERCRED, &cred, &cl) != 0 || cred.pid != pid || cred.uid != uid) {
+            close(c);
+            continue;
+        }
+        char byte = 'L';
+        struct iovec iov;
+        union { struct cmsghdr align; char buf[CMSG_SPACE(sizeof(int))]; } control;
+        memset(&control, 0, sizeof control);
+        struct msghdr msg;
+        vv_one_byte(&msg, &iov, &byte, control.buf, sizeof control.buf);
+        struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+        cm->cmsg_level = SOL_SOCKET;
+        cm->cmsg_type = SCM_RIGHTS;
+        cm->cmsg_len = CMSG_LEN(sizeof(int));
+        memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+        int rc = sendmsg(c, &msg, MSG_NOSIGNAL) == 1 ? 0 : -errno;
+        close(c);
+        return rc;
+    }
+}
+
+int vv_handoff_receive(const char *name, int *fd) {
+    int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (s < 0) { return -errno; }
+    struct sockaddr_un a;
+    socklen_t len = vv_abstract(&a, name);
+    struct timeval tv = { 10, 0 };
+    setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    if (connect(s, (struct sockaddr *)&a, len) != 0) {
+        int e = errno;
+        close(s);
+        return -e;
+    }
+    char byte;
+    struct iovec iov;
+    union { struct cmsghdr align; char buf[CMSG_SPACE(sizeof(int))]; } control;
+    struct msghdr msg;
+    vv_one_byte(&msg, &iov, &byte, control.buf, sizeof control.buf);
+    ssize_t n = recvmsg(s, &msg, MSG_CMSG_CLOEXEC);
+    int e = errno;
+    close(s);
+    if (n != 1) { return n < 0 ? -e : -EPROTO; }
+    struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+    if (cm == NULL || cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS || cm->cmsg_len != CMSG_LEN(sizeof(int))) {
+        return -EPROTO;
+    }
+    memcpy(fd, CMSG_DATA(cm), sizeof(int));
     return 0;
 }

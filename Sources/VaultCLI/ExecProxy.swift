@@ -41,6 +41,16 @@ struct ExecProxy {
     /// Runs the program to its end; returns the status to exit with.
     func run() throws(Failure) -> Int32 {
         let session = try open()
+        // This process's own descriptor of the listener, held (never used) until it exits: the
+        // port stays the program's even if the daemon stops first, so no other user can bind
+        // it and receive the program's calls.
+        var held: Int32 = -1
+        let taken = vv_handoff_receive(session.handoff, &held)
+        guard taken == 0 else {
+            end(session.id)
+            throw .vault("could not take a share of the exec listener (\(String(cString: strerror(-taken)))); is this process in the daemon's network namespace?")
+        }
+        defer { close(held) }
         let pid: pid_t
         // A signal that comes while the program starts waits, and is then passed on to it.
         _ = vv_hold_forwarded_signals()
@@ -66,15 +76,18 @@ struct ExecProxy {
         let baseURL: String
         let authID: String
         let standIn: String
+        let handoff: String
     }
 
     func open() throws(Failure) -> Session {
         let doc = try call("POST", "/v1/exec", ["credential": credential])
         guard case .string(let id)? = doc["session"], case .string(let base)? = doc["base_url"],
-              case .string(let authID)? = doc["auth_id"], case .string(let token)? = doc["token"] else {
-            throw .vault("the daemon's answer to POST /v1/exec lacks session, base_url, auth_id or token")
+              case .string(let authID)? = doc["auth_id"], case .string(let token)? = doc["token"],
+              case .string(let handoff)? = doc["handoff"] else {
+            throw .vault("the daemon's answer to POST /v1/exec lacks session, base_url, auth_id, token or handoff")
         }
-        return Session(id: id.plainText, baseURL: base.plainText, authID: authID.plainText, standIn: token.plainText)
+        return Session(id: id.plainText, baseURL: base.plainText, authID: authID.plainText, standIn: token.plainText,
+                       handoff: handoff.plainText)
     }
 
     func attach(_ id: String, pid: pid_t) throws(Failure) {

@@ -44,6 +44,8 @@ struct ExecAPI: Sendable {
         w.rawString(opened.session.authID.rawValue)
         w.literal(",\"token\":")
         w.rawString(opened.standIn)
+        w.literal(",\"handoff\":")
+        w.rawString(opened.handoff)
         w.literal(",\"attach_within_seconds\":" + String(ExecSession.attachDeadline.components.seconds) + "}")
         return VaultResponse(status: .created, contentType: "application/json", body: w.buffer)
     }

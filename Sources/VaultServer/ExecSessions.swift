@@ -1,10 +1,15 @@
+import CVaultSystem
 import Foundation
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import VaultCore
+import VaultCrypto
 import VaultService
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The daemon's `exec --proxy` sessions (Docs/proxy.md): each opened by a caller on the client
 /// socket, served on a loopback port of its own, and ended when its program exits.
@@ -30,6 +35,8 @@ final class ExecSessions: Sendable {
         let session: ExecSession
         let baseURL: String
         let standIn: String
+        /// The abstract Unix address where the caller takes its own descriptor of the listener.
+        let handoff: String
     }
 
     /// Opens a session for `credential` if the caller's grants allow it.
@@ -41,13 +48,13 @@ final class ExecSessions: Sendable {
         }
         let allowed = try await daemon.service.authorizeExec(caller: caller, credential: credential)
         let (session, standIn) = ExecSession.make(authID: allowed.authID, opener: caller)
-        let port: Int
+        let port: Int, handoff: String
         do throws(Refusal) {
             try admit(session)
             do {
-                let channel = try await bind(session)
-                session.listen(on: channel)
-                port = channel.localAddress?.port ?? 0
+                let bound = try await bind(session)
+                session.listen(on: bound.channel)
+                (port, handoff) = (bound.port, bound.handoff)
             } catch {
                 throw Refusal(.internal, "the exec listener could not be bound on 127.0.0.1: \(error)")
             }
@@ -61,7 +68,7 @@ final class ExecSessions: Sendable {
         let authID = allowed.authID
         daemon.logger.info("exec session opened", metadata: ["session": "\(session.id)", "auth_id": "\(authID)", "uid": "\(caller.uid)", "port": "\(port)"])
         Task { await watch(session) }
-        return Opened(session: session, baseURL: "http://127.0.0.1:\(port)", standIn: standIn)
+        return Opened(session: session, baseURL: "http://127.0.0.1:\(port)", standIn: standIn, handoff: handoff)
     }
 
     /// Names the session's program (a child of the caller, pid `pid`).
@@ -140,15 +147,43 @@ final class ExecSessions: Sendable {
         }
     }
 
-    private func bind(_ session: ExecSession) async throws -> any Channel {
+    /// The session's listener, on a socket made here so that the caller can hold it too: while
+    /// the caller runs, the port stays this socket's, whatever becomes of the daemon's copy
+    /// (a daemon that stops or restarts leaves no port for another user to bind).
+    private func bind(_ session: ExecSession) async throws -> (channel: any Channel, port: Int, handoff: String) {
+        var port: Int32 = 0
+        let fd = vv_loopback_listener(&port)
+        guard fd >= 0 else { throw DaemonError.socket("no loopback port for the exec listener: \(String(cString: strerror(-fd)))") }
+        let held = fcntl(fd, F_DUPFD_CLOEXEC, 0)
+        let handoff = "vobiz-vault-exec-" + session.id + "-" + Hex.encode([UInt8](Random.data(count: 8)))
+        let lfd = vv_handoff_listen(handoff)
+        guard held >= 0, lfd >= 0 else {
+            for d in [fd, held, lfd] where d >= 0 { Glibc.close(d) }
+            throw DaemonError.socket("the exec listener cannot be shared with its caller: \(String(cString: strerror(errno)))")
+        }
+        let channel: any Channel
+        do { channel = try await bootstrap(session).withBoundSocket(fd).get() } catch {
+            Glibc.close(held)
+            Glibc.close(lfd)
+            throw error
+        }
+        let (pid, uid) = (session.opener.pid, session.opener.uid)
+        Thread.detachNewThread {
+            _ = vv_handoff_serve(lfd, held, pid, uid, Int32(ExecSession.attachDeadline.components.seconds * 1000))
+            Glibc.close(held)
+            Glibc.close(lfd)
+        }
+        return (channel, Int(port), handoff)
+    }
+
+    private func bootstrap(_ session: ExecSession) -> ServerBootstrap {
         let d = daemon
         var limits = d.limits
         limits.maxBody = max(limits.maxBody, limits.maxProxyBody)
         limits.maxConnections = Self.maxConnectionsPerSession
         let router = ExecRouter(session: session, proxy: proxy, service: d.service, metrics: d.metrics)
         let connections = ConnectionCount()
-        return try await ServerBootstrap(group: d.group)
-            .serverChannelOption(.backlog, value: 128)
+        return ServerBootstrap(group: d.group)
             .childChannelOption(.allowRemoteHalfClosure, value: true)
             .childChannelInitializer { [inFlight = d.inFlight, flushers = d.flushers, logger = d.logger] channel in
                 // Another uid's connection is closed before a byte of it is read.
@@ -162,7 +197,6 @@ final class ExecSessions: Sendable {
                                                   peer: { $0.eventLoop.makeSucceededFuture(peer) })
                 }
             }
-            .bind(host: "127.0.0.1", port: 0).get()
     }
 
     /// A connection of another uid (or of none the kernel could name): counted, and audited

@@ -112,6 +112,43 @@ import Testing
         #expect(try d.s.canaryHits().isEmpty)
     }
 
+    /// Another user trying to bind the program's port: `refused 98` (EADDRINUSE) or `bound`.
+    static func grabPort(_ port: Int) throws -> String {
+        let script = """
+            import socket
+            s = socket.socket()
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                s.bind(("127.0.0.1", \(port)))
+                s.listen()
+                print("bound")
+            except OSError as e:
+                print("refused", e.errno)
+            """
+        return try Binary.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "python3", "-c", script],
+                              executable: "/usr/bin/env").out.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    @Test func thePortStaysTheProgramsWhileExecRunsEvenIfTheDaemonStops() throws {
+        let (d, mock) = try ProxyTests.vault()
+        defer { withExtendedLifetime((d, mock)) {} }
+        // A program that has made no call: no connection of its own holds the port.
+        let report = d.s.root + "/base-url", hold = d.s.root + "/release"
+        let exec = try Binary.start(["exec", "--proxy", "--credential", "MA_ACME"] + d.cfg + ["--", "/bin/sh", "-c",
+            "printf %s \"$VOBIZ_BASE_URL\" > \(report).part && mv \(report).part \(report); while [ ! -e \(hold) ]; do sleep 0.05; done"])
+        for _ in 0..<3000 where !FileManager.default.fileExists(atPath: report) { usleep(10_000) }
+        let base = (try? String(contentsOfFile: report, encoding: .utf8)) ?? ""
+        let port = URL(string: base)?.port ?? 0
+        #expect(port > 0, "\(base)")
+        d.stop()
+        // The daemon's socket is gone; exec's share of the listener keeps the port, so the
+        // program's later calls cannot reach a listener another user put there.
+        #expect(try Self.grabPort(port) == "refused 98")
+        FileManager.default.createFile(atPath: hold, contents: Data())
+        exec.process.waitUntilExit()
+        #expect(exec.process.terminationStatus == 0)
+    }
+
     @Test func theDaemonClosesTheListenerWhenTheChildExitsEvenIfExecWasKilled() throws {
         let (d, mock) = try ProxyTests.vault()
         defer { withExtendedLifetime((d, mock)) {} }
@@ -150,6 +187,8 @@ import Testing
         let r = ProxyTests.json(out)
         func seen(_ k: String) -> String { (r[k] as? [Any]).map { "\($0[0]) \(($0[1] as? String).flatMap { $0.isEmpty ? nil : $0 } ?? "-")" } ?? "missing" }
         #expect(seen("open") == "201 -", "\(out)")
+        // The listener's descriptor goes to the process that opened the session, not to another.
+        #expect(r["handoff_other_process"] as? String == "none" && r["handoff_opener"] as? String == "127.0.0.1 1", "\(out)")
         #expect(seen("init_pid") == "403 not_granted" && seen("own_pid") == "403 not_granted", "\(out)")
         #expect(seen("other_uid_child") == "403 not_granted", "\(out)")
         #expect(seen("bad_pid") == "400 bad_request" && seen("extra_field") == "400 bad_request", "\(out)")

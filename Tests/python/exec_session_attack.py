@@ -4,6 +4,7 @@ Prints one JSON object: the status (and problem type) of each attempt."""
 import json
 import os
 import signal
+import socket
 import sys
 import time
 
@@ -40,6 +41,41 @@ def child(uid=None):
 
 status, opened = attempt("open", "POST", "/v1/exec", {"credential": "MA_ACME"})
 sid = opened.get("session", "none") if isinstance(opened, dict) else "none"
+handoff = opened.get("handoff", "none") if isinstance(opened, dict) else "none"
+
+
+def take_listener():
+    """Connects to the session's handoff address: the listener's descriptor, or None."""
+    u = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    u.settimeout(5)
+    try:
+        u.connect("\0" + handoff)
+        _, fds, _, _ = socket.recv_fds(u, 1, 1)
+        return fds[0] if fds else None
+    except OSError:
+        return None
+    finally:
+        u.close()
+
+
+# Another process (a child of ours) asking for the listener first: it gets nothing.
+r, w = os.pipe()
+taker = os.fork()
+if taker == 0:
+    os.close(r)
+    os.write(w, b"got" if take_listener() is not None else b"none")
+    os._exit(0)
+os.close(w)
+out["handoff_other_process"] = os.read(r, 16).decode()
+os.waitpid(taker, 0)
+# The opener itself: a listening TCP socket on 127.0.0.1.
+mine_fd = take_listener()
+if mine_fd is None:
+    out["handoff_opener"] = "none"
+else:
+    listener = socket.socket(fileno=mine_fd)
+    out["handoff_opener"] = "%s %d" % (listener.getsockname()[0], listener.getsockopt(socket.SOL_SOCKET, socket.SO_ACCEPTCONN))
+    listener.close()
 # Not a child of this process: pid 1, and this process itself.
 attempt("init_pid", "POST", f"/v1/exec/{sid}/child", {"pid": 1})
 attempt("own_pid", "POST", f"/v1/exec/{sid}/child", {"pid": os.getpid()})
