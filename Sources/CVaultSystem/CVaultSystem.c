@@ -256,22 +256,35 @@ int vv_forward_signals(pid_t pid) {
     return 0;
 }
 
-int vv_loopback_listener(int *port) {
+/* A TCP socket with SO_REUSEPORT bound to 127.0.0.1:`*port` (0: the kernel picks, and
+ * `*port` says which); listening when `backlog` > 0. */
+static int vv_loopback_socket(int *port, int backlog) {
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0) { return -errno; }
+    int on = 1;
     struct sockaddr_in a;
     memset(&a, 0, sizeof a);
     a.sin_family = AF_INET;
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_port = htons((unsigned short)*port);
     socklen_t len = sizeof a;
-    if (bind(fd, (struct sockaddr *)&a, sizeof a) != 0 || listen(fd, 128) != 0
-        || getsockname(fd, (struct sockaddr *)&a, &len) != 0) {
+    if (setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof on) != 0 || bind(fd, (struct sockaddr *)&a, sizeof a) != 0
+        || (backlog > 0 && listen(fd, backlog) != 0) || getsockname(fd, (struct sockaddr *)&a, &len) != 0) {
         int e = errno;
         close(fd);
         return -e;
     }
     *port = ntohs(a.sin_port);
     return fd;
+}
+
+int vv_loopback_listener(int *port) {
+    *port = 0;
+    return vv_loopback_socket(port, 128);
+}
+
+int vv_port_holder(int port) {
+    return vv_loopback_socket(&port, 0);
 }
 
 /* The abstract Unix address `name` (no file: it goes with the last socket bound to it). */
@@ -312,8 +325,12 @@ int vv_handoff_serve(int lfd, int fd, pid_t pid, uid_t uid, int timeout_ms) {
         int r = poll(&p, 1, (int)left);
         if (r < 0 && errno != EINTR) { return -errno; }
         if (r <= 0) { continue; }
+        if (p.revents & (POLLHUP | POLLERR | POLLNVAL)) { return -ECANCELED; }
         int c = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
-        if (c < 0) { continue; }
+        if (c < 0) {
+            if (errno == EINTR || errno == ECONNABORTED || errno == EAGAIN) { continue; }
+            return -errno;
+        }
         struct ucred cred;
         socklen_t cl = sizeof cred;
         /* Only the process that opened the session gets the listener's other descriptor. */
@@ -338,7 +355,7 @@ int vv_handoff_serve(int lfd, int fd, pid_t pid, uid_t uid, int timeout_ms) {
     }
 }
 
-int vv_handoff_receive(const char *name, int *fd) {
+int vv_handoff_receive(const char *name, uid_t daemon_uid, int *fd) {
     int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (s < 0) { return -errno; }
     struct sockaddr_un a;
@@ -349,6 +366,13 @@ int vv_handoff_receive(const char *name, int *fd) {
         int e = errno;
         close(s);
         return -e;
+    }
+    /* Abstract names are listed for everyone to see: only the daemon's answer counts. */
+    struct ucred cred;
+    socklen_t cl = sizeof cred;
+    if (getsockopt(s, SOL_SOCKET, SO_PEERCRED, &cred, &cl) != 0 || cred.uid != daemon_uid) {
+        close(s);
+        return -EPERM;
     }
     char byte;
     struct iovec iov;

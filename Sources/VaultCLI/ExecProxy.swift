@@ -41,14 +41,13 @@ struct ExecProxy {
     /// Runs the program to its end; returns the status to exit with.
     func run() throws(Failure) -> Int32 {
         let session = try open()
-        // This process's own descriptor of the listener, held (never used) until it exits: the
-        // port stays the program's even if the daemon stops first, so no other user can bind
-        // it and receive the program's calls.
-        var held: Int32 = -1
-        let taken = vv_handoff_receive(session.handoff, &held)
-        guard taken == 0 else {
+        // A socket bound to the listener's port, held (never used) until this process exits: the
+        // port stays reserved even if the daemon stops first, so no other user can bind it and
+        // receive the program's calls.
+        let held: Int32
+        do { held = try holdPort(session) } catch {
             end(session.id)
-            throw .vault("could not take a share of the exec listener (\(String(cString: strerror(-taken)))); is this process in the daemon's network namespace?")
+            throw error
         }
         defer { close(held) }
         let pid: pid_t
@@ -88,6 +87,25 @@ struct ExecProxy {
         }
         return Session(id: id.plainText, baseURL: base.plainText, authID: authID.plainText, standIn: token.plainText,
                        handoff: handoff.plainText)
+    }
+
+    /// Takes the daemon's holder of the session's port: from the daemon's uid only, and a TCP
+    /// socket bound to 127.0.0.1 at the port of the base URL.
+    func holdPort(_ s: Session) throws(Failure) -> Int32 {
+        var fd: Int32 = -1
+        let taken = vv_handoff_receive(s.handoff, client.expectedUID ?? getuid(), &fd)
+        guard taken == 0 else {
+            throw .vault("could not take the exec listener's port (\(String(cString: strerror(-taken)))); is this process in the daemon's network namespace?")
+        }
+        var a = sockaddr_in()
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let named = withUnsafeMutablePointer(to: &a) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
+        guard named == 0, Int32(a.sin_family) == AF_INET, a.sin_addr.s_addr == in_addr_t(0x7f00_0001).bigEndian,
+              "http://127.0.0.1:\(UInt16(bigEndian: a.sin_port))" == s.baseURL else {
+            close(fd)
+            throw .vault("the socket handed over for the exec listener is not bound to \(s.baseURL)")
+        }
+        return fd
     }
 
     func attach(_ id: String, pid: pid_t) throws(Failure) {

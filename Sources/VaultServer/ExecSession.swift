@@ -22,6 +22,8 @@ final class ExecSession: Sendable {
     private let standInDigest: Data
     private let state = NIOLockedValueBox<State>(.waiting)
     private let listener = NIOLockedValueBox<(any Channel)?>(nil)
+    /// The abstract Unix socket the caller takes its holder of the port from, while it waits.
+    private let handoff = NIOLockedValueBox<Int32>(-1)
     let openedAt = ContinuousClock.now
     static let attachDeadline: Duration = .seconds(10)
 
@@ -54,6 +56,22 @@ final class ExecSession: Sendable {
             return false
         }
         if ended { channel.close(promise: nil) }
+    }
+
+    /// The handoff socket, shut down when the session ends so that its thread stops waiting.
+    func handOver(on fd: Int32) {
+        let ended = isClosed
+        handoff.withLockedValue { $0 = fd }
+        if ended { shutdown(fd, Int32(SHUT_RDWR)) }
+    }
+
+    /// The handoff's thread is done: its socket closes.
+    func handedOver() {
+        let fd = handoff.withLockedValue { fd -> Int32 in
+            defer { fd = -1 }
+            return fd
+        }
+        if fd >= 0 { Glibc.close(fd) }
     }
 
     /// Why a request on the listener is not the program's: another uid's connection, or a token
@@ -151,6 +169,7 @@ final class ExecSession: Sendable {
         }
         if case .closed = was { return false }
         if case .attached(_, let fd) = was { Glibc.close(fd) }
+        handoff.withLockedValue { if $0 >= 0 { shutdown($0, Int32(SHUT_RDWR)) } }
         let channel = listener.withLockedValue { c -> (any Channel)? in
             defer { c = nil }
             return c

@@ -147,31 +147,33 @@ final class ExecSessions: Sendable {
         }
     }
 
-    /// The session's listener, on a socket made here so that the caller can hold it too: while
-    /// the caller runs, the port stays this socket's, whatever becomes of the daemon's copy
-    /// (a daemon that stops or restarts leaves no port for another user to bind).
+    /// The session's listener, and a second socket bound to its port that the caller holds while
+    /// it runs: the port stays reserved whatever becomes of the daemon's socket (a daemon that
+    /// stops or restarts leaves no port for another user to bind). The caller never gets the
+    /// listening socket itself, which it could make blocking or shut down under the daemon.
     private func bind(_ session: ExecSession) async throws -> (channel: any Channel, port: Int, handoff: String) {
         var port: Int32 = 0
         let fd = vv_loopback_listener(&port)
         guard fd >= 0 else { throw DaemonError.socket("no loopback port for the exec listener: \(String(cString: strerror(-fd)))") }
-        let held = fcntl(fd, F_DUPFD_CLOEXEC, 0)
+        let holder = vv_port_holder(port)
         let handoff = "vobiz-vault-exec-" + session.id + "-" + Hex.encode([UInt8](Random.data(count: 8)))
         let lfd = vv_handoff_listen(handoff)
-        guard held >= 0, lfd >= 0 else {
-            for d in [fd, held, lfd] where d >= 0 { Glibc.close(d) }
-            throw DaemonError.socket("the exec listener cannot be shared with its caller: \(String(cString: strerror(errno)))")
+        guard holder >= 0, lfd >= 0 else {
+            for d in [fd, holder, lfd] where d >= 0 { Glibc.close(d) }
+            throw DaemonError.socket("the exec listener's port cannot be shared with its caller: \(String(cString: strerror(-min(holder, lfd))))")
         }
         let channel: any Channel
         do { channel = try await bootstrap(session).withBoundSocket(fd).get() } catch {
-            Glibc.close(held)
+            Glibc.close(holder)
             Glibc.close(lfd)
             throw error
         }
+        session.handOver(on: lfd)
         let (pid, uid) = (session.opener.pid, session.opener.uid)
         Thread.detachNewThread {
-            _ = vv_handoff_serve(lfd, held, pid, uid, Int32(ExecSession.attachDeadline.components.seconds * 1000))
-            Glibc.close(held)
-            Glibc.close(lfd)
+            _ = vv_handoff_serve(lfd, holder, pid, uid, Int32(ExecSession.attachDeadline.components.seconds * 1000))
+            Glibc.close(holder)
+            session.handedOver()
         }
         return (channel, Int(port), handoff)
     }

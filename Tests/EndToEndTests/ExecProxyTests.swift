@@ -188,7 +188,10 @@ import Testing
         func seen(_ k: String) -> String { (r[k] as? [Any]).map { "\($0[0]) \(($0[1] as? String).flatMap { $0.isEmpty ? nil : $0 } ?? "-")" } ?? "missing" }
         #expect(seen("open") == "201 -", "\(out)")
         // The listener's descriptor goes to the process that opened the session, not to another.
-        #expect(r["handoff_other_process"] as? String == "none" && r["handoff_opener"] as? String == "127.0.0.1 1", "\(out)")
+        // The listener's port goes to the process that opened the session, not to another, and
+        // as a socket of its own that does not listen: nothing done to it reaches the daemon.
+        #expect(r["handoff_other_process"] as? String == "none" && r["handoff_opener"] as? String == "127.0.0.1 0", "\(out)")
+        #expect((r["health_after_handoff"] as? [Any])?.first as? Int == 200, "\(out)")
         #expect(seen("init_pid") == "403 not_granted" && seen("own_pid") == "403 not_granted", "\(out)")
         #expect(seen("other_uid_child") == "403 not_granted", "\(out)")
         #expect(seen("bad_pid") == "400 bad_request" && seen("extra_field") == "400 bad_request", "\(out)")

@@ -73,9 +73,22 @@ mine_fd = take_listener()
 if mine_fd is None:
     out["handoff_opener"] = "none"
 else:
-    listener = socket.socket(fileno=mine_fd)
-    out["handoff_opener"] = "%s %d" % (listener.getsockname()[0], listener.getsockopt(socket.SOL_SOCKET, socket.SO_ACCEPTCONN))
-    listener.close()
+    held = socket.socket(fileno=mine_fd)
+    out["handoff_opener"] = "%s %d" % (held.getsockname()[0], held.getsockopt(socket.SOL_SOCKET, socket.SO_ACCEPTCONN))
+    # What the opener does with what it holds does not reach the daemon's listener: made
+    # blocking (shared with the daemon's, its next accept would stall the event loop) and shut
+    # down, then a connection to the port, and the daemon still answers.
+    held.setblocking(True)
+    try:
+        held.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+    port = int(opened["base_url"].rsplit(":", 1)[1])
+    socket.create_connection(("127.0.0.1", port), timeout=5).close()
+    started = time.time()
+    status, _, _ = call(sock, "GET", "/v1/health")
+    out["health_after_handoff"] = [status, round(time.time() - started, 1)]
+    held.close()
 # Not a child of this process: pid 1, and this process itself.
 attempt("init_pid", "POST", f"/v1/exec/{sid}/child", {"pid": 1})
 attempt("own_pid", "POST", f"/v1/exec/{sid}/child", {"pid": os.getpid()})

@@ -62,9 +62,15 @@ int vv_hold_forwarded_signals(void);
 /// `vv_hold_forwarded_signals` is passed on now. Returns 0 or -errno.
 int vv_forward_signals(pid_t pid);
 
-/// A TCP socket listening on 127.0.0.1 at a port the kernel picks (`*port`), close-on-exec.
-/// Returns the descriptor or -errno.
+/// A TCP socket listening on 127.0.0.1 at a port the kernel picks (`*port`), close-on-exec,
+/// with SO_REUSEPORT so that `vv_port_holder` can hold the port too. Returns the descriptor or
+/// -errno.
 int vv_loopback_listener(int *port);
+
+/// A second TCP socket bound to 127.0.0.1:`port` (SO_REUSEPORT, the same user), not listening:
+/// while it is open no other user can bind the port, and once the listener is gone connections
+/// to it are refused at once. Returns the descriptor or -errno.
+int vv_port_holder(int port);
 
 /// A Unix socket listening at the abstract address `name` (the kernel's namespace of the
 /// network namespace; no file). Returns the descriptor or -errno.
@@ -72,12 +78,13 @@ int vv_handoff_listen(const char *name);
 
 /// Waits up to `timeout_ms` on `lfd` for a connection from process `pid` running as `uid`
 /// (`SO_PEERCRED`; others are closed unanswered) and sends it descriptor `fd` (`SCM_RIGHTS`).
-/// Returns 0 or -errno (-ETIMEDOUT: nobody came).
+/// Returns 0 or -errno (-ETIMEDOUT: nobody came; -ECANCELED: `lfd` was shut down).
 int vv_handoff_serve(int lfd, int fd, pid_t pid, uid_t uid, int timeout_ms);
 
-/// Connects to the abstract address `name` and receives one descriptor, close-on-exec, into
-/// `*fd`. Returns 0 or -errno.
-int vv_handoff_receive(const char *name, int *fd);
+/// Connects to the abstract address `name`, checks that it is served by `daemon_uid`
+/// (-EPERM otherwise), and receives one descriptor, close-on-exec, into `*fd`. Returns 0 or
+/// -errno.
+int vv_handoff_receive(const char *name, uid_t daemon_uid, int *fd);
 
 /// The bytes of the build stamp section (`.vobiz_vault_build`).
 #define VV_BUILD_STAMP_SIZE 128
