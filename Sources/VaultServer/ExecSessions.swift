@@ -131,8 +131,10 @@ final class ExecSessions: Sendable {
 
     private func end(_ session: ExecSession, why: String) async {
         sessions.withLockedValue { _ = $0.removeValue(forKey: session.id) }
+        // Read before the close, which forgets the program.
+        let program = session.program
         guard await session.close() else { return }
-        try? await daemon.service.auditExecStep(caller: session.opener, child: session.program, authID: session.authID, method: "DELETE",
+        try? await daemon.service.auditExecStep(caller: session.opener, child: program, authID: session.authID, method: "DELETE",
                                                 step: "closed: " + why)
         daemon.logger.info("exec session closed", metadata: ["session": "\(session.id)", "why": "\(why)"])
     }

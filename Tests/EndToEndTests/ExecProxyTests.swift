@@ -65,7 +65,10 @@ import Testing
             $0["actor_pid"] as? Int == childPID && ($0["actor_exe"] as? String ?? "").contains("python")
                 && ($0["detail"] as? [String: Any])?["grant"] as? String == "app"
         }, "\(proxied)")
-        let steps = rows.filter { $0["op"] as? String == "exec" }.compactMap { ($0["detail"] as? [String: Any])?["mode"] as? String }
+        let execRows = rows.filter { $0["op"] as? String == "exec" }
+        let steps = execRows.compactMap { ($0["detail"] as? [String: Any])?["mode"] as? String }
+        // Naming and closing the session name the program; opening it, the caller.
+        #expect(execRows.map { $0["actor_pid"] as? Int == childPID } == [false, true, true], "\(execRows)")
         // Closed by exec once the program has exited, or by the daemon's own watch, whichever came first.
         #expect(steps.count == 3 && steps.prefix(2) == ["open", "attached"]
                 && ["closed: closed by the caller", "closed: the program exited"].contains(steps.last ?? ""), "\(steps)")
