@@ -34,7 +34,7 @@ extension VaultService {
     /// Spends a nonce for the whole fleet when the store is shared (its own cache has
     /// already admitted it); a store that cannot be reached refuses rather than guesses.
     func spendOnce(_ scope: PostgresStore.NonceScope, nonce: [UInt8], until: Int64) throws(Refusal) -> Bool {
-        guard let shared = store as? PostgresStore else { return true }
+        guard let shared = sharedStore else { return true }
         try refuseWhileStoreStalls()
         do { return try shared.spendOnce(scope, nonce: nonce, until: until) } catch {
             throw Refusal(.storeUnavailable, "the fleet's store cannot be reached to spend this nonce; retry shortly")

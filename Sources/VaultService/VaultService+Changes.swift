@@ -7,13 +7,13 @@ import VaultStore
 /// The changes are read off the actor (`ChangeRead.fetch`, on a thread of the caller's) and
 /// applied on it: a store that has gone silent holds that thread, never the requests.
 extension VaultService {
-    public var followsChanges: Bool { store is PostgresStore }
+    public var followsChanges: Bool { sharedStore != nil }
 
-    private var sharedHost: String? { (store as? PostgresStore)?.settings.host }
+    private var sharedHost: String? { sharedStore?.settings.host }
 
     /// Listens for the fleet's change notices (`PostgresStore.listenForChanges`).
     public func listenForChanges(_ onNotice: @escaping @Sendable () async -> Void) async throws {
-        guard let shared = store as? PostgresStore else { return }
+        guard let shared = sharedStore else { return }
         try await shared.listenForChanges(onNotice)
     }
 

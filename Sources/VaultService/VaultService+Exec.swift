@@ -43,18 +43,8 @@ extension VaultService {
 
     /// `partner` or an auth id, as a credential the vault holds and may use.
     func heldCredential(named name: String) throws(Refusal) -> AuthID {
-        let chosen: String
-        if name == "partner" {
-            guard let p = try cachedPartner() else { throw Refusal(.unknownCredential, "this vault holds no partner credential") }
-            chosen = p
-        } else {
-            guard let id = try? AuthID(name) else { throw Refusal(.badRequest, "credential must be \"partner\" or an auth id") }
-            chosen = id.rawValue
-        }
-        guard let entry = try cachedCredential(chosen) else { throw Refusal(.unknownCredential, "no credential \(chosen) in this vault") }
-        let a = entry.account
-        guard a.state == .active else { throw Refusal(.credentialRevoked, "\(a.authID) is \(a.state.rawValue); it must be rotated before use") }
-        guard let id = try? AuthID(a.authID) else { throw Refusal(.internal, "the stored auth id of \(chosen) is not an auth id") }
-        return id
+        let named = try namedCredential(name, partner: name == "partner" ? try cachedPartner() : nil)
+        _ = try activeCredential(named.rawValue)
+        return named
     }
 }

@@ -74,7 +74,7 @@ extension VaultService {
     }
 
     func fleetHost() throws(ServiceError) -> String {
-        guard let shared = store as? PostgresStore else {
+        guard let shared = sharedStore else {
             throw .invalidInput("this vault is not shared: fleets need [store] backend = \"postgres\" (Docs/fleet.md)")
         }
         return shared.settings.host

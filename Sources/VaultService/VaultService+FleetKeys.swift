@@ -34,7 +34,7 @@ extension VaultService {
     /// After another host replaced the data key: takes the one sealed to this host (checked
     /// against the fleet's audit chain) and goes on with it; drops its keys when its slot is gone.
     func followDataKey() throws(ServiceError) {
-        guard let shared = store as? PostgresStore, let kek = keyring.masterKey, keys != nil else { return }
+        guard let shared = sharedStore, let kek = keyring.masterKey, keys != nil else { return }
         let host = shared.settings.host
         do {
             let taken: (VaultKeys, String)? = try shared.writeTakingDataKey { tx in

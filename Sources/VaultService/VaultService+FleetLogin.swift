@@ -11,7 +11,7 @@ extension VaultService {
     /// nil when this host is to log in now (it holds the lease, or the store is its own); an
     /// outcome when another host's login gave a session (or never finished).
     func fleetLoginTurn(_ id: AuthID, actor: ActorIdentity) async -> JWTLoginOutcome? {
-        guard let shared = store as? PostgresStore else { return nil }
+        guard let shared = sharedStore else { return nil }
         let had = jwtSessions[id]?.issuedAt ?? 0
         let deadline = now + Self.loginLeaseSeconds
         while true {
@@ -37,7 +37,7 @@ extension VaultService {
     /// is alive, and forget expired nonces. nil when it is not yet due, or the store is its own.
     public func fleetUpkeep() -> FleetUpkeep? {
         let now = self.now
-        guard let shared = store as? PostgresStore, now - fleetSeenAt >= 60 || now < fleetSeenAt else { return nil }
+        guard let shared = sharedStore, now - fleetSeenAt >= 60 || now < fleetSeenAt else { return nil }
         fleetSeenAt = now
         return FleetUpkeep(store: shared, watermark: FleetWatermarkFile(directory: directory), now: now)
     }
@@ -49,14 +49,14 @@ extension VaultService {
     /// opened or written with the keys, until an operator looks and starts the daemon again.
     public func refuseRolledBackStore() {
         keyring.drop()
-        (store as? PostgresStore)?.holdDataKey(nil)
+        sharedStore?.holdDataKey(nil)
         credentialCache.removeAll()
         tokenCache.removeAll()
     }
 
     /// Ends this host's lease once its login has stored its outcome.
     func endFleetLogin(_ id: AuthID) {
-        try? (store as? PostgresStore)?.releaseLoginLease(id.rawValue)
+        try? sharedStore?.releaseLoginLease(id.rawValue)
     }
 
     /// Takes the stored session of `id` when another host stored one newer than `had` that is

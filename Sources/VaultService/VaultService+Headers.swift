@@ -58,15 +58,7 @@ extension VaultService {
     func credential(named: String?, for url: ScopedURL) throws(Refusal) -> (AccountRecord, TokenVersionRecord) {
         let partner = try cachedPartner()
         var namedID: AuthID?
-        if let named {
-            if named == "partner" {
-                guard let p = partner else { throw Refusal(.unknownCredential, "this vault holds no partner credential") }
-                namedID = try? AuthID(p)
-            } else {
-                guard let id = try? AuthID(named) else { throw Refusal(.badRequest, "credential must be \"partner\" or an auth id") }
-                namedID = id
-            }
-        }
+        if let named { namedID = try namedCredential(named, partner: partner) }
         let chosen: String
         switch url.implied {
         case .partner:
@@ -82,11 +74,28 @@ extension VaultService {
             guard let n = namedID else { throw Refusal(.badRequest, ScopeError.credentialRequired.description) }
             chosen = n.rawValue
         }
-        guard let entry = try cachedCredential(chosen) else { throw Refusal(.unknownCredential, "no credential \(chosen) in this vault") }
+        let entry = try activeCredential(chosen)
+        guard let v = entry.active, v.ciphertext != nil else { throw Refusal(.internal, "\(entry.account.authID) has no active token version") }
+        return (entry.account, v)
+    }
+
+    /// The auth id a request names: `partner` (the vault's partner, `partner` its auth id) or an auth id.
+    func namedCredential(_ named: String, partner: String?) throws(Refusal) -> AuthID {
+        guard named == "partner" else {
+            guard let id = try? AuthID(named) else { throw Refusal(.badRequest, "credential must be \"partner\" or an auth id") }
+            return id
+        }
+        guard let partner else { throw Refusal(.unknownCredential, "this vault holds no partner credential") }
+        guard let id = try? AuthID(partner) else { throw Refusal(.internal, "the stored partner auth id is not an auth id") }
+        return id
+    }
+
+    /// The cached credential `authID`, refused unless the vault holds it and it is active.
+    func activeCredential(_ authID: String) throws(Refusal) -> CredentialCache.Entry {
+        guard let entry = try cachedCredential(authID) else { throw Refusal(.unknownCredential, "no credential \(authID) in this vault") }
         let a = entry.account
         guard a.state == .active else { throw Refusal(.credentialRevoked, "\(a.authID) is \(a.state.rawValue); it must be rotated before use") }
-        guard let v = entry.active, v.ciphertext != nil else { throw Refusal(.internal, "\(a.authID) has no active token version") }
-        return (a, v)
+        return entry
     }
 
     /// The credential `authID` as the request path knows it (nil: the vault does not hold it),

@@ -66,7 +66,7 @@ extension VaultService {
         }
         // A running daemon goes on with the new keys at once.
         keyring.install(fresh, masterKey: kek)
-        if newDataKey { (store as? PostgresStore)?.holdDataKey(try read { try $0.meta().dekID }) }
+        if newDataKey { sharedStore?.holdDataKey(try read { try $0.meta().dekID }) }
         credentialCache.removeAll()
         tokenCache.removeAll()
         do { try store.checkpoint() } catch { throw .store(error.description) }

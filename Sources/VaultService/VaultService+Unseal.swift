@@ -38,7 +38,7 @@ extension VaultService {
                 // As at every opening: not a database older than this host saw, nor a key it replaced.
                 try FleetWatermarkFile(directory: directory).check(store)
                 try Self.requireCurrentChain(store, keys: try VaultKeys(dataKey: unwrapped.dataKey), dekID: meta.dekID)
-                (store as? PostgresStore)?.holdDataKey(meta.dekID)
+                sharedStore?.holdDataKey(meta.dekID)
             }
             keyring.install(try VaultKeys(dataKey: unwrapped.dataKey), masterKey: unwrapped.kek)
         } catch { throw Self.map(error) }

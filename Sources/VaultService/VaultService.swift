@@ -12,6 +12,8 @@ public actor VaultService {
     public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
     let directory: StateDirectory
     var store: any VaultStorage
+    /// The fleet's PostgreSQL store, or nil when the vault is this host's own.
+    var sharedStore: PostgresStore? { store as? PostgresStore }
     var keyring: Keyring
     let lock: StateLock
     public nonisolated let clock: VaultClock
