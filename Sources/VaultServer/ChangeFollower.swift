@@ -46,7 +46,7 @@ struct ChangeFollower: Service, CustomStringConvertible {
         }
     }
 
-    /// Also the host's minute of upkeep (`FleetUpkeep`), on the same thread.
+    /// Also the host's upkeep (`FleetUpkeep`) at each look, on the same thread.
     private func pollLoop(_ reader: BackgroundThread) async {
         while !Task.isCancelled {
             try? await Task.sleep(for: poll)

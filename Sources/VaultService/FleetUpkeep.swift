@@ -1,18 +1,24 @@
 import VaultStore
 
-/// A fleet host's minute of upkeep, run on a thread of the daemon's: a store gone silent holds
-/// that thread, never the requests.
+/// A fleet host's upkeep, run on a thread of the daemon's at each look of its change follower
+/// (every 2 s): a store gone silent holds that thread, never the requests.
 public struct FleetUpkeep: Sendable {
     let store: PostgresStore
-    let watermark: FleetWatermarkFile
+    /// What this host saw of the store; nil when there is nothing to check it for.
+    let watermark: FleetWatermarkFile?
+    /// Whether this look is the minute's: the host marks itself seen and forgets expired nonces.
+    let minute: Bool
     let now: Int64
 
-    /// Says the host is alive, forgets expired nonces, and checks the store against what this
-    /// host saw (`FleetWatermarkFile`): why it refuses the store, or nil.
+    /// Checks the store against what this host saw (`FleetWatermarkFile`), so that a database
+    /// put back under a running host is refused within a look of it: why it refuses the
+    /// store, or nil.
     public func run() -> String? {
-        try? store.markSeen(now: now)
-        _ = try? store.purgeNonces()
-        do { try watermark.check(store) } catch {
+        if minute {
+            try? store.markSeen(now: now)
+            _ = try? store.purgeNonces()
+        }
+        do { try watermark?.check(store) } catch {
             if case .tampered(let why) = error { return why }
         }
         return nil

@@ -33,13 +33,17 @@ extension VaultService {
         }
     }
 
-    /// What a fleet host's daemon does once a minute, off the actor (`FleetUpkeep.run`): say it
-    /// is alive, and forget expired nonces. nil when it is not yet due, or the store is its own.
+    /// What a fleet host's daemon does off the actor at each look of its change follower
+    /// (`FleetUpkeep.run`): check the store against what this host saw, and once a minute say it
+    /// is alive and forget expired nonces. nil when the store is its own.
     public func fleetUpkeep() -> FleetUpkeep? {
         let now = self.now
-        guard let shared = sharedStore, now - fleetSeenAt >= 60 || now < fleetSeenAt else { return nil }
-        fleetSeenAt = now
-        return FleetUpkeep(store: shared, watermark: FleetWatermarkFile(directory: directory), now: now)
+        guard let shared = sharedStore else { return nil }
+        let minute = now - fleetSeenAt >= 60 || now < fleetSeenAt
+        if minute { fleetSeenAt = now }
+        // Without keys (sealed, or the store already refused) there is nothing to guard, and a
+        // refusal once said is not said again every look.
+        return FleetUpkeep(store: shared, watermark: keys == nil ? nil : FleetWatermarkFile(directory: directory), minute: minute, now: now)
     }
 
     /// The minute's upkeep could not run (its thread was busy): it is due again at once.

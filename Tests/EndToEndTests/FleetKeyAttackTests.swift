@@ -126,4 +126,39 @@ import VaultTestSupport
         try FileManager.default.removeItem(atPath: a.s.state + "/fleet-watermark")
         #expect(try a.s.vv(["list"] + a.cfg).code == 0)
     }
+
+    /// The same restore under a running host that saw the revocation: at its next look (every
+    /// 2 s) the daemon finds the chain is not the one it saw, drops its keys and refuses every
+    /// credential, the revoked one included, and its log says why.
+    @Test func aRunningHostRefusesADatabasePutBackUnderIt() throws {
+        let fleet = try FleetHarness(count: 1)
+        let a = fleet.hosts[0]
+        try a.start()
+        defer { _ = a.stop() }
+        let dump = try fleet.pg.dump(fleet.database)
+        let revoke = try a.s.vv(["revoke", "MA_BETA", "--compromised"] + a.cfg)
+        #expect(revoke.code == 0, "\(revoke.all)")
+        let head = try #require(try a.auditJSON().last?["seq"] as? Int)
+        var seen = 0
+        for _ in 0..<100 where seen < head {
+            usleep(200_000)
+            let record = FileManager.default.contents(atPath: a.s.state + "/fleet-watermark") ?? Data()
+            seen = (try? JSONSerialization.jsonObject(with: record) as? [String: Any])?["audit_seq"] as? Int ?? 0
+        }
+        #expect(seen >= head, "the daemon looked at the database after the revocation")
+
+        try fleet.pg.restore(fleet.database, from: dump)
+        let restored = Date()
+        var answer: [String: Any] = [:]
+        repeat {
+            usleep(100_000)
+            answer = try a.headers("GET", "https://api.vobiz.ai/api/v1/Account/MA_ACME/", credential: "MA_ACME")
+        } while answer["headers"] != nil && Date().timeIntervalSince(restored) < 20
+        let took = Date().timeIntervalSince(restored)
+        #expect(answer["headers"] == nil && took < 10, "still served \(took) s after the database was put back")
+        #expect(problemType(answer) == "sealed", "\(answer)")
+        #expect(try FleetTests.handedOut(a, "MA_BETA").token == nil, "the revoked token is refused too")
+        #expect(try a.curl(["http://v/v1/health"]).contains("\"status\":\"sealed\""))
+        #expect(a.log().contains("older than this host saw"), "\(a.log())")
+    }
 }
