@@ -52,7 +52,7 @@ struct ChangeFollower: Service, CustomStringConvertible {
             try? await Task.sleep(for: poll)
             if let upkeep = await service.fleetUpkeep() {
                 switch await reader.runIfIdle({ upkeep.run() }) {
-                case .none: await service.fleetUpkeepSkipped()
+                case .none: await service.fleetUpkeepSkipped(upkeep)
                 case .some(.none): break
                 case .some(.some(let why)):
                     await service.refuseRolledBackStore()

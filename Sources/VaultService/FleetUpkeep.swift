@@ -7,7 +7,7 @@ public struct FleetUpkeep: Sendable {
     /// What this host saw of the store; nil when there is nothing to check it for.
     let watermark: FleetWatermarkFile?
     /// Whether this look is the minute's: the host marks itself seen and forgets expired nonces.
-    let minute: Bool
+    public let minute: Bool
     let now: Int64
 
     /// Checks the store against what this host saw (`FleetWatermarkFile`), so that a database

@@ -6,8 +6,9 @@ import Glibc
 #endif
 
 /// This host's `FleetWatermark`, in its state directory (`fleet-watermark`, mode 0600, the
-/// directory owner's): read at every opening of a shared store and once a minute by the
-/// daemon, and moved on after each look that finds the store consistent with it.
+/// directory owner's): read at every opening of a shared store and at each look of the
+/// daemon's change follower (every 2 s), and moved on when a look finds the store has gone on
+/// from it.
 public struct FleetWatermarkFile: Sendable {
     public let path: String
 
@@ -23,7 +24,8 @@ public struct FleetWatermarkFile: Sendable {
             throw .tampered("\(why): the database was restored from an older copy or changed behind the fleet's back, and this host "
                 + "refuses to serve it. If the database was restored on purpose, remove \(path) on each host and start again")
         }
-        write(last.map { $0.advanced(to: seen) } ?? .first(seen))
+        let next = last.map { $0.advanced(to: seen) } ?? .first(seen)
+        if next != last { write(next) }
     }
 
     /// A new vault: what the store shows is the start, whatever an earlier vault left here.
@@ -33,7 +35,13 @@ public struct FleetWatermarkFile: Sendable {
 
     static func observe(_ store: any VaultStorage, at seq: Int64?) throws -> FleetWatermark.Observation {
         try store.read { tx in
-            let (vaultID, dekID) = try VaultService.fleetTransaction(tx).vaultIdentity()
+            let fleet = try VaultService.fleetTransaction(tx)
+            // A standby not yet promoted may not have applied the primary's last commits, even
+            // with synchronous replication: a shorter chain there is lag, not a rollback.
+            if try fleet.readsAStandby() {
+                throw StoreError.unavailable("the PostgreSQL server is a standby in recovery, not yet promoted")
+            }
+            let (vaultID, dekID) = try fleet.vaultIdentity()
             let head = try tx.auditHead()
             var atWatermark: Data?
             if let seq {

@@ -46,8 +46,8 @@ extension VaultService {
         return FleetUpkeep(store: shared, watermark: keys == nil ? nil : FleetWatermarkFile(directory: directory), minute: minute, now: now)
     }
 
-    /// The minute's upkeep could not run (its thread was busy): it is due again at once.
-    public func fleetUpkeepSkipped() { fleetSeenAt = 0 }
+    /// An upkeep could not run (its thread was busy): if it was the minute's, that is due again at once.
+    public func fleetUpkeepSkipped(_ upkeep: FleetUpkeep) { if upkeep.minute { fleetSeenAt = 0 } }
 
     /// The fleet's database shows less than this host saw (`FleetWatermark`): nothing more is
     /// opened or written with the keys, until an operator looks and starts the daemon again.

@@ -5,6 +5,8 @@ public protocol FleetTransaction: StoreTransaction {
     var host: String { get }
     /// The vault's id and the id of its current data key, readable before this host has a slot.
     func vaultIdentity() throws -> (vaultID: String, dekID: String)
+    /// Whether the server is a standby still in recovery, whose view may lag the primary's commits.
+    func readsAStandby() throws -> Bool
     func keySlot(_ host: String) throws -> KeySlotRecord?
     /// Oldest first.
     func keySlots() throws -> [KeySlotRecord]

@@ -63,6 +63,10 @@ extension PostgresTransaction: FleetTransaction {
         return try row.decode((String, String).self)
     }
 
+    func readsAStandby() throws -> Bool {
+        try rows("SELECT pg_is_in_recovery()").first?.decode(Bool.self) ?? false
+    }
+
     func keySlot(_ host: String) throws -> KeySlotRecord? {
         try rows("SELECT * FROM key_slots WHERE host = \(host)").first.map(KeySlotRecord.init(pg:))
     }

@@ -159,6 +159,8 @@ import VaultTestSupport
         #expect(problemType(answer) == "sealed", "\(answer)")
         #expect(try FleetTests.handedOut(a, "MA_BETA").token == nil, "the revoked token is refused too")
         #expect(try a.curl(["http://v/v1/health"]).contains("\"status\":\"sealed\""))
-        #expect(a.log().contains("older than this host saw"), "\(a.log())")
+        // Said once: the looks after it have no keys to guard.
+        usleep(2_500_000)
+        #expect(a.log().components(separatedBy: "older than this host saw").count == 2, "\(a.log())")
     }
 }
