@@ -2,15 +2,16 @@
 # The fleet benchmark (Docs/fleet.md), on a private PostgreSQL cluster (scripts/pg-cluster.sh):
 # - throughput: revealed and sealed headers at 16 connections against a SQLite vault and a
 #   PostgreSQL vault set up alike, alternating (ROUNDS rounds of SECONDS s), and the ratio of the
-#   medians (PostgreSQL / SQLite);
+#   medians (PostgreSQL / SQLite), and the CPU time per request of each daemon and of the
+#   PostgreSQL server (the steadier figure: rounds of one store vary by up to a fifth);
 # - propagation: a second host joins the PostgreSQL vault (fleet join, fleet admit); N
 #   rotations through the first host's admin socket, each timed from its answer until the second
 #   host hands out the new version: p50, p99 and max.
-# Usage: scripts/bench-fleet.sh [N rotations (200)]   PHASE_SECONDS (5), ROUNDS (5), BIN=another build.
+# Usage: scripts/bench-fleet.sh [N rotations (200)]   PHASE_SECONDS (5), ROUNDS (7), BIN=another build.
 set -euo pipefail
 ROTATIONS="${1:-200}"
 SECONDS_PER_PHASE="${PHASE_SECONDS:-5}"
-ROUNDS="${ROUNDS:-5}"
+ROUNDS="${ROUNDS:-7}"
 BIN="${BIN:-$(swift build -c release --show-bin-path)}"
 export BIN
 HERE="$(cd "$(dirname "$0")" && pwd)"
@@ -38,9 +39,11 @@ vault_config() {
     printf '%s\n' "$2" >> "$1/config.toml"
     bench_grants "$1/config.toml"
 }
+declare -A DAEMON
 serve() {
     VOBIZ_VAULT_CONFIG="$1/config.toml" "$BIN/vobiz-vault" serve 2>"$1/serve.log" &
     PIDS+=($!)
+    DAEMON[$1]=$!
     for _ in $(seq 200); do [ -S "$1/run/vault.sock" ] && break; sleep 0.05; done
 }
 new_vault() {
@@ -55,15 +58,20 @@ new_vault "$DIR/a" "$STORE_A"
 
 echo "== throughput: headers at 16 connections, $ROUNDS round(s) of $SECONDS_PER_PHASE s per store"
 B="http://127.0.0.1:$UPSTREAM_PORT/api/v1/Account"
-declare -A T
+declare -A T CPU_D CPU_S
+POSTMASTER="$(head -1 "$PG_DATA/postmaster.pid")"
 for kind in revealed sealed; do
     [ "$kind" = revealed ] && id=MA_REVEAL || id=MA_SEALED
     for round in $(seq "$ROUNDS"); do
         if [ $((round % 2)) -eq 1 ]; then order=(sqlite a); else order=(a sqlite); fi
         for v in "${order[@]}"; do
-            r="$("${PY[@]}" tput "$DIR/$v/run/vault.sock" "$B/$id/Call/" "$SECONDS_PER_PHASE")"
+            server=()
+            [ "$v" = a ] && server=("$POSTMASTER")
+            read -r r d s < <("${PY[@]}" tput "$DIR/$v/run/vault.sock" "$B/$id/Call/" "$SECONDS_PER_PHASE" "${DAEMON[$DIR/$v]}" "${server[@]}")
             T[$kind-$v]="${T[$kind-$v]:-} $r"
-            echo "$kind, $([ "$v" = a ] && echo postgres || echo sqlite): $r req/s"
+            CPU_D[$kind-$v]="${CPU_D[$kind-$v]:-} $d"
+            CPU_S[$kind-$v]="${CPU_S[$kind-$v]:-} $s"
+            echo "$kind, $([ "$v" = a ] && echo postgres || echo sqlite): $r req/s, CPU per request: daemon $d µs, server $s µs"
         done
     done
 done
@@ -71,6 +79,8 @@ median() { printf '%s\n' $1 | sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[
 for kind in revealed sealed; do
     s="$(median "${T[$kind-sqlite]}")"; p="$(median "${T[$kind-a]}")"
     echo "$kind headers: sqlite $s req/s, postgres $p req/s: $(awk -v p="$p" -v s="$s" 'BEGIN {printf "%.1f", 100 * p / s}') %"
+    echo "$kind headers, CPU per request (medians): sqlite daemon $(median "${CPU_D[$kind-sqlite]}") µs;" \
+         "postgres daemon $(median "${CPU_D[$kind-a]}") µs + server $(median "${CPU_S[$kind-a]}") µs"
 done
 
 echo "== propagation: $ROTATIONS rotations on one host, handed out by another"
