@@ -9,6 +9,7 @@ struct PostgresColumn<Element: PostgresArrayEncodable & PostgresNonThrowingEncod
     var values: [Element?]
 
     init(_ values: [Element?]) { self.values = values }
+    init(_ values: [Element]) { self.values = values.map(Optional.some) }
 
     static var psqlType: PostgresDataType { Element.psqlArrayType }
     static var psqlFormat: PostgresFormat { .binary }

@@ -124,14 +124,14 @@ extension PostgresTransaction {
     /// copied into a table of its own.
     func insertAuditRows(_ sealed: [AuditEvent]) throws {
         guard !sealed.isEmpty else { return }
-        let seqs = PostgresColumn(sealed.map { Optional($0.seq) }), at = PostgresColumn(sealed.map { Optional($0.atMillis) })
+        let seqs = PostgresColumn(sealed.map(\.seq)), at = PostgresColumn(sealed.map(\.atMillis))
         let uids = PostgresColumn(sealed.map { $0.actor.map { Int64($0.uid) } }), users = PostgresColumn(sealed.map { $0.actor?.user })
         let pids = PostgresColumn(sealed.map { $0.actor?.pid.map { Int64($0) } }), exes = PostgresColumn(sealed.map { $0.actor?.exe })
-        let ops = PostgresColumn(sealed.map { Optional($0.op) }), ids = PostgresColumn(sealed.map(\.authID))
-        let versions = PostgresColumn(sealed.map(\.version)), outcomes = PostgresColumn(sealed.map { Optional($0.outcome.rawValue) })
+        let ops = PostgresColumn(sealed.map(\.op)), ids = PostgresColumn(sealed.map(\.authID))
+        let versions = PostgresColumn(sealed.map(\.version)), outcomes = PostgresColumn(sealed.map(\.outcome.rawValue))
         let reasons = PostgresColumn(sealed.map(\.reason)), details = PostgresColumn(sealed.map(\.detail))
-        let prevs = PostgresColumn(sealed.map { Optional(ByteBuffer(bytes: $0.prevMAC)) })
-        let macs = PostgresColumn(sealed.map { Optional(ByteBuffer(bytes: $0.mac)) }), hosts = PostgresColumn(sealed.map(\.host))
+        let prevs = PostgresColumn(sealed.map { ByteBuffer(bytes: $0.prevMAC) }), macs = PostgresColumn(sealed.map { ByteBuffer(bytes: $0.mac) })
+        let hosts = PostgresColumn(sealed.map(\.host))
         try run("""
             INSERT INTO audit_events (seq, at_ms, actor_uid, actor_user, actor_pid, actor_exe, op, auth_id, version, outcome,
                                       reason, detail, prev_mac, mac, host)
