@@ -111,8 +111,8 @@ final class Scratch {
 
     /// Runs the binary and keeps its output for the leak sweep.
     @discardableResult
-    func vv(_ args: [String], stdin: String? = nil, env: [String: String] = [:]) throws -> Binary.Result {
-        let r = try Binary.run(args, stdin: stdin, env: env)
+    func vv(_ args: [String], stdin: String? = nil, env: [String: String] = [:], timeout: Double = 60) throws -> Binary.Result {
+        let r = try Binary.run(args, stdin: stdin, env: env, timeout: timeout)
         captured.append(r.out)
         captured.append(r.err)
         return r

@@ -95,7 +95,7 @@ final class MockVobiz {
     }
 
     /// The `[upstream]` section pointing a vault at this mock; `extra` is more keys for it.
-    func upstreamConfig(_ extra: String = "", timeout: String = "2s") -> String {
+    func upstreamConfig(_ extra: String = "", timeout: String = "10s") -> String {
         """
         [upstream]
         base_url = "\(origin)"

@@ -11,8 +11,9 @@ import Testing
         operations = ["headers", "proxy"]
         """
 
-    /// A vault whose upstream is a fresh mock; `extra` is more TOML.
-    static func vault(extra: String = "", sockets: String = "", upstream: String = "", timeout: String = "2s", tls: Bool = false,
+    /// A vault whose upstream is a fresh mock; `extra` is more TOML. The upstream timeout is
+    /// far past any answer of the mock's, however loaded the machine, unless a test times it.
+    static func vault(extra: String = "", sockets: String = "", upstream: String = "", timeout: String = "10s", tls: Bool = false,
                       grants: String = ProxyTests.grants, limits: String? = nil) throws -> (DaemonHarness, MockVobiz) {
         let s = try Scratch()
         let mock = try MockVobiz(s, tokens: MockVobiz.standardTokens(s), tls: tls)
@@ -202,7 +203,7 @@ import Testing
     }
 
     @Test func upstreamDownSlowOrFailing() throws {
-        let (d, mock) = try Self.vault()
+        let (d, mock) = try Self.vault(timeout: "2s")
         defer { withExtendedLifetime((d, mock)) {} }
         try mock.mode(status: 503)
         let (s1, _, b1) = try Self.proxied(d, ["http://v/v1/proxy/api/v1/partner/me"])

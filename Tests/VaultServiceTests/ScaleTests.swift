@@ -21,7 +21,8 @@ import Testing
 
     static func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
 
-    /// A vault of `n` customers, reopened as the daemon opens it; then the figures.
+    /// A vault of `n` customers, reopened as the daemon opens it three times; each figure is
+    /// the least of its three, so that a moment taken by another suite is not what is compared.
     static func measure(customers n: Int) async throws -> Figures {
         let f = try Fixture()
         var c = f.config
@@ -32,12 +33,23 @@ import Testing
             let summary = try await f.importJSON(v, records)
             #expect(summary.imported.count == n)
         }
+        var best: Figures?
+        for round in 0..<3 {
+            let figures = try await Self.openAndUse(c, f, customers: n, round: round)
+            best = best.map { Figures(open: min($0.open, figures.open), firstRequest: min($0.firstRequest, figures.firstRequest),
+                                      page: min($0.page, figures.page), tally: min($0.tally, figures.tally)) } ?? figures
+        }
+        return try #require(best)
+    }
+
+    /// Opens the vault, then times a request for a credential not read yet, a page and the tally.
+    static func openAndUse(_ c: VaultConfig, _ f: Fixture, customers n: Int, round: Int) async throws -> Figures {
         let clock = ContinuousClock()
         var v: VaultService?
         let open = try clock.measure { v = try VaultService.open(config: c, unlock: { _ in .key(f.key) }, clock: f.clock.source) }
         let vault = try #require(v)
         try await vault.prepareSigning(actor: f.actor)
-        let id = String(format: "MA_S%06d", n / 2 + 1)
+        let id = String(format: "MA_S%06d", n / 2 + 1 + round)
         let request = HeadersRequest(method: "GET", url: "https://api.vobiz.ai/api/v1/Account/\(id)/Call/", credential: nil, bodySHA256: nil)
         let start = clock.now
         let issued = try await vault.issueHeaders(caller: caller, request: request)
@@ -54,19 +66,24 @@ import Testing
         return Figures(open: open, firstRequest: first, page: pageTime, tally: tallyTime)
     }
 
+    /// Timed on a thread of its own: the cooperative pool's threads are often held by the
+    /// synchronous end-to-end tests running beside this one, and a continuation waiting for one
+    /// of them would be what the figure measured.
     @Test func theFirstRequestAndAPageCostTheSameAt200And20000Customers() async throws {
-        // The smaller vault twice, so that its figure is not the one that warmed the process up.
-        _ = try await Self.measure(customers: 200)
-        let small = try await Self.measure(customers: 200)
-        let large = try await Self.measure(customers: 20_000)
-        let report = "200: open \(small.open), first \(small.firstRequest), page \(small.page), tally \(small.tally); "
-            + "20000: open \(large.open), first \(large.firstRequest), page \(large.page), tally \(large.tally)"
-        print(report)
-        // A factor of 5 plus 20 ms of slack for a loaded machine: a cost proportional to the
-        // vault is 100 times larger here (seconds, not milliseconds).
-        for (name, s, l) in [("open", small.open, large.open), ("first request", small.firstRequest, large.firstRequest),
-                             ("page", small.page, large.page)] {
-            #expect(Self.seconds(l) <= 5 * Self.seconds(s) + 0.020, "\(name): \(report)")
+        try await withTaskExecutorPreference(DedicatedExecutor.shared) {
+            // The smaller vault twice, so that its figure is not the one that warmed the process up.
+            _ = try await Self.measure(customers: 200)
+            let small = try await Self.measure(customers: 200)
+            let large = try await Self.measure(customers: 20_000)
+            let report = "200: open \(small.open), first \(small.firstRequest), page \(small.page), tally \(small.tally); "
+                + "20000: open \(large.open), first \(large.firstRequest), page \(large.page), tally \(large.tally)"
+            print(report)
+            // A factor of 5 plus 20 ms of slack for a loaded machine: a cost proportional to the
+            // vault is 100 times larger here (seconds, not milliseconds).
+            for (name, s, l) in [("open", small.open, large.open), ("first request", small.firstRequest, large.firstRequest),
+                                 ("page", small.page, large.page)] {
+                #expect(Self.seconds(l) <= 5 * Self.seconds(s) + 0.020, "\(name): \(report)")
+            }
         }
     }
 }
