@@ -61,6 +61,27 @@ import VaultTestSupport
         return nil
     }
 
+    /// A one-host fleet over TCP on a primary with a synchronous standby; the caller removes
+    /// both clusters.
+    static func hostWithAStandby() throws -> (PostgresCluster, PostgresCluster, FleetHarness, DaemonHarness) {
+        let primary = try PostgresCluster()
+        do {
+            let standby = try primary.makeStandby()
+            do {
+                let fleet = try FleetHarness(count: 1, cluster: primary, tcp: true)
+                try fleet.startAll()
+                return (primary, standby, fleet, fleet.hosts[0])
+            } catch { standby.remove(); throw error }
+        } catch { primary.remove(); throw error }
+    }
+
+    /// The primary crashes and the standby, still in recovery, takes its address (its port).
+    static func crash(_ primary: PostgresCluster, andPutInItsPlace standby: PostgresCluster) throws {
+        try primary.stop(mode: .immediate)
+        try standby.stop(mode: .fast)
+        try standby.start(port: primary.port)
+    }
+
     @Test func postgresStoppedUnderLoadIsRefusedThenAnsweredAgain() throws {
         let cluster = try PostgresCluster()
         defer { cluster.remove() }
@@ -107,13 +128,8 @@ import VaultTestSupport
     /// standby is promoted the host refuses (it is read-only), then finds it by itself, answers
     /// again within two seconds, and nothing committed before the crash is lost.
     @Test func aStandbyPromotedBehindTheSameAddressIsFoundAndNothingIsLost() throws {
-        let primary = try PostgresCluster()
-        defer { primary.remove() }
-        let standby = try primary.makeStandby()
-        defer { standby.remove() }
-        let fleet = try FleetHarness(count: 1, cluster: primary, tcp: true)
-        let a = fleet.hosts[0]
-        try fleet.startAll()
+        let (primary, standby, fleet, a) = try Self.hostWithAStandby()
+        defer { primary.remove(); standby.remove() }
         let rotated = a.s.token("beta-2")
         SuiteSweep.canary("token", rotated)
         let rotate = try a.s.vv(["rotate", "MA_BETA", "--grace", "0s"] + a.cfg, stdin: rotated)
@@ -121,9 +137,7 @@ import VaultTestSupport
         for _ in 0..<20 { #expect(try Self.ask(a).token == rotated) }
         let rowsBefore = try a.auditJSON().count
 
-        try primary.stop(mode: .immediate)
-        try standby.stop(mode: .fast)
-        try standby.start(port: primary.port)
+        try Self.crash(primary, andPutInItsPlace: standby)
         let (refused, seen) = try Self.secondsUntilRefused(a, token: rotated, since: Date())
         #expect(refused != nil, "a standby still in recovery is not written to: \(seen)")
         try standby.promote()
@@ -135,6 +149,56 @@ import VaultTestSupport
         #expect(verify.code == 0 && verify.out.contains("intact"), "\(verify.all)")
         #expect(try standby.psql("SELECT count(*) FROM token_versions v JOIN accounts c ON c.id = v.account_id "
                                  + "WHERE c.auth_id = 'MA_BETA' AND v.status = 'active' AND v.version = 2", database: fleet.database) == "1")
+    }
+
+    /// The primary crashes and a standby that has not applied its last commits takes its
+    /// address: they reached the standby, as synchronous replication requires, but it shows the
+    /// state before a revocation this host saw. The host's look every 2 s takes the standby for
+    /// the store unavailable, not for a database put back (which would drop its keys until an
+    /// operator came); once the standby is promoted and has applied them, it answers again with
+    /// the revocation in force.
+    @Test func aStandbyBehindWhatTheHostSawIsUnavailableNotADatabasePutBack() throws {
+        let (primary, standby, fleet, a) = try Self.hostWithAStandby()
+        defer { primary.remove(); standby.remove() }
+        try standby.delayReplay("1h")
+        let revoke = try a.s.vv(["revoke", "MA_BETA", "--compromised"] + a.cfg)
+        #expect(revoke.code == 0, "\(revoke.all)")
+        let head = try #require(try a.auditJSON().last?["seq"] as? Int)
+        #expect(a.recordedChainLength(reaching: head) >= head, "the daemon looked at the database after the revocation")
+        let standbyHead = Int(try standby.psql("SELECT coalesce(max(seq), 0) FROM audit_events", database: fleet.database)) ?? head
+        #expect(standbyHead < head, "the standby shows the chain before the revocation")
+
+        try Self.crash(primary, andPutInItsPlace: standby)
+        func askForACME() throws -> [String: Any] {
+            let answer = try a.headers("GET", "https://api.vobiz.ai/api/v1/Account/MA_ACME/", credential: "MA_ACME")
+            a.s.captured.removeLast() // a revealed token, handed to its caller by design
+            return answer
+        }
+        // Answers already on their way when the primary stopped may still come back; from the
+        // first refusal on, through three looks at the standby, every answer is a refusal.
+        let since = Date()
+        var answers: [String] = []
+        while Date().timeIntervalSince(since) < 7 {
+            answers.append(String(format: "%.2f:", Date().timeIntervalSince(since)) + (problemType(try askForACME()) ?? "answered"))
+            usleep(250_000)
+        }
+        let fromRefusal = answers.drop { !$0.hasSuffix(":store_unavailable") }
+        #expect(fromRefusal.count > answers.count - 4 && fromRefusal.allSatisfy { $0.hasSuffix(":store_unavailable") },
+                "refused at once and through three looks at the standby: \(answers)")
+        #expect(try a.curl(["http://v/v1/health"]).contains("\"store\":\"unavailable\""))
+        #expect(!a.log().contains("older than this host saw"), "\(a.log())")
+
+        try standby.promote()
+        let promoted = Date()
+        var answered = false
+        while !answered && Date().timeIntervalSince(promoted) < 10 {
+            answered = try askForACME()["headers"] != nil
+            if !answered { usleep(100_000) }
+        }
+        #expect(answered, "answered again after the promotion")
+        #expect(try FleetTests.handedOut(a, "MA_BETA").token == nil, "the revocation is in force")
+        #expect(!a.log().contains("older than this host saw"), "\(a.log())")
+        #expect(try a.s.vv(["audit", "verify"] + a.cfg).code == 0)
     }
 
     @Test func aDaemonKilledInTheMiddleOfRotationsLeavesNothingHalfDone() throws {

@@ -139,13 +139,7 @@ import VaultTestSupport
         let revoke = try a.s.vv(["revoke", "MA_BETA", "--compromised"] + a.cfg)
         #expect(revoke.code == 0, "\(revoke.all)")
         let head = try #require(try a.auditJSON().last?["seq"] as? Int)
-        var seen = 0
-        for _ in 0..<100 where seen < head {
-            usleep(200_000)
-            let record = FileManager.default.contents(atPath: a.s.state + "/fleet-watermark") ?? Data()
-            seen = (try? JSONSerialization.jsonObject(with: record) as? [String: Any])?["audit_seq"] as? Int ?? 0
-        }
-        #expect(seen >= head, "the daemon looked at the database after the revocation")
+        #expect(a.recordedChainLength(reaching: head) >= head, "the daemon looked at the database after the revocation")
 
         try fleet.pg.restore(fleet.database, from: dump)
         let restored = Date()

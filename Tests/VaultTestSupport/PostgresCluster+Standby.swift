@@ -24,6 +24,14 @@ extension PostgresCluster {
         return standby
     }
 
+    /// Holds back the replay of what this standby receives by `delay` (`recovery_min_apply_delay`):
+    /// the primary's commits still return, as the standby has flushed them, but a reader here
+    /// sees the state before them, as a lagging standby shows it. A promotion replays them.
+    public func delayReplay(_ delay: String) throws {
+        try host.appendSettings(dataDirectory, "recovery_min_apply_delay = '\(delay)'")
+        try psql("SELECT pg_reload_conf()")
+    }
+
     /// Ends the standby's recovery: from now on it takes writes, as a promoted standby does.
     public func promote() throws {
         try host.run(["pg_ctl", "-D", dataDirectory, "-w", "-t", "60", "promote"])
