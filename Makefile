@@ -45,7 +45,8 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
-## test: build the Debian package (PackageTests installs it in a container), build everything (the
+## test: build the Debian package from a debug build (PackageTests installs it in a container;
+## `make deb` packages the release build the same way), build everything (the
 ## executable too: end-to-end tests run it), fuzz each parser for
 ## 10 s, run every suite with the files the tests leave kept in a temporary directory, then
 ## sweep all of them for every secret the tests handed out (scripts/leak-sweep.py, which removes
@@ -69,7 +70,8 @@ POSTGRES_SKIP = rekeyTakesTheNewKeyOnlyInTheBodyAndBadInputChangesNothing|backup
 nothing :=
 space := $(nothing) $(nothing)
 LEAK_SWEEP_FLAGS ?=
-test: deps deb
+test: deps
+	SWIFT=$(SWIFT) DEB_CONFIGURATION=debug ./scripts/make-deb.sh
 	$(SWIFT) build --build-tests
 	./scripts/fuzz.sh 10
 	@keep="$$(mktemp -d -t vv-keep.XXXXXX)" && chmod 755 "$$keep" && \

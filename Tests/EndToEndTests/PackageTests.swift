@@ -18,7 +18,7 @@ import Testing
     }
 
     struct PackageMissing: Error, CustomStringConvertible {
-        var description: String { "no .deb in .build/deb: run `make deb` first (`make test` does)" }
+        var description: String { "no .deb in .build/deb: run `make deb` first (`make test` makes one)" }
     }
 
     /// Runs `script` (from Tests/system) in a new container beside the package; its facts.
