@@ -45,8 +45,9 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
-## test: build the Debian package from a debug build (PackageTests installs it in a container;
-## `make deb` packages the release build the same way), build everything (the
+## test: build a Debian package from a debug build into .build/deb-test (PackageTests installs
+## it in a container; `make deb` packages the release build the same way, into .build/deb, and
+## its release compile is left out of this run for time), build everything (the
 ## executable too: end-to-end tests run it), fuzz each parser for
 ## 10 s, run every suite with the files the tests leave kept in a temporary directory, then
 ## sweep all of them for every secret the tests handed out (scripts/leak-sweep.py, which removes
@@ -71,7 +72,8 @@ nothing :=
 space := $(nothing) $(nothing)
 LEAK_SWEEP_FLAGS ?=
 test: deps
-	SWIFT=$(SWIFT) DEB_CONFIGURATION=debug ./scripts/make-deb.sh
+	rm -rf .build/deb-test
+	SWIFT=$(SWIFT) DEB_CONFIGURATION=debug ./scripts/make-deb.sh .build/deb-test
 	$(SWIFT) build --build-tests
 	./scripts/fuzz.sh 10
 	@keep="$$(mktemp -d -t vv-keep.XXXXXX)" && chmod 755 "$$keep" && \
@@ -80,7 +82,8 @@ test: deps
 		--filter 'EndToEndTests\.($(subst $(space),,$(POSTGRES_SUITES)))' --skip '$(subst $(space),,$(POSTGRES_SKIP))' 2>&1; \
 		echo $$? > "$$keep/swift-test-postgres.status"; } | tee "$$keep/swift-test-postgres.out"; \
 	echo "$(SWIFT) test --skip-build  (VOBIZ_VAULT_TEST_KEEP=$$keep)" && \
-	{ VOBIZ_VAULT_TEST_KEEP="$$keep" $(SWIFT) test --skip-build 2>&1; echo $$? > "$$keep/swift-test.status"; } | tee "$$keep/swift-test.out"; \
+	{ VOBIZ_VAULT_TEST_KEEP="$$keep" VOBIZ_VAULT_TEST_DEB="$$(ls .build/deb-test/*_amd64.deb)" $(SWIFT) test --skip-build 2>&1; \
+		echo $$? > "$$keep/swift-test.status"; } | tee "$$keep/swift-test.out"; \
 	status=0; \
 	for run in swift-test-postgres swift-test; do \
 		if [ "$$(cat "$$keep/$$run.status")" != 0 ]; then status=1; echo "$$run:"; ./scripts/test-failures.sh "$$keep/$$run.out"; fi; \
@@ -119,7 +122,7 @@ bench: deps
 ## deb: .build/deb/vobiz-vault_VERSION_amd64.deb, a release build with the Swift runtime linked in
 ## (scripts/make-deb.sh; installing it: Docs/operations.md)
 deb: deps
-	SWIFT=$(SWIFT) ./scripts/make-deb.sh
+	SWIFT=$(SWIFT) DEB_CONFIGURATION=release ./scripts/make-deb.sh
 
 ## install: release binary, systemd units, sysusers/tmpfiles, example config, completions and man pages
 install: release
@@ -138,4 +141,4 @@ uninstall:
 	@echo "removed the files listed in $(MANIFEST)"
 
 clean:
-	rm -rf .build "$(DEMO_DIR)"
+	rm -rf .build .build-deb .build-deb-debug .build-fuzz "$(DEMO_DIR)"

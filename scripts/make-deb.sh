@@ -4,8 +4,8 @@
 # revision stamped in (scripts/stamp-build.sh), laid out by scripts/install.sh under /usr, with
 # the example configuration as the conffile /etc/vobiz-vault/config.toml, the maintainer
 # scripts of packaging/debian and `Depends:` from dpkg-shlibdeps. Prints the package's path.
-# DEB_CONFIGURATION=debug packages a debug build instead, the same way (`make test` does, for
-# PackageTests: it compiles in about half the time of a release build).
+# DEB_CONFIGURATION=debug packages a debug build instead, the same way: `make test` does, into
+# .build/deb-test, for PackageTests (it compiles in about half the time of a release build).
 # Usage: scripts/make-deb.sh [OUTPUT_DIR (.build/deb)]
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")/.." && pwd)"
