@@ -47,12 +47,14 @@ import Testing
             if !extra.isEmpty { #expect((phases["proxy"]?["throughput"] as? Double ?? 0) < 600, "--rate must hold the offered load: \(r.out)") }
         }
         // An upstream 50 ms away, 16 callers: the delay reaches the mock through the proxy too,
-        // and the proxy keeps up with calling it directly (held to 8 upstream connections it
-        // would carry half as many calls, in every round). The best of up to three rounds is
-        // held to the bound: a round that shared the machine with other suites says nothing
-        // of the proxy.
-        var rounds: [String] = [], best = 0.0
-        while rounds.count < 3 && best <= 0.7 {
+        // and the proxy keeps up with calling it directly. Held to 8 upstream connections it
+        // could carry at most 8 / 50 ms = 160 calls a second, half of what 16 callers can make
+        // (320), whatever else the machine does; so a round counts only if the proxy carried
+        // more than 176 a second as well as 0.7 of the direct calls. The best of up to three
+        // rounds is held to that: a round that shared the machine with other suites says
+        // nothing of the proxy.
+        var rounds: [String] = [], passed = false
+        while rounds.count < 3 && !passed {
             let r = try Binary.run(["--socket", d.client, "--connections", "16", "--duration", "1", "--no-floor", "--json", "--upstream-delay", "50",
                                     "--direct", "127.0.0.1:\(port)", "--proxy", "/api/v1/Account/MA_ACME/Call/"], timeout: 30, executable: Self.benchPath)
             rounds.append(r.out)
@@ -60,9 +62,10 @@ import Testing
             let direct = delayed["direct"] ?? [:], proxy = delayed["proxy"] ?? [:]
             #expect(r.code == 0 && direct["errors"] as? Int == 0 && proxy["errors"] as? Int == 0, "\(r.out) \(r.err)")
             #expect((direct["p50_us"] as? Double ?? 0) >= 50_000 && (proxy["p50_us"] as? Double ?? 0) >= 50_000, "\(r.out)")
-            best = max(best, (proxy["throughput"] as? Double ?? 0) / max(direct["throughput"] as? Double ?? 1, 1))
+            let carried = proxy["throughput"] as? Double ?? 0
+            passed = carried > 176 && carried / max(direct["throughput"] as? Double ?? 1, 1) > 0.7
         }
-        #expect(best > 0.7, "the proxy carried at best \(best) of the direct throughput: \(rounds)")
+        #expect(passed, "in no round did the proxy carry more than 176 calls a second and 0.7 of the direct ones: \(rounds)")
         let proxied = try d.auditJSON().filter { $0["op"] as? String == "proxy" }
         #expect(proxied.count > 40, "every proxied bench request is audited")
         #expect(!d.log().contains(d.s.token("acme")))

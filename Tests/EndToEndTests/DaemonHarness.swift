@@ -108,7 +108,9 @@ final class DaemonHarness {
         p.environment = ["PATH": "/usr/bin:/bin"].merging(environment) { $1 }
         try p.run()
         process = p
-        for _ in 0..<200 {
+        // A minute: a debug build starting beside other suites on two cores can take seconds.
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline && p.isRunning {
             if (try? curl(["http://v/v1/health"]))?.contains("\"ok\"") == true { return }
             usleep(25_000)
         }

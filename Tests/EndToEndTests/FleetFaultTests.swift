@@ -174,8 +174,9 @@ import VaultTestSupport
             a.s.captured.removeLast() // a revealed token, handed to its caller by design
             return answer
         }
-        // Answers already on their way when the primary stopped may still come back; from the
-        // first refusal on, through three looks at the standby, every answer is a refusal.
+        // The first answers may still come from the cache, their rows queued for a group commit
+        // (every 50 ms) that then fails; from the first refusal on, through three looks at the
+        // standby, every answer is a refusal.
         let since = Date()
         var answers: [String] = []
         while Date().timeIntervalSince(since) < 7 {
@@ -183,7 +184,7 @@ import VaultTestSupport
             usleep(250_000)
         }
         let fromRefusal = answers.drop { !$0.hasSuffix(":store_unavailable") }
-        #expect(fromRefusal.count > answers.count - 4 && fromRefusal.allSatisfy { $0.hasSuffix(":store_unavailable") },
+        #expect(fromRefusal.count >= 4 && answers.count - fromRefusal.count <= 3 && fromRefusal.allSatisfy { $0.hasSuffix(":store_unavailable") },
                 "refused at once and through three looks at the standby: \(answers)")
         #expect(try a.curl(["http://v/v1/health"]).contains("\"store\":\"unavailable\""))
         #expect(!a.log().contains("older than this host saw"), "\(a.log())")
@@ -196,9 +197,11 @@ import VaultTestSupport
             if !answered { usleep(100_000) }
         }
         #expect(answered, "answered again after the promotion")
-        #expect(try FleetTests.handedOut(a, "MA_BETA").token == nil, "the revocation is in force")
+        let beta = try a.headers("GET", "https://api.vobiz.ai/api/v1/Account/MA_BETA/", credential: "MA_BETA")
+        #expect(problemType(beta) == "credential_revoked", "the revocation is in force: \(problemType(beta) ?? "answered")")
         #expect(!a.log().contains("older than this host saw"), "\(a.log())")
         #expect(try a.s.vv(["audit", "verify"] + a.cfg).code == 0)
+        withExtendedLifetime(fleet) {}
     }
 
     @Test func aDaemonKilledInTheMiddleOfRotationsLeavesNothingHalfDone() throws {

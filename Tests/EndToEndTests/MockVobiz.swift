@@ -79,7 +79,10 @@ final class MockVobiz {
         m["status"] = status ?? NSNull()
         m["create_id"] = createID ?? NSNull()
         let body = String(decoding: try JSONSerialization.data(withJSONObject: m), as: UTF8.self)
-        _ = try Process.run("/usr/bin/env", ["curl", "-s", "--max-time", "5", "-X", "POST", "-d", body, origin + "/__mock/mode"])
+        let out = try Process.run("/usr/bin/env", ["curl", "-s", "--max-time", "20", "-X", "POST", "-d", body, origin + "/__mock/mode"])
+        // The mock answers with its mode: a change it did not take must not pass for one it did.
+        let now = (try? JSONSerialization.jsonObject(with: Data(out.utf8)) as? [String: Any]) ?? [:]
+        try #require(now["delay"] as? Double == delay && now["login_delay"] as? Double == loginDelay, "the mock did not take the mode: \(out)")
     }
 
     /// How many JWT logins the mock has answered.

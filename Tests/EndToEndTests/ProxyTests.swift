@@ -242,15 +242,20 @@ import Testing
 
     /// Each HTTP/1.1 connection to the upstream carries one call at a time. Against an API a
     /// second away, 24 callers at once must not queue behind a handful of connections (with
-    /// the client library's default of 8 the last of them waited three seconds).
+    /// the client library's default of 8 they reach it in three waves a second apart). Judged
+    /// by when the calls reached the mock, not by when the last answered: starting 24 curl
+    /// processes on a busy machine takes its own time.
     @Test func concurrentCallsToASlowUpstreamGoOutTogether() throws {
-        let (d, mock) = try Self.vault(timeout: "10s")
+        let (d, mock) = try Self.vault()
         defer { withExtendedLifetime((d, mock)) {} }
         try mock.mode(delay: 1)
         let all = try Self.concurrentCalls(d, 24)
-        #expect(all.answers.allSatisfy { $0.status == 200 } && all.seconds < 2.5, "24 calls at once, each answered after 1 s: \(all)")
+        let arrivals = try mock.requests().compactMap { $0["at"] as? Double }
+        let spread = (arrivals.max() ?? 99) - (arrivals.min() ?? 0)
+        #expect(all.answers.allSatisfy { $0.status == 200 } && arrivals.count == 24 && spread < 1.8,
+                "24 calls at once reach the upstream within \(spread) s of each other, not in waves a second apart: \(all)")
         // `[upstream] max_connections` holds them to that many in flight.
-        let (few, slow) = try Self.vault(upstream: "max_connections = 2", timeout: "10s")
+        let (few, slow) = try Self.vault(upstream: "max_connections = 2")
         defer { withExtendedLifetime((few, slow)) {} }
         try slow.mode(delay: 0.5)
         let capped = try Self.concurrentCalls(few, 6)
@@ -261,7 +266,7 @@ import Testing
     /// A call that waits longer than `connect_timeout` for a free upstream connection is
     /// refused with a message that names the setting to raise.
     @Test func aCallThatFindsEveryConnectionBusyIsToldWhy() throws {
-        let (d, mock) = try Self.vault(upstream: "max_connections = 1\nconnect_timeout = \"1s\"", timeout: "10s")
+        let (d, mock) = try Self.vault(upstream: "max_connections = 1\nconnect_timeout = \"1s\"")
         defer { withExtendedLifetime((d, mock)) {} }
         try mock.mode(delay: 2.5)
         let both = try Self.concurrentCalls(d, 2)

@@ -18,7 +18,9 @@ import Testing
             """
         let d = try DaemonHarness(grants: ProxyTests.grants, extra: upstream, scratch: s)
         try d.start()
-        let delay = 3.0
+        // Long enough for the request to be seen at the upstream, the signal sent and a new
+        // connection refused, however busy the machine.
+        let delay = 8.0
         try mock.mode(delay: delay)
         let inFlight = try Binary.start(["-c", """
             import json, sys, time; sys.path.insert(0, '\(DaemonHarness.pythonDir)')

@@ -5,6 +5,7 @@ import Foundation
 /// hold them for seconds at a time while their processes run; a timed call whose continuation
 /// waits for one of them would measure that wait, not the vault.
 final class DedicatedExecutor: TaskExecutor, @unchecked Sendable {
+    // @unchecked: `jobs` is touched only under `condition`'s lock.
     static let shared = DedicatedExecutor()
 
     private let condition = NSCondition()
@@ -16,9 +17,9 @@ final class DedicatedExecutor: TaskExecutor, @unchecked Sendable {
         thread.start()
     }
 
-    func enqueue(_ job: UnownedJob) {
+    func enqueue(_ job: consuming ExecutorJob) {
         condition.lock()
-        jobs.append(job)
+        jobs.append(UnownedJob(job))
         condition.signal()
         condition.unlock()
     }

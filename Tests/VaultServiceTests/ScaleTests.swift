@@ -21,8 +21,9 @@ import Testing
 
     static func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
 
-    /// A vault of `n` customers, reopened as the daemon opens it three times; each figure is
-    /// the least of its three, so that a moment taken by another suite is not what is compared.
+    /// A vault of `n` customers, reopened as the daemon opens it four times; each figure is the
+    /// least of the last three, so that a moment taken by another suite is not what is compared.
+    /// The first opening is not counted: it may pay once for what the import left (a checkpoint).
     static func measure(customers n: Int) async throws -> Figures {
         let f = try Fixture()
         var c = f.config
@@ -34,8 +35,9 @@ import Testing
             #expect(summary.imported.count == n)
         }
         var best: Figures?
-        for round in 0..<3 {
+        for round in 0..<4 {
             let figures = try await Self.openAndUse(c, f, customers: n, round: round)
+            guard round > 0 else { continue }
             best = best.map { Figures(open: min($0.open, figures.open), firstRequest: min($0.firstRequest, figures.firstRequest),
                                       page: min($0.page, figures.page), tally: min($0.tally, figures.tally)) } ?? figures
         }

@@ -27,9 +27,11 @@ extension PostgresCluster {
     /// Holds back the replay of what this standby receives by `delay` (`recovery_min_apply_delay`):
     /// the primary's commits still return, as the standby has flushed them, but a reader here
     /// sees the state before them, as a lagging standby shows it. A promotion replays them.
+    /// Restarted rather than reloaded: a reload returns before recovery has read the setting.
     public func delayReplay(_ delay: String) throws {
         try host.appendSettings(dataDirectory, "recovery_min_apply_delay = '\(delay)'")
-        try psql("SELECT pg_reload_conf()")
+        try stop(mode: .fast)
+        try start()
     }
 
     /// Ends the standby's recovery: from now on it takes writes, as a promoted standby does.

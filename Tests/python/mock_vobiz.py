@@ -137,7 +137,7 @@ class Handler(BaseHTTPRequestHandler):
                 "method": self.command, "path": u.path, "query": u.query, "auth_id": auth_id, "token_ok": ok,
                 "token_sent": token is not None, "header_names": sorted(k.lower() for k in self.headers.keys()),
                 "accept_encoding": self.headers.get("Accept-Encoding"),
-                "body_sha256": hashlib.sha256(body).hexdigest(), "body_len": len(body),
+                "body_sha256": hashlib.sha256(body).hexdigest(), "body_len": len(body), "at": time.monotonic(),
             })
         if mode["delay"]:
             time.sleep(mode["delay"])
