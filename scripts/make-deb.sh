@@ -10,6 +10,8 @@
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")/.." && pwd)"
 OUT="${1:-$HERE/.build/deb}"
+# Absolute: the packaging steps below change directory.
+mkdir -p "$OUT" && OUT="$(cd "$OUT" && pwd)"
 SWIFT="${SWIFT:-swift}"
 CONFIGURATION="${DEB_CONFIGURATION:-release}"
 case "$CONFIGURATION" in
