@@ -9,9 +9,6 @@
 # Usage: scripts/make-deb.sh [OUTPUT_DIR (.build/deb)]
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")/.." && pwd)"
-OUT="${1:-$HERE/.build/deb}"
-# Absolute: the packaging steps below change directory.
-mkdir -p "$OUT" && OUT="$(cd "$OUT" && pwd)"
 SWIFT="${SWIFT:-swift}"
 CONFIGURATION="${DEB_CONFIGURATION:-release}"
 case "$CONFIGURATION" in
@@ -19,6 +16,9 @@ case "$CONFIGURATION" in
     debug) SCRATCH="$HERE/.build-deb-debug" ;;
     *) echo "make-deb: DEB_CONFIGURATION is release or debug, not '$CONFIGURATION'" >&2; exit 2 ;;
 esac
+OUT="${1:-$HERE/.build/deb}"
+# Absolute: the packaging steps below change directory.
+mkdir -p "$OUT" && OUT="$(cd "$OUT" && pwd)"
 cd "$HERE"
 VERSION="$(sed -n 's/^ *public static let current = "\(.*\)"$/\1/p' Sources/VaultServer/VaultVersion.swift)"
 [ -n "$VERSION" ] || { echo "make-deb: no version in Sources/VaultServer/VaultVersion.swift" >&2; exit 2; }
