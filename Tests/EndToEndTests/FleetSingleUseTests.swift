@@ -36,7 +36,8 @@ import VaultTestSupport
 
     /// A signature sealed by host A is good on every host (one signing key per vault), once:
     /// replayed to another host's loopback listener, one after the other or at the same moment,
-    /// it is refused as `replayed`, and the upstream sees each signed call once.
+    /// it is refused as `replayed`, and the upstream sees each signed call once. Rounds are paced
+    /// under each host's refusal budget (20 a second per uid), which would otherwise answer 429.
     @Test func aSealedSignatureIsAcceptedOnceAcrossTheFleet() throws {
         let s = try Scratch()
         let mock = try MockVobiz(s, tokens: MockVobiz.standardTokens(s))
@@ -52,7 +53,7 @@ import VaultTestSupport
         for (pair, outcome) in sequential {
             #expect(outcome.map { "\($0)" } == ["200", "replayed"], "\(pair): \(r)")
         }
-        #expect(r["concurrent"] as? [String: Int] == ["200,409,409": rounds], "one acceptance per signature: \(r)")
+        #expect(r["concurrent"] as? [String: Int] == ["200,replayed,replayed": rounds], "one acceptance per signature: \(r)")
         let seen = try mock.requests()
         #expect(seen.count == sequential.count + rounds && seen.allSatisfy { $0["token_ok"] as? Bool == true },
                 "the upstream saw each signed call once, with the right token: \(seen.count)")

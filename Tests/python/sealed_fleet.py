@@ -2,13 +2,16 @@
 it must be accepted once in the whole fleet, one after the other and at the same moment.
 usage: sealed_fleet.py CLIENT_SOCKET PORT,PORT[,...] UPSTREAM_ORIGIN ROUNDS; prints JSON:
   sequential: for each ordered pair (i, j) of hosts, [status on i, problem type on j]
-  concurrent: ROUNDS signatures, each sent to every host at once, counted by their sorted statuses
-  ("200,409" for two hosts: accepted once, refused as replayed once)
+  concurrent: ROUNDS signatures, each sent to every host at once, counted by their sorted outcomes
+  ("200,replayed" for two hosts: accepted once, refused as replayed once)
+Each host refuses a replay from one uid at most 20 times a second (its refusal budget; past it the
+answer is 429), and a host may lose every round, so rounds are paced to at most ten a second.
 """
 import http.client
 import json
 import sys
 import threading
+import time
 
 from vault_client import call, problem_type
 
@@ -44,22 +47,28 @@ for i, first in enumerate(ports):
         s2, a2 = tcp(second, h)
         out["sequential"][f"{i}->{j}"] = [s1, problem_type(a2) if s2 >= 400 else s2]
 
+def outcome(status, answer):
+    return str(status) if status < 400 else problem_type(answer) or str(status)
+
+
 counts = {}
 for _ in range(rounds):
+    began = time.monotonic()
     h = sealed()
     statuses = [None] * len(ports)
     start = threading.Barrier(len(ports))
 
     def send(k):
         start.wait()
-        statuses[k] = tcp(ports[k], h)[0]
+        statuses[k] = outcome(*tcp(ports[k], h))
 
     threads = [threading.Thread(target=send, args=(k,)) for k in range(len(ports))]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    key = ",".join(sorted(str(s) for s in statuses))
+    key = ",".join(sorted(statuses))
     counts[key] = counts.get(key, 0) + 1
+    time.sleep(max(0.0, 0.1 - (time.monotonic() - began)))
 out["concurrent"] = counts
 print(json.dumps(out))
