@@ -14,6 +14,11 @@ protocol AuditRows {
     /// Inserts rows already sealed, in order: a backend across a network sends them at once.
     func insertAuditRows(_ sealed: [AuditEvent]) throws
     func setAuditHead(_ head: AuditChain.Head) throws
+    /// Inserts the last rows of an append and moves the head past them: a backend across a
+    /// network does both in one statement.
+    func insertAuditRows(_ sealed: [AuditEvent], movingHeadTo head: AuditChain.Head) throws
+    /// Rows sent to `insertAuditRows` at a time: no single statement of unbounded size.
+    static var auditChunk: Int { get }
     /// Replaces one row's `prev_mac` and `mac` (re-MACing under a new key).
     func updateAuditMACs(_ sealed: AuditEvent) throws
     func auditEvents() throws -> [AuditEvent]
@@ -25,8 +30,11 @@ extension AuditRows {
         for e in sealed { try insertAuditRow(e) }
     }
 
-    /// Rows sent to `insertAuditRows` at a time: a group commit's rows at once, and no single
-    /// statement of unbounded size.
+    func insertAuditRows(_ sealed: [AuditEvent], movingHeadTo head: AuditChain.Head) throws {
+        try insertAuditRows(sealed)
+        try setAuditHead(head)
+    }
+
     static var auditChunk: Int { 1000 }
 
     func appendChained(_ events: [AuditEvent], using mac: some AuditChain.AuditMAC, afterEach: (() -> Void)?) throws {
@@ -48,8 +56,7 @@ extension AuditRows {
                 sealed.removeAll(keepingCapacity: true)
             }
         }
-        try insertAuditRows(sealed)
-        try setAuditHead(AuditChain.Head(seq: seq, tag: AuditChain.headTag(seq: seq, lastMAC: prev, using: mac)))
+        try insertAuditRows(sealed, movingHeadTo: AuditChain.Head(seq: seq, tag: AuditChain.headTag(seq: seq, lastMAC: prev, using: mac)))
     }
 
     /// `copyAudit`: rows sealed elsewhere, each checked to continue the chain as stored.

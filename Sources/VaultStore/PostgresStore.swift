@@ -71,7 +71,13 @@ public final class PostgresStore: VaultStorage {
                     try tx.run("SELECT pg_advisory_xact_lock(\(Self.writeLock))")
                     // Read in a statement of its own, after the lock: its snapshot then holds
                     // every write committed before this one got the lock, a rekey's included.
-                    let current = try tx.rows("SELECT dek_id FROM vault_meta WHERE id = 1").first?.decode(String?.self)
+                    // The audit head comes with it, for the group commit that follows.
+                    let meta = try tx.rows("""
+                        SELECT m.dek_id, m.audit_head_seq, e.mac FROM vault_meta m
+                        LEFT JOIN audit_events e ON e.seq = m.audit_head_seq WHERE m.id = 1
+                        """).first?.decode((String?, Int64, Data?).self)
+                    let current = meta?.0
+                    tx.headAtLock.read = meta.map { ($0.1, $0.2) }
                     if checkKey, let held = heldDataKey.withLockedValue({ $0 }), let current, current != held {
                         throw StoreError.staleKeySlot(host: pool.settings.host)
                     }

@@ -10,6 +10,10 @@ struct PostgresTransaction: StoreTransaction, AuditRows {
     /// The host named in the change rows this transaction writes.
     let host: String
     let changed = ChangeSet()
+    /// The audit head as read with the data key right after the fleet's write lock was taken,
+    /// until the next statement: a group commit's first step saves a round trip while the lock
+    /// is held, and no write of the body can leave it stale.
+    let headAtLock = HeadAtLock()
     var auditHost: String? { host }
 
     /// How long one statement may go unanswered (`PostgresSettings.answerSeconds`).
@@ -22,7 +26,8 @@ struct PostgresTransaction: StoreTransaction, AuditRows {
     }
 
     func rows(_ q: PostgresQuery) throws -> [PostgresRow] {
-        try connection.query(q, logger: PostgresStore.logger).blockingResult(within: answerSeconds) {
+        headAtLock.read = nil
+        return try connection.query(q, logger: PostgresStore.logger).blockingResult(within: answerSeconds) {
             let closing: EventLoopFuture<Void> = connection.close()
             closing.whenComplete { _ in }
         }.rows
@@ -154,6 +159,11 @@ struct PostgresTransaction: StoreTransaction, AuditRows {
 }
 
 /// What a write transaction changed that other hosts cache: announced at its commit.
+/// `PostgresTransaction.headAtLock`: the head's row number and the MAC of the row it names.
+final class HeadAtLock {
+    var read: (seq: Int64, mac: Data?)?
+}
+
 final class ChangeSet {
     var accounts: Set<Int64> = []
     /// Something every host must re-read: the keys, the signing keys, many accounts at once.

@@ -88,4 +88,27 @@ import VaultTestSupport
         #expect(rows.map(\.atMillis) == events.map(\.atMillis))
         #expect(rows.map(\.version) == events.map(\.version))
     }
+
+    /// A group commit of more rows than one statement carries, a second append in the same
+    /// transaction after other writes, and one of exactly a statement's rows: the chain is whole
+    /// and its head is the last row (PostgreSQL reads the head with the write lock and moves it
+    /// with the last rows).
+    @Test(arguments: backends) func longGroupCommitsKeepOneChain(_ backend: String) throws {
+        let (owner, store) = try Self.make(backend)
+        defer { withExtendedLifetime(owner) {} }
+        let chunk = backend == "postgres" ? PostgresTransaction.auditChunk : SQLiteTransaction.auditChunk
+        let mac = MAC(salt: 3)
+        try store.write { tx in
+            var a = AccountRecord(authID: try AuthID("MA_LONG"), label: "long", parent: nil, createdAt: 1)
+            try tx.insert(&a)
+            try tx.appendAudit((1...(2 * chunk + 7)).map(Self.event), using: mac)
+            try tx.appendAudit((1...3).map(Self.event), using: mac)
+        }
+        try store.write { try $0.appendAudit((1...chunk).map(Self.event), using: mac) }
+        try store.write { try $0.appendAudit(Self.event(1), using: mac) }
+        let total = 3 * chunk + 11
+        let (rows, head, seq) = try store.read { (try $0.auditEvents(), try $0.auditHeadRecord(), try $0.auditHead().seq) }
+        #expect(AuditChain.verify(rows, head: head, using: mac) == .intact(rows: total))
+        #expect(rows.map(\.seq) == (1...Int64(total)).map { $0 } && seq == Int64(total))
+    }
 }
