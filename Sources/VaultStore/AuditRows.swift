@@ -43,6 +43,12 @@ extension AuditRows {
         var sealed: [AuditEvent] = []
         sealed.reserveCapacity(min(events.count, Self.auditChunk))
         for event in events {
+            // A full chunk goes out before the next row, so the last chunk is never empty and
+            // carries the head's move.
+            if sealed.count == Self.auditChunk {
+                try insertAuditRows(sealed)
+                sealed.removeAll(keepingCapacity: true)
+            }
             var e = event
             e.host = auditHost
             seq += 1
@@ -51,10 +57,6 @@ extension AuditRows {
             sealed.append(e)
             prev = e.mac
             afterEach?()
-            if sealed.count == Self.auditChunk {
-                try insertAuditRows(sealed)
-                sealed.removeAll(keepingCapacity: true)
-            }
         }
         try insertAuditRows(sealed, movingHeadTo: AuditChain.Head(seq: seq, tag: AuditChain.headTag(seq: seq, lastMAC: prev, using: mac)))
     }

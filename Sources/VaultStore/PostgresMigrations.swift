@@ -7,7 +7,7 @@ enum PostgresMigrations {
     static let all: [(name: String, sql: String)] = [("v1-schema", v1), ("v2-fleet", v2), ("v3-audit-host-check", v3)]
 
     static func migrate(_ tx: PostgresTransaction) throws {
-        try tx.run("BEGIN")
+        try tx.run(PostgresQuery(unsafeSQL: PostgresStore.beginWrite))
         do {
             // Hosts starting at once migrate one after the other.
             try tx.run("SELECT pg_advisory_xact_lock(\(PostgresStore.writeLock))")

@@ -26,6 +26,11 @@ public final class PostgresStore: VaultStorage {
         return l
     }()
 
+    /// Read committed whatever the server's default: a write must see, after the lock, what the
+    /// writes before it committed. Under repeatable read its snapshot would be taken by the
+    /// lock statement, before the lock was granted.
+    static let beginWrite = "BEGIN ISOLATION LEVEL READ COMMITTED"
+
     /// The advisory lock key of the fleet's writes ("vobizvlt").
     static let writeLock: Int64 = 0x766F_6269_7A76_6C74
 
@@ -51,7 +56,7 @@ public final class PostgresStore: VaultStorage {
     }
 
     public func write<T>(_ body: (any StoreTransaction) throws -> T) throws -> T {
-        try transaction(begin: "BEGIN", writes: true, body)
+        try transaction(begin: Self.beginWrite, writes: true, body)
     }
 
     /// Records the data key this host holds; nil before it holds one (`init`, `fleet join`).
@@ -59,7 +64,7 @@ public final class PostgresStore: VaultStorage {
 
     /// A write that may find another data key current: taking the key a rekey sealed to this host.
     public func writeTakingDataKey<T>(_ body: (any StoreTransaction) throws -> T) throws -> T {
-        try transaction(begin: "BEGIN", writes: true, checkKey: false, body)
+        try transaction(begin: Self.beginWrite, writes: true, checkKey: false, body)
     }
 
     private func transaction<T>(begin: String, writes: Bool, checkKey: Bool = true, _ body: (PostgresTransaction) throws -> T) throws -> T {
@@ -69,15 +74,7 @@ public final class PostgresStore: VaultStorage {
                 try tx.run(PostgresQuery(unsafeSQL: begin))
                 if writes {
                     try tx.run("SELECT pg_advisory_xact_lock(\(Self.writeLock))")
-                    // Read in a statement of its own, after the lock: its snapshot then holds
-                    // every write committed before this one got the lock, a rekey's included.
-                    // The audit head comes with it, for the group commit that follows.
-                    let meta = try tx.rows("""
-                        SELECT m.dek_id, m.audit_head_seq, e.mac FROM vault_meta m
-                        LEFT JOIN audit_events e ON e.seq = m.audit_head_seq WHERE m.id = 1
-                        """).first?.decode((String?, Int64, Data?).self)
-                    let current = meta?.0
-                    tx.headAtLock.read = meta.map { ($0.1, $0.2) }
+                    let current = try tx.readDataKeyAtLock()
                     if checkKey, let held = heldDataKey.withLockedValue({ $0 }), let current, current != held {
                         throw StoreError.staleKeySlot(host: pool.settings.host)
                     }

@@ -107,10 +107,26 @@ extension PostgresTransaction {
 
     /// The head's row number and the MAC of that row (nil if the row is missing).
     func readAuditHead() throws -> (seq: Int64, mac: Data?) {
+        guard let meta = try readMeta() else { throw StoreError.missingMeta }
+        return meta.head
+    }
+
+    /// The data key the vault is under (nil before it has one, or without a `vault_meta` row),
+    /// read in the statement right after the write lock: its snapshot then holds every write
+    /// committed before this one got the lock, a rekey's included. The audit head comes with
+    /// it, for the group commit that follows.
+    func readDataKeyAtLock() throws -> String? {
+        let meta = try readMeta()
+        headAtLock.read = meta?.head
+        return meta?.dekID
+    }
+
+    private func readMeta() throws -> (dekID: String?, head: (seq: Int64, mac: Data?))? {
         guard let row = try rows("""
-            SELECT m.audit_head_seq, e.mac FROM vault_meta m LEFT JOIN audit_events e ON e.seq = m.audit_head_seq WHERE m.id = 1
-            """).first else { throw StoreError.missingMeta }
-        return try row.decode((Int64, Data?).self)
+            SELECT m.dek_id, m.audit_head_seq, e.mac FROM vault_meta m LEFT JOIN audit_events e ON e.seq = m.audit_head_seq WHERE m.id = 1
+            """).first else { return nil }
+        let (dek, seq, mac) = try row.decode((String?, Int64, Data?).self)
+        return (dek, (seq, mac))
     }
 
     func insertAuditRow(_ e: AuditEvent) throws {
@@ -141,8 +157,8 @@ extension PostgresTransaction {
                               binds: binds))
     }
 
-    /// Rows per statement. Shorter statements measured faster on a host shared with the server
-    /// (Docs/benchmarks.md: 1,000 rows a statement cost revealed headers several points).
+    /// Rows per statement: 200 measured best of 100 to 5,000 on a host that shares its CPUs
+    /// with the server (Docs/benchmarks.md).
     static var auditChunk: Int { 200 }
 
     /// Every row of a group commit in one statement: each column one binary array, taken apart

@@ -10,9 +10,9 @@ struct PostgresTransaction: StoreTransaction, AuditRows {
     /// The host named in the change rows this transaction writes.
     let host: String
     let changed = ChangeSet()
-    /// The audit head as read with the data key right after the fleet's write lock was taken,
-    /// until the next statement: a group commit's first step saves a round trip while the lock
-    /// is held, and no write of the body can leave it stale.
+    /// The audit head as read with the data key right after the fleet's write lock was taken
+    /// (`readDataKeyAtLock`), until the next statement: a group commit's first step saves a
+    /// round trip while the lock is held, and no write of the body can leave it stale.
     let headAtLock = HeadAtLock()
     var auditHost: String? { host }
 
@@ -159,11 +159,6 @@ struct PostgresTransaction: StoreTransaction, AuditRows {
 }
 
 /// What a write transaction changed that other hosts cache: announced at its commit.
-/// `PostgresTransaction.headAtLock`: the head's row number and the MAC of the row it names.
-final class HeadAtLock {
-    var read: (seq: Int64, mac: Data?)?
-}
-
 final class ChangeSet {
     var accounts: Set<Int64> = []
     /// Something every host must re-read: the keys, the signing keys, many accounts at once.
