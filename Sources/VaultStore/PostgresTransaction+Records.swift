@@ -93,7 +93,7 @@ extension PostgresTransaction {
     /// The write transaction holds the fleet's write lock, so the head read here stays the head
     /// until it commits.
     func auditHead() throws -> (seq: Int64, mac: Data) {
-        let (seq, mac) = try headAtLock.read ?? readAuditHead()
+        guard let (seq, mac) = try headAtLock.read ?? readMeta()?.head else { throw StoreError.missingMeta }
         guard seq > 0 else { return (0, AuditChain.genesis) }
         guard let mac else { throw StoreError.constraint("audit head points at missing row \(seq); run `vobiz-vault audit verify`") }
         return (seq, mac)
@@ -105,12 +105,6 @@ extension PostgresTransaction {
 
     func remacAudit<M: AuditChain.AuditMAC>(using mac: M) throws { try remacChained(using: mac) }
 
-    /// The head's row number and the MAC of that row (nil if the row is missing).
-    func readAuditHead() throws -> (seq: Int64, mac: Data?) {
-        guard let meta = try readMeta() else { throw StoreError.missingMeta }
-        return meta.head
-    }
-
     /// The data key the vault is under (nil before it has one, or without a `vault_meta` row),
     /// read in the statement right after the write lock: its snapshot then holds every write
     /// committed before this one got the lock, a rekey's included. The audit head comes with
@@ -121,6 +115,8 @@ extension PostgresTransaction {
         return meta?.dekID
     }
 
+    /// The data key and the audit head: its row number and the MAC of that row (nil if the row
+    /// is missing); nil without a `vault_meta` row.
     private func readMeta() throws -> (dekID: String?, head: (seq: Int64, mac: Data?))? {
         guard let row = try rows("""
             SELECT m.dek_id, m.audit_head_seq, e.mac FROM vault_meta m LEFT JOIN audit_events e ON e.seq = m.audit_head_seq WHERE m.id = 1
